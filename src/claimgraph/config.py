@@ -1,0 +1,128 @@
+"""Settings, declared once as data and read from ``CLAIMGRAPH_*`` variables.
+
+This is the only module that reads the environment. The CLI mirrors every
+setting as an option, and the README lists them (a test keeps it so).
+
+>>> s = load_settings(environ={"CLAIMGRAPH_QUERY_TIMEOUT": "5"})
+>>> s.query_timeout
+5.0
+>>> load_settings({"port": 8080}, environ={}).port
+8080
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default, type and the help text the CLI shows."""
+
+    name: str
+    default: Any
+    help: str
+    type: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "CLAIMGRAPH_" + self.name.upper()
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."
+    ),
+    Setting(
+        "base_iri",
+        "http://127.0.0.1:5000/",
+        "Base IRI under which entities, claims and graphs are minted.",
+    ),
+    Setting(
+        "token", "", "Bearer token that write requests must carry; writes are refused when empty."
+    ),
+    Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting("port", 5000, "Port the server listens on.", int),
+    Setting("threads", 8, "Request threads of the WSGI server.", int),
+    Setting("query_workers", 2, "Worker processes that run queries.", int),
+    Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped.", float),
+    Setting("max_rows", 10000, "Most result rows (or triples) a query may return.", int),
+    Setting("max_body", 1_048_576, "Largest request body in bytes.", int),
+    Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
+    Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
+    Setting(
+        "ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    base_iri: str
+    token: str
+    host: str
+    port: int
+    threads: int
+    query_workers: int
+    query_timeout: float
+    max_rows: int
+    max_body: int
+    allow_service: bool
+    queries_dir: str
+    ontology_dir: str
+
+
+assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then ``CLAIMGRAPH_*`` variables, then ``overrides`` (None values skipped).
+
+    :raises ConfigError: for an unknown setting or a value of the wrong type.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        if setting.env in environ:
+            values[setting.name] = _convert(setting, environ[setting.env], setting.env)
+    for name, value in (overrides or {}).items():
+        if name not in SETTINGS_BY_NAME:
+            raise ConfigError(f"unknown setting {name!r}")
+        if value is not None:
+            setting = SETTINGS_BY_NAME[name]
+            values[name] = (
+                _convert(setting, value, setting.option) if isinstance(value, str) else value
+            )
+    if not values["base_iri"].endswith(("/", "#")):
+        values["base_iri"] += "/"
+    return Settings(**values)
+
+
+def _convert(setting: Setting, raw: str, where: str) -> Any:
+    try:
+        return setting.type(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None

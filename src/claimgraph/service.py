@@ -1,0 +1,123 @@
+"""The claimgraph application: settings, store, vocabulary and named queries together.
+
+The CLI and the web layer call this and nothing below it, so both behave the
+same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph
+
+from .config import Settings
+from .errors import QueryError
+from .export import export, vocabulary_graphs
+from .loader import LoadReport, Progress, _silent, commit_graphs, corpus_locator, load_corpus
+from .mapping import Minter, corpus_quads
+from .namespaces import CG, PROV
+from .queries import NamedQuery, bind_parameters, load_named_queries
+from .sheets import read_corpus
+from .store import QueryResult, Store, open_store
+from .validation import Vocabulary, load_vocabulary, validate_batch
+
+
+@dataclass
+class Claimgraph:
+    """One configured claimgraph: everything the edges need, opened lazily."""
+
+    settings: Settings
+
+    @cached_property
+    def mint(self) -> Minter:
+        return Minter(self.settings.base_iri)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()))
+
+    @cached_property
+    def named_queries(self) -> dict[str, NamedQuery]:
+        return load_named_queries(Path(self.settings.queries_dir))
+
+    def open_store(self, *, read_only: bool = False) -> Store:
+        return open_store(self.settings.store, read_only=read_only)
+
+    def load(self, store: Store, folder: Path, *, progress: Progress = _silent) -> LoadReport:
+        """Load a corpus folder, with the vocabulary graphs, in one transaction."""
+        return load_corpus(
+            store,
+            folder,
+            mint=self.mint,
+            vocabulary=self.vocabulary,
+            vocabulary_graphs=vocabulary_graphs(Path(self.settings.ontology_dir), self.mint),
+            progress=progress,
+        )
+
+    def validate(self, folder: Path) -> int:
+        """Validate a corpus folder without writing; returns its number of claims.
+
+        :raises SheetError: or :raises ValidationFailed: listing every problem.
+        """
+        corpus = read_corpus(folder)
+        batch = Graph()
+        for triples in corpus_quads(corpus, self.mint).values():
+            for triple in triples:
+                batch.add(triple)
+        validate_batch(batch, self.vocabulary, locate=corpus_locator(corpus, self.mint))
+        return len(corpus.claims)
+
+    def withdraw_document(self, store: Store, document_id: str) -> LoadReport:
+        """Remove one document's graph (its claims) and update the consensus."""
+        return commit_graphs(
+            store,
+            {self.mint.document_graph(document_id): []},
+            mint=self.mint,
+            vocabulary=self.vocabulary,
+        )
+
+    def run_named(
+        self, store: Store, name: str, params: Mapping[str, str] | None = None
+    ) -> QueryResult:
+        """Run one of ``queries/*.rq`` with its parameters bound.
+
+        :raises QueryError: for an unknown query or parameter.
+        """
+        if name not in self.named_queries:
+            raise QueryError(
+                f"no named query {name!r}; known: {', '.join(sorted(self.named_queries))}"
+            )
+        return store.query(bind_parameters(self.named_queries[name], params or {}))
+
+    def export(self, store: Store, fmt: str) -> bytes:
+        return export(store, fmt, context_path=Path(self.settings.ontology_dir) / "context.jsonld")
+
+    def stats(self, store: Store) -> dict[str, int]:
+        """Counts a curator checks after a load."""
+
+        def count(pattern: str) -> int:
+            rows = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}").rows
+            return int(rows[0]["n"].toPython())
+
+        return {
+            "quads": len(store),
+            "graphs": len(store.graph_names()),
+            "claims": count(f"?x a <{CG.Claim}>"),
+            "documents": count(f"?x a <{CG.SourceDocument}>"),
+            "agents": count(f"?x a <{PROV.Agent}>"),
+            "claimants": count(f"?c <{PROV.wasAttributedTo}> ?x"),
+            "consensus_statements": count(f"?x a <{CG.ConsensusStatement}>"),
+            "contested_facts": count(
+                f"?c1 a <{CG.Claim}> ; "
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; "
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o1 . "
+                f"?c2 a <{CG.Claim}> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; "
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o2 . "
+                "FILTER (!sameTerm(?o1, ?o2)) BIND (CONCAT(STR(?s), ' ', STR(?p)) AS ?x)"
+            ),
+        }

@@ -1,0 +1,446 @@
+"""Reading claim sheets and anchoring their quotes in the documents.
+
+A corpus folder holds ``corpus.yaml`` (entities and agents), the documents and
+one sheet per document. Reading collects every problem, each with its sheet
+and line, before it raises.
+
+>>> anchor_quote("one two one", "one", occurrence=2)
+Quote(exact='one', start=8, end=11, prefix='one two ', suffix='')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, SheetError
+from .model import QUALIFIERS, Claim, Corpus, Document, Entity, EntityRef, Quote, Step
+from .namespaces import expand_curie
+
+#: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
+CONTEXT_CHARS = 32
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+CORPUS_FILE = "corpus.yaml"
+ENTITY_KEYS = {"id", "type", "label", "alt_labels", "same_as", "description"}
+DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "language"}
+CLAIM_KEYS = {
+    "subject",
+    "predicate",
+    "object",
+    "value",
+    "claimant",
+    "via",
+    "medium",
+    "quote",
+    "occurrence",
+    *QUALIFIERS,
+}
+
+
+class QuoteNotFound(ValueError):
+    """The quote is not in the text, or is there more than once without a choice."""
+
+
+def anchor_quote(text: str, exact: str, *, occurrence: int | None = None) -> Quote:
+    """Find ``exact`` verbatim in ``text`` and compute its selectors.
+
+    :param occurrence: which occurrence (1-based), required when there are several.
+    :raises QuoteNotFound: when the quote is absent, ambiguous or the occurrence is out of range.
+
+    >>> anchor_quote("He said: “52 bodies”.", "“52 bodies”").start
+    9
+    >>> anchor_quote("it’s", "it's")
+    Traceback (most recent call last):
+    ...
+    claimgraph.sheets.QuoteNotFound: quote not found verbatim in the document: "it's"
+    """
+    if not exact:
+        raise QuoteNotFound("quote is empty")
+    starts = [m.start() for m in re.finditer(re.escape(exact), text)]
+    if not starts:
+        raise QuoteNotFound(f"quote not found verbatim in the document: {_show(exact)}")
+    if occurrence is None:
+        if len(starts) > 1:
+            raise QuoteNotFound(
+                f"quote occurs {len(starts)} times in the document; say which with occurrence: "
+                f"{_show(exact)}"
+            )
+        occurrence = 1
+    if not 1 <= occurrence <= len(starts):
+        raise QuoteNotFound(
+            f"occurrence {occurrence} asked but the quote occurs {len(starts)} time(s): {_show(exact)}"
+        )
+    start = starts[occurrence - 1]
+    end = start + len(exact)
+    return Quote(
+        exact=exact,
+        start=start,
+        end=end,
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def _show(text: str, limit: int = 60) -> str:
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return '"' + short + '"'
+
+
+class _Node(dict):
+    """A mapping that remembers the line it started on."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Node:
+        mapping = _Node(super().construct_mapping(node, deep=deep))
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
+)
+
+
+def parse_yaml(text: str, *, sheet: str) -> Any:
+    """Parse YAML whose mappings know their line numbers.
+
+    :raises SheetError: with the parser's line on a syntax error.
+    """
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SheetError(
+            [Problem(f"YAML syntax error: {problem}", sheet=sheet, line=line)]
+        ) from None
+
+
+class _Collector:
+    """Gathers problems for one sheet so that all of them are reported at once."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.problems: list[Problem] = []
+
+    def add(
+        self, message: str, node: Any = None, *, line: int | None = None, claim: str | None = None
+    ) -> None:
+        if line is None:
+            line = getattr(node, "line", None)
+        self.problems.append(Problem(message, sheet=self.sheet, line=line, claim=claim))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def read_entities(text: str, *, sheet: str) -> list[Entity]:
+    """Read a ``corpus.yaml``: its ``agents`` and ``entities`` lists.
+
+    :raises SheetError: listing every problem found.
+    """
+    data = parse_yaml(text, sheet=sheet)
+    out = _Collector(sheet)
+    if not isinstance(data, dict):
+        raise SheetError(
+            [Problem("expected a mapping with 'agents' and 'entities'", sheet=sheet, line=1)]
+        )
+    for key in set(data) - {"agents", "entities"}:
+        out.add(f"unknown key {key!r}", data)
+    entities: list[Entity] = []
+    seen: dict[str, int] = {}
+    for section, is_agent in (("agents", True), ("entities", False)):
+        for item in _as_list(data.get(section)):
+            entity = _read_entity(item, is_agent=is_agent, out=out)
+            if entity is None:
+                continue
+            if entity.id in seen:
+                out.add(f"id {entity.id!r} declared twice (first on line {seen[entity.id]})", item)
+                continue
+            seen[entity.id] = item.line
+            entities.append(entity)
+    if out.problems:
+        raise SheetError(out.problems)
+    return entities
+
+
+def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None:
+    if not isinstance(item, dict):
+        out.add("expected a mapping with id, type and label", line=getattr(item, "line", None))
+        return None
+    for key in set(item) - ENTITY_KEYS:
+        out.add(f"unknown key {key!r}", item)
+    ident, label = item.get("id"), item.get("label")
+    if not isinstance(ident, str) or not SLUG.match(ident):
+        out.add(f"id must be a lower-case slug, got {ident!r}", item)
+        return None
+    if not isinstance(label, str) or not label.strip():
+        out.add(f"{ident}: label is required", item)
+    types = []
+    for curie in _as_list(item.get("type")):
+        try:
+            types.append(expand_curie(str(curie)))
+        except KeyError:
+            out.add(f"{ident}: unknown prefix in type {curie!r}", item)
+    if not types:
+        out.add(f"{ident}: type is required", item)
+    return Entity(
+        id=ident,
+        types=tuple(types),
+        label=str(label or ""),
+        alt_labels=tuple(str(a) for a in _as_list(item.get("alt_labels"))),
+        same_as=tuple(str(s) for s in _as_list(item.get("same_as"))),
+        is_agent=is_agent,
+        description=item.get("description"),
+        line=item.line,
+    )
+
+
+def read_sheet(
+    text: str,
+    *,
+    sheet: str,
+    document_bytes: bytes | None,
+    known_ids: Iterable[str],
+    agent_ids: Iterable[str],
+) -> tuple[Document, list[Claim]]:
+    """Read one claim sheet against its document's bytes.
+
+    :param document_bytes: the bytes of the file the sheet names, or None when it is missing.
+    :param known_ids: every entity and agent id the sheet may use.
+    :param agent_ids: the ids that may stand as claimants, creators and publishers.
+    :raises SheetError: listing every problem, each with sheet and line.
+    """
+    data = parse_yaml(text, sheet=sheet)
+    out = _Collector(sheet)
+    known, agents = set(known_ids), set(agent_ids)
+    if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
+        raise SheetError(
+            [Problem("expected a mapping with 'document' and 'claims'", sheet=sheet, line=1)]
+        )
+    for key in set(data) - {"document", "claims"}:
+        out.add(f"unknown key {key!r}", data)
+    document = _read_document(data["document"], document_bytes, known, agents, out)
+    claims = []
+    for item in _as_list(data.get("claims")):
+        claim = _read_claim(item, document, known, agents, out)
+        if claim is not None:
+            claims.append(claim)
+    if out.problems:
+        raise SheetError(out.problems)
+    return document, claims
+
+
+def _read_document(
+    node: Mapping[str, Any], data: bytes | None, known: set[str], agents: set[str], out: _Collector
+) -> Document:
+    for key in set(node) - DOCUMENT_KEYS:
+        out.add(f"document: unknown key {key!r}", node)
+    for key in ("id", "file", "sha256", "creator"):
+        if not node.get(key):
+            out.add(f"document: {key} is required", node)
+    ident = str(node.get("id") or "")
+    if ident and not SLUG.match(ident):
+        out.add(f"document: id must be a lower-case slug, got {ident!r}", node)
+    text = ""
+    if data is None:
+        out.add(f"document: file {node.get('file')!r} not found beside the sheet", node)
+    else:
+        digest = hashlib.sha256(data).hexdigest()
+        if node.get("sha256") and str(node["sha256"]).lower() != digest:
+            out.add(
+                f"document: sha256 {node['sha256']} does not match the file's bytes ({digest})",
+                node,
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.add(f"document: file is not UTF-8 (byte {exc.start})", node)
+    for key in ("creator", "publisher"):
+        ref = node.get(key)
+        if ref is not None and ref not in agents:
+            out.add(f"document: {key} {ref!r} is not an agent declared in corpus.yaml", node)
+    date = node.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        out.add(f"document: date must be a date like 2019-10-19, got {date!r}", node)
+    return Document(
+        id=ident,
+        file=str(node.get("file") or ""),
+        sha256=hashlib.sha256(data).hexdigest() if data is not None else "",
+        text=text,
+        creator=str(node.get("creator") or ""),
+        language=node.get("language"),
+        title=node.get("title"),
+        publisher=node.get("publisher"),
+        date=date if isinstance(date, dt.date) else None,
+        sheet=out.sheet,
+    )
+
+
+def _read_claim(
+    item: Any, document: Document, known: set[str], agents: set[str], out: _Collector
+) -> Claim | None:
+    line = getattr(item, "line", None)
+    if not isinstance(item, dict):
+        out.add("a claim must be a mapping", line=line)
+        return None
+    before = len(out.problems)
+    for key in sorted(set(item) - CLAIM_KEYS):
+        out.add(f"unknown key {key!r}", item)
+    for key in ("subject", "predicate", "claimant", "quote"):
+        if item.get(key) in (None, ""):
+            out.add(f"{key} is required", item)
+    if ("object" in item) == ("value" in item):
+        out.add("give exactly one of object (an entity id) and value (a literal)", item)
+
+    def ref(key: str, value: Any, pool: set[str], what: str) -> None:
+        if value is not None and value not in pool:
+            out.add(f"{key} {value!r} is not {what} declared in corpus.yaml", item)
+
+    ref("subject", item.get("subject"), known, "an entity or agent")
+    ref("object", item.get("object"), known, "an entity or agent")
+    ref("claimant", item.get("claimant"), agents, "an agent")
+    ref("medium", item.get("medium"), known, "an entity")
+    predicate = ""
+    if item.get("predicate"):
+        try:
+            predicate = expand_curie(str(item["predicate"]))
+        except KeyError:
+            out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
+    value: Any = EntityRef(item["object"]) if "object" in item else item.get("value")
+    if "value" in item and not isinstance(value, bool | int | float | str | dt.date):
+        out.add(
+            f"value must be a number, a date, true/false or text, got {type(value).__name__}", item
+        )
+    via: list[Step] = []
+    for hop in _as_list(item.get("via")):
+        agent, medium = (
+            (hop.get("agent"), hop.get("medium")) if isinstance(hop, dict) else (hop, None)
+        )
+        ref("via agent", agent, agents, "an agent")
+        ref("via medium", medium, known, "an entity")
+        via.append(Step(str(agent), medium))
+    qualifiers = []
+    for name in QUALIFIERS:
+        if item.get(name) is not None:
+            qualifiers.append((name, item[name]))
+    stated_on = item.get("stated_on")
+    if stated_on is not None and not isinstance(stated_on, dt.date):
+        out.add(f"stated_on must be a date like 2013-09-13, got {stated_on!r}", item)
+    occurrence = item.get("occurrence")
+    if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
+        out.add(f"occurrence must be a whole number, got {occurrence!r}", item)
+        occurrence = None
+    quote = None
+    if isinstance(item.get("quote"), str) and document.text:
+        try:
+            quote = anchor_quote(document.text, item["quote"], occurrence=occurrence)
+        except QuoteNotFound as exc:
+            out.add(f"{exc} (in {document.file})", item)
+    elif item.get("quote") is not None and not isinstance(item.get("quote"), str):
+        out.add("quote must be text", item)
+    if len(out.problems) > before or quote is None:
+        return None
+    claimant = str(item["claimant"])
+    # Step 0 is the document's own voice; its medium is the document itself.
+    chain = [Step(document.creator), *via]
+    if claimant != document.creator or via:
+        chain.append(Step(claimant, item.get("medium")))
+    elif item.get("medium"):
+        out.add(
+            "medium given for a claim in the document's own voice (its medium is the document)",
+            item,
+        )
+        return None
+    return Claim(
+        document=document.id,
+        subject=str(item["subject"]),
+        predicate=predicate,
+        value=value,
+        claimant=claimant,
+        chain=tuple(chain),
+        quote=quote,
+        qualifiers=tuple(qualifiers),
+        sheet=out.sheet,
+        line=line,
+    )
+
+
+def sheet_for(document_path: Path) -> Path:
+    """The sheet that belongs to a document: same name, ``.yaml`` extension."""
+    return document_path.with_suffix(".yaml")
+
+
+def read_corpus(folder: Path) -> Corpus:
+    """Read ``corpus.yaml`` and every claim sheet in ``folder``.
+
+    :raises SheetError: listing every problem in every sheet.
+    """
+    folder = Path(folder)
+    entities_path = folder / CORPUS_FILE
+    if not entities_path.is_file():
+        raise SheetError([Problem(f"no {CORPUS_FILE} in {folder}", sheet=str(entities_path))])
+    entities = read_entities(entities_path.read_text(encoding="utf-8"), sheet=_rel(entities_path))
+    known = {e.id for e in entities}
+    agents = {e.id for e in entities if e.is_agent}
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    claims: list[Claim] = []
+    sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
+    if not sheets:
+        raise SheetError([Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder))])
+    for path in sheets:
+        name = _rel(path)
+        text = path.read_text(encoding="utf-8")
+        head = parse_yaml(text, sheet=name)
+        file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
+        doc_path = folder / str(file_name) if file_name else None
+        data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
+        try:
+            document, found = read_sheet(
+                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents
+            )
+        except SheetError as exc:
+            problems += exc.problems
+            continue
+        documents.append(document)
+        claims += found
+    seen: dict[str, str] = {}
+    for document in documents:
+        if document.id in seen:
+            problems.append(
+                Problem(
+                    f"document id {document.id!r} also used by {seen[document.id]}",
+                    sheet=document.sheet,
+                )
+            )
+        seen[document.id] = document.sheet or ""
+    if problems:
+        raise SheetError(problems)
+    return Corpus(
+        name=folder.resolve().name,
+        entities=tuple(entities),
+        documents=tuple(documents),
+        claims=tuple(claims),
+    )
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,60 @@
+"""The HTTP edge: a Flask app that translates requests into claimgraph calls.
+
+``create_app(settings=None)``: defaults, then environment, then the mapping a
+test passes. The configured :class:`claimgraph.service.Claimgraph` and its
+executor live in ``app.extensions["claimgraph"]``; reach them through
+:func:`get_claimgraph` and :func:`get_executor`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from ..config import load_settings
+from ..service import Claimgraph
+
+
+def create_app(
+    settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgraph | None = None
+) -> Flask:
+    """Build the app. Nothing is opened at import time."""
+    app = Flask(__name__)
+    cg = claimgraph or Claimgraph(load_settings(settings))
+    app.config["MAX_CONTENT_LENGTH"] = cg.settings.max_body
+    app.extensions["claimgraph"] = {"claimgraph": cg, "executor": None}
+    from . import errors, sparql
+
+    errors.register(app)
+    app.register_blueprint(sparql.blueprint)
+    return app
+
+
+def get_claimgraph() -> Claimgraph:
+    return current_app.extensions["claimgraph"]["claimgraph"]
+
+
+def get_executor() -> Any:
+    """The app's executor, created on first use (so that tests can swap it first)."""
+    ext = current_app.extensions["claimgraph"]
+    if ext["executor"] is None:
+        from .runtime import make_executor
+
+        ext["executor"] = make_executor(ext["claimgraph"])
+    return ext["executor"]
+
+
+def serve(cg: Claimgraph) -> None:
+    """Serve with waitress, the production WSGI server."""
+    from waitress import serve as waitress_serve
+
+    app = create_app(claimgraph=cg)
+    with app.app_context():
+        get_executor()
+    s = cg.settings
+    print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
+    waitress_serve(
+        app, host=s.host, port=s.port, threads=s.threads, max_request_body_size=s.max_body
+    )

@@ -1,0 +1,76 @@
+"""One error shape for every HTTP error, built by :func:`error_body`.
+
+Domain errors are translated here, at the edge: a SPARQL syntax error is a 400
+with the parser's message, a SHACL failure a 422 with the report, anything
+unexpected a 500 that is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ClaimgraphError, InvalidInput, QueryError, StoreError
+from ..executor import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, WorkerCrashed
+
+#: Domain error class → (HTTP status, error code).
+STATUS: list[tuple[type[Exception], int, str]] = [
+    (InvalidInput, 422, "invalid-input"),
+    (QueryError, 400, "bad-query"),
+    (QueryRefused, 400, "refused"),
+    (NotAcceptable, 406, "not-acceptable"),
+    (ResultTooLarge, 422, "result-too-large"),
+    (QueryTimeout, 503, "timeout"),
+    (WorkerCrashed, 400, "query-crashed"),
+    (StoreError, 503, "store-unavailable"),
+]
+
+
+def error_body(status: int, code: str, message: str, **details: Any) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    body: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return body
+
+
+def error_response(status: int, code: str, message: str, **details: Any) -> Response:
+    return Response(
+        json.dumps(error_body(status, code, message, **details)),
+        status=status,
+        mimetype="application/json",
+    )
+
+
+def for_exception(exc: ClaimgraphError) -> Response:
+    for cls, status, code in STATUS:
+        if isinstance(exc, cls):
+            details: dict[str, Any] = {}
+            if isinstance(exc, InvalidInput):
+                details["problems"] = [p.as_dict() for p in exc.problems]
+                if exc.report:
+                    details["report"] = exc.report
+            return error_response(status, code, str(exc), **details)
+    return error_response(500, "internal", str(exc))
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ClaimgraphError)
+    def _domain(exc: ClaimgraphError) -> Response:
+        return for_exception(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        code = (exc.name or "error").lower().replace(" ", "-")
+        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        for key in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if exc.get_response().headers.get(key):
+                response.headers[key] = exc.get_response().headers[key]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("unexpected error")
+        return error_response(500, "internal", "internal server error; it has been logged")
