@@ -78,9 +78,7 @@ def load(folders: tuple[Path, ...], **options: Any) -> None:
                     "deriving consensus",
                     "committing",
                 ]
-                with click.progressbar(
-                    length=len(steps), label=f"loading {folder}", file=sys.stderr
-                ) as bar:
+                with click.progressbar(length=len(steps), label=f"loading {folder}", file=sys.stderr) as bar:
                     report = app.load(store, folder, progress=lambda _step: bar.update(1))
                 click.echo(f"{folder}: {report}")
         finally:
@@ -93,9 +91,7 @@ def load(folders: tuple[Path, ...], **options: Any) -> None:
 
 
 @main.command()
-@click.argument(
-    "folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
-)
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
 @setting_options("base_iri", "ontology_dir")
 def validate(folders: tuple[Path, ...], **options: Any) -> None:
     """Check corpus FOLDERS against the sheets' rules and the SHACL shapes; write nothing.
@@ -131,16 +127,10 @@ WRITERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the query from a .rq file.",
 )
-@click.option(
-    "--name", "-n", help="Run a named query from queries/ (see `claimgraph query --list`)."
-)
-@click.option(
-    "--param", "-p", multiple=True, metavar="NAME=VALUE", help="A named query's parameter."
-)
+@click.option("--name", "-n", help="Run a named query from queries/ (see `claimgraph query --list`).")
+@click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="A named query's parameter.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True)
 @setting_options("store", "queries_dir")
 def query(
     text: str | None,
@@ -187,9 +177,7 @@ def _split_param(text: str) -> tuple[str, str]:
 
 
 @main.command("export")
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig", show_default=True)
 @click.option(
     "--output",
     "-o",

@@ -48,17 +48,13 @@ def _bool(text: str) -> bool:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."
-    ),
+    Setting("store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."),
     Setting(
         "base_iri",
         "http://127.0.0.1:5000/",
         "Base IRI under which entities, claims and graphs are minted.",
     ),
-    Setting(
-        "token", "", "Bearer token that write requests must carry; writes are refused when empty."
-    ),
+    Setting("token", "", "Bearer token that write requests must carry; writes are refused when empty."),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 5000, "Port the server listens on.", int),
     Setting("threads", 8, "Request threads of the WSGI server.", int),
@@ -68,9 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body", 1_048_576, "Largest request body in bytes.", int),
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
     Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
-    Setting(
-        "ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str
-    ),
+    Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -113,9 +107,7 @@ def load_settings(
             raise ConfigError(f"unknown setting {name!r}")
         if value is not None:
             setting = SETTINGS_BY_NAME[name]
-            values[name] = (
-                _convert(setting, value, setting.option) if isinstance(value, str) else value
-            )
+            values[name] = _convert(setting, value, setting.option) if isinstance(value, str) else value
     if not values["base_iri"].endswith(("/", "#")):
         values["base_iri"] += "/"
     return Settings(**values)

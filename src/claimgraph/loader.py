@@ -39,8 +39,7 @@ class LoadReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.claims} claims in {self.graphs} graphs: "
-            f"{self.added} quads added, {self.removed} removed"
+            f"{self.claims} claims in {self.graphs} graphs: {self.added} quads added, {self.removed} removed"
         )
 
 
@@ -172,9 +171,7 @@ def _claims_outside(store: Store, replaced: set[URIRef]) -> list[ClaimRow]:
         "SELECT ?g ?c ?s ?p ?o WHERE { GRAPH ?g { ?c a <%s> ; <%s> ?s ; <%s> ?p ; <%s> ?o } }"
         % (CG.Claim, RDF.subject, RDF.predicate, RDF.object)
     )
-    return [
-        (row["c"], row["s"], row["p"], row["o"]) for row in answer.rows if row["g"] not in replaced
-    ]
+    return [(row["c"], row["s"], row["p"], row["o"]) for row in answer.rows if row["g"] not in replaced]
 
 
 def _claims_in(batch: Graph) -> list[ClaimRow]:

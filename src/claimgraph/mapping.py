@@ -130,9 +130,7 @@ def document_triples(document: Document, mint: Minter) -> Iterator[Triple]:
 def claim_triples(claim: Claim, mint: Minter) -> Iterator[Triple]:
     node = mint.claim(claim)
     doc = mint.document(claim.document)
-    obj = (
-        mint.entity(claim.value.id) if isinstance(claim.value, EntityRef) else literal(claim.value)
-    )
+    obj = mint.entity(claim.value.id) if isinstance(claim.value, EntityRef) else literal(claim.value)
     yield node, RDF.type, CG.Claim
     yield node, RDF.subject, mint.entity(claim.subject)
     yield node, RDF.predicate, URIRef(claim.predicate)
@@ -174,9 +172,7 @@ def claim_triples(claim: Claim, mint: Minter) -> Iterator[Triple]:
 def corpus_quads(corpus: Corpus, mint: Minter) -> dict[URIRef, list[Triple]]:
     """Every graph a corpus writes: one for its entities, one per document."""
     graphs: dict[URIRef, list[Triple]] = {
-        mint.corpus_graph(corpus.name): [
-            t for e in corpus.entities for t in entity_triples(e, mint)
-        ]
+        mint.corpus_graph(corpus.name): [t for e in corpus.entities for t in entity_triples(e, mint)]
     }
     for document in corpus.documents:
         graphs[mint.document_graph(document.id)] = list(document_triples(document, mint))

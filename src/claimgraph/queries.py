@@ -126,9 +126,7 @@ def render_parameter(parameter: Parameter, raw: str) -> str:
         try:
             return Literal(dt.date.fromisoformat(raw), datatype=XSD.date).n3()
         except ValueError:
-            raise QueryError(
-                f"parameter {parameter.name}: not a date like 2013-09-01: {raw!r}"
-            ) from None
+            raise QueryError(f"parameter {parameter.name}: not a date like 2013-09-01: {raw!r}") from None
     return Literal(raw).n3()
 
 
@@ -153,7 +151,6 @@ def bind_parameters(query: NamedQuery, values: Mapping[str, str]) -> str:
     if match is None:
         raise QueryError(f"{query.name}: no WHERE clause to bind parameters in")
     blocks = " ".join(
-        f"VALUES ?{name} {{ {render_parameter(declared[name], raw)} }}"
-        for name, raw in values.items()
+        f"VALUES ?{name} {{ {render_parameter(declared[name], raw)} }}" for name, raw in values.items()
     )
     return body[: match.end()] + " " + blocks + body[match.end() :]

@@ -79,17 +79,13 @@ class Claimgraph:
             vocabulary=self.vocabulary,
         )
 
-    def run_named(
-        self, store: Store, name: str, params: Mapping[str, str] | None = None
-    ) -> QueryResult:
+    def run_named(self, store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """Run one of ``queries/*.rq`` with its parameters bound.
 
         :raises QueryError: for an unknown query or parameter.
         """
         if name not in self.named_queries:
-            raise QueryError(
-                f"no named query {name!r}; known: {', '.join(sorted(self.named_queries))}"
-            )
+            raise QueryError(f"no named query {name!r}; known: {', '.join(sorted(self.named_queries))}")
         return store.query(bind_parameters(self.named_queries[name], params or {}))
 
     def export(self, store: Store, fmt: str) -> bytes:

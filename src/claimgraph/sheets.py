@@ -69,8 +69,7 @@ def anchor_quote(text: str, exact: str, *, occurrence: int | None = None) -> Quo
     if occurrence is None:
         if len(starts) > 1:
             raise QuoteNotFound(
-                f"quote occurs {len(starts)} times in the document; say which with occurrence: "
-                f"{_show(exact)}"
+                f"quote occurs {len(starts)} times in the document; say which with occurrence: {_show(exact)}"
             )
         occurrence = 1
     if not 1 <= occurrence <= len(starts):
@@ -106,9 +105,7 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
-)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
 
 
 def parse_yaml(text: str, *, sheet: str) -> Any:
@@ -122,9 +119,7 @@ def parse_yaml(text: str, *, sheet: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SheetError(
-            [Problem(f"YAML syntax error: {problem}", sheet=sheet, line=line)]
-        ) from None
+        raise SheetError([Problem(f"YAML syntax error: {problem}", sheet=sheet, line=line)]) from None
 
 
 class _Collector:
@@ -156,9 +151,7 @@ def read_entities(text: str, *, sheet: str) -> list[Entity]:
     data = parse_yaml(text, sheet=sheet)
     out = _Collector(sheet)
     if not isinstance(data, dict):
-        raise SheetError(
-            [Problem("expected a mapping with 'agents' and 'entities'", sheet=sheet, line=1)]
-        )
+        raise SheetError([Problem("expected a mapping with 'agents' and 'entities'", sheet=sheet, line=1)])
     for key in set(data) - {"agents", "entities"}:
         out.add(f"unknown key {key!r}", data)
     entities: list[Entity] = []
@@ -229,9 +222,7 @@ def read_sheet(
     out = _Collector(sheet)
     known, agents = set(known_ids), set(agent_ids)
     if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
-        raise SheetError(
-            [Problem("expected a mapping with 'document' and 'claims'", sheet=sheet, line=1)]
-        )
+        raise SheetError([Problem("expected a mapping with 'document' and 'claims'", sheet=sheet, line=1)])
     for key in set(data) - {"document", "claims"}:
         out.add(f"unknown key {key!r}", data)
     document = _read_document(data["document"], document_bytes, known, agents, out)
@@ -323,14 +314,10 @@ def _read_claim(
             out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
     value: Any = EntityRef(item["object"]) if "object" in item else item.get("value")
     if "value" in item and not isinstance(value, bool | int | float | str | dt.date):
-        out.add(
-            f"value must be a number, a date, true/false or text, got {type(value).__name__}", item
-        )
+        out.add(f"value must be a number, a date, true/false or text, got {type(value).__name__}", item)
     via: list[Step] = []
     for hop in _as_list(item.get("via")):
-        agent, medium = (
-            (hop.get("agent"), hop.get("medium")) if isinstance(hop, dict) else (hop, None)
-        )
+        agent, medium = (hop.get("agent"), hop.get("medium")) if isinstance(hop, dict) else (hop, None)
         ref("via agent", agent, agents, "an agent")
         ref("via medium", medium, known, "an entity")
         via.append(Step(str(agent), medium))

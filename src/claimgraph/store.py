@@ -47,9 +47,7 @@ class QueryResult:
 class Store(Protocol):
     """What claimgraph needs of a store; :class:`OxigraphStore` is the embedded one."""
 
-    def query(
-        self, sparql: str, *, union_default_graph: bool = True, **kwargs: Any
-    ) -> QueryResult: ...
+    def query(self, sparql: str, *, union_default_graph: bool = True, **kwargs: Any) -> QueryResult: ...
 
     def update(self, sparql: str) -> None: ...
 
@@ -208,9 +206,7 @@ class OxigraphStore:
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name)
 
     def graph_names(self) -> list[URIRef]:
-        return sorted(
-            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-        )
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def dump(self, *, format: ox.RdfFormat, graph: URIRef | None = None) -> bytes:
         kwargs: dict[str, Any] = {"format": format}
@@ -245,9 +241,7 @@ def _take_lock(folder: Path, *, shared: bool) -> Any:
     except BlockingIOError:
         handle.close()
         who = "a writer" if shared else "another process (a running server or load)"
-        raise StoreError(
-            f"the store at {folder} is in use by {who}; try again when it is free"
-        ) from None
+        raise StoreError(f"the store at {folder} is in use by {who}; try again when it is free") from None
     return handle
 
 

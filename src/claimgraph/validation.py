@@ -53,9 +53,7 @@ def load_vocabulary(ontology_dir: str) -> Vocabulary:
 
 def referenced_nodes(batch: Graph) -> set[URIRef]:
     """The IRIs a batch points at through the properties that shapes look across."""
-    return {
-        o for p in REFERENCE_PROPERTIES for o in batch.objects(None, p) if isinstance(o, URIRef)
-    }
+    return {o for p in REFERENCE_PROPERTIES for o in batch.objects(None, p) if isinstance(o, URIRef)}
 
 
 def validate_batch(

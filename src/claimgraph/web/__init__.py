@@ -17,9 +17,7 @@ from ..config import load_settings
 from ..service import Claimgraph
 
 
-def create_app(
-    settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgraph | None = None
-) -> Flask:
+def create_app(settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgraph | None = None) -> Flask:
     """Build the app. Nothing is opened at import time."""
     app = Flask(__name__)
     cg = claimgraph or Claimgraph(load_settings(settings))
@@ -55,6 +53,4 @@ def serve(cg: Claimgraph) -> None:
         get_executor()
     s = cg.settings
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
-    waitress_serve(
-        app, host=s.host, port=s.port, threads=s.threads, max_request_body_size=s.max_body
-    )
+    waitress_serve(app, host=s.host, port=s.port, threads=s.threads, max_request_body_size=s.max_body)

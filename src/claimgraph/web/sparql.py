@@ -19,7 +19,5 @@ def sparql() -> Response:
         text = request.values.get("query")
     if not text:
         raise QueryError("no query given: pass ?query=")
-    answer = get_executor().query(
-        QueryRequest(sparql=text, accept=request.headers.get("Accept", "*/*"))
-    )
+    answer = get_executor().query(QueryRequest(sparql=text, accept=request.headers.get("Accept", "*/*")))
     return Response(answer.body, mimetype=answer.media_type)
