@@ -168,8 +168,8 @@ ClaimRow = tuple[Node, Node, Node, Node]
 
 def _claims_outside(store: Store, replaced: set[URIRef]) -> list[ClaimRow]:
     answer = store.query(
-        "SELECT ?g ?c ?s ?p ?o WHERE { GRAPH ?g { ?c a <%s> ; <%s> ?s ; <%s> ?p ; <%s> ?o } }"
-        % (CG.Claim, RDF.subject, RDF.predicate, RDF.object)
+        f"SELECT ?g ?c ?s ?p ?o WHERE {{ GRAPH ?g {{ ?c a <{CG.Claim}> ; <{RDF.subject}> ?s ;"
+        f" <{RDF.predicate}> ?p ; <{RDF.object}> ?o }} }}"
     )
     return [(row["c"], row["s"], row["p"], row["o"]) for row in answer.rows if row["g"] not in replaced]
 

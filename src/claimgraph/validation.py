@@ -74,7 +74,7 @@ def validate_batch(
         data.add(triple)
     for triple in context:
         data.add(triple)
-    conforms, report, text = shacl_validate(
+    conforms, report, _text = shacl_validate(
         data,
         shacl_graph=vocabulary.shapes,
         ont_graph=vocabulary.ontology,
