@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from .errors import ClaimgraphError
 from .mapping import Minter
@@ -36,7 +38,28 @@ def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
         if path.name != "shapes.ttl":
             ontology.parse(path, format="turtle")
     shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
-    return {mint.ontology_graph: ontology, URIRef(f"{mint.base}graph/shapes"): shapes}
+    return {
+        mint.ontology_graph: skolemized(ontology, mint),
+        URIRef(f"{mint.base}graph/shapes"): skolemized(shapes, mint),
+    }
+
+
+def skolemized(graph: Graph, mint: Minter) -> Graph:
+    """The graph with its blank nodes replaced by IRIs that depend on content only.
+
+    Canonical labelling makes the same file give the same IRIs on every load, so
+    that reloading an unchanged vocabulary changes nothing in the store.
+    """
+    canonical = to_canonical_graph(graph)
+    out = Graph()
+    genid = f"{mint.base}.well-known/genid/"
+
+    def fix(term: Node) -> Node:
+        return URIRef(genid + str(term)) if isinstance(term, BNode) else term
+
+    for s, p, o in canonical:
+        out.add((fix(s), p, fix(o)))
+    return out
 
 
 def export(store: Store, fmt: str, *, context_path: Path | None = None) -> bytes:

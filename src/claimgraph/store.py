@@ -105,6 +105,7 @@ class OxigraphStore:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = None if path in (None, MEMORY) else Path(path)
+        self.read_only = read_only
         self._lock: Any = None
         try:
             if self.path is None:
@@ -192,6 +193,8 @@ class OxigraphStore:
         """Remove then add quads, all in one transaction: all or nothing."""
         removing = [_ox_quad(q) for q in remove]
         adding = [_ox_quad(q) for q in add]
+        if any(isinstance(t, ox.BlankNode) for q in removing for t in (q.subject, q.object)):
+            raise StoreError("cannot remove quads with blank nodes by value; skolemize them first")
         try:
             if not removing:
                 self._store.extend(adding)
@@ -218,7 +221,7 @@ class OxigraphStore:
         return len(self._store)
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:

@@ -102,6 +102,9 @@ def _problems(report: Graph, locate: Callable | None, shapes: Graph) -> Iterable
         sheet = line = claim = None
         if locate is not None and focus is not None:
             sheet, line, claim = locate(str(focus))
+            if sheet is None and isinstance(value, URIRef):
+                # A derived node (a consensus statement) is located by the claim its result names.
+                sheet, line, claim = locate(str(value))
         yield Problem(
             message=str(message) if message else "violates the shape",
             sheet=sheet,

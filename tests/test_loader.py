@@ -1,0 +1,108 @@
+"""Loading is all or nothing, idempotent, persistent, and keeps the consensus current."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+
+from claimgraph.errors import SheetError, ValidationFailed
+from claimgraph.namespaces import CG, RDF, XSD
+from claimgraph.service import Claimgraph
+from claimgraph.store import OxigraphStore, Store
+
+from .conftest import MINI, all_quads
+
+
+def test_loading_twice_changes_nothing(claimgraph: Claimgraph, store: Store):
+    first = claimgraph.load(store, MINI)
+    before = all_quads(store)
+    second = claimgraph.load(store, MINI)
+    assert first.added > 0
+    assert (second.added, second.removed) == (0, 0)
+    assert all_quads(store) == before
+
+
+def test_a_bad_sheet_commits_nothing(claimgraph: Claimgraph, mini_store: Store, tmp_path: Path):
+    before = all_quads(mini_store)
+    broken = tmp_path / "broken"
+    shutil.copytree(MINI, broken)
+    sheet = broken / "doc-b.yaml"
+    sheet.write_text(sheet.read_text().replace("quote: 12 died", "quote: 12 dead"), encoding="utf-8")
+    (broken / "doc-a.yaml").write_text(
+        (broken / "doc-a.yaml").read_text().replace("value: 12", "value: 13"), encoding="utf-8"
+    )
+    with pytest.raises(SheetError):
+        claimgraph.load(mini_store, broken)
+    assert all_quads(mini_store) == before
+
+
+def test_a_batch_that_breaks_a_shape_commits_nothing(
+    claimgraph: Claimgraph, mini_store: Store, tmp_path: Path
+):
+    before = all_quads(mini_store)
+    broken = tmp_path / "broken"
+    shutil.copytree(MINI, broken)
+    # A misspelt predicate passes the sheet reader but not the vocabulary shape.
+    sheet = broken / "doc-b.yaml"
+    sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        claimgraph.load(mini_store, broken)
+    [problem] = caught.value.problems
+    assert problem.shape.endswith("#DeclaredPredicateShape")
+    assert problem.sheet.endswith("doc-b.yaml") and problem.line == 8
+    assert all_quads(mini_store) == before
+
+
+def test_the_store_survives_a_restart(claimgraph: Claimgraph):
+    store = claimgraph.open_store()
+    claimgraph.load(store, MINI)
+    before = all_quads(store)
+    store.close()
+    reopened = OxigraphStore(claimgraph.settings.store)
+    try:
+        assert before and all_quads(reopened) == before
+    finally:
+        reopened.close()
+
+
+def test_a_second_writer_is_refused_while_the_store_is_open(claimgraph: Claimgraph, store: Store):
+    from claimgraph.errors import StoreError
+
+    with pytest.raises(StoreError, match="in use"):
+        OxigraphStore(claimgraph.settings.store, read_only=True)
+
+
+def consensus(store: Store, claimgraph: Claimgraph) -> set[tuple]:
+    return {(s, p, o) for s, p, o, _ in store.quads(claimgraph.mint.consensus_graph)}
+
+
+def test_consensus_holds_agreed_triples_only(claimgraph: Claimgraph, mini_store: Store):
+    flood = claimgraph.mint.entity("flood-2020")
+    triples = consensus(mini_store, claimgraph)
+    date = Literal("2020-05-03", datatype=XSD.date)
+    assert (flood, URIRef_schema("startDate"), date) in triples
+    assert not any(p == CG.deathCount for _, p, _ in triples), "12 and 14 disagree"
+    statements = [s for s, p, o in triples if p == RDF.type and o == CG.ConsensusStatement]
+    assert len(statements) == 1
+    behind = {o for s, p, o in triples if p == CG.supportedBy}
+    assert len(behind) == 2
+
+
+def URIRef_schema(local: str):
+    from claimgraph.namespaces import SCHEMA
+
+    return SCHEMA[local]
+
+
+def test_withdrawing_a_document_updates_the_consensus(claimgraph: Claimgraph, mini_store: Store):
+    claimgraph.withdraw_document(mini_store, "doc-a")
+    flood = claimgraph.mint.entity("flood-2020")
+    triples = consensus(mini_store, claimgraph)
+    # Only doc-b is left: its 12 dead is no longer contested, and stands alone.
+    assert (flood, CG.deathCount, Literal(12, datatype=XSD.integer)) in triples
+    assert not list(mini_store.quads(claimgraph.mint.document_graph("doc-a")))
+    claimgraph.load(mini_store, MINI)
+    assert not any(p == CG.deathCount for _, p, _ in consensus(mini_store, claimgraph))

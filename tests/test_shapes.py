@@ -1,0 +1,129 @@
+"""Each SHACL shape refuses the input that breaks it, and says where.
+
+The table below has one entry per named shape in ``ontology/shapes.ttl``; a
+test fails when a shape is added without an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from claimgraph.errors import ValidationFailed
+from claimgraph.loader import consensus_triples, corpus_locator
+from claimgraph.mapping import Minter, corpus_quads
+from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SH, XSD
+from claimgraph.service import Claimgraph
+from claimgraph.sheets import read_corpus
+from claimgraph.validation import validate_batch
+
+from .conftest import MINI
+
+SHAPES = "https://w3id.org/claimgraph/shapes#"
+
+
+class Batch:
+    """The mini corpus as one validation batch, with handles on its nodes."""
+
+    def __init__(self, mint: Minter) -> None:
+        self.corpus = read_corpus(MINI)
+        self.mint = mint
+        self.graph = Graph()
+        for triples in corpus_quads(self.corpus, mint).values():
+            for triple in triples:
+                self.graph.add(triple)
+        relayed = next(c for c in self.corpus.claims if c.value == 14)
+        self.claim = mint.claim(relayed)
+        self.claim_line = relayed.line
+        self.evidence = URIRef(f"{self.claim}#evidence")
+        self.document = mint.document("doc-a")
+
+    def set(self, s, p, o) -> None:
+        self.graph.set((s, p, o))
+
+    def drop(self, s, p) -> None:
+        self.graph.remove((s, p, None))
+
+
+def claim_shape(b: Batch) -> None:
+    for p in (RDF.subject, RDF.predicate, RDF.object, PROV.wasDerivedFrom, PROV.wasAttributedTo, CG.evidence):
+        b.drop(b.claim, p)
+
+
+def consensus_against_a_claim(b: Batch) -> None:
+    rows = [
+        (c, b.graph.value(c, RDF.subject), b.graph.value(c, RDF.predicate), Literal(12, datatype=XSD.integer))
+        for c in b.graph.subjects(RDF.type, CG.Claim)
+    ]
+    for triple in consensus_triples(rows, b.mint):  # pretends every claim says 12
+        b.graph.add(triple)
+
+
+MUTATIONS: dict[str, Callable[[Batch], None]] = {
+    "ClaimShape": claim_shape,
+    "ClaimSubjectShape": lambda b: b.drop(b.claim, RDF.subject),
+    "ClaimPredicateShape": lambda b: b.set(b.claim, RDF.predicate, Literal("deathCount")),
+    "ClaimObjectShape": lambda b: b.graph.add((b.claim, RDF.object, Literal(15, datatype=XSD.integer))),
+    "ClaimSourceShape": lambda b: b.drop(b.claim, PROV.wasDerivedFrom),
+    "ClaimClaimantShape": lambda b: b.drop(b.claim, PROV.wasAttributedTo),
+    "ClaimEvidenceShape": lambda b: b.drop(b.claim, CG.evidence),
+    "ClaimChainShape": lambda b: b.drop(b.claim, CG.attributionStep),
+    "ClaimQualifierShape": lambda b: b.set(b.claim, CG.countKind, Literal(3)),
+    "ClaimStatedOnShape": lambda b: b.set(b.claim, CG.statedOn, Literal("last Tuesday")),
+    "EvidenceShape": lambda b: b.drop(b.evidence, OA.hasSource),
+    "TextQuoteSelectorShape": lambda b: b.drop(URIRef(f"{b.claim}#quote"), OA.exact),
+    "TextPositionSelectorShape": lambda b: b.set(URIRef(f"{b.claim}#position"), OA.start, Literal(-1)),
+    "QuoteInDocumentShape": lambda b: b.set(URIRef(f"{b.claim}#quote"), OA.exact, Literal("counted 15 dead")),
+    "ChainEndsWithClaimantShape": lambda b: b.set(b.claim, PROV.wasAttributedTo, b.mint.entity("mayor")),
+    "TypedValueShape": lambda b: b.set(b.claim, RDF.object, Literal("14")),
+    "DeclaredPredicateShape": lambda b: b.set(b.claim, RDF.predicate, CG.deathCounts),
+    "AttributionStepShape": lambda b: b.drop(URIRef(f"{b.claim}#step-1"), CG.agent),
+    "SourceDocumentShape": lambda b: b.set(b.document, CG.sha256, Literal("not-a-digest")),
+    "AgentShape": lambda b: b.drop(b.mint.entity("agency"), RDFS.label),
+    "ConsensusStatementShape": consensus_against_a_claim,
+}
+
+
+@pytest.fixture
+def batch(claimgraph: Claimgraph) -> Batch:
+    return Batch(claimgraph.mint)
+
+
+def test_the_unchanged_batch_conforms(batch: Batch, claimgraph: Claimgraph):
+    validate_batch(batch.graph, claimgraph.vocabulary)
+
+
+def test_every_named_shape_has_a_violation_test(claimgraph: Claimgraph):
+    shapes = claimgraph.vocabulary.shapes
+    named = {
+        str(s)[len(SHAPES) :]
+        for kind in (SH.NodeShape, SH.PropertyShape)
+        for s in shapes.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
+    }
+    assert named == set(MUTATIONS)
+
+
+@pytest.mark.parametrize("shape", sorted(MUTATIONS))
+def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Claimgraph):
+    MUTATIONS[shape](batch)
+    locate = corpus_locator(batch.corpus, batch.mint)
+    with pytest.raises(ValidationFailed) as caught:
+        validate_batch(batch.graph, claimgraph.vocabulary, locate=locate)
+    problems = caught.value.problems
+    failed = {p.shape for p in problems}
+    expected = SHAPES + shape
+    if shape == "ClaimShape":  # a node shape made of property shapes: they report
+        assert {SHAPES + n for n in ("ClaimSubjectShape", "ClaimSourceShape", "ClaimClaimantShape")} <= failed
+    else:
+        assert expected in failed, [str(p) for p in problems]
+    located = [p for p in problems if p.sheet]
+    assert located, "no problem says where it is"
+    for problem in located:
+        assert problem.line is not None
+    if shape.startswith("Claim") or shape in {"QuoteInDocumentShape", "TypedValueShape", "EvidenceShape"}:
+        mine = [p for p in problems if p.claim == batch.claim.split("/")[-1]]
+        assert mine and all(p.sheet.endswith("doc-a.yaml") and p.line == batch.claim_line for p in mine)
+    assert caught.value.report and "ValidationReport" in caught.value.report

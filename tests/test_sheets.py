@@ -1,0 +1,138 @@
+"""Reading claim sheets: anchoring quotes and reporting every problem with its line."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimgraph.errors import SheetError
+from claimgraph.sheets import QuoteNotFound, anchor_quote, read_corpus
+
+from .conftest import MINI
+
+
+def test_anchor_computes_offsets_prefix_and_suffix():
+    text = "Before the quote “52 bodies” after it."
+    quote = anchor_quote(text, "“52 bodies”")
+    assert text[quote.start : quote.end] == "“52 bodies”"
+    assert quote.prefix == "Before the quote "
+    assert quote.suffix == " after it."
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("it’s here", "it's here"),  # curly apostrophe in the document, straight in the sheet
+        ("“quoted”", '"quoted"'),  # curly double quotes
+        ("two\u00a0words", "two words"),  # a non-breaking space is not a space
+        ("Hezballah", "Hezbollah"),
+    ],
+)
+def test_no_normalisation_hides_a_mismatch(text: str, quote: str):
+    with pytest.raises(QuoteNotFound, match="not found verbatim"):
+        anchor_quote(text, quote)
+
+
+def test_repeated_quote_needs_an_occurrence():
+    with pytest.raises(QuoteNotFound, match="occurs 2 times"):
+        anchor_quote("a b a", "a")
+    assert anchor_quote("a b a", "a", occurrence=2).start == 4
+    with pytest.raises(QuoteNotFound, match="occurrence 3"):
+        anchor_quote("a b a", "a", occurrence=3)
+
+
+def copy_mini(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_a_quote_not_in_the_document_names_sheet_and_line(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-a.yaml"
+    edit(sheet, "quote: killed 12 people, the mayor said", "quote: killed twelve people")
+    claim_line = line_of(sheet, "- subject: flood-2020")  # the first claim is the broken one
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    [problem] = caught.value.problems
+    assert problem.sheet.endswith("doc-a.yaml")
+    assert problem.line == claim_line
+    assert "killed twelve people" in problem.message
+    assert f"doc-a.yaml:{claim_line}:" in str(caught.value)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    edit(corpus / "doc-a.yaml", "claimant: mayor", "claimant: nobody")
+    edit(corpus / "doc-b.yaml", "quote: 12 died", "quote: 13 died")
+    edit(corpus / "doc-b.yaml", "subject: flood-2020", "subject: flood-2021")
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    messages = [str(p) for p in caught.value.problems]
+    assert len(messages) == 3, messages
+    assert any("doc-a.yaml" in m and "'nobody' is not an agent" in m for m in messages)
+    assert any("doc-b.yaml" in m and "13 died" in m for m in messages)
+    assert any("doc-b.yaml" in m and "'flood-2021'" in m for m in messages)
+
+
+def test_missing_claimant_is_refused_with_its_line(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-b.yaml"
+    edit(sheet, "    claimant: author-b\n    quote: 12 died", "    quote: 12 died")
+    with pytest.raises(SheetError, match=r"doc-b.yaml:\d+: claimant is required"):
+        read_corpus(corpus)
+
+
+def test_a_changed_document_is_caught_by_its_sha256(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    (corpus / "doc-b.txt").write_text("Residents say 12 died in the flood!\n", encoding="utf-8")
+    with pytest.raises(SheetError, match="does not match the file's bytes"):
+        read_corpus(corpus)
+
+
+def test_yaml_syntax_error_gives_the_line(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-b.yaml"
+    sheet.write_text(sheet.read_text() + "  - subject: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SheetError, match=r"doc-b.yaml:\d+: YAML syntax error"):
+        read_corpus(corpus)
+
+
+def test_object_and_value_are_exclusive(tmp_path: Path):
+    corpus = copy_mini(tmp_path)
+    edit(corpus / "doc-b.yaml", "    value: 12\n", "    value: 12\n    object: mayor\n")
+    with pytest.raises(SheetError, match="exactly one of object"):
+        read_corpus(corpus)
+
+
+def test_chain_runs_from_document_voice_to_claimant():
+    corpus = read_corpus(MINI)
+    [relayed] = [c for c in corpus.claims if c.value == 14]
+    assert [s.agent for s in relayed.chain] == ["author-a", "agency", "hospitals"]
+    assert relayed.chain[1].medium == "agency-report"
+    [own] = [c for c in corpus.claims if c.document == "doc-b" and c.value == 12]
+    assert [s.agent for s in own.chain] == ["author-b"]
+
+
+def test_document_metadata_is_read_with_digest(tmp_path: Path):
+    corpus = read_corpus(MINI)
+    doc = next(d for d in corpus.documents if d.id == "doc-a")
+    assert doc.sha256 == hashlib.sha256((MINI / "doc-a.txt").read_bytes()).hexdigest()
+    assert doc.date.isoformat() == "2020-05-04"
+    assert doc.text.startswith("The flood of 3 May 2020")
