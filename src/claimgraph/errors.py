@@ -79,3 +79,23 @@ class StoreError(ClaimgraphError):
 
 class ConfigError(ClaimgraphError):
     """A setting with a value that cannot be used."""
+
+
+class QueryRefused(QueryError):
+    """A query asks for something this server does not allow (SERVICE, LOAD, FROM outside the store)."""
+
+
+class QueryTimeout(ClaimgraphError):
+    """The query ran past its time limit and was stopped."""
+
+
+class ResultTooLarge(ClaimgraphError):
+    """The answer has more rows (or triples) than the configured limit."""
+
+
+class NotAcceptable(ClaimgraphError):
+    """No format the client accepts can carry this kind of answer."""
+
+
+class WorkerCrashed(ClaimgraphError):
+    """The process running a query died; it has been replaced."""

@@ -1,0 +1,158 @@
+"""The command line: exit codes are a contract, errors are one line, formats are real."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from claimgraph.cli import main
+
+from .conftest import MINI, ROOT
+
+ONTOLOGY = str(ROOT / "ontology")
+QUERIES = str(ROOT / "queries")
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, runner: CliRunner) -> str:
+    store = str(tmp_path / "store")
+    code, out, _ = run(runner, "load", str(MINI), "--store", store, "--ontology-dir", ONTOLOGY)
+    assert code == 0, out
+    return store
+
+
+def test_validate_exit_0_when_the_corpus_conforms(runner: CliRunner):
+    code, out, _ = run(runner, "validate", str(MINI), "--ontology-dir", ONTOLOGY)
+    assert code == 0
+    assert "conforms (5 claims)" in out
+
+
+def test_validate_exit_1_on_violations_with_one_line_each(runner: CliRunner, tmp_path: Path):
+    broken = tmp_path / "broken"
+    shutil.copytree(MINI, broken)
+    sheet = broken / "doc-b.yaml"
+    sheet.write_text(sheet.read_text().replace("quote: 12 died", "quote: 12 perished"), encoding="utf-8")
+    code, _, err = run(runner, "validate", str(broken), "--ontology-dir", ONTOLOGY)
+    assert code == 1
+    assert "doc-b.yaml:" in err and "12 perished" in err
+    assert "Traceback" not in err
+
+
+def test_validate_exit_2_on_an_error(runner: CliRunner, tmp_path: Path):
+    code, _, err = run(runner, "validate", str(tmp_path / "nowhere"), "--ontology-dir", ONTOLOGY)
+    assert code == 2
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+def test_load_reports_and_a_bad_load_says_nothing_was_loaded(runner: CliRunner, tmp_path: Path, loaded: str):
+    broken = tmp_path / "broken"
+    shutil.copytree(MINI, broken)
+    (broken / "corpus.yaml").write_text("agents: [\n", encoding="utf-8")
+    code, _, err = run(runner, "load", str(broken), "--store", loaded, "--ontology-dir", ONTOLOGY)
+    assert code == 2
+    assert "nothing was loaded" in err and "corpus.yaml" in err
+
+
+def test_query_formats(runner: CliRunner, loaded: str):
+    text = "SELECT ?n WHERE { ?c <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?n } ORDER BY ?n"
+    code, out, _ = run(runner, "query", text, "--store", loaded, "--format", "json")
+    assert code == 0
+    values = [b["n"]["value"] for b in json.loads(out)["results"]["bindings"]]
+    assert "14" in values and "12" in values
+    code, out, _ = run(runner, "query", text, "--store", loaded, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["n"] and ["14"] in rows
+    code, out, _ = run(runner, "query", text, "--store", loaded)
+    assert out.splitlines()[0].strip() == "n"
+
+
+def test_named_query_with_parameter(runner: CliRunner, loaded: str):
+    base = "http://127.0.0.1:5000/"
+    code, out, err = run(
+        runner,
+        "query",
+        "--name",
+        "casualties-by-source",
+        "--param",
+        f"event={base}entity/flood-2020",
+        "--store",
+        loaded,
+        "--queries-dir",
+        QUERIES,
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    deaths = sorted(int(b["deaths"]["value"]) for b in json.loads(out)["results"]["bindings"])
+    assert deaths == [12, 12, 14]
+    code, _, err = run(
+        runner,
+        "query",
+        "--name",
+        "casualties-by-source",
+        "--param",
+        "event=not an iri",
+        "--store",
+        loaded,
+        "--queries-dir",
+        QUERIES,
+    )
+    assert code == 2 and "not an absolute IRI" in err
+
+
+def test_query_syntax_error_is_one_line(runner: CliRunner, loaded: str):
+    code, _, err = run(runner, "query", "SELECT WHERE {", "--store", loaded)
+    assert code == 2
+    assert err.startswith("error: SPARQL syntax error") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nquads", "turtle", "jsonld"])
+def test_export_parses_back(runner: CliRunner, loaded: str, tmp_path: Path, fmt: str):
+    target = tmp_path / f"dump.{fmt}"
+    code, _, _ = run(
+        runner,
+        "export",
+        "--format",
+        fmt,
+        "--output",
+        str(target),
+        "--store",
+        loaded,
+        "--ontology-dir",
+        ONTOLOGY,
+    )
+    assert code == 0
+    parser = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}[fmt]
+    data = Dataset() if fmt != "turtle" else Graph()
+    data.parse(target, format=parser)
+    subjects = (
+        {q[0] for q in data.quads((None, None, None, None))} if fmt != "turtle" else set(data.subjects())
+    )
+    claims = {s for s in subjects if str(s).startswith("http://127.0.0.1:5000/claim/") and "#" not in str(s)}
+    assert len(claims) == 5
+
+
+def test_export_rdf12_reifiers(runner: CliRunner, loaded: str):
+    code, out, _ = run(runner, "export", "--format", "rdf12", "--store", loaded, "--ontology-dir", ONTOLOGY)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 5
+    assert all("<http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies> <<( " in line for line in lines)
+
+
+def test_stats(runner: CliRunner, loaded: str):
+    code, out, _ = run(runner, "stats", "--json", "--store", loaded)
+    counts = json.loads(out)
+    assert code == 0
+    assert counts["claims"] == 5 and counts["documents"] == 2 and counts["contested_facts"] == 1
