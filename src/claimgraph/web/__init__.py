@@ -23,10 +23,12 @@ def create_app(settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgr
     cg = claimgraph or Claimgraph(load_settings(settings))
     app.config["MAX_CONTENT_LENGTH"] = cg.settings.max_body
     app.extensions["claimgraph"] = {"claimgraph": cg, "executor": None}
-    from . import errors, sparql
+    from . import errors, pages, sparql, writes
 
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(writes.blueprint)
     return app
 
 
@@ -53,4 +55,13 @@ def serve(cg: Claimgraph) -> None:
         get_executor()
     s = cg.settings
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
-    waitress_serve(app, host=s.host, port=s.port, threads=s.threads, max_request_body_size=s.max_body)
+    # Flask refuses a body over max_body first, with the JSON error shape; waitress's own
+    # limit, a little higher, is the backstop for bodies that never reach the app.
+    waitress_serve(
+        app,
+        host=s.host,
+        port=s.port,
+        threads=s.threads,
+        max_request_body_size=s.max_body + 65536,
+        ident="claimgraph",
+    )
