@@ -1,0 +1,357 @@
+"""The write edge: SPARQL Update, the Graph Store HTTP Protocol and the claims API.
+
+Reading is open to everyone; every write needs ``Authorization: Bearer <token>``
+with the configured ``CLAIMGRAPH_TOKEN`` (no token configured: writes are off,
+403). Every write runs through the executor's ``write`` (no query worker runs
+beside it) and through :mod:`claimgraph.writes`, which refuses with 422 any
+change that would break a shape, and writes nothing then.
+
+Endpoints:
+
+* ``POST /update`` — SPARQL Update (``update=`` form field or
+  ``application/sparql-update`` body); ``/sparql`` calls :func:`handle_update`.
+* ``/rdf-graph-store?graph=<iri>`` / ``?default`` — GET, HEAD, PUT, POST, DELETE;
+  POST to ``/rdf-graph-store`` itself makes a new graph (201 + Location);
+  GET of it dumps the whole store (TriG, N-Quads or JSON-LD).
+* ``/graph/<path>`` — the same, for the graph named ``<base>graph/<path>``.
+* ``POST /claims`` — a claim sheet (YAML, or multipart with ``sheet``,
+  ``document``, ``corpus``), or claims as Turtle / N-Triples / JSON-LD / RDF/XML.
+* ``DELETE /claims/<document-id>`` (or ``/documents/<document-id>``) — withdraw a
+  document's claims.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, json, request
+from rdflib import URIRef
+
+from ..errors import NotAcceptable, QueryError
+from ..executor import QueryRequest
+from ..namespaces import PREFIXES
+from ..writes import (
+    UPLOAD_FORMATS,
+    BadRdf,
+    SheetUpload,
+    UnsupportedFormat,
+    WriteReport,
+    add_claims_rdf,
+    add_sheet,
+    delete_graph,
+    guarded_update,
+    new_graph_iri,
+    parse_upload,
+    post_graph,
+    put_graph,
+    withdraw,
+)
+from . import get_claimgraph, get_executor
+from .errors import error_response
+
+blueprint = Blueprint("writes", __name__)
+
+GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+
+#: What a graph GET can answer in: media type → pyoxigraph format (the first is the default).
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "text/n3": ox.RdfFormat.N3,
+}
+#: What a GET of the whole store can answer in.
+DATASET_FORMATS: dict[str, ox.RdfFormat] = {
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+# ---------------------------------------------------------------- access
+
+
+def check_token() -> Response | None:
+    """None when the request may write; otherwise the 403 or 401 response to send."""
+    token = get_claimgraph().settings.token
+    if not token:
+        return error_response(
+            403, "writes-disabled", "writes are off: this server has no CLAIMGRAPH_TOKEN configured"
+        )
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8"), token.encode("utf-8")
+    ):
+        response = error_response(401, "unauthorized", "this write needs Authorization: Bearer <token>")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="claimgraph"'
+        return response
+    return None
+
+
+def write_access(view: Callable[..., Response]) -> Callable[..., Response]:
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        denied = check_token()
+        return denied if denied is not None else view(*args, **kwargs)
+
+    return guarded
+
+
+def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
+    return get_executor().write(action)
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+@blueprint.app_errorhandler(BadRdf)
+def _bad_rdf(exc: BadRdf) -> Response:
+    details = {k: v for k, v in (("line", exc.line), ("column", exc.column)) if v is not None}
+    return error_response(400, "bad-rdf", str(exc), **details)
+
+
+@blueprint.app_errorhandler(UnsupportedFormat)
+def _unsupported(exc: UnsupportedFormat) -> Response:
+    return error_response(415, "unsupported-media-type", str(exc))
+
+
+# ---------------------------------------------------------------- SPARQL Update
+
+
+def handle_update(sparql: str | None = None) -> Response:
+    """Answer a SPARQL Update request; ``/sparql`` calls this for update requests.
+
+    :param sparql: the update text, when the caller has read it already; otherwise
+        it is read from the ``update`` form field or an ``application/sparql-update`` body.
+    :returns: 200 with JSON ``{"added", "removed", "claims", "removed_claims"}``;
+        405 for a GET; 403/401 without write access; 400 for a syntax error,
+        ``LOAD``, ``SERVICE`` or ``using-graph-uri``; 422 with the SHACL report
+        when the result would break a shape (nothing is written).
+    """
+    if request.method != "POST":
+        response = error_response(405, "method-not-allowed", "a SPARQL Update must be sent with POST")
+        response.headers["Allow"] = "POST"
+        return response
+    denied = check_token()
+    if denied is not None:
+        return denied
+    if sparql is None:
+        if request.mimetype == "application/sparql-update":
+            sparql = request.get_data(as_text=True)
+        elif "update" in request.form:
+            sparql = request.form["update"]
+        else:
+            raise QueryError(
+                "no update given: send an update= form field or an application/sparql-update body"
+            )
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if request.values.getlist(name):
+            raise QueryError(f"{name} is not supported; write USING in the update instead")
+    cg = get_claimgraph()
+    text = sparql
+    report = _write(lambda store: guarded_update(store, text, mint=cg.mint, vocabulary=cg.vocabulary))
+    return _json(report.as_dict(), 200)
+
+
+@blueprint.route("/update", methods=["GET", "POST"])
+def update() -> Response:
+    return handle_update()
+
+
+# ---------------------------------------------------------------- Graph Store HTTP Protocol
+
+
+@blueprint.route("/rdf-graph-store", methods=GSP_METHODS)
+def graph_store() -> Response:
+    if "graph" in request.args and "default" in request.args:
+        raise QueryError("give ?graph= or ?default, not both")
+    if "graph" in request.args:
+        return _graph_operation(_graph_iri(request.args["graph"]))
+    if "default" in request.args:
+        return _graph_operation(None)
+    if request.method in ("GET", "HEAD"):
+        return _dataset()
+    if request.method == "POST":
+        return _create_graph()
+    raise QueryError(f"{request.method} needs a graph: add ?graph=<iri> or ?default")
+
+
+@blueprint.route("/graph/<path:rest>", methods=GSP_METHODS)
+def direct_graph(rest: str) -> Response:
+    return _graph_operation(URIRef(f"{get_claimgraph().mint.base}graph/{rest}"))
+
+
+def _graph_iri(text: str) -> URIRef:
+    try:
+        return URIRef(ox.NamedNode(text).value)
+    except ValueError as exc:
+        raise QueryError(f"?graph= is not an absolute IRI: {exc}") from None
+
+
+def _graph_operation(graph: URIRef | None) -> Response:
+    if request.method in ("GET", "HEAD"):
+        triples = _read_graph(graph)
+        if triples is None:
+            return error_response(404, "not-found", f"no graph <{graph}> in the store")
+        return _serialize(triples, GRAPH_FORMATS)
+    denied = check_token()
+    if denied is not None:
+        return denied
+    cg = get_claimgraph()
+    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
+    if request.method == "DELETE":
+        try:
+            _write(lambda store: delete_graph(store, graph, **kwargs))
+        except LookupError:
+            return error_response(404, "not-found", f"no graph <{graph}> in the store")
+        return Response(status=204)
+    triples = _uploaded_triples(str(graph) if graph is not None else cg.mint.base)
+    operation = put_graph if request.method == "PUT" else post_graph
+    report = _write(lambda store: operation(store, graph, triples, **kwargs))
+    return Response(status=201 if report.created and graph is not None else 204)
+
+
+def _create_graph() -> Response:
+    denied = check_token()
+    if denied is not None:
+        return denied
+    cg = get_claimgraph()
+    graph = new_graph_iri(cg.mint)
+    triples = _uploaded_triples(str(graph))
+    _write(lambda store: post_graph(store, graph, triples, mint=cg.mint, vocabulary=cg.vocabulary))
+    response = Response(status=201)
+    response.headers["Location"] = str(graph)
+    return response
+
+
+def _uploaded_triples(base_iri: str) -> list[ox.Triple]:
+    if request.mimetype == "multipart/form-data":
+        triples: list[ox.Triple] = []
+        for _name, part in request.files.items(multi=True):
+            media = part.mimetype
+            if media not in UPLOAD_FORMATS and part.filename:
+                fmt = ox.RdfFormat.from_extension(part.filename.rsplit(".", 1)[-1])
+                media = fmt.media_type if fmt is not None else media
+            triples += parse_upload(part.read(), media, base_iri=base_iri)
+        return triples
+    return parse_upload(request.get_data(), request.mimetype, base_iri=base_iri)
+
+
+def _select(sparql: str, *, union: bool = False) -> list[ox.QuerySolution]:
+    answer = get_executor().query(
+        QueryRequest(sparql=sparql, accept="application/sparql-results+json", union_default_graph=union)
+    )
+    return list(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON))
+
+
+def _read_graph(graph: URIRef | None) -> list[ox.Triple] | None:
+    """The triples of a graph, or None when it does not exist."""
+    pattern = "OPTIONAL { ?s ?p ?o }"
+    where = pattern if graph is None else f"GRAPH <{graph}> {{ {pattern} }}"
+    rows = _select(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
+    if not rows:
+        return None
+    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["s"] is not None]
+
+
+def _dataset() -> Response:
+    rows = _select("SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"] or ox.DefaultGraph()) for r in rows]
+    return _serialize(quads, DATASET_FORMATS)
+
+
+def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
+    offers = list(formats)
+    media = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else offers[0]
+    if media is None:
+        raise NotAcceptable(
+            f"cannot answer in {request.headers.get('Accept')}; ask for one of {', '.join(offers)}"
+        )
+    fmt = formats[media]
+    prefixes = None
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
+        used = " ".join(str(term) for item in items for term in (item.subject, item.predicate, item.object))
+        prefixes = {name: ns for name, ns in PREFIXES.items() if f"<{ns}" in used}
+    body = ox.serialize(items, format=fmt, prefixes=prefixes)
+    response = Response(body, status=200)
+    response.headers["Content-Type"] = f"{media}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# ---------------------------------------------------------------- claims
+
+
+@blueprint.route("/claims", methods=["POST"])
+@write_access
+def post_claims() -> Response:
+    cg = get_claimgraph()
+    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
+    media = request.mimetype
+    if media in YAML_TYPES or media == "multipart/form-data":
+        upload = _sheet_upload()
+        report = _write(lambda store: add_sheet(store, upload, **kwargs))
+    elif media in UPLOAD_FORMATS:
+        triples = parse_upload(request.get_data(), media, base_iri=cg.mint.base)
+        report = _write(lambda store: add_claims_rdf(store, triples, **kwargs))
+    else:
+        raise UnsupportedFormat(
+            f"cannot read {media or 'a body without Content-Type'} as claims; send a claim sheet "
+            f"(application/yaml or multipart/form-data) or one of {', '.join(UPLOAD_FORMATS)}"
+        )
+    return _json(report.as_dict(), 201 if report.added else 200)
+
+
+def _text(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRdf(f"{what} is not UTF-8 (byte {exc.start})") from None
+
+
+def _sheet_upload() -> SheetUpload:
+    if request.mimetype != "multipart/form-data":
+        return SheetUpload(
+            sheet=_text(request.get_data(), "the sheet"), name=request.args.get("name", "sheet.yaml")
+        )
+
+    def field(name: str) -> tuple[bytes | None, str | None]:
+        if name in request.files:
+            part = request.files[name]
+            return part.read(), part.filename
+        if name in request.form:
+            return request.form[name].encode("utf-8"), None
+        return None, None
+
+    sheet, sheet_name = field("sheet")
+    if sheet is None:
+        raise QueryError("multipart upload without a 'sheet' field")
+    document, _ = field("document")
+    corpus, _ = field("corpus")
+    return SheetUpload(
+        sheet=_text(sheet, "the sheet"),
+        name=sheet_name or "sheet.yaml",
+        document=document,
+        corpus=_text(corpus, "corpus.yaml") if corpus is not None else None,
+        corpus_name=request.form.get("corpus_name", "web"),
+    )
+
+
+@blueprint.route("/claims/<document_id>", methods=["DELETE"])
+@blueprint.route("/documents/<document_id>", methods=["DELETE"])
+@write_access
+def withdraw_document(document_id: str) -> Response:
+    cg = get_claimgraph()
+    try:
+        report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
+    except LookupError:
+        return error_response(404, "not-found", f"no document {document_id!r} in the store")
+    body = {"document": str(cg.mint.document(document_id)), "withdrawn": report.removed_claims}
+    return _json({**body, **report.as_dict()}, 200)
