@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .executor import NotAcceptable
+from .errors import NotAcceptable
 
 KINDS = ("select", "ask", "graph")
 

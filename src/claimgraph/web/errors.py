@@ -12,18 +12,25 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from .. import errors, executor
 from ..errors import ClaimgraphError, InvalidInput, QueryError, StoreError
-from ..executor import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, WorkerCrashed
 
-#: Domain error class → (HTTP status, error code).
+#: Domain error class → (HTTP status, error code). The executor's query errors are listed
+#: beside those of :mod:`claimgraph.errors` until it re-exports them (then they are the same).
 STATUS: list[tuple[type[Exception], int, str]] = [
     (InvalidInput, 422, "invalid-input"),
+    # QueryRefused is a QueryError: it must come first.
+    (errors.QueryRefused, 400, "refused"),
+    (executor.QueryRefused, 400, "refused"),
     (QueryError, 400, "bad-query"),
-    (QueryRefused, 400, "refused"),
-    (NotAcceptable, 406, "not-acceptable"),
-    (ResultTooLarge, 422, "result-too-large"),
-    (QueryTimeout, 503, "timeout"),
-    (WorkerCrashed, 400, "query-crashed"),
+    (errors.NotAcceptable, 406, "not-acceptable"),
+    (executor.NotAcceptable, 406, "not-acceptable"),
+    (errors.ResultTooLarge, 422, "result-too-large"),
+    (executor.ResultTooLarge, 422, "result-too-large"),
+    (errors.QueryTimeout, 503, "timeout"),
+    (executor.QueryTimeout, 503, "timeout"),
+    (errors.WorkerCrashed, 400, "query-crashed"),
+    (executor.WorkerCrashed, 400, "query-crashed"),
     (StoreError, 503, "store-unavailable"),
 ]
 
