@@ -34,6 +34,7 @@ from rdflib import URIRef
 from ..errors import NotAcceptable, QueryError
 from ..executor import QueryRequest
 from ..namespaces import PREFIXES
+from ..negotiation import best_match
 from ..writes import (
     UPLOAD_FORMATS,
     BadRdf,
@@ -269,7 +270,7 @@ def _dataset() -> Response:
 
 def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
     offers = list(formats)
-    media = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else offers[0]
+    media = best_match(request.headers.get("Accept"), offers)
     if media is None:
         raise NotAcceptable(
             f"cannot answer in {request.headers.get('Accept')}; ask for one of {', '.join(offers)}"
