@@ -135,6 +135,45 @@ def refuse_remote(sparql: str) -> None:
         raise QueryRefused(f"{found.group(1).upper()} is not allowed: the server never fetches a URL")
 
 
+_TOKEN = re.compile(r"(?<![\w:?$.-])(WHERE|USING|WITH)(?![\w:-])", re.IGNORECASE)
+
+
+def with_dataset(sparql: str, using: Iterable[str] = (), using_named: Iterable[str] = ()) -> str:
+    """Apply the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to an update.
+
+    They act as ``USING`` / ``USING NAMED`` on every operation with a ``WHERE``
+    clause, so those clauses are written in before each top-level ``WHERE``.
+
+    :raises QueryError: when the update has its own ``USING`` or ``WITH`` (the protocol forbids both).
+
+    >>> with_dataset("INSERT { ?s a 1 } WHERE { ?s ?p ?o }", ["http://e/g"])
+    'INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p ?o }'
+    """
+    clauses = [f"USING <{ox.NamedNode(g).value}>" for g in using]
+    clauses += [f"USING NAMED <{ox.NamedNode(g).value}>" for g in using_named]
+    if not clauses:
+        return sparql
+    # Blank strings, IRIs and comments without moving anything, then find the keywords.
+    blank = _INERT.sub(lambda m: " " * len(m.group(0)), sparql)
+    depth, cuts = 0, []
+    tokens = {m.start(): m.group(1).upper() for m in _TOKEN.finditer(blank)}
+    for index, char in enumerate(blank):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and index in tokens:
+            word = tokens[index]
+            if word in ("USING", "WITH"):
+                raise QueryError(f"the update has its own {word}; it cannot be combined with using-graph-uri")
+            # DELETE WHERE { … } is the short form, which takes no USING.
+            if word == "WHERE" and not blank[:index].rstrip().upper().endswith("DELETE"):
+                cuts.append(index)
+    for index in reversed(cuts):
+        sparql = f"{sparql[:index]}{' '.join(clauses)} {sparql[index:]}"
+    return sparql
+
+
 # ---------------------------------------------------------------- parsing uploads
 
 #: Media type → pyoxigraph format, for graph uploads.
@@ -304,7 +343,7 @@ def guarded_update(
         drop, put = _consensus_change(copy, mint, vocabulary, removed | added)
     final = sparql
     if drop or put:
-        final = _append(sparql, _data_update(drop, put))
+        final = _append(sparql, _data_update(drop, put), base_iri)
     _run(raw, final, base_iri)
     report.claims = sorted(str(c) for c in claims)
     report.added = len(added) + len(put)
@@ -312,13 +351,13 @@ def guarded_update(
     return report
 
 
-def _append(sparql: str, extra: str) -> str:
+def _append(sparql: str, extra: str, base_iri: str | None) -> str:
     # The client's text may end in ';' or in a prologue; whichever separator
     # parses (tried on an empty store, where it costs nothing) is used.
     for separator in ("\n;\n", "\n"):
         candidate = sparql + separator + extra
         try:
-            ox.Store().update(candidate)
+            ox.Store().update(candidate, base_iri=base_iri)
         except SyntaxError:
             continue
         except RuntimeError:

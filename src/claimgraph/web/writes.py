@@ -49,6 +49,7 @@ from ..writes import (
     parse_upload,
     post_graph,
     put_graph,
+    with_dataset,
     withdraw,
 )
 from . import get_claimgraph, get_executor
@@ -133,7 +134,7 @@ def handle_update(sparql: str | None = None) -> Response:
         it is read from the ``update`` form field or an ``application/sparql-update`` body.
     :returns: 200 with JSON ``{"added", "removed", "claims", "removed_claims"}``;
         405 for a GET; 403/401 without write access; 400 for a syntax error,
-        ``LOAD``, ``SERVICE`` or ``using-graph-uri``; 422 with the SHACL report
+        ``LOAD``, ``SERVICE``, or ``using-graph-uri`` beside ``USING``/``WITH``; 422 with the SHACL report
         when the result would break a shape (nothing is written).
     """
     if request.method != "POST":
@@ -152,12 +153,14 @@ def handle_update(sparql: str | None = None) -> Response:
             raise QueryError(
                 "no update given: send an update= form field or an application/sparql-update body"
             )
-    for name in ("using-graph-uri", "using-named-graph-uri"):
-        if request.values.getlist(name):
-            raise QueryError(f"{name} is not supported; write USING in the update instead")
+    text = with_dataset(
+        sparql, request.values.getlist("using-graph-uri"), request.values.getlist("using-named-graph-uri")
+    )
     cg = get_claimgraph()
-    text = sparql
-    report = _write(lambda store: guarded_update(store, text, mint=cg.mint, vocabulary=cg.vocabulary))
+    base = request.base_url  # relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol)
+    report = _write(
+        lambda store: guarded_update(store, text, mint=cg.mint, vocabulary=cg.vocabulary, base_iri=base)
+    )
     return _json(report.as_dict(), 200)
 
 
