@@ -23,30 +23,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from .errors import ClaimgraphError
+from .errors import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, WorkerCrashed
 from .store import Store
 
+__all__ = [
+    "Executor",
+    "InlineExecutor",
+    "NotAcceptable",
+    "QueryAnswer",
+    "QueryRefused",
+    "QueryRequest",
+    "QueryTimeout",
+    "ResultTooLarge",
+    "WorkerCrashed",
+]
+
 T = TypeVar("T")
-
-
-class QueryTimeout(ClaimgraphError):
-    """The query ran past its time limit and was stopped."""
-
-
-class ResultTooLarge(ClaimgraphError):
-    """The answer has more rows (or triples) than the configured limit."""
-
-
-class NotAcceptable(ClaimgraphError):
-    """No format the client accepts can carry this kind of answer."""
-
-
-class QueryRefused(ClaimgraphError):
-    """The query asks for something this server does not allow (SERVICE, LOAD, FROM outside the store...)."""
-
-
-class WorkerCrashed(ClaimgraphError):
-    """The process running the query died; it has been replaced."""
 
 
 @dataclass(frozen=True)
