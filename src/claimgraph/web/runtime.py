@@ -14,11 +14,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ..executor import InlineExecutor, QueryAnswer, QueryRequest, ResultTooLarge
+from ..executor import Executor, InlineExecutor, QueryAnswer, QueryRequest, ResultTooLarge
 from ..negotiation import choose_format
 from ..results import to_csv, to_json, to_tsv
 from ..service import Claimgraph
-from ..store import QueryResult, Store
+from ..store import MEMORY, QueryResult, Store
 
 Answer = Callable[[Store, QueryRequest], QueryAnswer]
 
@@ -106,8 +106,26 @@ def answer_function(cg: Claimgraph) -> Answer:
         from ..answers import answer
     except ImportError:
         return partial(answer_inline, max_rows=cg.settings.max_rows)
-    return partial(answer, max_rows=cg.settings.max_rows)
+    return partial(answer, max_rows=cg.settings.max_rows, allow_service=cg.settings.allow_service)
 
 
-def make_executor(cg: Claimgraph) -> InlineExecutor:
+def make_executor(cg: Claimgraph) -> Executor:
+    """Worker processes with a time limit for a store folder; in this process for ``:memory:``."""
+    s = cg.settings
+    if s.store != MEMORY:
+        try:
+            from ..executor import ProcessExecutor
+        except ImportError:
+            pass
+        else:
+            # Workers open the store read-only, which needs it to exist: create it
+            # first, so that serve works on a fresh machine.
+            cg.open_store().close()
+            return ProcessExecutor(
+                s.store,
+                workers=s.query_workers,
+                timeout=s.query_timeout,
+                max_rows=s.max_rows,
+                allow_service=s.allow_service,
+            )
     return InlineExecutor(cg.open_store(), answer_function(cg))
