@@ -13,7 +13,9 @@ stays the core's): a test module wraps them in its own module-scoped fixtures.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,9 +55,16 @@ def settings_for(store: Path, **overrides: object) -> Settings:
 
 @cache
 def corpus_for_tests() -> Path:
-    """The seed corpus when it is complete and conforms, else the mini corpus."""
-    sheets = list(SEEDS.glob("*.yaml"))
-    if (SEEDS / "corpus.yaml").is_file() and len(sheets) > 1:
+    """The seed corpus when it is complete and conforms, else the mini corpus.
+
+    ``CLAIMGRAPH_TEST_CORPUS=mini`` (or ``seeds``) skips the check, which costs
+    a full SHACL validation of the seeds.
+    """
+    choice = os.environ.get("CLAIMGRAPH_TEST_CORPUS", "")
+    if choice in ("mini", "seeds"):
+        return MINI if choice == "mini" else SEEDS
+    sheets = [p for p in SEEDS.glob("*.yaml") if p.name != "corpus.yaml"]
+    if (SEEDS / "corpus.yaml").is_file() and sheets:
         try:
             Claimgraph(settings_for(Path(":memory:"))).validate(SEEDS)
             return SEEDS
@@ -74,6 +83,17 @@ def loaded_store(folder: Path, corpus: Path) -> Path:
     finally:
         store.close()
     return path
+
+
+@cache
+def shared_store(corpus: Path) -> Path:
+    """``corpus`` loaded once per test session into a temporary store, read-only for tests.
+
+    Servers open it read-only, so several may serve it at once; tests must not write to it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="claimgraph-live-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return loaded_store(folder, corpus)
 
 
 def free_port() -> int:

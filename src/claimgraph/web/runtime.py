@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -120,7 +121,8 @@ def make_executor(cg: Claimgraph) -> Executor:
         else:
             # Workers open the store read-only, which needs it to exist: create it
             # first, so that serve works on a fresh machine.
-            cg.open_store().close()
+            if not Path(s.store).exists():
+                cg.open_store().close()
             return ProcessExecutor(
                 s.store,
                 workers=s.query_workers,
