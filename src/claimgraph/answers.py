@@ -34,7 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import QueryError, ResultTooLarge, StoreError
+from .errors import NotAcceptable, QueryError, ResultTooLarge, StoreError
 from .executor import QueryAnswer, QueryRequest
 from .negotiation import Format, choose_format
 from .safety import inspect_query
@@ -75,33 +75,47 @@ def answer(
     :param choose: the content negotiation; a test may pass its own.
     :raises QueryRefused: for what :func:`claimgraph.safety.inspect_query` refuses.
     :raises QueryError: on a syntax error.
-    :raises NotAcceptable: when no format the client accepts fits the answer.
+    :raises NotAcceptable: when no format the client accepts fits the answer, or the
+        chosen one cannot write it (JSON-LD and RDF/XML cannot write RDF 1.2 triple terms).
     :raises ResultTooLarge: when the answer has more than ``max_rows`` rows or triples.
     """
-    inspect_query(
+    inspection = inspect_query(
         request.sparql,
         allow_service=allow_service,
         graph_exists=lambda iri: _has_graph(store, iri),
         base_iri=request.base_iri,
     )
+    # A query's own FROM / FROM NAMED define its dataset (SPARQL 1.1 §13.2); pyoxigraph
+    # would let the union default graph override them.
+    own_dataset = bool(inspection.from_graphs or inspection.from_named_graphs)
     raw = store.query_raw(
         request.sparql,
-        union_default_graph=request.union_default_graph,
+        union_default_graph=request.union_default_graph and not own_dataset,
         default_graphs=list(request.default_graphs) if request.default_graphs is not None else None,
         named_graphs=list(request.named_graphs) if request.named_graphs is not None else None,
         base_iri=request.base_iri,
     )
     kind = kind_of(raw)
     fmt = choose(kind, request.accept, request.format)
+    if kind == "ask":
+        return QueryAnswer(kind, fmt.media_type, raw.serialize(format=_results_format(fmt)))
     try:
-        if kind == "ask":
-            body = raw.serialize(format=_results_format(fmt))
-        elif kind == "select":
-            body = _select_body(raw, _results_format(fmt), max_rows)
-        else:
-            body = _graph_body(raw, fmt, max_rows)
+        items = list(islice(raw, max_rows + 1))
     except OSError as exc:
         raise StoreError(str(exc)) from None
+    if len(items) > max_rows:
+        word = "rows" if kind == "select" else "triples"
+        raise ResultTooLarge(
+            f"the answer has more than {max_rows} {word}; this server returns at most {max_rows}"
+        )
+    try:
+        if kind == "select":
+            body = _select_body([v.value for v in raw.variables], items, _results_format(fmt))
+        else:
+            body = _graph_body(items, fmt)
+    except (OSError, ValueError) as exc:
+        # e.g. JSON-LD and RDF/XML cannot write every graph (RDF 1.2 triple terms).
+        raise NotAcceptable(f"the answer cannot be written as {fmt.media_type}: {exc}") from None
     return QueryAnswer(kind, fmt.media_type, body)
 
 
@@ -127,17 +141,7 @@ def _results_format(fmt: Format) -> ox.QueryResultsFormat:
     return RESULTS_FORMATS[fmt.name]
 
 
-def _too_large(count_word: str, max_rows: int) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the answer has more than {max_rows} {count_word}; this server returns at most {max_rows}"
-    )
-
-
-def _select_body(raw: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int) -> bytes:
-    names = [v.value for v in raw.variables]
-    rows = list(islice(raw, max_rows + 1))
-    if len(rows) > max_rows:
-        raise _too_large("rows", max_rows)
+def _select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
     lines = ["\t".join("?" + name for name in names)]
     for row in rows:
         lines.append("\t".join("" if row[i] is None else term_text(row[i]) for i in range(len(names))))
@@ -145,12 +149,9 @@ def _select_body(raw: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: i
     return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
 
 
-def _graph_body(raw: ox.QueryTriples, fmt: Format, max_rows: int) -> bytes:
+def _graph_body(triples: list[ox.Triple], fmt: Format) -> bytes:
     if fmt.name not in RDF_FORMATS:
         raise QueryError(f"format {fmt.name!r} cannot carry an RDF graph")
-    triples = list(islice(raw, max_rows + 1))
-    if len(triples) > max_rows:
-        raise _too_large("triples", max_rows)
     rdf_format = RDF_FORMATS[fmt.name]
     if rdf_format.supports_datasets:
         # Dataset formats take quads: the answer is the default graph.

@@ -6,9 +6,10 @@ implementations share this contract:
 
 * :class:`InlineExecutor` runs in the calling process (the CLI, tests, and
   ``:memory:`` stores). It cannot stop a runaway query.
-* ``ProcessExecutor`` (see below, when present) runs queries in a pool of
-  worker processes that open the store read-only and are killed and replaced
-  when a query passes its time limit or crashes.
+* :class:`ProcessExecutor` runs queries in a pool of worker processes that
+  open the store read-only and are killed (SIGKILL) and replaced when a query
+  passes its time limit or crashes. pyoxigraph cannot cancel a running query,
+  so killing its process is the only way to free the CPU.
 
 pyoxigraph's read-only opening is undefined behaviour while another process
 writes, so a write goes through :meth:`Executor.write`: it waits for running
@@ -18,18 +19,30 @@ closes it, and reopens the readers.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
 import threading
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
-from .errors import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, WorkerCrashed
-from .store import Store
+from .errors import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, StoreError, WorkerCrashed
+from .safety import inspect_query
+from .store import OxigraphStore, Store
 
 __all__ = [
     "Executor",
     "InlineExecutor",
     "NotAcceptable",
+    "ProcessExecutor",
     "QueryAnswer",
     "QueryRefused",
     "QueryRequest",
@@ -91,3 +104,343 @@ class InlineExecutor:
 
     def close(self) -> None:
         self._store.close()
+
+
+Answer = Callable[[Store, QueryRequest], QueryAnswer]
+
+
+class ProcessExecutor:
+    """Runs each query in one of ``workers`` processes that hold the store open read-only.
+
+    A query that runs past ``timeout`` seconds has its process killed; the
+    caller gets :class:`QueryTimeout` and a fresh process takes its place. A
+    process that dies during a query (pyoxigraph can crash on hostile input)
+    gives :class:`WorkerCrashed` and is replaced too. Other queries go on in the
+    other processes meanwhile. Waiting for a free process counts against the
+    same time limit, so a request waits at most twice ``timeout`` in all.
+
+    The query text is checked by :func:`claimgraph.safety.inspect_query` here
+    (cheap) and again in the worker (with the store's graph names, for FROM),
+    so that SERVICE, LOAD and deep nesting never reach pyoxigraph.
+
+    Processes are started from a ``forkserver`` (never forked from this process,
+    whose threads and RocksDB handles a fork would copy in an unknown state),
+    which imports :mod:`claimgraph.answers` once so that a replacement starts in
+    milliseconds.
+
+    :param store_path: the store's folder; ``:memory:`` cannot be shared
+        between processes (use :class:`InlineExecutor`).
+    :param answer: what a worker runs for each request, a picklable
+        ``(store, request) -> QueryAnswer``; by default
+        :func:`claimgraph.answers.answer` with ``max_rows`` and ``allow_service``.
+    :param start_timeout: seconds a new worker may take to open the store.
+    :raises StoreError: when the workers cannot open the store (e.g. a writer holds it).
+    """
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        *,
+        workers: int = 2,
+        timeout: float = 30.0,
+        max_rows: int = 10_000,
+        allow_service: bool = False,
+        answer: Answer | None = None,
+        start_timeout: float = 60.0,
+        context: str = "forkserver",
+    ) -> None:
+        if str(store_path) == ":memory:":
+            raise StoreError("an in-memory store cannot be shared with worker processes")
+        if workers < 1:
+            raise StoreError("a process executor needs at least one worker")
+        self.path = str(store_path)
+        self.workers = workers
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.allow_service = allow_service
+        self.start_timeout = start_timeout
+        self._answer = answer
+        self._ctx = multiprocessing.get_context(context)
+        if context == "forkserver":
+            self._ctx.set_forkserver_preload(["claimgraph.answers"])
+        self._cond = threading.Condition()
+        self._write_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._writing = False
+        self._closed = False
+        _LIVE.add(self)
+        try:
+            self._idle = [self._spawn() for _ in range(workers)]
+            for worker in self._idle:
+                worker.wait_ready(start_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ctx, (self.path, self.max_rows, self.allow_service, self._answer))
+
+    def pids(self) -> list[int]:
+        """Process ids of the current workers, idle and busy (for monitoring and tests)."""
+        with self._cond:
+            return sorted(w.process.pid for w in [*self._idle, *self._busy] if w.process.pid)
+
+    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
+        """Run ``request`` in a worker and return its serialised answer.
+
+        :raises QueryRefused: before any worker sees it, for what :mod:`claimgraph.safety` refuses.
+        :raises QueryTimeout: when the query (or the wait for a free worker) passes ``timeout``.
+        :raises WorkerCrashed: when the worker died during the query; it has been replaced.
+        :raises QueryError: and the other errors of :func:`claimgraph.answers.answer`.
+        """
+        limit = self.timeout if timeout is None else timeout
+        inspect_query(request.sparql, allow_service=self.allow_service, base_iri=request.base_iri)
+        worker = self._acquire(limit)
+        healthy = False
+        try:
+            worker.wait_ready(self.start_timeout)
+            try:
+                worker.conn.send(("query", request, limit))
+                if not worker.conn.poll(limit):
+                    worker.kill()
+                    raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
+                status, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                worker.kill()
+                raise WorkerCrashed(
+                    f"the query stopped the process running it ({worker.how_it_ended()}); "
+                    "it has been replaced"
+                ) from None
+            healthy = True
+        finally:
+            self._release(worker, healthy)
+        if status == "ok":
+            return payload
+        raise payload
+
+    def _acquire(self, limit: float) -> _Worker:
+        deadline = time.monotonic() + limit
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreError("the query executor is closed")
+                if not self._writing and self._idle:
+                    worker = self._idle.pop()
+                    self._busy.add(worker)
+                    return worker
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout(f"no query worker was free within {limit:g} s; try again later")
+                self._cond.wait(remaining)
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        if not healthy:
+            worker.kill()
+        with self._cond:
+            self._busy.discard(worker)
+            closed, writing = self._closed, self._writing
+        # A write restarts every worker itself, and a closed executor needs none.
+        replacement = None if healthy or closed or writing else self._spawn()
+        with self._cond:
+            if healthy and not self._closed:
+                self._idle.append(worker)
+            elif replacement is not None and not self._closed:
+                self._idle.append(replacement)
+            else:
+                stray = worker if healthy else replacement
+                if stray is not None:
+                    stray.stop()
+            self._cond.notify_all()
+
+    def write(self, action: Callable[[Store], T]) -> T:
+        """Run ``action`` on the store opened for writing, with every reader closed.
+
+        New queries wait; running ones finish or are stopped by their time
+        limits; the workers are stopped (releasing their shared locks), the
+        store is opened read-write here, ``action`` runs, the store is closed and
+        fresh workers start, whether ``action`` succeeded or raised.
+        """
+        with self._write_lock:
+            with self._cond:
+                if self._closed:
+                    raise StoreError("the query executor is closed")
+                self._writing = True
+                self._cond.wait_for(lambda: not self._busy)
+                retired, self._idle = self._idle, []
+            try:
+                for worker in retired:
+                    worker.stop()
+                store = OxigraphStore(self.path)
+                try:
+                    return action(store)
+                finally:
+                    store.close()
+            finally:
+                with self._cond:
+                    closed = self._closed
+                fresh = [] if closed else [self._spawn() for _ in range(self.workers)]
+                with self._cond:
+                    self._idle.extend(fresh)
+                    self._writing = False
+                    self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop every worker; running queries end with :class:`WorkerCrashed`."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            idle, busy = self._idle, list(self._busy)
+            self._idle = []
+            self._cond.notify_all()
+        for worker in busy:
+            worker.kill()
+        for worker in idle:
+            worker.stop()
+        _LIVE.discard(self)
+
+    def __enter__(self) -> ProcessExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, *args), name="claimgraph-query", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(timeout):
+                raise StoreError(f"a query worker did not open the store within {timeout:g} s")
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise StoreError(f"a query worker died while opening the store ({self.how_it_ended()})") from None
+        if status != "ready":
+            raise payload
+        self.ready = True
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Ask the worker to close its store and leave; kill it if it does not."""
+        with contextlib.suppress(OSError):
+            self.conn.send(("stop",))
+        self.process.join(grace)
+        self.kill()
+
+    def how_it_ended(self) -> str:
+        code = self.process.exitcode
+        if code is None:
+            return "still running"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+
+def _worker_main(conn: Any, path: str, max_rows: int, allow_service: bool, answer: Answer | None) -> None:
+    """A worker's life: open the store read-only, answer requests until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    try:
+        store = OxigraphStore(path, read_only=True)
+        if answer is None:
+            # Imported here: answers imports this module for QueryRequest and QueryAnswer.
+            from .answers import answer as default_answer
+
+            answer = partial(default_answer, max_rows=max_rows, allow_service=allow_service)
+    except Exception as exc:
+        conn.send(("failed", _portable(exc)))
+        return
+    conn.send(("ready", os.getpid()))
+    watchdog = _Watchdog()
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return  # the parent is gone
+            if message[0] == "stop":
+                return
+            _, request, timeout = message
+            watchdog.arm(timeout)
+            try:
+                reply: tuple[str, Any] = ("ok", answer(store, request))
+            except Exception as exc:
+                reply = ("error", _portable(exc))
+            watchdog.disarm()
+            try:
+                conn.send(reply)
+            except OSError:
+                return
+    finally:
+        store.close()
+
+
+class _Watchdog:
+    """Ends the worker itself if a query outlives its limit by far (the parent is gone).
+
+    The parent kills a worker at the time limit; this only matters when the
+    parent died without doing so, so that no orphan runs a query forever.
+    """
+
+    GRACE = 10.0
+
+    def __init__(self) -> None:
+        self._deadline: float | None = None
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, name="claimgraph-watchdog", daemon=True).start()
+
+    def arm(self, timeout: float) -> None:
+        with self._lock:
+            self._deadline = time.monotonic() + 2 * timeout + self.GRACE
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._deadline = None
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(1.0)
+            with self._lock:
+                late = self._deadline is not None and time.monotonic() > self._deadline
+            if late:
+                os._exit(70)
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` if it survives pickling, else a plain error that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+_LIVE: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """No worker outlives the server, however it exits."""
+    for executor in list(_LIVE):
+        executor.close()
