@@ -1,0 +1,168 @@
+"""Every HTTP error has one JSON shape, built by :func:`claimgraph.web.errors.error_body`.
+
+``{"error": {"status": <int>, "code": <kebab-case>, "message": <text>, "details"?: {...}}}``
+served as ``application/json`` with the status in the body equal to the HTTP status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from claimgraph.errors import (
+    NotAcceptable,
+    Problem,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    ValidationFailed,
+    WorkerCrashed,
+)
+from claimgraph.executor import QueryAnswer, QueryRequest
+from claimgraph.web import create_app
+from claimgraph.web.errors import STATUS, error_body
+
+from .live import settings_for
+
+CODE = re.compile(r"[a-z]+(-[a-z]+)*")
+
+
+def test_error_body_shape() -> None:
+    assert error_body(400, "bad-query", "no") == {
+        "error": {"status": 400, "code": "bad-query", "message": "no"}
+    }
+    assert error_body(422, "invalid-input", "bad", problems=[{"message": "x"}]) == {
+        "error": {
+            "status": 422,
+            "code": "invalid-input",
+            "message": "bad",
+            "details": {"problems": [{"message": "x"}]},
+        }
+    }
+
+
+def assert_error_shape(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) <= {"status", "code", "message", "details"}
+    assert error["status"] == status
+    assert CODE.fullmatch(error["code"]), error["code"]
+    assert isinstance(error["message"], str) and error["message"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    return error
+
+
+class Raising:
+    """An executor whose queries raise ``exc``."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
+        raise self.exc
+
+    def write(self, action: Any) -> Any:
+        raise self.exc
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def app(tmp_path: Any) -> Iterator[Flask]:
+    app = create_app(
+        claimgraph=None, settings={**settings_for(tmp_path / "store").__dict__, "store": ":memory:"}
+    )
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_400_bad_query(client: FlaskClient) -> None:
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "SELEKT nothing"}), 400)
+    assert error["code"] == "bad-query"
+
+
+def test_404_unknown_path(client: FlaskClient) -> None:
+    assert_error_shape(client.get("/no/such/page"), 404)
+
+
+def test_404_unknown_named_query(client: FlaskClient) -> None:
+    assert_error_shape(client.get("/queries/no-such-query"), 404)
+
+
+def test_405_wrong_method(client: FlaskClient) -> None:
+    response = client.put("/sparql", query_string={"query": "ASK {}"})
+    assert_error_shape(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_406_no_format_fits(client: FlaskClient) -> None:
+    error = assert_error_shape(
+        client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "image/png"}), 406
+    )
+    assert error["code"] == "not-acceptable"
+
+
+def test_413_body_too_large(app: Flask, client: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/sparql", data="ASK {}" + " " * 2048, content_type="application/sparql-query")
+    assert_error_shape(response, 413)
+
+
+def test_415_unsupported_media_type(client: FlaskClient) -> None:
+    assert_error_shape(client.post("/sparql", data="ASK {}", content_type="text/plain"), 415)
+
+
+def test_500_unexpected_error_is_logged_not_shown(app: Flask, client: FlaskClient, caplog: Any) -> None:
+    app.extensions["claimgraph"]["executor"] = Raising(RuntimeError("secret internals"))
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 500)
+    assert "secret" not in error["message"]
+    assert "secret internals" in caplog.text
+
+
+DOMAIN = [
+    (QueryError("syntax"), 400, "bad-query"),
+    (QueryRefused("SERVICE is not allowed"), 400, "refused"),
+    (NotAcceptable("no"), 406, "not-acceptable"),
+    (ResultTooLarge("too many rows"), 422, "result-too-large"),
+    (ValidationFailed([Problem("no source", claim="c1")]), 422, "invalid-input"),
+    (QueryTimeout("stopped after 30 s"), 503, "timeout"),
+    (StoreError("store in use"), 503, "store-unavailable"),
+    (WorkerCrashed("worker died"), 400, "query-crashed"),
+]
+
+
+@pytest.mark.parametrize(("exc", "status", "code"), DOMAIN, ids=[type(d[0]).__name__ for d in DOMAIN])
+def test_domain_errors(app: Flask, client: FlaskClient, exc: Exception, status: int, code: str) -> None:
+    app.extensions["claimgraph"]["executor"] = Raising(exc)
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), status)
+    assert error["code"] == code
+    assert error["message"] == str(exc)
+
+
+def test_every_status_row_is_tested() -> None:
+    tested = {type(exc) for exc, _, _ in DOMAIN}
+    for cls, _, _ in STATUS:
+        assert any(issubclass(t, cls) for t in tested), cls
+
+
+def test_invalid_input_carries_its_problems(app: Flask, client: FlaskClient) -> None:
+    app.extensions["claimgraph"]["executor"] = Raising(
+        ValidationFailed([Problem("no source", claim="c1")], report="r")
+    )
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 422)
+    assert error["details"] == {"problems": [{"message": "no source", "claim": "c1"}], "report": "r"}
