@@ -372,7 +372,7 @@ def _worker_main(conn: Any, path: str, max_rows: int, allow_service: bool, answe
         conn.send(("failed", _portable(exc)))
         return
     conn.send(("ready", os.getpid()))
-    watchdog = _Watchdog()
+    watchdog = _Watchdog(conn)
     try:
         while True:
             try:
@@ -397,15 +397,18 @@ def _worker_main(conn: Any, path: str, max_rows: int, allow_service: bool, answe
 
 
 class _Watchdog:
-    """Ends the worker itself if a query outlives its limit by far (the parent is gone).
+    """Ends the worker itself when the server is gone during a query, or the query outlives its limit by far.
 
-    The parent kills a worker at the time limit; this only matters when the
-    parent died without doing so, so that no orphan runs a query forever.
+    The server kills a worker at the time limit; this matters only when the
+    server died without doing so (SIGKILL, OOM), so that no orphan runs a
+    runaway query on. While a query runs the server sends nothing, so the
+    pipe turning readable then means its other end was closed.
     """
 
     GRACE = 10.0
 
-    def __init__(self) -> None:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
         self._deadline: float | None = None
         self._lock = threading.Lock()
         threading.Thread(target=self._watch, name="claimgraph-watchdog", daemon=True).start()
@@ -420,11 +423,11 @@ class _Watchdog:
 
     def _watch(self) -> None:
         while True:
-            time.sleep(1.0)
+            time.sleep(0.5)
+            # Checked under the lock: once disarmed, the next request may arrive.
             with self._lock:
-                late = self._deadline is not None and time.monotonic() > self._deadline
-            if late:
-                os._exit(70)
+                if self._deadline is not None and (time.monotonic() > self._deadline or self._conn.poll(0)):
+                    os._exit(70)
 
 
 def _portable(exc: Exception) -> Exception:
