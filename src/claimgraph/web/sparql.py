@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urljoin
+from urllib.parse import unquote_to_bytes, urljoin
 
 from flask import Blueprint, Response, abort, request, send_from_directory, url_for
 from rdflib import BNode, Graph, Literal, URIRef
@@ -128,11 +128,17 @@ def read_params(raw: bytes, where: str) -> dict[str, list[str]]:
 
     >>> read_params(b"query=ASK%20%7B%7D&default-graph-uri=a&default-graph-uri=b", "URL")
     {'query': ['ASK {}'], 'default-graph-uri': ['a', 'b']}
+    >>> read_params(b"q=%C3%A9t%C3%A9+x&empty=&flag", "URL")
+    {'q': ['été x'], 'empty': [''], 'flag': ['']}
     """
     params: dict[str, list[str]] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition(b"=")
         try:
-            params.setdefault(key.decode("utf-8"), []).append(value.decode("utf-8"))
+            name = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
+            params.setdefault(name, []).append(unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8"))
         except UnicodeDecodeError:
             raise BadRequest(
                 f"the {where} is not valid UTF-8 (percent-encoded bytes must be UTF-8)"
