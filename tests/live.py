@@ -3,7 +3,7 @@
 Plain functions and context managers (no fixtures here, so that ``conftest.py``
 stays the core's): a test module wraps them in its own module-scoped fixtures.
 
-* :func:`corpus_for_tests` — ``seeds/`` when it is there and conforms, else ``tests/data/mini``.
+* :func:`corpus_for_tests` — ``tests/data/mini``, or ``seeds/`` when ``CLAIMGRAPH_TEST_CORPUS`` asks.
 * :func:`loaded_store` — a store folder with a corpus loaded through the Python API.
 * :func:`live_server` — ``claimgraph serve`` (waitress) as a subprocess on a free
   port of 127.0.0.1, polled until it answers, terminated at the end.
@@ -53,20 +53,24 @@ def settings_for(store: Path, **overrides: object) -> Settings:
     return load_settings(values, environ={})
 
 
+#: Which corpus the live tests serve: "mini" (the default), "seeds", or "auto".
+CORPUS_CHOICE = "CLAIMGRAPH_TEST_CORPUS"
+
+
 @cache
 def corpus_for_tests() -> Path:
-    """The seed corpus when it is complete and conforms, else the mini corpus.
+    """The corpus the live tests load: ``tests/data/mini`` unless asked otherwise.
 
-    ``CLAIMGRAPH_TEST_CORPUS=mini`` (or ``seeds``) skips the check, which costs
-    a full SHACL validation of the seeds.
+    ``CLAIMGRAPH_TEST_CORPUS=seeds`` serves the seed corpus; ``auto`` serves it
+    when it is there and loads (the load validates it), else the mini corpus.
+    Not the default while validating the seeds takes minutes.
     """
-    choice = os.environ.get("CLAIMGRAPH_TEST_CORPUS", "")
-    if choice in ("mini", "seeds"):
-        return MINI if choice == "mini" else SEEDS
-    sheets = [p for p in SEEDS.glob("*.yaml") if p.name != "corpus.yaml"]
-    if (SEEDS / "corpus.yaml").is_file() and sheets:
+    choice = os.environ.get(CORPUS_CHOICE, "mini")
+    if choice == "seeds":
+        return SEEDS
+    if choice == "auto" and (SEEDS / "corpus.yaml").is_file():
         try:
-            Claimgraph(settings_for(Path(":memory:"))).validate(SEEDS)
+            shared_store(SEEDS)
             return SEEDS
         except InvalidInput:
             pass
