@@ -234,7 +234,8 @@ def _validate_consensus(
 def validate_consensus_graph(data: Graph, vocabulary: Vocabulary) -> None:
     """Check consensus statements alone: the claim shapes are not meant for this partial view."""
     only = Graph()
-    for shape in (URIRef("https://w3id.org/claimgraph/shapes#ConsensusStatementShape"),):
+    for name in ("ConsensusStatementShape", "ConsensusUncontestedShape"):
+        shape = URIRef(f"https://w3id.org/claimgraph/shapes#{name}")
         _copy_shape(vocabulary.shapes, shape, only)
     validate_batch(data, Vocabulary(shapes=only, ontology=vocabulary.ontology))
 
