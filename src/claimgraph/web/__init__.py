@@ -50,9 +50,11 @@ def serve(cg: Claimgraph) -> None:
     """Serve with waitress, the production WSGI server."""
     from waitress import serve as waitress_serve
 
+    from .runtime import make_executor
+
     app = create_app(claimgraph=cg)
-    with app.app_context():
-        get_executor()
+    # Queries run in worker processes, stopped at the time limit.
+    app.extensions["claimgraph"]["executor"] = make_executor(cg, processes=True)
     s = cg.settings
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
     # Flask refuses a body over max_body first, with the JSON error shape; waitress's own

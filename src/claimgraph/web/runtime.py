@@ -110,24 +110,26 @@ def answer_function(cg: Claimgraph) -> Answer:
     return partial(answer, max_rows=cg.settings.max_rows, allow_service=cg.settings.allow_service)
 
 
-def make_executor(cg: Claimgraph) -> Executor:
-    """Worker processes with a time limit for a store folder; in this process for ``:memory:``."""
+def make_executor(cg: Claimgraph, *, processes: bool = False) -> Executor:
+    """The executor of an app.
+
+    :param processes: run queries in worker processes with a time limit
+        (:class:`claimgraph.executor.ProcessExecutor`), as ``serve`` does; else in
+        this process (:class:`InlineExecutor`), as tests and ``:memory:`` stores do.
+    """
     s = cg.settings
-    if s.store != MEMORY:
-        try:
-            from ..executor import ProcessExecutor
-        except ImportError:
-            pass
-        else:
-            # Workers open the store read-only, which needs it to exist: create it
-            # first, so that serve works on a fresh machine.
-            if not Path(s.store).exists():
-                cg.open_store().close()
-            return ProcessExecutor(
-                s.store,
-                workers=s.query_workers,
-                timeout=s.query_timeout,
-                max_rows=s.max_rows,
-                allow_service=s.allow_service,
-            )
+    if processes and s.store != MEMORY:
+        from ..executor import ProcessExecutor
+
+        # Workers open the store read-only, which needs it to exist: create it
+        # first, so that serve works on a fresh machine.
+        if not Path(s.store).exists():
+            cg.open_store().close()
+        return ProcessExecutor(
+            s.store,
+            workers=s.query_workers,
+            timeout=s.query_timeout,
+            max_rows=s.max_rows,
+            allow_service=s.allow_service,
+        )
     return InlineExecutor(cg.open_store(), answer_function(cg))
