@@ -235,3 +235,7 @@ def serve(**options: Any) -> None:
         run_server(app)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+if __name__ == "__main__":
+    main()
