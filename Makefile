@@ -1,8 +1,11 @@
-# Two entry points a new user needs: `make serve` and `make test`.
+# The two entry points a new user needs: `make serve` and `make test`.
+# Both set everything up on a fresh machine that has Python 3.11+ and Node.js/npm.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
+STORE ?= store
 
 .PHONY: serve test lint bench clean
 
@@ -12,11 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/claimgraph load seeds
-	$(BIN)/claimgraph serve
+# YASGUI for the query page comes from the npm registry and is served by the app itself.
+$(VENDOR): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	npm run --silent vendor
 
-test: $(STAMP)
+serve: $(STAMP) $(VENDOR)
+	$(BIN)/claimgraph load seeds --store $(STORE)
+	$(BIN)/claimgraph serve --store $(STORE)
+
+test: $(STAMP) $(VENDOR)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest
 
@@ -24,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) store
+	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)
