@@ -27,6 +27,7 @@ import pickle
 import signal
 import threading
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -274,6 +275,9 @@ class ProcessExecutor:
                 store = OxigraphStore(self.path)
                 try:
                     return action(store)
+                except BaseException as exc:
+                    _forget_locals(exc)
+                    raise
                 finally:
                     store.close()
             finally:
@@ -428,6 +432,24 @@ class _Watchdog:
             with self._lock:
                 if self._deadline is not None and (time.monotonic() > self._deadline or self._conn.poll(0)):
                     os._exit(70)
+
+
+def _forget_locals(exc: BaseException) -> None:
+    """Clear the locals of the frames an exception carries.
+
+    A failed write's traceback keeps the frames of ``action`` alive, and with
+    them any reference to the pyoxigraph store, whose RocksDB lock would then
+    outlive :meth:`OxigraphStore.close` and refuse the next write.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        todo += [current.__cause__, current.__context__]
 
 
 def _portable(exc: Exception) -> Exception:
