@@ -559,12 +559,6 @@ def test_literal_language_survives(client: FlaskClient) -> None:
     assert binding == {"type": "literal", "value": "été", "xml:lang": "fr"}
 
 
-@pytest.mark.xfail(
-    reason="ProcessExecutor.write after a write refused by the SHACL guard cannot reopen the store "
-    "('lock hold by current process'): the refused write leaves the pyoxigraph store alive; "
-    "executor.py / writes.py",
-    strict=True,
-)
 def test_live_a_write_after_a_refused_write(tmp_path: Path) -> None:
     """Over ``serve`` (worker processes), a refused update must not block the next one."""
     token = "protocol-test-token"
