@@ -3,7 +3,7 @@
 Plain functions and context managers (no fixtures here, so that ``conftest.py``
 stays the core's): a test module wraps them in its own module-scoped fixtures.
 
-* :func:`corpus_for_tests` — ``tests/data/mini``, or ``seeds/`` when ``CLAIMGRAPH_TEST_CORPUS`` asks.
+* :func:`corpus_for_tests` — the seed corpus.
 * :func:`loaded_store` — a store folder with a corpus loaded through the Python API.
 * :func:`live_server` — ``claimgraph serve`` (waitress) as a subprocess on a free
   port of 127.0.0.1, polled until it answers, terminated at the end.
@@ -32,7 +32,6 @@ from typing import IO
 import requests
 
 from claimgraph.config import Settings, load_settings
-from claimgraph.errors import InvalidInput
 from claimgraph.service import Claimgraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,28 +52,11 @@ def settings_for(store: Path, **overrides: object) -> Settings:
     return load_settings(values, environ={})
 
 
-#: Which corpus the live tests serve: "mini" (the default), "seeds", or "auto".
-CORPUS_CHOICE = "CLAIMGRAPH_TEST_CORPUS"
-
-
 @cache
 def corpus_for_tests() -> Path:
-    """The corpus the live tests load: ``tests/data/mini`` unless asked otherwise.
-
-    ``CLAIMGRAPH_TEST_CORPUS=seeds`` serves the seed corpus; ``auto`` serves it
-    when it is there and loads (the load validates it), else the mini corpus.
-    Not the default while validating the seeds takes minutes.
-    """
-    choice = os.environ.get(CORPUS_CHOICE, "mini")
-    if choice == "seeds":
-        return SEEDS
-    if choice == "auto" and (SEEDS / "corpus.yaml").is_file():
-        try:
-            shared_store(SEEDS)
-            return SEEDS
-        except InvalidInput:
-            pass
-    return MINI
+    """The corpus the live tests serve: the seed corpus, so that real clients are
+    checked against the answers researchers get."""
+    return SEEDS
 
 
 def loaded_store(folder: Path, corpus: Path) -> Path:
