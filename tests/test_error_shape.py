@@ -142,7 +142,7 @@ DOMAIN = [
     (ValidationFailed([Problem("no source", claim="c1")]), 422, "invalid-input"),
     (QueryTimeout("stopped after 30 s"), 503, "timeout"),
     (StoreError("store in use"), 503, "store-unavailable"),
-    (WorkerCrashed("worker died"), 400, "query-crashed"),
+    (WorkerCrashed("worker died"), 500, "query-crashed"),
 ]
 
 
