@@ -179,3 +179,40 @@ def test_rdflib_sparqlstore_lists_the_named_graphs(server: LiveServer, expected:
     }
     assert names == set(expected.graphs)
     assert all(isinstance(URIRef(n), URIRef) for n in names)
+
+
+def test_rdflib_sparqlupdatestore_writes_with_the_token_and_is_guarded(tmp_path: Path, corpus: Path) -> None:
+    """rdflib's SPARQLUpdateStore: a write with the token lands; one that breaks a claim is refused."""
+    from urllib.error import HTTPError
+
+    from rdflib import Literal
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    from .live import loaded_store
+
+    token = "client-test-token"
+    with live_server(loaded_store(tmp_path, corpus), token=token) as running:
+        endpoint = running.sparql
+        writer = SPARQLUpdateStore(
+            query_endpoint=endpoint, update_endpoint=endpoint, headers={"Authorization": f"Bearer {token}"}
+        )
+        notes = Graph(writer, identifier=URIRef("http://example.org/notes"))
+        subject = URIRef("http://example.org/note/1")
+        notes.add((subject, RDF.value, Literal("checked against the second source")))
+        reader = Graph(SPARQLStore(endpoint), identifier=URIRef("http://example.org/notes"))
+        assert list(reader.objects(subject, RDF.value)) == [Literal("checked against the second source")]
+
+        claims_before = int(next(iter(Graph(SPARQLStore(endpoint)).query(COUNT_CLAIMS)))[0])
+        with pytest.raises(HTTPError) as refused:
+            writer.update(
+                PREFIX + "DELETE WHERE { GRAPH ?g { ?c <http://www.w3.org/ns/prov#wasDerivedFrom> ?d } }"
+            )
+        assert refused.value.code == 422
+        assert int(next(iter(Graph(SPARQLStore(endpoint)).query(COUNT_CLAIMS)))[0]) == claims_before
+
+        anonymous = SPARQLUpdateStore(query_endpoint=endpoint, update_endpoint=endpoint)
+        with pytest.raises(HTTPError) as unauthorised:
+            Graph(anonymous, identifier=URIRef("http://example.org/notes")).add(
+                (subject, RDF.value, Literal("x"))
+            )
+        assert unauthorised.value.code == 401
