@@ -131,7 +131,7 @@ def commit_graphs(
     new_consensus = {(s, p, o, consensus_graph) for s, p, o in consensus}
     changed = new_consensus - old_consensus
     if changed:
-        _validate_consensus(changed, claims, vocabulary, mint)
+        validate_consensus_change(changed, claims, vocabulary)
 
     remove = (old_quads - new_quads) | (old_consensus - new_consensus)
     add = (new_quads - old_quads) | changed
@@ -213,9 +213,13 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
     return triples
 
 
-def _validate_consensus(
-    changed: set[Quad], claims: list[ClaimRow], vocabulary: Vocabulary, mint: Minter
+def validate_consensus_change(
+    changed: Iterable[Quad], claims: Iterable[ClaimRow], vocabulary: Vocabulary
 ) -> None:
+    """Validate new consensus quads with every claim about their subjects.
+
+    :raises ValidationFailed: when a statement has no claim behind it or one against it.
+    """
     data = Graph()
     keys = set()
     for s, p, o, _ in changed:

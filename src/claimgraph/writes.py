@@ -55,7 +55,7 @@ from .errors import (
     StoreError,
     ValidationFailed,
 )
-from .loader import Locate, consensus_triples, corpus_locator, validate_consensus_graph
+from .loader import Locate, consensus_triples, corpus_locator, validate_consensus_change
 from .mapping import Minter, claim_triples, document_triples, entity_triples
 from .model import Corpus, Entity
 from .namespaces import CG, PROV, RDF, SCHEMA, SH
@@ -491,19 +491,7 @@ def _consensus_change(
             ]
         )
     if put:
-        data = Graph()
-        keys = set()
-        for s, p, o, _ in put:
-            data.add((s, p, o))
-            if p == RDF.subject:
-                keys.add(o)
-        for c, s, p, o in rows:
-            if s in keys:
-                data.add((c, RDF.type, CG.Claim))
-                data.add((c, RDF.subject, s))
-                data.add((c, RDF.predicate, p))
-                data.add((c, RDF.object, o))
-        validate_consensus_graph(data, vocabulary)
+        validate_consensus_change(put, rows, vocabulary)
     return drop, put
 
 
