@@ -73,6 +73,7 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "ClaimQualifierShape": lambda b: b.set(b.claim, CG.countKind, Literal(3)),
     "ClaimStatedOnShape": lambda b: b.set(b.claim, CG.statedOn, Literal("last Tuesday")),
     "EvidenceShape": lambda b: b.drop(b.evidence, OA.hasSource),
+    "SelectorPairShape": lambda b: b.set(URIRef(f"{b.claim}#position"), RDF.type, OA.TextQuoteSelector),
     "TextQuoteSelectorShape": lambda b: b.drop(URIRef(f"{b.claim}#quote"), OA.exact),
     "TextPositionSelectorShape": lambda b: b.set(URIRef(f"{b.claim}#position"), OA.start, Literal(-1)),
     "QuoteInDocumentShape": lambda b: b.set(URIRef(f"{b.claim}#quote"), OA.exact, Literal("counted 15 dead")),
@@ -127,7 +128,7 @@ def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Clai
     assert located, "no problem says where it is"
     for problem in located:
         assert problem.line is not None
-    if shape.startswith("Claim") or shape in {"QuoteInDocumentShape", "TypedValueShape", "EvidenceShape"}:
+    if shape.startswith("Claim") or shape in {"QuoteInDocumentShape", "TypedValueShape", "EvidenceShape", "SelectorPairShape"}:
         mine = [p for p in problems if p.claim == batch.claim.split("/")[-1]]
         assert mine and all(p.sheet.endswith("doc-a.yaml") and p.line == batch.claim_line for p in mine)
     assert caught.value.report and "ValidationReport" in caught.value.report
