@@ -106,3 +106,24 @@ def test_withdrawing_a_document_updates_the_consensus(claimgraph: Claimgraph, mi
     assert not list(mini_store.quads(claimgraph.mint.document_graph("doc-a")))
     claimgraph.load(mini_store, MINI)
     assert not any(p == CG.deathCount for _, p, _ in consensus(mini_store, claimgraph))
+
+
+def test_problems_of_every_chunk_are_reported_together(
+    claimgraph: Claimgraph, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from claimgraph import loader
+
+    monkeypatch.setattr(loader, "CHUNK_TRIPLES", 10)  # one graph a chunk
+    broken = tmp_path / "broken"
+    shutil.copytree(MINI, broken)
+    for name in ("doc-a.yaml", "doc-b.yaml"):
+        sheet = broken / name
+        sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount", 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        claimgraph.load(store, broken)
+    sheets = sorted(p.sheet.rsplit("/", 1)[-1] for p in caught.value.problems)
+    assert sheets == ["doc-a.yaml", "doc-b.yaml"]
+    assert len(store) == 0
+    # And a good corpus loads the same whatever the chunk size.
+    claimgraph.load(store, MINI)
+    assert len(list(store.quads(claimgraph.mint.consensus_graph))) > 0

@@ -10,13 +10,14 @@ content.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from .errors import Problem, ValidationFailed
 from .mapping import Minter, Triple, corpus_quads
 from .model import Corpus
 from .namespaces import CG, RDF
@@ -109,22 +110,20 @@ def commit_graphs(
 
     :raises ValidationFailed: when the batch or the consensus breaks a shape.
     """
-    batch = Graph()
+    graphs = {name: list(triples) for name, triples in graphs.items()}
     new_quads: set[Quad] = set()
     for name, triples in graphs.items():
-        for s, p, o in triples:
-            batch.add((s, p, o))
-            new_quads.add((s, p, o, name))
+        new_quads.update((s, p, o, name) for s, p, o in triples)
     for name, graph in (unvalidated or {}).items():
         new_quads.update((s, p, o, name) for s, p, o in graph)
     replaced = set(graphs) | set(unvalidated or {})
 
     progress("validating")
-    validate_batch(batch, vocabulary, context=_context(store, batch), locate=locate)
+    batch_claims = _validate_in_chunks(store, graphs, vocabulary, locate)
 
     progress("deriving consensus")
     old_quads = {q for name in replaced for q in store.quads(name)}
-    claims = _claims_outside(store, replaced) + _claims_in(batch)
+    claims = _claims_outside(store, replaced) + batch_claims
     consensus = consensus_triples(claims, mint)
     consensus_graph = mint.consensus_graph
     old_consensus = set(store.quads(consensus_graph))
@@ -140,7 +139,7 @@ def commit_graphs(
         store.apply(remove=sorted(remove, key=_quad_key), add=add)
     return LoadReport(
         graphs=len(graphs),
-        claims=sum(1 for _ in batch.subjects(RDF.type, CG.Claim)),
+        claims=len(batch_claims),
         added=len(add),
         removed=len(remove),
     )
@@ -150,17 +149,67 @@ def _quad_key(q: Quad) -> tuple[str, ...]:
     return tuple(str(t) for t in q)
 
 
-def _context(store: Store, batch: Graph) -> list[tuple[Node, Node, Node]]:
-    """What the store knows of the nodes a batch points at but does not describe."""
+#: Triples validated in one pyshacl run: enough to amortise its start-up, few enough
+#: that memory stays bounded however large the batch (a graph is never split).
+CHUNK_TRIPLES = 50_000
+
+
+def _validate_in_chunks(
+    store: Store, graphs: Mapping[URIRef, list[Triple]], vocabulary: Vocabulary, locate: Locate | None
+) -> list[ClaimRow]:
+    """Validate the batch a few graphs at a time; report every problem of every chunk at once.
+
+    Nodes one graph points at and another describes (a document's agents, in the
+    corpus graph) are given as context, as are those the store already holds.
+    """
+    described: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    for triples in graphs.values():
+        for s, p, o in triples:
+            if p in CONTEXT_PROPERTIES:
+                described[s].append((p, o))
+    problems: list[Problem] = []
+    reports: list[str] = []
+    claims: list[ClaimRow] = []
+    for chunk in _chunks(graphs.values()):
+        claims += _claims_in(chunk)
+        try:
+            validate_batch(chunk, vocabulary, context=_context(store, chunk, described), locate=locate)
+        except ValidationFailed as exc:
+            problems += exc.problems
+            reports.append(exc.report or "")
+    if problems:
+        problems.sort(key=lambda p: (p.sheet or "", p.line or 0, p.message))
+        raise ValidationFailed(problems, report="\n".join(reports))
+    return claims
+
+
+def _chunks(graphs: Iterable[list[Triple]]) -> Iterator[Graph]:
+    chunk = Graph()
+    for triples in graphs:
+        if len(chunk) and len(chunk) + len(triples) > CHUNK_TRIPLES:
+            yield chunk
+            chunk = Graph()
+        for triple in triples:
+            chunk.add(triple)
+    if len(chunk):
+        yield chunk
+
+
+def _context(
+    store: Store, batch: Graph, described: Mapping[Node, list[tuple[Node, Node]]]
+) -> list[tuple[Node, Node, Node]]:
+    """What the rest of the batch, then the store, knows of the nodes ``batch`` points at."""
     wanted = {n for n in referenced_nodes(batch) if (n, RDF.type, None) not in batch}
-    if not wanted:
-        return []
-    values = " ".join(n.n3() for n in sorted(wanted))
+    context = [(n, p, o) for n in wanted for p, o in described.get(n, ())]
+    missing = sorted(n for n in wanted if n not in described)
+    if not missing:
+        return context
+    values = " ".join(n.n3() for n in missing)
     props = " ".join(p.n3() for p in CONTEXT_PROPERTIES)
     answer = store.query(
         f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?o }}"
     )
-    return [(row["s"], row["p"], row["o"]) for row in answer.rows]
+    return context + [(row["s"], row["p"], row["o"]) for row in answer.rows]
 
 
 ClaimRow = tuple[Node, Node, Node, Node]
