@@ -99,3 +99,19 @@ class NotAcceptable(ClaimgraphError):
 
 class WorkerCrashed(ClaimgraphError):
     """The process running a query died; it has been replaced."""
+
+
+class BadRdf(ClaimgraphError):
+    """An upload that cannot be parsed, or that would make the parser fetch or expand something.
+
+    ``line`` and ``column`` say where, when the parser knows.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class UnsupportedFormat(ClaimgraphError):
+    """An upload in a media type no parser here reads."""

@@ -2,7 +2,11 @@
 
 The interface is narrow on purpose (query, update, atomic apply, read quads,
 dump) so that a remote SPARQL 1.1 server can stand in for the embedded one.
-Terms cross it as rdflib terms; pyoxigraph stays inside.
+Terms cross it as rdflib terms; pyoxigraph stays inside. The embedded store
+can also dry-run an update on a throw-away copy (:meth:`OxigraphStore.dry_run`),
+which guarded writes need, and this module parses RDF uploads
+(:func:`parse_upload`), refusing anything that would make the parser fetch or
+expand something.
 
 >>> store = open_store(":memory:")
 >>> from rdflib import URIRef, Literal
@@ -15,22 +19,32 @@ Terms cross it as rdflib terms; pyoxigraph stays inside.
 from __future__ import annotations
 
 import fcntl
+import json
+import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import QueryError, StoreError
+from .errors import BadRdf, QueryError, StoreError, UnsupportedFormat
 
 Quad = tuple[Node, Node, Node, Node | None]
+Triple = tuple[Node, Node, Node]
 
 MEMORY = ":memory:"
 LOCK_FILE = "claimgraph.lock"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: Stores with fewer quads than this are copied in memory for a dry run; larger
+#: ones are checkpointed on disk (hard links, so the copy costs little).
+MEMORY_COPY_LIMIT = 100_000
 
 
 @dataclass
@@ -53,9 +67,18 @@ class Store(Protocol):
 
     def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None: ...
 
-    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]: ...
+    def quads(
+        self,
+        graph: URIRef | None = None,
+        *,
+        subject: Node | None = None,
+        predicate: Node | None = None,
+        object: Node | None = None,
+    ) -> Iterator[Quad]: ...
 
     def graph_names(self) -> list[URIRef]: ...
+
+    def has_graph(self, graph: URIRef) -> bool: ...
 
     def __len__(self) -> int: ...
 
@@ -79,8 +102,13 @@ def to_ox(term: Node | None) -> Any:
     raise StoreError(f"cannot store term {term!r}")
 
 
-def from_ox(term: Any) -> Node | None:
-    """A pyoxigraph term as an rdflib term (the default graph becomes None)."""
+def from_ox(term: Any, *, exact: bool = False) -> Node | None:
+    """A pyoxigraph term as an rdflib term (the default graph becomes None).
+
+    :param exact: keep a typed literal's lexical form as it is; rdflib would
+        otherwise normalise it (``"01"^^xsd:integer`` becomes ``"1"``), and the
+        term would no longer name the one in the store.
+    """
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -90,7 +118,7 @@ def from_ox(term: Any) -> Node | None:
             return Literal(term.value, lang=term.language)
         if term.datatype.value == XSD_STRING:
             return Literal(term.value)  # RDF 1.1: a simple literal is an xsd:string
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False if exact else None)
     if isinstance(term, ox.DefaultGraph):
         return None
     raise StoreError(f"cannot read term {term!r}")
@@ -98,6 +126,65 @@ def from_ox(term: Any) -> Node | None:
 
 def _ox_quad(q: Quad) -> ox.Quad:
     return ox.Quad(to_ox(q[0]), to_ox(q[1]), to_ox(q[2]), to_ox(q[3] if len(q) > 3 else None))
+
+
+def _rdflib_quad(q: ox.Quad, *, exact: bool = False) -> Quad:
+    return (
+        from_ox(q.subject, exact=exact),
+        from_ox(q.predicate, exact=exact),
+        from_ox(q.object, exact=exact),
+        from_ox(q.graph_name, exact=exact),
+    )
+
+
+def sparql_term(term: Node) -> str:
+    """An rdflib term written as in SPARQL ``INSERT DATA`` (and N-Triples).
+
+    >>> sparql_term(URIRef("http://e/s")), sparql_term(BNode("b1")), sparql_term(Literal("a\\nb", lang="en"))
+    ('<http://e/s>', '_:b1', '"a\\\\nb"@en')
+    """
+    return str(to_ox(term))
+
+
+def absolute_iri(text: str) -> str:
+    """``text``, when it is an absolute IRI.
+
+    :raises ValueError: when it is not, with the parser's message.
+
+    >>> absolute_iri("http://e/g")
+    'http://e/g'
+    """
+    return ox.NamedNode(text).value
+
+
+def update_parses(sparql: str, *, base_iri: str | None = None) -> bool:
+    """Whether ``sparql`` parses as a SPARQL Update.
+
+    It is run on an empty store in memory, where running it costs nothing; an
+    operation that fails there (``CREATE GRAPH`` twice) still parses.
+
+    >>> update_parses("CREATE GRAPH <http://e/g> ; CREATE GRAPH <http://e/g>")
+    True
+    >>> update_parses("INSERT DATA { <http://e/s> ")
+    False
+    """
+    try:
+        ox.Store().update(sparql, base_iri=base_iri)
+    except SyntaxError:
+        return False
+    except RuntimeError:
+        pass
+    return True
+
+
+@dataclass
+class DryRun:
+    """An update run on a throw-away copy of a store: the copy as the update left it,
+    and the quads the update removed and added (rdflib terms, literals exactly as stored)."""
+
+    after: OxigraphStore
+    removed: list[Quad]
+    added: list[Quad]
 
 
 class OxigraphStore:
@@ -125,6 +212,13 @@ class OxigraphStore:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+    @classmethod
+    def _wrapping(cls, raw: ox.Store) -> OxigraphStore:
+        """A store object around a pyoxigraph store of this module's own (no folder, no lock)."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store._lock, store._store = None, False, None, raw
+        return store
 
     @property
     def raw(self) -> ox.Store:
@@ -178,16 +272,74 @@ class OxigraphStore:
             raise StoreError(str(exc)) from None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL update in one transaction.
+        """Run a SPARQL update in one transaction: all or nothing.
 
-        :raises QueryError: on a syntax error.
+        :raises QueryError: on a syntax error, or an operation that fails (``CREATE GRAPH`` of a graph that exists).
+        :raises StoreError: when the store cannot be written.
         """
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except RuntimeError as exc:
+            raise QueryError(f"the update failed: {exc}") from None
         except OSError as exc:
-            raise StoreError(str(exc)) from None
+            raise StoreError(f"write failed, nothing was written: {exc}") from None
+
+    @contextmanager
+    def scratch_copy(self, *, memory_limit: int = MEMORY_COPY_LIMIT) -> Iterator[OxigraphStore]:
+        """A throw-away read-write copy of the store, gone when the ``with`` block ends.
+
+        The copy is in memory when this store is, or holds fewer than
+        ``memory_limit`` quads; otherwise it is a RocksDB checkpoint in a
+        ``.dry-run-*`` folder beside the store (hard links, so it costs little).
+        """
+        if self.path is None or len(self._store) < memory_limit:
+            raw = ox.Store()
+            raw.extend(self._store)
+            copy = OxigraphStore._wrapping(raw)
+            try:
+                yield copy
+            finally:
+                copy.close()
+            return
+        # Beside the store, so that the checkpoint can hard-link its files.
+        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
+        try:
+            self._store.backup(str(folder / "copy"))
+            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
+            try:
+                yield copy
+            finally:
+                copy.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @contextmanager
+    def dry_run(
+        self, sparql: str, *, base_iri: str | None = None, memory_limit: int = MEMORY_COPY_LIMIT
+    ) -> Iterator[DryRun]:
+        """Run a SPARQL Update on a :meth:`scratch_copy`; this store is not changed.
+
+        :raises QueryError: on a syntax error or a failing operation, as :meth:`update`.
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 }")
+        >>> with store.dry_run("DELETE WHERE { ?s ?p 1 } ; INSERT DATA { <http://e/s> <http://e/p> 2 }") as run:
+        ...     [q[2].toPython() for q in run.removed], [q[2].toPython() for q in run.added], len(run.after)
+        ([1], [2], 1)
+        >>> [q[2].toPython() for q in store.quads()]
+        [1]
+        """
+        with self.scratch_copy(memory_limit=memory_limit) as copy:
+            before = set(copy._store)
+            copy.update(sparql, base_iri=base_iri)
+            after = set(copy._store)
+            yield DryRun(
+                after=copy,
+                removed=[_rdflib_quad(q, exact=True) for q in before - after],
+                added=[_rdflib_quad(q, exact=True) for q in after - before],
+            )
 
     def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None:
         """Remove then add quads, all in one transaction: all or nothing."""
@@ -203,13 +355,32 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
 
-    def quads(self, graph: URIRef | None = None) -> Iterator[Quad]:
+    def quads(
+        self,
+        graph: URIRef | None = None,
+        *,
+        subject: Node | None = None,
+        predicate: Node | None = None,
+        object: Node | None = None,
+    ) -> Iterator[Quad]:
+        """The quads of ``graph`` (None: of every graph) with the subject, predicate and object given.
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 . GRAPH <http://e/g> { <http://e/t> <http://e/p> 1 } }")
+        >>> [str(q[0]) for q in store.quads(subject=URIRef("http://e/t"), predicate=URIRef("http://e/p"))]
+        ['http://e/t']
+        """
+        pattern = [to_ox(t) if t is not None else None for t in (subject, predicate, object)]
         graph_name = to_ox(graph) if graph is not None else None
-        for q in self._store.quads_for_pattern(None, None, None, graph_name):
-            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name)
+        for q in self._store.quads_for_pattern(*pattern, graph_name):
+            yield _rdflib_quad(q)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def has_graph(self, graph: URIRef) -> bool:
+        """Whether the store holds the named graph ``graph`` (empty or not)."""
+        return self._store.contains_named_graph(ox.NamedNode(str(graph)))
 
     def dump(self, *, format: ox.RdfFormat, graph: URIRef | None = None) -> bytes:
         kwargs: dict[str, Any] = {"format": format}
@@ -292,3 +463,119 @@ def open_store(location: str, *, read_only: bool = False) -> Store:
     if location.startswith(("http://", "https://")):
         raise StoreError(f"remote stores are not supported yet: {location}")
     return OxigraphStore(location, read_only=read_only)
+
+
+# ---------------------------------------------------------------- parsing uploads
+
+#: Media type → pyoxigraph format, for graph uploads.
+UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/n3": ox.RdfFormat.N3,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+_XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[Triple]:
+    """Parse an uploaded graph into rdflib-term triples, refusing anything that would fetch or expand.
+
+    Literals keep their lexical form exactly (see :func:`from_ox`). RDF 1.2
+    triple terms and literals with a base direction are refused: rdflib terms
+    cannot carry them.
+
+    :param media_type: the Content-Type without parameters.
+    :raises UnsupportedFormat: for a media type not in :data:`UPLOAD_FORMATS`.
+    :raises BadRdf: for unsafe or malformed input, with the parser's line and column.
+
+    >>> [t[2].n3() for t in parse_upload(b'<s> <p> 01 .', "text/turtle", base_iri="http://example.org/")]
+    ['"01"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    """
+    fmt = UPLOAD_FORMATS.get(media_type.strip().lower())
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"cannot read {media_type or 'a body without Content-Type'}; send one of {', '.join(UPLOAD_FORMATS)}"
+        )
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml(data)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        _check_json_ld(data)
+    try:
+        quads = list(ox.parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
+    except SyntaxError as exc:
+        line, column = _position(exc)
+        raise BadRdf(f"cannot parse the {media_type} body: {exc}", line=line, column=column) from None
+    except ValueError as exc:
+        raise BadRdf(f"cannot parse the {media_type} body: {exc}") from None
+    return [
+        (
+            _upload_term(q.subject, media_type),
+            _upload_term(q.predicate, media_type),
+            _upload_term(q.object, media_type),
+        )
+        for q in quads
+    ]
+
+
+def _upload_term(term: Any, media_type: str) -> Node:
+    if isinstance(term, ox.Triple):
+        raise BadRdf(f"cannot store the {media_type} body: it holds an RDF 1.2 triple term, {term}")
+    if isinstance(term, ox.Literal) and term.direction is not None:
+        raise BadRdf(f"cannot store the {media_type} body: it holds a literal with a base direction, {term}")
+    return cast(Node, from_ox(term, exact=True))  # never the default graph: no graph is parsed
+
+
+def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    return getattr(exc, "lineno", None), getattr(exc, "offset", None)
+
+
+def _check_xml(data: bytes) -> None:
+    # Entities are how XML fetches files (external entities) and how a few hundred
+    # bytes become gigabytes (nested entities); RDF/XML never needs a DTD.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
+        raise BadRdf("RDF/XML must be sent as UTF-8")
+    found = _XML_DECLARATIONS.search(data)
+    if found:
+        line = data.count(b"\n", 0, found.start()) + 1
+        raise BadRdf(
+            f"RDF/XML with a <!{found.group(1).decode().upper()}> declaration is refused: "
+            "document type declarations and entities are not allowed",
+            line=line,
+        )
+
+
+def _check_json_ld(data: bytes) -> None:
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "colno", None)
+        raise BadRdf(f"cannot parse the JSON-LD body: {exc}", line=line, column=column) from None
+    for context in _contexts(document):
+        if _remote_context(context):
+            raise BadRdf(
+                "JSON-LD with a remote @context (a URL or @import) is refused: "
+                "the server never fetches a URL; send the context inline"
+            )
+
+
+def _contexts(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                yield value
+            yield from _contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _contexts(item)
+
+
+def _remote_context(context: Any) -> bool:
+    if isinstance(context, str):
+        return True
+    if isinstance(context, list):
+        return any(_remote_context(c) for c in context)
+    return isinstance(context, dict) and "@import" in context

@@ -12,7 +12,10 @@ it is. :func:`guarded_update` then
 3. validates those claims and changed nodes, with the context they need, against
    the same shapes as the loader, and recomputes the consensus graph,
 4. runs the update and the consensus change on the real store as ONE update,
-   which pyoxigraph runs in one transaction: all or nothing.
+   which the store runs in one transaction: all or nothing.
+
+The store mechanics (the copy, the diff, parsing uploads) are in
+:mod:`claimgraph.store`; this module decides what a change may do.
 
 The update is run again rather than its diff applied because SPARQL cannot
 name an existing blank node, so a diff that removes one cannot be written
@@ -32,22 +35,19 @@ claimgraph.errors.QueryRefused: LOAD is not allowed: the server never fetches a 
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
+# BadRdf, UnsupportedFormat, UPLOAD_FORMATS and parse_upload are re-exported for the web edge.
+from .errors import BadRdf as BadRdf
 from .errors import (
-    ClaimgraphError,
     Problem,
     QueryError,
     QueryRefused,
@@ -55,33 +55,25 @@ from .errors import (
     StoreError,
     ValidationFailed,
 )
+from .errors import UnsupportedFormat as UnsupportedFormat
 from .loader import Locate, consensus_triples, corpus_locator, validate_consensus_change
 from .mapping import Minter, claim_triples, document_triples, entity_triples
 from .model import Corpus, Entity
 from .namespaces import CG, PROV, RDF, SCHEMA, SH
 from .sheets import parse_yaml, read_entities, read_sheet
-from .store import Store, from_ox, to_ox
+from .store import (
+    MEMORY_COPY_LIMIT,
+    OxigraphStore,
+    Quad,
+    Store,
+    Triple,
+    absolute_iri,
+    sparql_term,
+    update_parses,
+)
+from .store import UPLOAD_FORMATS as UPLOAD_FORMATS
+from .store import parse_upload as parse_upload
 from .validation import Vocabulary, referenced_nodes, validate_batch
-
-#: Stores with fewer quads than this are copied in memory for a dry run; larger
-#: ones are checkpointed on disk (hard links, so the copy costs little).
-MEMORY_COPY_LIMIT = 100_000
-
-
-class BadRdf(ClaimgraphError):
-    """An upload that cannot be parsed, or that would make the parser fetch or expand something.
-
-    ``line`` and ``column`` say where, when the parser knows.
-    """
-
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-class UnsupportedFormat(ClaimgraphError):
-    """An upload in a media type no parser here reads."""
 
 
 @dataclass
@@ -149,8 +141,8 @@ def with_dataset(sparql: str, using: Iterable[str] = (), using_named: Iterable[s
     >>> with_dataset("INSERT { ?s a 1 } WHERE { ?s ?p ?o }", ["http://e/g"])
     'INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p ?o }'
     """
-    clauses = [f"USING <{ox.NamedNode(g).value}>" for g in using]
-    clauses += [f"USING NAMED <{ox.NamedNode(g).value}>" for g in using_named]
+    clauses = [f"USING <{absolute_iri(g)}>" for g in using]
+    clauses += [f"USING NAMED <{absolute_iri(g)}>" for g in using_named]
     if not clauses:
         return sparql
     # Blank strings, IRIs and comments without moving anything, then find the keywords.
@@ -174,145 +166,20 @@ def with_dataset(sparql: str, using: Iterable[str] = (), using_named: Iterable[s
     return sparql
 
 
-# ---------------------------------------------------------------- parsing uploads
-
-#: Media type → pyoxigraph format, for graph uploads.
-UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/n3": ox.RdfFormat.N3,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
-_XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[ox.Triple]:
-    """Parse an uploaded graph, refusing anything that would fetch or expand.
-
-    :param media_type: the Content-Type without parameters.
-    :raises UnsupportedFormat: for a media type not in :data:`UPLOAD_FORMATS`.
-    :raises BadRdf: for unsafe or malformed input, with the parser's line and column.
-
-    >>> [str(t) for t in parse_upload(b'<s> <p> 1 .', "text/turtle", base_iri="http://example.org/")]
-    ['<http://example.org/s> <http://example.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer>']
-    """
-    fmt = UPLOAD_FORMATS.get(media_type.strip().lower())
-    if fmt is None:
-        raise UnsupportedFormat(
-            f"cannot read {media_type or 'a body without Content-Type'}; send one of {', '.join(UPLOAD_FORMATS)}"
-        )
-    if fmt == ox.RdfFormat.RDF_XML:
-        _check_xml(data)
-    elif fmt == ox.RdfFormat.JSON_LD:
-        _check_json_ld(data)
-    try:
-        quads = list(ox.parse(data, fmt, base_iri=base_iri, without_named_graphs=True))
-    except SyntaxError as exc:
-        line, column = _position(exc)
-        raise BadRdf(f"cannot parse the {media_type} body: {exc}", line=line, column=column) from None
-    except ValueError as exc:
-        raise BadRdf(f"cannot parse the {media_type} body: {exc}") from None
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-
-
-def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
-    return getattr(exc, "lineno", None), getattr(exc, "offset", None)
-
-
-def _check_xml(data: bytes) -> None:
-    # Entities are how XML fetches files (external entities) and how a few hundred
-    # bytes become gigabytes (nested entities); RDF/XML never needs a DTD.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
-        raise BadRdf("RDF/XML must be sent as UTF-8")
-    found = _XML_DECLARATIONS.search(data)
-    if found:
-        line = data.count(b"\n", 0, found.start()) + 1
-        raise BadRdf(
-            f"RDF/XML with a <!{found.group(1).decode().upper()}> declaration is refused: "
-            "document type declarations and entities are not allowed",
-            line=line,
-        )
-
-
-def _check_json_ld(data: bytes) -> None:
-    try:
-        document = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "colno", None)
-        raise BadRdf(f"cannot parse the JSON-LD body: {exc}", line=line, column=column) from None
-    for context in _contexts(document):
-        if _remote_context(context):
-            raise BadRdf(
-                "JSON-LD with a remote @context (a URL or @import) is refused: "
-                "the server never fetches a URL; send the context inline"
-            )
-
-
-def _contexts(node: Any) -> Iterator[Any]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                yield value
-            yield from _contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _contexts(item)
-
-
-def _remote_context(context: Any) -> bool:
-    if isinstance(context, str):
-        return True
-    if isinstance(context, list):
-        return any(_remote_context(c) for c in context)
-    return isinstance(context, dict) and "@import" in context
-
-
 # ---------------------------------------------------------------- the guard
 
 
-def _raw(store: Store) -> ox.Store:
-    raw = getattr(store, "raw", None)
-    if raw is None:
+def _embedded(store: Store) -> OxigraphStore:
+    if not isinstance(store, OxigraphStore):
         raise StoreError("guarded writes need the embedded store")
-    return raw
+    return store
 
 
 @contextmanager
-def scratch_copy(store: Store) -> Iterator[ox.Store]:
-    """A throw-away read-write copy of the store, for a dry run."""
-    raw = _raw(store)
-    path = getattr(store, "path", None)
-    if path is None or len(raw) < MEMORY_COPY_LIMIT:
-        copy = ox.Store()
-        copy.extend(raw)
+def scratch_copy(store: Store) -> Iterator[OxigraphStore]:
+    """A throw-away read-write copy of the store, for a dry run (see :meth:`OxigraphStore.scratch_copy`)."""
+    with _embedded(store).scratch_copy(memory_limit=MEMORY_COPY_LIMIT) as copy:
         yield copy
-        return
-    # Beside the store, so that the checkpoint can hard-link its files.
-    folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=Path(path).parent))
-    try:
-        raw.backup(str(folder / "copy"))
-        copy = ox.Store(str(folder / "copy"))
-        try:
-            yield copy
-        finally:
-            del copy
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _run(target: ox.Store, sparql: str, base_iri: str | None) -> None:
-    try:
-        target.update(sparql, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except RuntimeError as exc:  # e.g. CREATE GRAPH of a graph that exists
-        raise QueryError(f"the update failed: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"write failed, nothing was written: {exc}") from None
 
 
 def guarded_update(
@@ -330,24 +197,21 @@ def guarded_update(
     :raises ValidationFailed: when the result would break a shape; nothing is written.
     """
     refuse_remote(sparql)
-    raw = _raw(store)
-    with scratch_copy(store) as copy:
-        before = set(copy)
-        _run(copy, sparql, base_iri)
-        after = set(copy)
-        removed, added = before - after, after - before
-        if not removed and not added:
+    embedded = _embedded(store)
+    with embedded.dry_run(sparql, base_iri=base_iri, memory_limit=MEMORY_COPY_LIMIT) as run:
+        if not run.removed and not run.added:
             return WriteReport()
         report = WriteReport()
-        claims = _check(copy, raw, removed | added, mint, vocabulary, locate, report)
-        drop, put = _consensus_change(copy, mint, vocabulary, removed | added)
+        changed = run.removed + run.added
+        claims = _check(run.after, embedded, changed, mint, vocabulary, locate, report)
+        drop, put = _consensus_change(run.after, mint, vocabulary, changed)
     final = sparql
     if drop or put:
         final = _append(sparql, _data_update(drop, put), base_iri)
-    _run(raw, final, base_iri)
-    report.claims = sorted(str(c) for c in claims)
-    report.added = len(added) + len(put)
-    report.removed = len(removed) + len(drop)
+    embedded.update(final, base_iri=base_iri)
+    report.claims = sorted(sparql_term(c) for c in claims)
+    report.added = len(run.added) + len(put)
+    report.removed = len(run.removed) + len(drop)
     return report
 
 
@@ -356,44 +220,35 @@ def _append(sparql: str, extra: str, base_iri: str | None) -> str:
     # parses (tried on an empty store, where it costs nothing) is used.
     for separator in ("\n;\n", "\n"):
         candidate = sparql + separator + extra
-        try:
-            ox.Store().update(candidate, base_iri=base_iri)
-        except SyntaxError:
-            continue
-        except RuntimeError:
-            pass
-        return candidate
+        if update_parses(candidate, base_iri=base_iri):
+            return candidate
     raise QueryError("cannot append the consensus change to this update")
 
 
-_CLAIM = ox.NamedNode(str(CG.Claim))
-_TYPE = ox.NamedNode(str(RDF.type))
-
-
-def _base(term: Any) -> Any:
-    if isinstance(term, ox.NamedNode) and "#" in term.value:
-        return ox.NamedNode(term.value.split("#", 1)[0])
+def _base(term: Node) -> Node:
+    if isinstance(term, URIRef) and "#" in term:
+        return URIRef(term.split("#", 1)[0])
     return term
 
 
-def _is_claim(target: ox.Store, node: Any) -> bool:
-    return any(True for _ in target.quads_for_pattern(node, _TYPE, _CLAIM, None))
+def _is_claim(target: Store, node: Node) -> bool:
+    return any(True for _ in target.quads(subject=node, predicate=RDF.type, object=CG.Claim))
 
 
 def _check(
-    copy: ox.Store,
-    original: ox.Store,
-    changed: set[ox.Quad],
+    after: Store,
+    original: Store,
+    changed: list[Quad],
     mint: Minter,
     vocabulary: Vocabulary,
     locate: Locate | None,
     report: WriteReport,
-) -> set[Any]:
+) -> set[Node]:
     """Validate what a change touches, as it will be after the change."""
-    subjects = {q.subject for q in changed} | {_base(q.subject) for q in changed}
-    claims = {s for s in subjects if _is_claim(copy, s)}
+    subjects = {q[0] for q in changed} | {_base(q[0]) for q in changed}
+    claims = {s for s in subjects if _is_claim(after, s)}
     report.removed_claims = sorted(
-        str(s.value) if isinstance(s, ox.NamedNode) else str(s)
+        str(s) if isinstance(s, URIRef) else sparql_term(s)
         for s in subjects
         if s not in claims and _is_claim(original, s)
     )
@@ -402,61 +257,58 @@ def _check(
     for _ in range(2):
         referrers = set()
         for node in frontier:
-            if isinstance(node, ox.Literal):
+            if isinstance(node, Literal):
                 continue
-            for q in copy.quads_for_pattern(None, None, node, None):
-                holder = _base(q.subject)
-                if _is_claim(copy, holder):
+            for q in after.quads(object=node):
+                holder = _base(q[0])
+                if _is_claim(after, holder):
                     claims.add(holder)
                 else:
-                    referrers.add(q.subject)
+                    referrers.add(q[0])
         frontier = referrers
+    # Sorted, so that the problems come in the same order every time.
+    ordered = sorted(claims, key=sparql_term)
     problems = [
-        Problem("a claim must be an IRI, not a blank node", claim=str(c))
-        for c in claims
-        if isinstance(c, ox.BlankNode)
+        Problem("a claim must be an IRI, not a blank node", claim=sparql_term(c))
+        for c in ordered
+        if isinstance(c, BNode)
     ]
-    for c in claims:
-        for q in copy.quads_for_pattern(c, ox.NamedNode(str(RDF.object)), None, None):
-            if isinstance(q.object, ox.BlankNode):
+    for c in ordered:
+        for q in after.quads(subject=c, predicate=RDF.object):
+            if isinstance(q[2], BNode):
                 problems.append(
-                    Problem(
-                        "a claim's object must not be a blank node", claim=str(c.value), path=str(RDF.object)
-                    )
+                    Problem("a claim's object must not be a blank node", claim=str(c), path=str(RDF.object))
                 )
     if problems:
         raise ValidationFailed(problems)
-    described = set(claims) | {
-        s for s in subjects if any(True for _ in copy.quads_for_pattern(s, None, None))
-    }
+    described = set(claims) | {s for s in subjects if any(True for _ in after.quads(subject=s))}
     data = Graph()
-    _describe(copy, described, data)
+    _describe(after, described, data)
     for _ in range(2):  # the documents and agents the data points at, and their creators
-        wanted = {to_ox(n) for n in referenced_nodes(data)} - described
+        wanted = set(referenced_nodes(data)) - described
         described |= wanted
-        _describe(copy, wanted, data, closure=False)
+        _describe(after, wanted, data, closure=False)
     targets = set(vocabulary.shapes.objects(None, SH.targetClass))
     if any(o in targets for o in data.objects(None, RDF.type)):
         validate_batch(data, vocabulary, locate=locate)
     return claims
 
 
-def _describe(source: ox.Store, nodes: Iterable[Any], into: Graph, *, closure: bool = True) -> None:
+def _describe(source: Store, nodes: Iterable[Node], into: Graph, *, closure: bool = True) -> None:
     """Every triple (in any graph) about ``nodes``; with ``closure``, also about their ``#`` nodes."""
     todo = list(nodes)
     seen = set(todo)
     while todo:
         node = todo.pop()
-        if isinstance(node, ox.Literal):
+        if isinstance(node, Literal):
             continue
-        for q in source.quads_for_pattern(node, None, None, None):
-            into.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-            o = q.object
+        for s, p, o, _graph in source.quads(subject=node):
+            into.add((s, p, o))
             if (
                 closure
-                and isinstance(o, ox.NamedNode)
-                and isinstance(node, ox.NamedNode)
-                and o.value.startswith(_base(node).value + "#")
+                and isinstance(o, URIRef)
+                and isinstance(node, URIRef)
+                and str(o).startswith(f"{_base(node)}#")
                 and o not in seen
             ):
                 seen.add(o)
@@ -464,22 +316,20 @@ def _describe(source: ox.Store, nodes: Iterable[Any], into: Graph, *, closure: b
 
 
 def _consensus_change(
-    copy: ox.Store, mint: Minter, vocabulary: Vocabulary, changed: set[ox.Quad]
+    after: Store, mint: Minter, vocabulary: Vocabulary, changed: list[Quad]
 ) -> tuple[set[tuple], set[tuple]]:
     """The consensus quads to drop and to add so that the copy's consensus matches its claims."""
     graph = mint.consensus_graph
-    answer = copy.query(
+    answer = after.query(
         f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH ?g {{ ?c a <{CG.Claim}> ; <{RDF.subject}> ?s ;"
-        f" <{RDF.predicate}> ?p ; <{RDF.object}> ?o }} }}"
+        f" <{RDF.predicate}> ?p ; <{RDF.object}> ?o }} }}",
+        union_default_graph=False,
     )
-    rows = [tuple(from_ox(solution[v]) for v in ("c", "s", "p", "o")) for solution in answer]
+    rows = [tuple(row[v] for v in ("c", "s", "p", "o")) for row in answer.rows]
     wanted = {(s, p, o, graph) for s, p, o in consensus_triples(rows, mint)}
-    current = {
-        (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph)
-        for q in copy.quads_for_pattern(None, None, None, to_ox(graph))
-    }
+    current = {(s, p, o, graph) for s, p, o, _graph in after.quads(graph)}
     drop, put = current - wanted, wanted - current
-    touched = any(q.graph_name == to_ox(graph) for q in changed)
+    touched = any(q[3] == graph for q in changed)
     if touched and (drop or put):
         raise ValidationFailed(
             [
@@ -513,18 +363,18 @@ def data_block(quads: Iterable[tuple]) -> str:
     """
     by_graph: dict[Any, list[str]] = {}
     for q in quads:
-        s, p, o = (str(to_ox(t)) for t in q[:3])
+        s, p, o = (sparql_term(t) for t in q[:3])
         graph = q[3] if len(q) > 3 else None
         by_graph.setdefault(graph, []).append(f"{s} {p} {o} .")
     lines = []
     for graph, triples in by_graph.items():
         body = "\n".join(triples)
-        lines.append(body if graph is None else f"GRAPH {to_ox(graph)} {{ {body} }}")
+        lines.append(body if graph is None else f"GRAPH {sparql_term(graph)} {{ {body} }}")
     return "\n".join(lines)
 
 
-def _triples_block(triples: Iterable[ox.Triple]) -> str:
-    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+def _triples_block(triples: Iterable[Triple]) -> str:
+    return "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples)
 
 
 # ---------------------------------------------------------------- Graph Store operations
@@ -532,21 +382,21 @@ def _triples_block(triples: Iterable[ox.Triple]) -> str:
 
 def graph_exists(store: Store, graph: URIRef | None) -> bool:
     """Whether a named graph exists (the default graph always does)."""
-    return graph is None or _raw(store).contains_named_graph(ox.NamedNode(str(graph)))
+    return graph is None or store.has_graph(graph)
 
 
 def _target(graph: URIRef | None) -> str:
     return "DEFAULT" if graph is None else f"GRAPH <{graph}>"
 
 
-def _insert(graph: URIRef | None, triples: list[ox.Triple]) -> str:
+def _insert(graph: URIRef | None, triples: list[Triple]) -> str:
     if graph is None:
         return f"INSERT DATA {{\n{_triples_block(triples)}\n}}"
     return f"INSERT DATA {{ GRAPH <{graph}> {{\n{_triples_block(triples)}\n}} }}"
 
 
 def put_graph(
-    store: Store, graph: URIRef | None, triples: list[ox.Triple], *, mint: Minter, vocabulary: Vocabulary
+    store: Store, graph: URIRef | None, triples: list[Triple], *, mint: Minter, vocabulary: Vocabulary
 ) -> WriteReport:
     """Replace a graph (None: the default graph) with ``triples``; ``created`` says it was new."""
     created = not graph_exists(store, graph)
@@ -560,7 +410,7 @@ def put_graph(
 
 
 def post_graph(
-    store: Store, graph: URIRef | None, triples: list[ox.Triple], *, mint: Minter, vocabulary: Vocabulary
+    store: Store, graph: URIRef | None, triples: list[Triple], *, mint: Minter, vocabulary: Vocabulary
 ) -> WriteReport:
     """Merge ``triples`` into a graph, creating it if needed."""
     created = not graph_exists(store, graph)
@@ -705,7 +555,7 @@ def add_sheet(store: Store, upload: SheetUpload, *, mint: Minter, vocabulary: Vo
 
 
 def add_claims_rdf(
-    store: Store, triples: list[ox.Triple], *, mint: Minter, vocabulary: Vocabulary
+    store: Store, triples: list[Triple], *, mint: Minter, vocabulary: Vocabulary
 ) -> WriteReport:
     """Merge claims given as RDF into the graphs of the documents they derive from.
 
@@ -715,56 +565,56 @@ def add_claims_rdf(
 
     :raises ValidationFailed: listing every claim that cannot be placed, or that breaks a shape.
     """
-    derived = ox.NamedNode(str(PROV.wasDerivedFrom))
-    claims = {t.subject for t in triples if t.predicate == _TYPE and t.object == _CLAIM}
+    claims = {s for s, p, o in triples if p == RDF.type and o == CG.Claim}
     problems: list[Problem] = []
-    graphs: dict[Any, URIRef] = {}
+    graphs: dict[Node, URIRef] = {}
     prefix = f"{mint.base}document/"
-    for claim in claims:
-        if not isinstance(claim, ox.NamedNode):
-            problems.append(Problem("a claim must be an IRI, not a blank node", claim=str(claim)))
+    # Sorted, so that the problems come in the same order every time.
+    for claim in sorted(claims, key=sparql_term):
+        if not isinstance(claim, URIRef):
+            problems.append(Problem("a claim must be an IRI, not a blank node", claim=sparql_term(claim)))
             continue
-        sources = {t.object for t in triples if t.subject == claim and t.predicate == derived}
+        sources = {o for s, p, o in triples if s == claim and p == PROV.wasDerivedFrom}
         if len(sources) != 1:
             problems.append(
                 Problem(
                     "a claim needs exactly one source document (prov:wasDerivedFrom a cg:SourceDocument)",
-                    claim=claim.value,
+                    claim=str(claim),
                     path=str(PROV.wasDerivedFrom),
                 )
             )
             continue
         [source] = sources
-        if not isinstance(source, ox.NamedNode) or not source.value.startswith(prefix):
+        if not isinstance(source, URIRef) or not source.startswith(prefix):
             problems.append(
                 Problem(
-                    f"the source document must be a document of this store ({prefix}<id>)", claim=claim.value
+                    f"the source document must be a document of this store ({prefix}<id>)", claim=str(claim)
                 )
             )
             continue
-        graphs[claim] = mint.document_graph(source.value[len(prefix) :])
+        graphs[claim] = mint.document_graph(str(source)[len(prefix) :])
     if not claims:
         problems.append(Problem("the body holds no claim (nothing of type cg:Claim)"))
     quads: list[tuple] = []
-    for t in triples:
-        graph = graphs.get(_base(t.subject))
+    for s, p, o in triples:
+        graph = graphs.get(_base(s))
         if graph is None:
-            if _base(t.subject) not in claims:
+            if _base(s) not in claims:
                 problems.append(
                     Problem(
                         "this triple is not about a claim; send documents and entities with a sheet "
                         "or through the Graph Store",
-                        focus=str(t.subject),
+                        focus=sparql_term(s),
                     )
                 )
             continue
-        quads.append((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph))
+        quads.append((s, p, o, graph))
     if problems:
         raise ValidationFailed(problems)
     report = guarded_update(
         store, f"INSERT DATA {{\n{data_block(quads)}\n}}", mint=mint, vocabulary=vocabulary
     )
-    report.claims = sorted(c.value for c in graphs)
+    report.claims = sorted(str(c) for c in graphs)
     return report
 
 

@@ -35,6 +35,7 @@ from ..errors import NotAcceptable, QueryError
 from ..executor import QueryRequest
 from ..namespaces import PREFIXES
 from ..negotiation import best_match
+from ..store import Triple
 from ..writes import (
     UPLOAD_FORMATS,
     BadRdf,
@@ -235,9 +236,9 @@ def _create_graph() -> Response:
     return response
 
 
-def _uploaded_triples(base_iri: str) -> list[ox.Triple]:
+def _uploaded_triples(base_iri: str) -> list[Triple]:
     if request.mimetype == "multipart/form-data":
-        triples: list[ox.Triple] = []
+        triples: list[Triple] = []
         for _name, part in request.files.items(multi=True):
             media = part.mimetype
             if media not in UPLOAD_FORMATS and part.filename:

@@ -1,0 +1,195 @@
+"""The store's dry run, its quad patterns, and the parsing of RDF uploads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from claimgraph.errors import BadRdf, QueryError, UnsupportedFormat
+from claimgraph.store import (
+    OxigraphStore,
+    absolute_iri,
+    open_store,
+    parse_upload,
+    sparql_term,
+    update_parses,
+)
+
+E = "http://e/"
+S, P, G = URIRef(f"{E}s"), URIRef(f"{E}p"), URIRef(f"{E}g")
+
+
+@pytest.fixture
+def store() -> OxigraphStore:
+    store = open_store(":memory:")
+    store.update(f"INSERT DATA {{ <{S}> <{P}> 1 . GRAPH <{G}> {{ <{S}> <{P}> 'in g' }} }}")
+    return store
+
+
+# ---------------------------------------------------------------- dry run
+
+
+def test_a_dry_run_reports_the_diff_and_leaves_the_store_alone(store):
+    before = sorted(store.quads())
+    update = f"DELETE DATA {{ <{S}> <{P}> 1 }} ; INSERT DATA {{ GRAPH <{G}> {{ <{S}> <{P}> 2 }} }}"
+    with store.dry_run(update) as run:
+        assert run.removed == [(S, P, Literal(1), None)]
+        assert run.added == [(S, P, Literal(2), G)]
+        assert sorted(run.after.quads(G)) == sorted([(S, P, Literal("in g"), G), (S, P, Literal(2), G)])
+    assert sorted(store.quads()) == before
+
+
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")
+def test_a_dry_run_keeps_lexical_forms_and_blank_nodes(store):
+    with store.dry_run(f'INSERT DATA {{ <{S}> <{P}> " true"^^<{XSD.boolean}>, _:b }}') as run:
+        objects = {q[2] for q in run.added}
+        [weird] = [o for o in objects if isinstance(o, Literal)]
+        assert str(weird) == " true"  # rdflib alone would make it "false"
+        [blank] = [o for o in objects if isinstance(o, BNode)]
+        assert list(run.after.quads(object=blank)) == [(S, P, blank, None)]
+
+
+def test_a_dry_run_that_changes_nothing(store):
+    with store.dry_run(f"DELETE DATA {{ <{E}nothing> <{P}> 1 }}") as run:
+        assert run.removed == [] and run.added == []
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ("INSERT DATA { <a> ", "SPARQL syntax error"),
+        (f"CREATE GRAPH <{G}>", "the update failed"),
+    ],
+)
+def test_a_failing_dry_run_is_a_query_error(store, update, message):
+    with pytest.raises(QueryError, match=message), store.dry_run(update):
+        pass
+    assert len(store) == 2
+
+
+def test_a_large_store_is_dry_run_on_a_checkpoint_that_is_removed(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        store.update(f"INSERT DATA {{ <{S}> <{P}> 1 }}")
+        with store.dry_run(f"INSERT DATA {{ <{S}> <{P}> 2 }}", memory_limit=0) as run:
+            assert list(tmp_path.glob(".dry-run-*/copy"))
+            assert run.added == [(S, P, Literal(2), None)]
+            assert len(run.after) == 2
+        assert not list(tmp_path.glob(".dry-run-*"))
+        assert len(store) == 1
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- reading and updating
+
+
+def test_quads_match_a_pattern_in_every_graph_or_one(store):
+    assert len(list(store.quads(subject=S, predicate=P))) == 2
+    assert list(store.quads(object=Literal(1))) == [(S, P, Literal(1), None)]
+    assert list(store.quads(G, subject=S)) == [(S, P, Literal("in g"), G)]
+    assert list(store.quads(subject=URIRef(f"{E}other"))) == []
+
+
+def test_has_graph(store):
+    assert store.has_graph(G)
+    assert not store.has_graph(URIRef(f"{E}none"))
+
+
+def test_a_failing_update_is_a_query_error_and_writes_nothing(store):
+    with pytest.raises(QueryError, match=r"the update failed: .*already exists"):
+        store.update(f"INSERT DATA {{ <{S}> <{P}> 3 }} ; CREATE GRAPH <{G}>")
+    assert len(store) == 2
+
+
+def test_update_parses():
+    assert update_parses("PREFIX e: <http://e/> INSERT DATA { e:s e:p 1 } ;\nCLEAR DEFAULT")
+    assert not update_parses("PREFIX e: <http://e/> INSERT DATA { e:s e:p 1 } CLEAR DEFAULT")
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        S,
+        BNode("b1"),
+        Literal('a\nb"c'),
+        Literal("x", lang="en"),
+        Literal("x y", datatype=URIRef(f"{E}type")),
+    ],
+)
+def test_sparql_term_round_trips_through_an_update(term):
+    store = open_store(":memory:")
+    store.update(f"INSERT DATA {{ <{S}> <{P}> {sparql_term(term)} }}")
+    [(_, _, stored, _)] = store.quads()
+    assert type(stored) is type(term)
+    if isinstance(term, Literal):
+        assert (str(stored), stored.language, stored.datatype) == (str(term), term.language, term.datatype)
+
+
+def test_absolute_iri_refuses_what_is_not_one():
+    with pytest.raises(ValueError):
+        absolute_iri("not an iri")
+
+
+# ---------------------------------------------------------------- parsing uploads
+
+
+@pytest.mark.parametrize(
+    ("data", "media"),
+    [
+        (b"<s> <p> 1, _:b .", "text/turtle"),
+        (b'<http://e/s> <http://e/p> <http://e/o> .\n_:b <http://e/p> "1" .', "application/n-triples"),
+        (b'{"@context": {"@vocab": "http://e/"}, "@id": "http://e/s", "p": [1, 2]}', "application/ld+json"),
+        (
+            b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            b' xmlns:e="http://e/"><rdf:Description rdf:about="http://e/s"><e:p>1</e:p><e:p>2</e:p>'
+            b"</rdf:Description></rdf:RDF>",
+            "application/rdf+xml",
+        ),
+    ],
+)
+def test_uploads_parse_into_rdflib_triples(data, media):
+    triples = parse_upload(data, media, base_iri=E)
+    assert len(triples) == 2
+    for triple in triples:
+        assert all(isinstance(t, URIRef | BNode | Literal) for t in triple)
+
+
+@pytest.mark.parametrize(
+    ("data", "media", "message"),
+    [
+        (b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "b">]><r/>', "application/rdf+xml", "<!DOCTYPE>"),
+        (b'<?xml version="1.0"?>\n\n<!ENTITY a "b"><r/>', "application/rdf+xml", "<!ENTITY>"),
+        ("<r/>".encode("utf-16"), "application/rdf+xml", "must be sent as UTF-8"),
+        (b'{"@context": "http://e/context.jsonld"}', "application/ld+json", "remote @context"),
+        (
+            b'{"@graph": [{"@context": [{"@import": "http://e/c"}]}]}',
+            "application/ld+json",
+            "remote @context",
+        ),
+        (b"{", "application/ld+json", "cannot parse the JSON-LD body"),
+        (b"<s> <p> .", "text/turtle", "cannot parse the text/turtle body"),
+        (b"<s> <p> <<( <a> <b> <c> )>> .", "text/turtle", "triple term"),
+        (b'<s> <p> "x"@en--ltr .', "text/turtle", "base direction"),
+    ],
+)
+def test_unsafe_or_unstorable_uploads_are_refused(data, media, message):
+    with pytest.raises(BadRdf, match=message):
+        parse_upload(data, media, base_iri=E)
+
+
+def test_a_refused_upload_says_where():
+    with pytest.raises(BadRdf) as refused:
+        parse_upload(b'<?xml version="1.0"?>\n\n<!DOCTYPE r><r/>', "application/rdf+xml", base_iri=E)
+    assert refused.value.line == 3
+    with pytest.raises(BadRdf) as bad:
+        parse_upload(b"<s> <p> <o> .\n<s> <p> .", "text/turtle", base_iri=E)
+    assert bad.value.line == 2
+
+
+def test_an_unknown_media_type_is_unsupported():
+    with pytest.raises(UnsupportedFormat, match="send one of text/turtle"):
+        parse_upload(b"a,b", "text/csv", base_iri=None)
