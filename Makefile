@@ -26,6 +26,7 @@ serve: $(STAMP) $(VENDOR)
 
 test: $(STAMP) $(VENDOR) browser
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;

@@ -54,7 +54,7 @@ def make_corpus(folder: Path, claims: int) -> None:
                 "    predicate: cg:deathCount",
                 f"    value: {deaths}",
                 f"    claimant: source-{source}",
-                f"    quote: \"killed {deaths} people (report {i})\"",
+                f'    quote: "killed {deaths} people (report {i})"',
                 "    count_kind: deaths",
             ]
         text = "\n".join(sentences) + "\n"
@@ -62,8 +62,13 @@ def make_corpus(folder: Path, claims: int) -> None:
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
         digest = hashlib.sha256(text.encode()).hexdigest()
         header = [
-            "document:", f"  id: {name}", f"  file: {name}.txt", f"  sha256: {digest}",
-            "  creator: author", "  language: en", "claims:",
+            "document:",
+            f"  id: {name}",
+            f"  file: {name}.txt",
+            f"  sha256: {digest}",
+            "  creator: author",
+            "  language: en",
+            "claims:",
         ]
         (folder / f"{name}.yaml").write_text("\n".join(header + sheet) + "\n", encoding="utf-8")
 
@@ -76,9 +81,16 @@ def _claimgraph(store: Path):
     from claimgraph.config import load_settings
     from claimgraph.service import Claimgraph
 
-    return Claimgraph(load_settings({
-        "store": str(store), "ontology_dir": str(ROOT / "ontology"), "queries_dir": str(ROOT / "queries"),
-    }, environ={}))
+    return Claimgraph(
+        load_settings(
+            {
+                "store": str(store),
+                "ontology_dir": str(ROOT / "ontology"),
+                "queries_dir": str(ROOT / "queries"),
+            },
+            environ={},
+        )
+    )
 
 
 def step_load(corpus: str, store: str, out: mp.Queue) -> None:
@@ -170,7 +182,9 @@ def bench(size: int, rdflib_limit: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--rdflib-limit", type=int, default=10000, help="Skip the rdflib baseline above this size.")
+    parser.add_argument(
+        "--rdflib-limit", type=int, default=10000, help="Skip the rdflib baseline above this size."
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only; leave results.json alone.")
     args = parser.parse_args()
     rows = []
@@ -179,11 +193,18 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     if not args.no_write:
-        RESULTS.write_text(json.dumps({
-            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}",
-            "results": rows,
-        }, indent=2) + "\n", encoding="utf-8")
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                    "machine": f"{platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}",
+                    "results": rows,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         print(f"wrote {RESULTS}", file=sys.stderr)
 
 

@@ -83,7 +83,9 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "AttributionStepShape": lambda b: b.drop(URIRef(f"{b.claim}#step-1"), CG.agent),
     "SourceDocumentShape": lambda b: b.set(b.document, CG.sha256, Literal("not-a-digest")),
     "AgentShape": lambda b: b.drop(b.mint.entity("agency"), RDFS.label),
-    "ConsensusStatementShape": lambda b: b.graph.add((b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)),
+    "ConsensusStatementShape": lambda b: b.graph.add(
+        (b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)
+    ),
     "ConsensusUncontestedShape": consensus_against_a_claim,
 }
 
@@ -128,7 +130,12 @@ def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Clai
     assert located, "no problem says where it is"
     for problem in located:
         assert problem.line is not None
-    if shape.startswith("Claim") or shape in {"QuoteInDocumentShape", "TypedValueShape", "EvidenceShape", "SelectorPairShape"}:
+    if shape.startswith("Claim") or shape in {
+        "QuoteInDocumentShape",
+        "TypedValueShape",
+        "EvidenceShape",
+        "SelectorPairShape",
+    }:
         mine = [p for p in problems if p.claim == batch.claim.split("/")[-1]]
         assert mine and all(p.sheet.endswith("doc-a.yaml") and p.line == batch.claim_line for p in mine)
     assert caught.value.report and "ValidationReport" in caught.value.report

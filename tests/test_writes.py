@@ -577,3 +577,16 @@ def test_withdrawing_a_document_updates_the_consensus(app, client):
     assert consensus_values(client, f"{CG}deathCount") == {"12"}  # doc-b alone now
     assert client.get("/graph/document/doc-a").status_code == 404
     assert client.delete("/documents/doc-a", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("param", ["using-graph-uri", "using-named-graph-uri"])
+def test_a_using_graph_that_is_not_an_iri_is_a_400(client, app, param: str):
+    before = snapshot(app)
+    response = client.post(
+        f"/update?{param}=not%20an%20iri",
+        data="INSERT { <http://example.org/s> <http://example.org/p> 1 } WHERE { ?s ?p ?o }",
+        headers={**AUTH, "Content-Type": "application/sparql-update"},
+    )
+    assert response.status_code == 400
+    assert "absolute IRIs" in response.get_json()["error"]["message"]
+    assert snapshot(app) == before

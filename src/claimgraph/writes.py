@@ -141,8 +141,11 @@ def with_dataset(sparql: str, using: Iterable[str] = (), using_named: Iterable[s
     >>> with_dataset("INSERT { ?s a 1 } WHERE { ?s ?p ?o }", ["http://e/g"])
     'INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p ?o }'
     """
-    clauses = [f"USING <{absolute_iri(g)}>" for g in using]
-    clauses += [f"USING NAMED <{absolute_iri(g)}>" for g in using_named]
+    try:
+        clauses = [f"USING <{absolute_iri(g)}>" for g in using]
+        clauses += [f"USING NAMED <{absolute_iri(g)}>" for g in using_named]
+    except ValueError as exc:
+        raise QueryError(f"using-graph-uri / using-named-graph-uri must be absolute IRIs: {exc}") from None
     if not clauses:
         return sparql
     # Blank strings, IRIs and comments without moving anything, then find the keywords.
