@@ -225,27 +225,12 @@ class OxigraphStore:
         """The pyoxigraph store, for code in this layer that needs its serialisers."""
         return self._store
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        union_default_graph: bool = True,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query and read its whole answer.
+    def query(self, sparql: str, **options: Any) -> QueryResult:
+        """Run a SPARQL query and read its whole answer; ``options`` as :meth:`query_raw`.
 
         :raises QueryError: on a syntax error, with the parser's message.
         """
-        answer = self.query_raw(
-            sparql,
-            union_default_graph=union_default_graph,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            base_iri=base_iri,
-        )
-        return read_answer(answer)
+        return read_answer(self.query_raw(sparql, **options))
 
     def query_raw(
         self,
