@@ -590,3 +590,49 @@ def test_a_using_graph_that_is_not_an_iri_is_a_400(client, app, param: str):
     assert response.status_code == 400
     assert "absolute IRIs" in response.get_json()["error"]["message"]
     assert snapshot(app) == before
+
+
+def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp_path):
+    import time
+
+    folder = tmp_path / "store"
+    shutil.copytree(loaded, folder)
+    application = create_app({"store": str(folder), "token": TOKEN, "base_iri": BASE, "query_timeout": 1.0})
+    client = application.test_client()
+    try:
+        filler = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(400))
+        assert (
+            client.post(
+                "/update",
+                data=f"INSERT DATA {{ GRAPH <http://example.org/filler> {{ {filler} }} }}",
+                headers={**AUTH, "Content-Type": "application/sparql-update"},
+            ).status_code
+            == 200
+        )
+        before = snapshot(application)
+        # 400³ solutions to insert: far more than a second's work.
+        endless = (
+            "INSERT { GRAPH <http://example.org/big> { ?a ?b ?c } } WHERE { GRAPH <http://example.org/filler> "
+            "{ ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } }"
+        )
+        started = time.monotonic()
+        response = client.post(
+            "/update", data=endless, headers={**AUTH, "Content-Type": "application/sparql-update"}
+        )
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "timeout"
+        assert elapsed < 10
+        assert snapshot(application) == before
+        # The server goes on writing.
+        assert (
+            client.post(
+                "/update",
+                data="INSERT DATA { GRAPH <http://example.org/filler> { <http://example.org/s> <http://example.org/p> -1 } }",
+                headers={**AUTH, "Content-Type": "application/sparql-update"},
+            ).status_code
+            == 200
+        )
+    finally:
+        with application.app_context():
+            get_executor().close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import re
 import shutil
 import tempfile
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import BadRdf, QueryError, StoreError, UnsupportedFormat
+from .errors import BadRdf, QueryError, QueryTimeout, StoreError, UnsupportedFormat
 
 Quad = tuple[Node, Node, Node, Node | None]
 Triple = tuple[Node, Node, Node]
@@ -64,6 +65,25 @@ class Store(Protocol):
     def query(self, sparql: str, *, union_default_graph: bool = True, **kwargs: Any) -> QueryResult: ...
 
     def update(self, sparql: str) -> None: ...
+
+    @contextmanager
+    def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
+        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
+        try:
+            self._store.backup(str(folder / "copy"))
+            _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
+            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
+            try:
+                before, after = set(self._store), set(copy._store)
+                yield DryRun(
+                    after=copy,
+                    removed=[_rdflib_quad(q, exact=True) for q in before - after],
+                    added=[_rdflib_quad(q, exact=True) for q in after - before],
+                )
+            finally:
+                copy.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None: ...
 
@@ -302,11 +322,21 @@ class OxigraphStore:
 
     @contextmanager
     def dry_run(
-        self, sparql: str, *, base_iri: str | None = None, memory_limit: int = MEMORY_COPY_LIMIT
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        memory_limit: int = MEMORY_COPY_LIMIT,
+        timeout: float | None = None,
     ) -> Iterator[DryRun]:
         """Run a SPARQL Update on a :meth:`scratch_copy`; this store is not changed.
 
+        With a ``timeout`` (and a store on disk), the update runs in a child
+        process on a checkpoint of the store, killed when the time is up: an
+        update, like a query, cannot be stopped inside pyoxigraph.
+
         :raises QueryError: on a syntax error or a failing operation, as :meth:`update`.
+        :raises QueryTimeout: when the update runs past ``timeout`` seconds.
 
         >>> store = open_store(":memory:")
         >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 }")
@@ -316,6 +346,10 @@ class OxigraphStore:
         >>> [q[2].toPython() for q in store.quads()]
         [1]
         """
+        if timeout is not None and self.path is not None:
+            with self._timed_dry_run(sparql, base_iri=base_iri, timeout=timeout) as run:
+                yield run
+            return
         with self.scratch_copy(memory_limit=memory_limit) as copy:
             before = set(copy._store)
             copy.update(sparql, base_iri=base_iri)
@@ -325,6 +359,25 @@ class OxigraphStore:
                 removed=[_rdflib_quad(q, exact=True) for q in before - after],
                 added=[_rdflib_quad(q, exact=True) for q in after - before],
             )
+
+    @contextmanager
+    def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
+        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
+        try:
+            self._store.backup(str(folder / "copy"))
+            _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
+            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
+            try:
+                before, after = set(self._store), set(copy._store)
+                yield DryRun(
+                    after=copy,
+                    removed=[_rdflib_quad(q, exact=True) for q in before - after],
+                    added=[_rdflib_quad(q, exact=True) for q in after - before],
+                )
+            finally:
+                copy.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None:
         """Remove then add quads, all in one transaction: all or nothing."""
@@ -564,3 +617,48 @@ def _remote_context(context: Any) -> bool:
     if isinstance(context, list):
         return any(_remote_context(c) for c in context)
     return isinstance(context, dict) and "@import" in context
+
+
+def _update_folder(folder: str, sparql: str, base_iri: str | None, conn: Any) -> None:
+    """Child process: run an update on the store copy in ``folder``; report how it ended."""
+    try:
+        target = ox.Store(folder)
+        target.update(sparql, base_iri=base_iri)
+        target.flush()
+        del target
+        conn.send(("ok", ""))
+    except SyntaxError as exc:
+        conn.send(("syntax", str(exc)))
+    except (OSError, RuntimeError, ValueError) as exc:
+        conn.send(("failed", str(exc)))
+
+
+def _update_in_child(folder: Path, sparql: str, *, base_iri: str | None, timeout: float) -> None:
+    """Run an update on a store copy in a child process, killed after ``timeout`` seconds.
+
+    :raises QueryError: when the update does not parse or fails.
+    :raises QueryTimeout: when it runs past the time limit.
+    """
+    context = multiprocessing.get_context("forkserver")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_update_folder, args=(str(folder), sparql, base_iri, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise QueryTimeout(
+                f"the update ran past the {timeout:g} s limit and was stopped; nothing was written"
+            )
+        try:
+            kind, message = receive.recv()
+        except EOFError:
+            raise StoreError("the update's process died; nothing was written") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "syntax":
+        raise QueryError(f"SPARQL syntax error: {message}")
+    if kind == "failed":
+        raise QueryError(f"the update failed: {message}")

@@ -193,15 +193,19 @@ def guarded_update(
     vocabulary: Vocabulary,
     base_iri: str | None = None,
     locate: Locate | None = None,
+    timeout: float | None = None,
 ) -> WriteReport:
     """Run a SPARQL Update only if the store it leaves passes the shapes; keep the consensus.
 
+    :param timeout: seconds the dry run may take (in a child process that is killed
+        then); None runs it here, for updates built from bounded data.
     :raises QueryError: for a syntax error, a failing operation, ``LOAD`` or ``SERVICE``.
+    :raises QueryTimeout: when the dry run passes ``timeout``; nothing is written.
     :raises ValidationFailed: when the result would break a shape; nothing is written.
     """
     refuse_remote(sparql)
     embedded = _embedded(store)
-    with embedded.dry_run(sparql, base_iri=base_iri, memory_limit=MEMORY_COPY_LIMIT) as run:
+    with embedded.dry_run(sparql, base_iri=base_iri, memory_limit=MEMORY_COPY_LIMIT, timeout=timeout) as run:
         if not run.removed and not run.added:
             return WriteReport()
         report = WriteReport()

@@ -160,7 +160,14 @@ def handle_update(sparql: str | None = None) -> Response:
     cg = get_claimgraph()
     base = request.base_url  # relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol)
     report = _write(
-        lambda store: guarded_update(store, text, mint=cg.mint, vocabulary=cg.vocabulary, base_iri=base)
+        lambda store: guarded_update(
+            store,
+            text,
+            mint=cg.mint,
+            vocabulary=cg.vocabulary,
+            base_iri=base,
+            timeout=cg.settings.query_timeout,
+        )
     )
     return _json(report.as_dict(), 200)
 
