@@ -189,7 +189,7 @@ def test_timeout_kills_the_worker_and_frees_the_cpu(pool):
         pool.query(QueryRequest(EXPENSIVE))
     elapsed = time.monotonic() - started
     sampler.join()
-    assert elapsed < 2.0
+    assert elapsed < 3.0  # a 1 s limit, with room for a busy machine; the query itself never ends
     assert max(ticks) > 20  # the query really was burning CPU (clock ticks of 10 ms)...
     killed = [pid for pid in pids if not alive(pid)]
     assert len(killed) == 1  # ...and its process is gone, not left running
@@ -243,7 +243,7 @@ def test_a_long_query_does_not_block_a_short_one(pool):
     time.sleep(0.2)
     started = time.monotonic()
     assert pool.query(SHORT).body == b"o\r\n1\r\n"
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.5  # the long one runs for 3 s
     thread.join()
     assert isinstance(out["error"], QueryTimeout)
 
