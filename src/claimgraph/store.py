@@ -66,25 +66,6 @@ class Store(Protocol):
 
     def update(self, sparql: str) -> None: ...
 
-    @contextmanager
-    def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
-        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
-        try:
-            self._store.backup(str(folder / "copy"))
-            _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
-            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
-            try:
-                before, after = set(self._store), set(copy._store)
-                yield DryRun(
-                    after=copy,
-                    removed=[_rdflib_quad(q, exact=True) for q in before - after],
-                    added=[_rdflib_quad(q, exact=True) for q in after - before],
-                )
-            finally:
-                copy.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
     def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None: ...
 
     def quads(
@@ -353,12 +334,7 @@ class OxigraphStore:
         with self.scratch_copy(memory_limit=memory_limit) as copy:
             before = set(copy._store)
             copy.update(sparql, base_iri=base_iri)
-            after = set(copy._store)
-            yield DryRun(
-                after=copy,
-                removed=[_rdflib_quad(q, exact=True) for q in before - after],
-                added=[_rdflib_quad(q, exact=True) for q in after - before],
-            )
+            yield _dry_run_of(before, copy)
 
     @contextmanager
     def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
@@ -368,12 +344,7 @@ class OxigraphStore:
             _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
             copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
             try:
-                before, after = set(self._store), set(copy._store)
-                yield DryRun(
-                    after=copy,
-                    removed=[_rdflib_quad(q, exact=True) for q in before - after],
-                    added=[_rdflib_quad(q, exact=True) for q in after - before],
-                )
+                yield _dry_run_of(set(self._store), copy)
             finally:
                 copy.close()
         finally:
@@ -662,3 +633,13 @@ def _update_in_child(folder: Path, sparql: str, *, base_iri: str | None, timeout
         raise QueryError(f"SPARQL syntax error: {message}")
     if kind == "failed":
         raise QueryError(f"the update failed: {message}")
+
+
+def _dry_run_of(before: set[ox.Quad], copy: OxigraphStore) -> DryRun:
+    """The copy after an update, and what the update removed and added."""
+    after = set(copy._store)
+    return DryRun(
+        after=copy,
+        removed=[_rdflib_quad(q, exact=True) for q in before - after],
+        added=[_rdflib_quad(q, exact=True) for q in after - before],
+    )
