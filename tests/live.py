@@ -100,12 +100,15 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(store: Path, *, env: dict[str, str] | None = None, **options: object) -> Iterator[LiveServer]:
+def live_server(
+    store: Path, *, env: dict[str, str] | None = None, port: int | None = None, **options: object
+) -> Iterator[LiveServer]:
     """``claimgraph serve --store STORE --port <free>`` until the block ends.
 
-    ``options`` are settings passed as CLI options (``max_body=2048`` → ``--max-body 2048``).
+    ``options`` are settings passed as CLI options (``max_body=2048`` → ``--max-body 2048``);
+    they come after the defaults, so that ``base_iri=`` overrides the test base.
     """
-    port = free_port()
+    port = port or free_port()
     args = ["--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
     args += [
         "--base-iri",

@@ -11,11 +11,6 @@ graphs named under the server's base IRI).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +19,8 @@ import requests
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
+
+from .live import free_port, live_server
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE = REPO.parent / "shared" / "w3c" / "sparql" / "sparql11" / "graph-store-protocol"
@@ -112,60 +109,17 @@ def rewrite(path: str) -> str:
     raise ValueError(f"unexpected path {path}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not SUITE.is_dir():
         pytest.skip(f"the W3C Graph Store Protocol tests are not at {SUITE}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CLAIMGRAPH_TOKEN": TOKEN}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            # cli.py has no __main__ guard, so `python -m claimgraph.cli` would exit at once.
-            "from claimgraph.cli import main; main()",
-            "serve",
-            "--store",
-            str(tmp_path_factory.mktemp("gsp") / "store"),
-            "--port",
-            str(port),
-            "--base-iri",
-            base + "/",
-            "--query-workers",
-            "1",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/rdf-graph-store?default", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.poll() is not None else ""
-                pytest.fail(f"the server did not start: {output}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    # Direct identification needs graph IRIs under the server's own address.
+    with live_server(
+        tmp_path_factory.mktemp("gsp") / "store", port=port, base_iri=base + "/", token=TOKEN, query_workers=1
+    ) as running:
+        yield running.url
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
