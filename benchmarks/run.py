@@ -78,8 +78,8 @@ def _peak_mb() -> float:
 
 
 def _claimgraph(store: Path):
+    from claimgraph.api import Claimgraph
     from claimgraph.config import load_settings
-    from claimgraph.service import Claimgraph
 
     return Claimgraph(
         load_settings(

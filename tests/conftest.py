@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from claimgraph.api import Claimgraph
 from claimgraph.config import Settings, load_settings
-from claimgraph.service import Claimgraph
 from claimgraph.store import OxigraphStore, Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -31,8 +31,8 @@ from typing import IO
 
 import requests
 
+from claimgraph.api import Claimgraph
 from claimgraph.config import Settings, load_settings
-from claimgraph.service import Claimgraph
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -25,9 +25,9 @@ from claimgraph.errors import (
     ValidationFailed,
     WorkerCrashed,
 )
-from claimgraph.executor import QueryAnswer, QueryRequest
 from claimgraph.web import create_app
 from claimgraph.web.errors import STATUS, error_body
+from claimgraph.workers import QueryAnswer, QueryRequest
 
 from .live import settings_for
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
+from claimgraph.api import Claimgraph
 from claimgraph.errors import SheetError, ValidationFailed
 from claimgraph.namespaces import CG, RDF, XSD
-from claimgraph.service import Claimgraph
 from claimgraph.store import OxigraphStore, Store
 
 from .conftest import MINI, all_quads

@@ -21,7 +21,6 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
 
-from claimgraph.executor import InlineExecutor
 from claimgraph.namespaces import CG
 from claimgraph.queries import load_named_queries
 from claimgraph.sheets import read_corpus
@@ -29,6 +28,7 @@ from claimgraph.store import OxigraphStore
 from claimgraph.web import create_app
 from claimgraph.web.pages import VENDOR_FILES
 from claimgraph.web.runtime import answer_function
+from claimgraph.workers import InlineExecutor
 
 from .live import (
     MINI,

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import pytest
 
+from claimgraph.api import Claimgraph
 from claimgraph.queries import load_named_queries
-from claimgraph.service import Claimgraph
 from claimgraph.store import QueryResult, Store
 
 from .conftest import ROOT

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.service import Claimgraph
+from claimgraph.api import Claimgraph
 from claimgraph.sheets import read_corpus
 from claimgraph.store import Store
 

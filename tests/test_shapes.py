@@ -11,11 +11,11 @@ from collections.abc import Callable
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from claimgraph.api import Claimgraph
 from claimgraph.errors import ValidationFailed
 from claimgraph.loader import consensus_triples, corpus_locator
 from claimgraph.mapping import Minter, corpus_quads
 from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SH, XSD
-from claimgraph.service import Claimgraph
 from claimgraph.sheets import read_corpus
 from claimgraph.validation import validate_batch
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from claimgraph import writes
+from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
-from claimgraph.service import Claimgraph
 from claimgraph.web import create_app, get_executor
 
 MINI = Path(__file__).parent / "data" / "mini"

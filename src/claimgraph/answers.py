@@ -35,10 +35,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import NotAcceptable, QueryError, ResultTooLarge, StoreError
-from .executor import QueryAnswer, QueryRequest
 from .negotiation import Format, choose_format
-from .safety import inspect_query
+from .sparqltext import inspect_query
 from .store import OxigraphStore
+from .workers import QueryAnswer, QueryRequest
 
 Chooser = Callable[[str, str, str | None], Format]
 
@@ -71,9 +71,9 @@ def answer(
     """Run ``request`` on ``store`` and serialise its answer in the negotiated format.
 
     :param max_rows: most solutions (SELECT) or triples (CONSTRUCT, DESCRIBE) returned.
-    :param allow_service: let ``SERVICE`` through (see :mod:`claimgraph.safety`).
+    :param allow_service: let ``SERVICE`` through (see :mod:`claimgraph.sparqltext`).
     :param choose: the content negotiation; a test may pass its own.
-    :raises QueryRefused: for what :func:`claimgraph.safety.inspect_query` refuses.
+    :raises QueryRefused: for what :func:`claimgraph.sparqltext.inspect_query` refuses.
     :raises QueryError: on a syntax error.
     :raises NotAcceptable: when no format the client accepts fits the answer, or the
         chosen one cannot write it (JSON-LD and RDF/XML cannot write RDF 1.2 triple terms).

@@ -15,11 +15,11 @@ from typing import Any
 
 import click
 
+from .api import Claimgraph
 from .config import SETTINGS, load_settings
 from .errors import ClaimgraphError, InvalidInput
 from .export import FORMATS
 from .results import to_csv, to_json, to_table, to_tsv
-from .service import Claimgraph
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 

@@ -1,7 +1,7 @@
 """The HTTP edge: a Flask app that translates requests into claimgraph calls.
 
 ``create_app(settings=None)``: defaults, then environment, then the mapping a
-test passes. The configured :class:`claimgraph.service.Claimgraph` and its
+test passes. The configured :class:`claimgraph.api.Claimgraph` and its
 executor live in ``app.extensions["claimgraph"]``; reach them through
 :func:`get_claimgraph` and :func:`get_executor`.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from ..api import Claimgraph
 from ..config import load_settings
-from ..service import Claimgraph
 
 
 def create_app(settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgraph | None = None) -> Flask:

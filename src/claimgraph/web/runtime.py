@@ -12,9 +12,9 @@ from functools import partial
 from pathlib import Path
 
 from ..answers import answer
-from ..executor import Executor, InlineExecutor, QueryAnswer, QueryRequest
-from ..service import Claimgraph
+from ..api import Claimgraph
 from ..store import MEMORY, Store
+from ..workers import Executor, InlineExecutor, QueryAnswer, QueryRequest
 
 
 def answer_function(cg: Claimgraph) -> Callable[[Store, QueryRequest], QueryAnswer]:
@@ -27,12 +27,12 @@ def make_executor(cg: Claimgraph, *, processes: bool = False) -> Executor:
     """The executor of an app.
 
     :param processes: run queries in worker processes with a time limit
-        (:class:`claimgraph.executor.ProcessExecutor`), as ``serve`` does; else in
+        (:class:`claimgraph.workers.ProcessExecutor`), as ``serve`` does; else in
         this process (:class:`InlineExecutor`), as tests and ``:memory:`` stores do.
     """
     s = cg.settings
     if processes and s.store != MEMORY:
-        from ..executor import ProcessExecutor
+        from ..workers import ProcessExecutor
 
         # Workers open the store read-only, which needs it to exist: create it
         # first, so that serve works on a fresh machine.

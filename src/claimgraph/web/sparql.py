@@ -40,9 +40,9 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, U
 from werkzeug.exceptions import NotImplemented as NotImplementedHere
 
 from ..errors import QueryError
-from ..executor import QueryRequest
 from ..negotiation import GRAPH_FORMATS, RESULT_FORMATS, best_match, choose_format
 from ..queries import bind_parameters
+from ..workers import QueryRequest
 from . import get_claimgraph, get_executor
 
 blueprint = Blueprint("sparql", __name__)

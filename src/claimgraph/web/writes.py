@@ -32,10 +32,10 @@ from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
 from ..errors import NotAcceptable, QueryError
-from ..executor import QueryRequest
 from ..namespaces import PREFIXES
 from ..negotiation import best_match
 from ..store import Triple
+from ..workers import QueryRequest
 from ..writes import (
     UPLOAD_FORMATS,
     BadRdf,

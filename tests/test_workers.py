@@ -15,15 +15,15 @@ import pytest
 
 from claimgraph.answers import RDF_FORMATS, RESULTS_FORMATS, answer
 from claimgraph.errors import NotAcceptable, QueryRefused, ResultTooLarge, StoreError
-from claimgraph.executor import (
+from claimgraph.negotiation import Format
+from claimgraph.store import OxigraphStore
+from claimgraph.workers import (
     InlineExecutor,
     ProcessExecutor,
     QueryRequest,
     QueryTimeout,
     WorkerCrashed,
 )
-from claimgraph.negotiation import Format
-from claimgraph.store import OxigraphStore
 
 TRIPLES = 3000
 #: A triple cross join over TRIPLES triples: 2.7e10 solutions, never finishes.

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, StoreError, WorkerCrashed
-from .safety import inspect_query
+from .sparqltext import inspect_query
 from .store import OxigraphStore, Store
 
 __all__ = [
@@ -120,7 +120,7 @@ class ProcessExecutor:
     other processes meanwhile. Waiting for a free process counts against the
     same time limit, so a request waits at most twice ``timeout`` in all.
 
-    The query text is checked by :func:`claimgraph.safety.inspect_query` here
+    The query text is checked by :func:`claimgraph.sparqltext.inspect_query` here
     (cheap) and again in the worker (with the store's graph names, for FROM),
     so that SERVICE, LOAD and deep nesting never reach pyoxigraph.
 
@@ -190,7 +190,7 @@ class ProcessExecutor:
     def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
         """Run ``request`` in a worker and return its serialised answer.
 
-        :raises QueryRefused: before any worker sees it, for what :mod:`claimgraph.safety` refuses.
+        :raises QueryRefused: before any worker sees it, for what :mod:`claimgraph.sparqltext` refuses.
         :raises QueryTimeout: when the query (or the wait for a free worker) passes ``timeout``.
         :raises WorkerCrashed: when the worker died during the query; it has been replaced.
         :raises QueryError: and the other errors of :func:`claimgraph.answers.answer`.

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from claimgraph.errors import QueryError, QueryRefused
-from claimgraph.safety import MAX_BRACKET_DEPTH, MAX_DEPTH, inspect_query, inspect_update, tokens
+from claimgraph.sparqltext import MAX_BRACKET_DEPTH, MAX_DEPTH, inspect_query, inspect_update, tokens
 
 STORE_GRAPHS = {"http://x/g1", "http://x/g2"}
 
