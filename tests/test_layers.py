@@ -17,6 +17,7 @@ LAYERS = {
     "sparqltext": 2,
     "store": 2,
     "validation": 2,
+    "sparqlshapes": 2,
     "sheets": 2,
     "mapping": 2,
     "results": 2,
@@ -42,7 +43,8 @@ CONFINED = {
     "pyshacl": ("validation",),
     # export dumps and web/writes serialises graphs with pyoxigraph's writers; the
     # guarded writes reach the store only through store (its dry run and upload parser).
-    "pyoxigraph": ("store", "answers", "export", "web"),
+    # sparqlshapes stages a batch in an in-memory store of its own to validate it.
+    "pyoxigraph": ("store", "answers", "export", "web", "sparqlshapes"),
 }
 
 

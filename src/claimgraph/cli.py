@@ -63,7 +63,7 @@ def main() -> None:
     required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-@setting_options("store", "base_iri", "ontology_dir")
+@setting_options("store", "base_iri", "ontology_dir", "validator")
 def load(folders: tuple[Path, ...], **options: Any) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
@@ -92,7 +92,7 @@ def load(folders: tuple[Path, ...], **options: Any) -> None:
 
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
-@setting_options("base_iri", "ontology_dir")
+@setting_options("base_iri", "ontology_dir", "validator")
 def validate(folders: tuple[Path, ...], **options: Any) -> None:
     """Check corpus FOLDERS against the sheets' rules and the SHACL shapes; write nothing.
 

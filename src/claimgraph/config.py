@@ -47,6 +47,17 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
+#: The SHACL validators (``validation``): the fast one first, the reference second.
+VALIDATORS = ("fast", "pyshacl")
+
+
+def _validator(text: str) -> str:
+    name = text.strip().lower()
+    if name not in VALIDATORS:
+        raise ValueError(f"unknown validator {text!r}; choose one of {', '.join(VALIDATORS)}")
+    return name
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."),
     Setting(
@@ -65,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
     Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
     Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
+    Setting(
+        "validator",
+        "fast",
+        "SHACL validator of loads and writes: fast (the shapes compiled to SPARQL, run by pyoxigraph)"
+        " or pyshacl (the reference; same verdicts, slower).",
+        _validator,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -85,6 +103,7 @@ class Settings:
     allow_service: bool
     queries_dir: str
     ontology_dir: str
+    validator: str
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]
