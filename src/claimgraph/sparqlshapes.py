@@ -409,6 +409,7 @@ class _Shape:
     messages: tuple[Literal, ...]
     focus: str  # a group pattern binding ?this
     sparql_targets: list[tuple[str, str]] = field(default_factory=list)  # (marker graph, query)
+    only_sparql_targets: bool = False
 
 
 @dataclass
@@ -477,7 +478,7 @@ class CompiledShapes:
             raise Uncompiled(f"{len(values)} values of {predicate} on {node}")
         return values[0]
 
-    def _focus(self, node: Node) -> tuple[str, list[tuple[str, str]]]:
+    def _focus(self, node: Node) -> tuple[str, list[tuple[str, str]], bool]:
         parts, sparql = [], []
         classes = list(self.shapes.objects(node, SH.targetClass))
         if (node, RDF.type, RDFS.Class) in self.shapes or (node, RDF.type, OWL.Class) in self.shapes:
@@ -505,7 +506,7 @@ class CompiledShapes:
         if not parts:
             raise Uncompiled(f"no targets on {node}")
         union = " UNION ".join(f"{{ {p} }}" for p in parts)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", sparql
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", sparql, len(parts) == len(sparql)
 
     def _prefixes(self, node: Node) -> str:
         """PREFIX lines for a SPARQL node's sh:prefixes, read as pyshacl reads them."""
@@ -521,7 +522,7 @@ class CompiledShapes:
                 prefixes[str(prefix)] = str(namespace)
         return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in prefixes.items())
 
-    def _shape(self, node: Node, focus: str, sparql_targets: list) -> _Shape:
+    def _shape(self, node: Node, focus: str, sparql_targets: list, only_sparql: bool = False) -> _Shape:
         path = self.shapes.value(node, SH.path)
         severity = self.shapes.value(node, SH.severity) or SH.Violation
         return _Shape(
@@ -533,11 +534,12 @@ class CompiledShapes:
             messages=tuple(self.shapes.objects(node, SH.message)),
             focus=focus,
             sparql_targets=sparql_targets,
+            only_sparql_targets=only_sparql,
         )
 
     def _compile(self, node: Node) -> tuple[list[_Check], list[_SparqlCheck]]:
-        focus, sparql_targets = self._focus(node)
-        shape = self._shape(node, focus, sparql_targets)
+        focus, sparql_targets, only_sparql = self._focus(node)
+        shape = self._shape(node, focus, sparql_targets, only_sparql)
         checks, sparql = self._constraints(shape)
         for property_node in self.shapes.objects(node, SH.property):
             if self._deactivated(property_node):
@@ -546,7 +548,9 @@ class CompiledShapes:
                 raise Uncompiled(f"sh:property {property_node} without a path")
             if any((property_node, p, None) in self.shapes for p in _TARGETS):
                 raise Uncompiled(f"property shape {property_node} with targets of its own")
-            more, more_sparql = self._constraints(self._shape(property_node, focus, []))
+            more, more_sparql = self._constraints(
+                self._shape(property_node, focus, sparql_targets, only_sparql)
+            )
             checks += more
             sparql += more_sparql
         return checks, sparql
@@ -785,25 +789,31 @@ class CompiledShapes:
             (a fresh rdflib graph's, by default, as in ``validation``).
         """
         names = data_names if data_names is not None else Graph()
-        self._mark_sparql_targets(staged.store)
+        marked = self._mark_sparql_targets(staged.store)
         results: list[Result] = []
-        for check in self.checks:
-            results += self._run_core(staged, check, names)
-        for sparql in self.sparql_checks:
-            results += self._run_sparql(staged, sparql)
+        for check in [*self.checks, *self.sparql_checks]:
+            shape = check.shape
+            if shape.only_sparql_targets and not any(marked[graph] for graph, _ in shape.sparql_targets):
+                continue  # no focus node: the engine need not plan the check's body
+            if isinstance(check, _Check):
+                results += self._run_core(staged, check, names)
+            else:
+                results += self._run_sparql(staged, check)
         return results
 
-    def _mark_sparql_targets(self, store: ox.Store) -> None:
+    def _mark_sparql_targets(self, store: ox.Store) -> dict[str, int]:
+        """Put the focus nodes of each SPARQL target into its marker graph; how many each has."""
         marker = ox.NamedNode(FOCUS)
-        seen = set()
+        marked: dict[str, int] = {}
         for check in [*self.checks, *self.sparql_checks]:
             for graph, query in check.shape.sparql_targets:
-                if graph in seen:
+                if graph in marked:
                     continue
-                seen.add(graph)
                 name = ox.NamedNode(graph)
-                found = [row["this"] for row in store.query(query) if row["this"] is not None]
+                found = {row["this"] for row in store.query(query) if row["this"] is not None}
                 store.extend(ox.Quad(node, marker, marker, name) for node in found)
+                marked[graph] = len(found)
+        return marked
 
     def _run_core(self, staged: Staged, check: _Check, names: Graph) -> Iterator[Result]:
         shape = check.shape
