@@ -748,7 +748,78 @@ def render(env: dict, rows: list[dict]) -> str:
                 if "rss_mb" in figures:
                     out.append(f"| {label} | {figures['rss_mb']:,.0f} |")
         out.append("")
+    out += targets(rows)
     return "\n".join(out) + "\n"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def targets(rows: list[dict]) -> list[str]:
+    """The issue's targets, each with the figure of the largest size measured and whether it is met."""
+    row = max(rows, key=lambda r: r["claims"])
+    n = f"{row['claims']:,} claims"
+    load = row["load"]
+    ratio = load["fast"]["seconds"]["median"] / load["bulk"]["seconds"]["median"]
+    peak = load["fast"]["peak_mb"]["median"]
+    out = [
+        "## Targets (issue 10), at the largest size measured",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        f"| validated load within 3× of the bulk load | {ratio:.1f}× at {n} (fast validator) | {_verdict(ratio <= 3)} |",
+        f"| peak RSS of the load under 2 GiB | {peak:,.0f} MB at {n} | {_verdict(peak < 2048)} at this size |",
+        f"| writes flat from 10k to 1M | {row['writes'].get('missing', 'see section 2')} | {_verdict(None)} |",
+    ]
+    bound = {k: v for k, v in row["queries"].items() if k.endswith("(bound)") and "claimgraph" in v}
+    fast = [k for k, v in bound.items() if v["claimgraph"]["ms"] <= 10]
+    near = [k for k, v in bound.items() if "bare" in v and v["claimgraph"]["ms"] <= 5 * v["bare"]["ms"]]
+    out.append(
+        f"| each bound named query ≤ 10 ms in process | {len(fast)} of {len(bound)} at {n}"
+        f" ({', '.join(k.split(' (')[0] for k in fast) or 'none'}) | {_verdict(len(fast) == len(bound))} |"
+    )
+    out.append(
+        f"| each bound named query within 5× of the bare lookup | {len(near)} of {len(bound)}"
+        f" ({', '.join(k.split(' (')[0] for k in near) or 'none'}) | {_verdict(len(near) == len(bound))} |"
+    )
+    whole = row["queries"].get("contested-facts (unbound)", {})
+    if "claimgraph" in whole:
+        out.append(
+            f"| `contested-facts` over the whole store under 100 ms | {whole['claimgraph']['ms']:,.0f} ms at {n} "
+            f"| {_verdict(whole['claimgraph']['ms'] < 100)} |"
+        )
+    else:
+        out.append(
+            f"| `contested-facts` over the whole store under 100 ms | did not finish in {whole.get('timeout', '?')} s | **not met** |"
+        )
+    http = row.get("http", {}).get("servers", {})
+    ours, theirs = http.get("claimgraph serve", {}), http.get("Oxigraph server", {})
+    cheap = ours.get("queries", {}).get("cheap lookup", {}).get("8", {})
+    if "rps" in cheap:
+        out.append(
+            f"| cheap lookup at 8 connections ≥ 2,500 req/s | {cheap['rps']:,.0f} req/s | {_verdict(cheap['rps'] >= 2500)} |"
+        )
+    heavy = ours.get("queries", {}).get("casualty query, one event", {})
+    heavy_ox = theirs.get("queries", {}).get("casualty query, one event", {})
+    if "8" in heavy and "rps" in heavy["8"] and "8" in heavy_ox and "rps" in heavy_ox["8"]:
+        a, b = heavy["8"]["rps"], heavy_ox["8"]["rps"]
+        out.append(
+            f"| heavy query at least Oxigraph server's throughput (8 connections) | {a:,.1f} vs {b:,.1f} req/s "
+            f"| {_verdict(a >= b)} |"
+        )
+    inproc = row["queries"].get("casualties-by-source (bound)", {}).get("claimgraph")
+    if "1" in heavy and "p50_ms" in heavy["1"] and inproc:
+        extra = heavy["1"]["p50_ms"] - inproc["ms"]
+        out.append(
+            f"| HTTP p50 at most 1 ms over the in-process time (casualty query) | {heavy['1']['p50_ms']:.1f} ms over HTTP"
+            f" vs {inproc['ms']:.1f} ms in process: {extra:+.1f} ms | {_verdict(extra <= 1)} |"
+        )
+    if "rss_mb" in ours:
+        out.append(
+            f"| server RSS under 1 GiB (with its workers) | {ours['rss_mb']:,.0f} MB at {n} | {_verdict(ours['rss_mb'] < 1024)} at this size |"
+        )
+    return [*out, ""]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -772,7 +843,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rdflib-limit", type=int, default=10000, help="No rdflib-endpoint above this size.")
     parser.add_argument("--no-http", dest="http", action="store_false")
     parser.add_argument("--out", type=Path, default=RESULTS_MD, help="Where RESULTS.md goes.")
+    parser.add_argument("--render", type=Path, help="Only write RESULTS.md again from this results.json.")
     options = parser.parse_args(argv)
+    if options.render:
+        recorded = json.loads(options.render.read_text())
+        options.out.write_text(render(recorded, recorded["results"]), encoding="utf-8")
+        return
     env = environment()
     rows = [bench(size, options) for size in options.sizes]
     options.out.parent.mkdir(parents=True, exist_ok=True)
