@@ -24,6 +24,8 @@ LAYERS = {
     "loader": 3,
     "queries": 3,
     "export": 3,
+    "search": 3,
+    "describe": 3,
     "workers": 3,
     "answers": 3,
     "writes": 3,

@@ -23,12 +23,13 @@ def create_app(settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgr
     cg = claimgraph or Claimgraph(load_settings(settings))
     app.config["MAX_CONTENT_LENGTH"] = cg.settings.max_body
     app.extensions["claimgraph"] = {"claimgraph": cg, "executor": None}
-    from . import errors, pages, sparql, writes
+    from . import errors, linked, pages, sparql, writes
 
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(writes.blueprint)
+    linked.register(app)
     return app
 
 
