@@ -78,3 +78,20 @@ def runner() -> CliRunner:
 
 def all_quads(store: Store) -> set[tuple]:
     return set(store.quads())
+
+
+@pytest.fixture(scope="session")
+def seed_app(seed_claimgraph: Claimgraph, seed_store: Store):
+    """The web app over the seed store (queries answered in this process); tests must not write."""
+    from claimgraph.web import create_app
+    from claimgraph.web.runtime import answer_function
+    from claimgraph.workers import InlineExecutor
+
+    app = create_app(claimgraph=seed_claimgraph)
+    app.extensions["claimgraph"]["executor"] = InlineExecutor(seed_store, answer_function(seed_claimgraph))
+    return app
+
+
+@pytest.fixture
+def seed_client(seed_app):
+    return seed_app.test_client()
