@@ -164,7 +164,6 @@ def test_one_nanopublication_per_claim(dumps, stored, seed_claimgraph):
 def test_void_counts_equal_the_stores(dumps, seed_claimgraph, seed_store):
     void = Graph().parse(data=dumps["void"], format="turtle")
     stats = seed_claimgraph.stats(seed_store)
-    dataset = next(void.subjects(RDF.type, VOID.Dataset))
     datasets = [s for s in void.subjects(RDF.type, VOID.Dataset) if (s, VOID.sparqlEndpoint, None) in void]
     [dataset] = datasets
     assert void.value(dataset, VOID.triples).toPython() == stats["quads"]
