@@ -146,13 +146,17 @@ def test_attribution_chains(seed_claimgraph: Claimgraph, answers):
     un_chains = [s for s in steps.values() if s[max(s)][0] == entity(cg, "un-officials")]
     assert un_chains
     for chain in un_chains:
+        # The article → Boumedra's testimony → the passage he read out (someone
+        # else's, in the third person) → the officials who said it.
         assert [chain[i][0] for i in sorted(chain)] == [
             entity(cg, "author-000"),
             entity(cg, "tahar-boumedra"),
+            entity(cg, "boumedra-passage-author"),
             entity(cg, "un-officials"),
         ]
         assert chain[0][1] == document(cg, "article-000")
         assert chain[1][1] == entity(cg, "boumedra-testimony")
+        assert chain[2][1] == entity(cg, "boumedra-read-passage")
     press = [s for s in steps.values() if s[max(s)][0] == entity(cg, "press-reports")]
     assert press and all(s[1][0] == entity(cg, "us-state-department") for s in press)
 
