@@ -20,6 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+
 @dataclass(frozen=True, order=True)
 class Year:
     """A calendar year and nothing finer, as a text gives it ("the 1988 massacre"): ``xsd:gYear``.

@@ -82,7 +82,12 @@ def read_value(raw: Any) -> LiteralValue:
     """
     if isinstance(raw, dict):
         year = raw.get("year")
-        if set(raw) != {"year"} or isinstance(year, bool) or not isinstance(year, int) or not 0 < year < 10000:
+        if (
+            set(raw) != {"year"}
+            or isinstance(year, bool)
+            or not isinstance(year, int)
+            or not 0 < year < 10000
+        ):
             raise ValueError(f"a year is written {{year: 1988}} (four digits), got {dict(raw)!r}")
         return Year(year)
     if isinstance(raw, str):
