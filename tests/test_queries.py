@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 
 import pytest
@@ -11,7 +12,7 @@ from claimgraph.api import Claimgraph
 from claimgraph.queries import bind_parameters, load_named_queries
 from claimgraph.store import QueryResult, Store
 
-from .conftest import ROOT
+from .conftest import MINI, ROOT
 
 NAMED = load_named_queries(ROOT / "queries")
 
@@ -304,3 +305,33 @@ def test_a_bound_claim_chain_answers_the_same_on_rdflib(
     text = bind_parameters(NAMED["attribution-chains"], {"claim": claim})
     ours, theirs = both_engines(seed_store, rdflib_dataset, text)
     assert len(ours) == 4 and ours == theirs
+
+
+def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
+    tmp_path, claimgraph: Claimgraph, store: Store
+):
+    """Six hops between the document and the claimant: via names the first five in order, then "…"."""
+    corpus = tmp_path / "relay"
+    shutil.copytree(MINI, corpus)
+    hops = [f"relay-{n}" for n in range(6)]
+    entities = (corpus / "corpus.yaml").read_text(encoding="utf-8")
+    agents = "".join(
+        f"  - id: {h}\n    type: cg:UnnamedSource\n    label: Relay {n}\n" for n, h in enumerate(hops)
+    )
+    (corpus / "corpus.yaml").write_text(
+        entities.replace("agents:\n", "agents:\n" + agents, 1), encoding="utf-8"
+    )
+    sheet = corpus / "doc-a.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    old = "    via: [{agent: agency, medium: agency-report}]\n"
+    assert old in text
+    sheet.write_text(text.replace(old, f"    via: [{', '.join(reversed(hops))}]\n"), encoding="utf-8")
+    claimgraph.load(store, corpus)
+    rows_ = rows(claimgraph.run_named(store, "casualties-by-source"))
+    [relayed] = [r for r in rows_ if r["deaths"] == 14]
+    assert relayed["via"] == "Author of doc-a → Relay 5 → Relay 4 → Relay 3 → Relay 2 → …"
+    dataset = Dataset(default_union=True)
+    for s, p, o, g in store.quads():
+        (dataset.graph(g) if g is not None else dataset).add((s, p, o))
+    ours, theirs = both_engines(store, dataset, NAMED["casualties-by-source"].text)
+    assert ours == theirs
