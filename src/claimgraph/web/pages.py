@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
-from . import get_claimgraph
+from .context import get_claimgraph
 
 blueprint = Blueprint("pages", __name__)
 
