@@ -32,6 +32,8 @@ from claimgraph.errors import (
 )
 from claimgraph.web.errors import error_body
 
+from .live import ROOT
+
 CODE = re.compile(r"[a-z]+(-[a-z]+)*")
 
 
@@ -187,3 +189,9 @@ def test_invalid_input_carries_its_problems(app: Flask, client: FlaskClient) -> 
     )
     error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 422)
     assert error["details"] == {"problems": [{"message": "no source", "claim": "c1"}], "report": "r"}
+
+
+def test_every_row_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for cls in errors.table():
+        assert f"| {cls.status} | `{cls.code}` |" in readme, cls

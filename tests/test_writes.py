@@ -631,3 +631,18 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
     finally:
         with application.app_context():
             get_executor().close()
+
+
+def test_update_and_claims_list_minted_iris_the_same_way(app, client):
+    """/update, like /claims, lists the claims it touched as bare IRIs."""
+    claim = select(
+        client,
+        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/document/doc-a> {{ ?c <{CG}countKind> 'deaths' }} }} LIMIT 1",
+    )[0]["c"]["value"]
+    response = client.post(
+        "/update",
+        data={"update": f"DELETE WHERE {{ GRAPH ?g {{ <{claim}> <{CG}countKind> ?kind }} }}"},
+        headers=AUTH,
+    )
+    assert response.status_code == 200, response.data
+    assert response.get_json()["claims"] == [claim]

@@ -180,11 +180,11 @@ def query(
         elif params:
             raise click.UsageError("--param works with --name only")
         elif path is not None:
-            sparql = click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text("utf-8")
+            sparql = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
         else:
             sparql = text or ""
         # A table is drawn from SPARQL JSON results; a graph answer prints as N-Triples.
-        wanted = "json,ntriples" if fmt == "table" else fmt
+        wanted = "srj,ntriples" if fmt == "table" else fmt  # srj: SPARQL JSON, never JSON-LD
         store = app.open_store(read_only=True)
         try:
             answer = app.answer(store, QueryRequest(sparql, format=wanted))

@@ -217,7 +217,7 @@ def guarded_update(
     if drop or put:
         final = _append(sparql, _data_update(drop, put), base_iri)
     embedded.update(final, base_iri=base_iri)
-    report.claims = sorted(sparql_term(c) for c in claims)
+    report.claims = sorted(str(c) if isinstance(c, URIRef) else sparql_term(c) for c in claims)
     report.added = len(run.added) + len(put)
     report.removed = len(run.removed) + len(drop)
     return report
