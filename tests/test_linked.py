@@ -138,7 +138,7 @@ def test_a_description_holds_the_fragments_the_claims_and_the_consensus(seed_cli
 
 
 def test_a_description_is_cut_with_a_note(seed_app, iris):
-    from claimgraph.web import linked
+    from claimgraph.web import resources as linked
 
     original = linked.describe.DESCRIPTION_CAP
     linked.describe.DESCRIPTION_CAP = 10

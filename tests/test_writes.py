@@ -17,6 +17,8 @@ from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
 from claimgraph.web import create_app, get_executor
 
+from .live import settings_for
+
 MINI = Path(__file__).parent / "data" / "mini"
 BASE = "http://127.0.0.1:5000/"
 TOKEN = "secret"
@@ -36,23 +38,16 @@ def loaded(tmp_path_factory) -> Path:
     return folder
 
 
-def make_app(folder: Path, token: str = TOKEN):
-    return create_app({"store": str(folder), "token": token, "base_iri": BASE})
+def make_app(folder: Path, token: str = TOKEN, **overrides):
+    return create_app(claimgraph=Claimgraph(settings_for(folder, token=token, base_iri=BASE, **overrides)))
 
 
 @pytest.fixture
-def app(loaded, tmp_path):
+def settings(loaded, tmp_path):
+    """A copy of the loaded store, with a write token; conftest's app and client use it."""
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = make_app(folder)
-    yield application
-    with application.app_context():
-        get_executor().close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    return settings_for(folder, token=TOKEN, base_iri=BASE)
 
 
 def snapshot(app) -> list[str]:
@@ -598,7 +593,7 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
 
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = create_app({"store": str(folder), "token": TOKEN, "base_iri": BASE, "query_timeout": 1.0})
+    application = make_app(folder, query_timeout=1.0)
     client = application.test_client()
     try:
         filler = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(400))
@@ -637,3 +632,21 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
     finally:
         with application.app_context():
             get_executor().close()
+
+
+def test_update_and_claims_list_minted_iris_the_same_way(app, client):
+    """/update, like /claims, lists the claims it touched as bare IRIs."""
+    claim = select(
+        client,
+        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/document/doc-a> {{ ?c <{CG}countKind> 'deaths' }} }} LIMIT 1",
+    )[0]["c"]["value"]
+    response = client.post(
+        "/update",
+        data={
+            "update": f"INSERT DATA {{ GRAPH <{BASE}graph/document/doc-a> "
+            f"{{ <{claim}> <http://www.w3.org/2000/01/rdf-schema#comment> 'checked' }} }}"
+        },
+        headers=AUTH,
+    )
+    assert response.status_code == 200, response.data
+    assert response.get_json()["claims"] == [claim]

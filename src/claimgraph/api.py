@@ -1,26 +1,33 @@
 """The claimgraph application: settings, store, vocabulary and named queries together.
 
-The CLI and the web layer call this and nothing below it, so both behave the
-same way.
+The CLI and the web layer call this and nothing below it (beside ``config``,
+``errors`` and ``formats`` at the bottom), so both behave the same way. What
+they need from the layers below is reached through :class:`Claimgraph` or
+re-exported here: the requests and answers of :mod:`claimgraph.answers`, and
+content negotiation.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .config import Settings
-from .errors import QueryError
+from .errors import NotFound
+from .export import FORMATS as EXPORT_FORMATS
 from .export import export, gzipped, vocabulary_graphs
 from .loader import LoadReport, Progress, _silent, commit_graphs, corpus_locator, load_corpus
 from .mapping import Minter, corpus_quads
 from .namespaces import CG, OWL, PROV, RDF
+from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
@@ -31,11 +38,28 @@ from .store import (
     CommitMarker,
     QueryResult,
     Store,
+    absolute_iri,
     open_store,
     read_commit_marker,
     write_commit_marker,
 )
 from .validation import Vocabulary, load_vocabulary, validate_batch
+from .workers import Executor, InlineExecutor, ProcessExecutor
+
+#: An IRI given relative to the base: a short id, or a path of segments.
+_RELATIVE = re.compile(r"[\w.~-]+(?:/[\w.~%-]+)*")
+
+__all__ = [
+    "EVERY_GRAPH",
+    "EXPORT_FORMATS",
+    "Claimgraph",
+    "DumpRequest",
+    "QueryAnswer",
+    "QueryRequest",
+    "absolute_iri",
+    "best_match",
+    "choose_format",
+]
 
 
 @dataclass
@@ -158,11 +182,71 @@ class Claimgraph:
     def run_named(self, store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """Run one of ``queries/*.rq`` with its parameters bound.
 
-        :raises QueryError: for an unknown query or parameter.
+        :raises NotFound: for an unknown query; :raises QueryError: for an unknown parameter.
+        """
+        return store.query(self.named_query_text(name, params))
+
+    def named_query_text(self, name: str, params: Mapping[str, str] | None = None) -> str:
+        """The text of one of ``queries/*.rq`` with its parameters bound.
+
+        An IRI parameter may be given relative to the base IRI: a short id names
+        an entity (``camp-ashraf-attack-2013`` → ``<base>entity/camp-ashraf-attack-2013``),
+        a path anything under the base (``claim/…``, ``document/…``).
+
+        :raises NotFound: for an unknown query.
+        :raises QueryError: for an unknown parameter or a value of the wrong type.
+        """
+        query = self.named_query(name)
+        iris = {p.name for p in query.parameters if p.type == "iri"}
+        values = {k: self.expand_iri(v) if k in iris else v for k, v in (params or {}).items()}
+        return bind_parameters(query, values)
+
+    def named_query(self, name: str) -> NamedQuery:
+        """One of ``queries/*.rq``.
+
+        :raises NotFound: for an unknown name; the message lists the known ones.
         """
         if name not in self.named_queries:
-            raise QueryError(f"no named query {name!r}; known: {', '.join(sorted(self.named_queries))}")
-        return store.query(bind_parameters(self.named_queries[name], params or {}))
+            known = ", ".join(sorted(self.named_queries)) or "none"
+            raise NotFound(f"no named query {name!r}; known: {known}")
+        return self.named_queries[name]
+
+    def expand_iri(self, text: str) -> str:
+        """An IRI as given, or relative to the base IRI (see :meth:`named_query_text`)."""
+        if not _RELATIVE.fullmatch(text):
+            return text  # an IRI, or something render_parameter will refuse as one
+        return f"{self.mint.base}{text}" if "/" in text else str(self.mint.entity(text))
+
+    # ------------------------------------------------------------ the query path
+
+    def answer_function(self) -> partial[QueryAnswer]:
+        """:func:`claimgraph.answers.answer` with this claimgraph's limits, for a pool of workers."""
+        s = self.settings
+        return partial(answer, max_rows=s.max_rows, allow_service=s.allow_service)
+
+    def answer(self, store: Store, request: QueryRequest | DumpRequest) -> QueryAnswer:
+        """Answer a query (or dump a graph) in this process, as bytes in the negotiated format."""
+        return self.answer_function()(store, request)
+
+    def executor(self, *, processes: bool = False, store: Store | None = None) -> Executor:
+        """What runs the server's queries and writes.
+
+        :param processes: run queries in worker processes stopped at the time limit
+            (:class:`claimgraph.workers.ProcessExecutor`), as ``serve`` does; else in
+            this process (:class:`claimgraph.workers.InlineExecutor`), as tests and
+            ``:memory:`` stores do.
+        :param store: the open store an in-process executor uses (default: it opens one).
+        """
+        s = self.settings
+        if processes and s.store != MEMORY:
+            # Workers open the store read-only, which needs it to exist: create it
+            # first, so that serve works on a fresh machine.
+            if not Path(s.store).exists():
+                self.open_store().close()
+            return ProcessExecutor(
+                s.store, self.answer_function(), workers=s.query_workers, timeout=s.query_timeout
+            )
+        return InlineExecutor(store if store is not None else self.open_store(), self.answer_function())
 
     @property
     def context_path(self) -> Path:

@@ -8,6 +8,7 @@ violations, 2 on any other error; every command exits 2 on an error.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,10 @@ from typing import Any
 
 import click
 
-from .api import Claimgraph
+from . import formats
+from .api import EXPORT_FORMATS, Claimgraph, QueryRequest
 from .config import SETTINGS, load_settings
 from .errors import ClaimgraphError, InvalidInput
-from .export import FORMATS
-from .results import to_csv, to_json, to_table, to_tsv
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -42,12 +42,17 @@ def setting_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def _app(options: dict[str, Any]) -> Claimgraph:
-    return Claimgraph(load_settings(options))
+    """The claimgraph the options configure; a test passes ``obj={"environ": {...}}`` to ``invoke``."""
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context is not None else None
+    environ = obj.get("environ") if isinstance(obj, dict) else None
+    return Claimgraph(load_settings(options, environ=environ))
 
 
 def _fail(exc: ClaimgraphError) -> None:
+    """One line on standard error, and the error's exit code (its row of the error table)."""
     click.echo(f"error: {exc}", err=True)
-    sys.exit(EXIT_ERROR)
+    sys.exit(exc.exit_code)
 
 
 @click.group()
@@ -115,7 +120,8 @@ def validate(folders: tuple[Path, ...], **options: Any) -> None:
     sys.exit(EXIT_VIOLATIONS if violations else EXIT_OK)
 
 
-WRITERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+#: ``--format`` of ``query``: a terminal table, or any format of :mod:`claimgraph.formats`.
+QUERY_FORMATS = ["table", *formats.names()]
 
 
 @main.command()
@@ -124,14 +130,31 @@ WRITERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
     "--file",
     "-f",
     "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the query from a .rq file.",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read the query from a .rq file ('-': from standard input).",
 )
 @click.option("--name", "-n", help="Run a named query from queries/ (see `claimgraph query --list`).")
-@click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="A named query's parameter.")
+@click.option(
+    "--param",
+    "-p",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A named query's parameter; an IRI may be a short id (event=camp-ashraf-attack-2013 "
+    "is <base>entity/camp-ashraf-attack-2013) or a path under the base IRI (claim=claim/…).",
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True)
-@setting_options("store", "queries_dir")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS, case_sensitive=False),
+    default="table",
+    show_default=True,
+    metavar="FORMAT",
+    help="table (fits the terminal; long values end in …), a results format for SELECT and ASK "
+    "(json, xml, csv, tsv: every value whole) or an RDF format for CONSTRUCT and DESCRIBE "
+    "(turtle, ntriples, nquads, trig, jsonld, rdfxml).",
+)
+@setting_options("store", "queries_dir", "base_iri", "max_rows")
 def query(
     text: str | None,
     path: Path | None,
@@ -141,7 +164,7 @@ def query(
     fmt: str,
     **options: Any,
 ) -> None:
-    """Run a SPARQL query: inline TEXT, --file PATH or --name NAME."""
+    """Run a SPARQL query: inline TEXT, --file PATH (- for standard input) or --name NAME."""
     try:
         app = _app(options)
         if list_queries:
@@ -152,21 +175,69 @@ def query(
         if sum(x is not None for x in (text, path, name)) != 1:
             raise click.UsageError("give exactly one of TEXT, --file and --name")
         params = dict(_split_param(p) for p in param)
+        if name is not None:
+            sparql = app.named_query_text(name, params)
+        elif params:
+            raise click.UsageError("--param works with --name only")
+        elif path is not None:
+            sparql = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
+        else:
+            sparql = text or ""
+        # A table is drawn from SPARQL JSON results; a graph answer prints as N-Triples.
+        wanted = "srj,ntriples" if fmt == "table" else fmt  # srj: SPARQL JSON, never JSON-LD
         store = app.open_store(read_only=True)
         try:
-            if name is not None:
-                result = app.run_named(store, name, params)
-            else:
-                if params:
-                    raise click.UsageError("--param works with --name only")
-                result = store.query(path.read_text(encoding="utf-8") if path else text or "")
+            answer = app.answer(store, QueryRequest(sparql, format=wanted))
         finally:
             store.close()
-        if result.kind == "graph" and fmt != "table":
-            raise click.UsageError("CONSTRUCT and DESCRIBE answers print as a table (N-Triples)")
-        click.echo(WRITERS[fmt](result))
+        if fmt == "table" and answer.kind != "graph":
+            width = shutil.get_terminal_size((100, 24)).columns
+            click.echo(table(json.loads(answer.body), width=width))
+            return
+        body = answer.body
+        click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def table(results: dict[str, Any], *, width: int = 100) -> str:
+    """SPARQL JSON results as a table of plain values that fits in ``width`` columns.
+
+    The widest columns are narrowed first; a value cut short ends with an ellipsis.
+
+    >>> r = {"head": {"vars": ["n", "who"]}, "results": {"bindings": [
+    ...     {"n": {"type": "literal", "value": "52"}, "who": {"type": "literal", "value": "the UN officials"}}]}}
+    >>> print(table(r, width=16))
+    n   who
+    --  ------------
+    52  the UN offi…
+    >>> table({"head": {}, "boolean": True})
+    'true'
+    """
+    if "boolean" in results:
+        return "true" if results["boolean"] else "false"
+    names = results["head"]["vars"]
+    rows = [
+        [" ".join(row[v]["value"].split()) if v in row else "" for v in names]
+        for row in results["results"]["bindings"]
+    ]
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(names)]
+    gap = 2
+    while widths and sum(widths) + gap * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= 4:
+            break  # too many columns to fit: let the terminal wrap
+        widths[widest] -= 1
+
+    def cell(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    def line(cells: list[str]) -> str:
+        return (" " * gap).join(cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(names), (" " * gap).join("-" * w for w in widths)]
+    lines += [line(r) for r in rows]
+    return "\n".join(lines)
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -177,7 +248,7 @@ def _split_param(text: str) -> tuple[str, str]:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="trig", show_default=True)
 @click.option(
     "--output",
     "-o",

@@ -90,7 +90,7 @@ def store_quads(store: Store) -> list[ox.Quad]:
     """Every quad of the store, literals exactly as stored: the one place a dump reads a whole store."""
     dump = getattr(store, "dump", None)
     if dump is not None:
-        return list(ox.parse(dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
+        return list(ox.parse(dump(format="nquads"), ox.RdfFormat.N_QUADS))
     return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in store.quads()]
 
 

@@ -24,18 +24,42 @@ claimgraph.errors.QueryRefused: SERVICE (line 1, column 18) is not allowed on th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from .errors import QueryRefused
 
-__all__ = ["MAX_BRACKET_DEPTH", "MAX_DEPTH", "Inspection", "QueryRefused", "inspect_query", "inspect_update"]
+__all__ = [
+    "MAX_BRACKET_DEPTH",
+    "MAX_DEPTH",
+    "Dataset",
+    "Inspection",
+    "QueryRefused",
+    "inspect_query",
+    "inspect_update",
+]
 
 #: Deepest nesting of ( { [ << accepted; far below the depth that overflows the stack.
 MAX_DEPTH = 100
 #: Deepest nesting of blank-node brackets ``[``, whose parsing time grows fast with depth.
 MAX_BRACKET_DEPTH = 24
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs on (SPARQL 1.1 Query §13.2, Protocol §2.1.4).
+
+    ``None`` means what the store holds: the union of all its graphs as the
+    default graph, every named graph as a named graph.
+    """
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+    @property
+    def union_default_graph(self) -> bool:
+        return self.default_graphs is None
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class Inspection:
     keywords: tuple[str, ...]  # the watched keywords present, upper case, in order
     from_graphs: tuple[str, ...]
     from_named_graphs: tuple[str, ...]
+    dataset: Dataset = Dataset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,7 @@ _WATCHED = {"SERVICE", "LOAD", "FROM", "NAMED", "PREFIX", "BASE"}
 _OPEN = {"(": ")", "{": "}", "[": "]", "<<": ">>"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*')
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
     r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
@@ -228,29 +254,41 @@ def inspect_query(
     allow_service: bool = False,
     graph_exists: Callable[[str], bool] | None = None,
     base_iri: str | None = None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
     max_depth: int = MAX_DEPTH,
     max_bracket_depth: int = MAX_BRACKET_DEPTH,
 ) -> Inspection:
-    """Check a SPARQL query before it runs.
+    """Check a SPARQL query before it runs, and decide the dataset it runs on.
+
+    The dataset is the protocol's (``default_graphs``, ``named_graphs``: the
+    request's ``default-graph-uri`` and ``named-graph-uri``) when it names one,
+    else the query's own ``FROM`` and ``FROM NAMED``, else the union default graph.
 
     :param allow_service: let ``SERVICE`` through (the operator's choice).
     :param graph_exists: tells whether the store holds a named graph; when given,
-        ``FROM`` and ``FROM NAMED`` may only name such graphs.
+        the dataset may only name such graphs (this server never fetches one).
     :param base_iri: the base against which relative IRIs in ``FROM`` resolve.
     :raises QueryRefused: for nesting deeper than the limits, ``SERVICE`` (unless
-        allowed), ``LOAD``, or ``FROM`` naming a graph the store does not hold;
-        the message says where.
+        allowed), ``LOAD``, a protocol graph that is not an absolute IRI, or a
+        dataset naming a graph the store does not hold; the message says where.
 
-    >>> inspect_query("SELECT * FROM <http://x/g> { ?s ?p ?o }", graph_exists=lambda g: False)
+    >>> inspect_query("SELECT * FROM <http://x/g> { ?s ?p ?o }", graph_exists=lambda g: False)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    claimgraph.errors.QueryRefused: FROM <http://x/g> (line 1, column 10): the store has no such graph
+    claimgraph.errors.QueryRefused: FROM <http://x/g> (line 1, column 10): the store has no such graph; ...
     >>> inspect_query("PREFIX g: <http://x/> SELECT * FROM NAMED g:a { }").from_named_graphs
     ('http://x/a',)
     >>> inspect_query("ASK " + "{" * 101 + "}" * 101)
     Traceback (most recent call last):
     ...
     claimgraph.errors.QueryRefused: the query is nested more than 100 deep at line 1, column 105
+    >>> inspect_query("SELECT * FROM <http://x/g> { }").dataset
+    Dataset(default_graphs=('http://x/g',), named_graphs=())
+    >>> inspect_query("SELECT * FROM <http://x/g> { }", named_graphs=["http://x/h"]).dataset
+    Dataset(default_graphs=(), named_graphs=('http://x/h',))
+    >>> inspect_query("ASK {}").dataset.union_default_graph
+    True
     """
     inspection, froms = _inspect(
         text,
@@ -260,11 +298,28 @@ def inspect_query(
         max_bracket_depth=max_bracket_depth,
         base_iri=base_iri,
     )
+    protocol = [("default-graph-uri", iri) for iri in default_graphs]
+    protocol += [("named-graph-uri", iri) for iri in named_graphs]
+    for param, iri in protocol:
+        if not _ABSOLUTE_IRI.fullmatch(iri):
+            raise QueryRefused(f"{param}: not an absolute IRI: {iri!r}")
+    if protocol:
+        # The protocol's dataset overrides the query's own (SPARQL 1.1 Protocol §2.1.4).
+        dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
+        named = [(f"{param} <{iri}>", iri) for param, iri in protocol]
+    elif froms:
+        dataset = Dataset(inspection.from_graphs, inspection.from_named_graphs)
+        named = [(f"{clause} <{iri}> ({_where(text, offset)})", iri) for clause, iri, offset in froms]
+    else:
+        dataset, named = Dataset(), []
     if graph_exists is not None:
-        for clause, iri, offset in froms:
+        for where, iri in named:
             if not graph_exists(iri):
-                raise QueryRefused(f"{clause} <{iri}> ({_where(text, offset)}): the store has no such graph")
-    return inspection
+                raise QueryRefused(
+                    f"{where}: the store has no such graph; this endpoint queries only the graphs it "
+                    "holds and never fetches one from the web (the service description lists them)"
+                )
+    return replace(inspection, dataset=dataset)
 
 
 def inspect_update(

@@ -25,9 +25,10 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -35,12 +36,24 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import BadRdf, QueryError, QueryTimeout, StoreError, UnsupportedFormat
+from . import formats
+from .errors import (
+    BadRdf,
+    NotAcceptable,
+    QueryError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    UnsupportedFormat,
+)
+from .sparqltext import Dataset
 
 Quad = tuple[Node, Node, Node, Node | None]
 Triple = tuple[Node, Node, Node]
 
 MEMORY = ":memory:"
+#: The dataset of a query that names none: the union of every graph as the default graph.
+UNION = Dataset()
 LOCK_FILE = "claimgraph.lock"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -63,7 +76,28 @@ class QueryResult:
 class Store(Protocol):
     """What claimgraph needs of a store; :class:`OxigraphStore` is the embedded one."""
 
-    def query(self, sparql: str, *, union_default_graph: bool = True, **kwargs: Any) -> QueryResult: ...
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, base_iri: str | None = None
+    ) -> QueryResult: ...
+
+    def answer(
+        self,
+        sparql: str,
+        *,
+        choose: Callable[[str], str],
+        max_rows: int,
+        dataset: Dataset = ...,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]: ...
+
+    def dump(
+        self,
+        *,
+        format: str,
+        graph: URIRef | None = None,
+        default_graph: bool = False,
+        prefixes: dict[str, str] | None = None,
+    ) -> bytes: ...
 
     def update(self, sparql: str) -> None: ...
 
@@ -227,30 +261,33 @@ class OxigraphStore:
         """The pyoxigraph store, for code in this layer that needs its serialisers."""
         return self._store
 
-    def query(self, sparql: str, **options: Any) -> QueryResult:
-        """Run a SPARQL query and read its whole answer; ``options`` as :meth:`query_raw`.
-
-        :raises QueryError: on a syntax error, with the parser's message.
-        """
-        return read_answer(self.query_raw(sparql, **options))
-
-    def query_raw(
+    def query(
         self,
         sparql: str,
         *,
         union_default_graph: bool = True,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> Any:
-        """Run a SPARQL query and return pyoxigraph's lazy answer."""
+    ) -> QueryResult:
+        """Run a SPARQL query and read its whole answer as rdflib terms.
+
+        :param union_default_graph: the default graph is the union of all graphs
+            (else the store's own default graph).
+        :raises QueryError: on a syntax error, with the parser's message.
+        """
+        dataset = Dataset() if union_default_graph else None
+        return read_answer(self._run_query(sparql, dataset=dataset, base_iri=base_iri))
+
+    def _run_query(self, sparql: str, *, dataset: Dataset | None, base_iri: str | None) -> Any:
+        """pyoxigraph's lazy answer; ``dataset`` None: the store's own default graph."""
         kwargs: dict[str, Any] = {"base_iri": base_iri}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if dataset is None:
+            kwargs["use_default_graph_as_union"] = False
+        elif dataset.default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
         else:
-            kwargs["use_default_graph_as_union"] = union_default_graph
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            kwargs["use_default_graph_as_union"] = True
+        if dataset is not None and dataset.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
@@ -392,11 +429,84 @@ class OxigraphStore:
         """Whether the store holds the named graph ``graph`` (empty or not)."""
         return self._store.contains_named_graph(ox.NamedNode(str(graph)))
 
-    def dump(self, *, format: ox.RdfFormat, graph: URIRef | None = None) -> bytes:
-        kwargs: dict[str, Any] = {"format": format}
+    def dump(
+        self,
+        *,
+        format: str,
+        graph: URIRef | None = None,
+        default_graph: bool = False,
+        prefixes: dict[str, str] | None = None,
+    ) -> bytes:
+        """The store, or one of its graphs, serialised by the engine.
+
+        :param format: a format name of :mod:`claimgraph.formats`.
+        :param graph: this named graph only; ``default_graph``: the default graph only;
+            neither: the whole dataset (a format with named graphs).
+        :param prefixes: prefix → namespace, for the formats that abbreviate.
+        :raises ValueError: when the format cannot carry what is asked (a graph format for a dataset).
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> 1 } }")
+        >>> store.dump(format="nt", graph=URIRef("http://e/g"))
+        b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+        """
+        fmt = formats.by_name(format)
+        kwargs: dict[str, Any] = {"format": _rdf_format(fmt), "prefixes": prefixes}
         if graph is not None:
             kwargs["from_graph"] = to_ox(graph)
+        elif default_graph:
+            kwargs["from_graph"] = ox.DefaultGraph()
+        elif fmt.kind != "dataset":
+            raise ValueError(f"{fmt.name} cannot carry named graphs; ask for one graph")
         return self._store.dump(**kwargs)
+
+    def answer(
+        self,
+        sparql: str,
+        *,
+        choose: Callable[[str], str],
+        max_rows: int,
+        dataset: Dataset = UNION,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]:
+        """Run a query and serialise its answer, reading at most ``max_rows`` of it.
+
+        :param choose: answer kind (``select``, ``ask``, ``graph``) → the name of the
+            format (:mod:`claimgraph.formats`) to write it in; it may raise.
+        :returns: the answer's kind and its bytes.
+        :raises QueryError: on a syntax error.
+        :raises ResultTooLarge: when the answer has more than ``max_rows`` rows (or
+            triples); it is refused, never silently cut.
+        :raises NotAcceptable: when the chosen format cannot write this answer (JSON-LD
+            and RDF/XML cannot write RDF 1.2 triple terms).
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { <http://x/s> <http://x/p> 52 }")
+        >>> store.answer("SELECT ?o WHERE { ?s ?p ?o }", choose=lambda kind: "csv", max_rows=10)
+        ('select', b'o\\r\\n52\\r\\n')
+        """
+        raw = self._run_query(sparql, dataset=dataset, base_iri=base_iri)
+        kind = _kind_of(raw)
+        fmt = formats.by_name(choose(kind), kind)
+        if kind == "ask":
+            return kind, raw.serialize(format=_results_format(fmt))
+        # Reading one more than the limit tells a large answer from one at the limit,
+        # and keeps memory bounded however large the answer would have been.
+        try:
+            items = list(islice(raw, max_rows + 1))
+        except OSError as exc:
+            raise StoreError(str(exc)) from None
+        if len(items) > max_rows:
+            word = "rows" if kind == "select" else "triples"
+            raise ResultTooLarge(
+                f"the answer has more than {max_rows} {word}; this server returns at most {max_rows}"
+            )
+        try:
+            if kind == "select":
+                return kind, _select_body([v.value for v in raw.variables], items, _results_format(fmt))
+            return kind, _graph_body(items, _rdf_format(fmt))
+        except (OSError, ValueError) as exc:
+            raise NotAcceptable(f"the answer cannot be written as {fmt.media_type}: {exc}") from None
 
     def __len__(self) -> int:
         return len(self._store)
@@ -465,6 +575,54 @@ def read_answer(answer: Any) -> QueryResult:
     return QueryResult(kind="graph", triples=triples)
 
 
+def _kind_of(raw: Any) -> str:
+    if isinstance(raw, ox.QueryBoolean):
+        return "ask"
+    if isinstance(raw, ox.QuerySolutions):
+        return "select"
+    return "graph"
+
+
+def _rdf_format(fmt: formats.Format) -> ox.RdfFormat:
+    if not fmt.is_rdf:
+        raise ValueError(f"{fmt.name} cannot carry RDF")
+    return getattr(ox.RdfFormat, fmt.engine)
+
+
+def _results_format(fmt: formats.Format) -> ox.QueryResultsFormat:
+    if fmt.kind != "results":
+        raise ValueError(f"{fmt.name} cannot carry SPARQL results")
+    return getattr(ox.QueryResultsFormat, fmt.engine)
+
+
+def _select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
+    # pyoxigraph writes only what is left of a lazy answer once it has been read from:
+    # the rows read are written back as SPARQL TSV and parsed into a fresh answer.
+    lines = ["\t".join("?" + name for name in names)]
+    for row in rows:
+        lines.append("\t".join("" if row[i] is None else _term_text(row[i]) for i in range(len(names))))
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+
+
+def _graph_body(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    if fmt.supports_datasets:
+        # Dataset formats take quads: the answer is the default graph.
+        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt)
+    return ox.serialize(triples, format=fmt)
+
+
+def _term_text(term: Any) -> str:
+    """A pyoxigraph term in the syntax SPARQL TSV results use.
+
+    >>> _term_text(ox.Triple(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("a\\tb")))
+    '<<( <http://x/s> <http://x/p> "a\\\\tb" )>>'
+    """
+    if isinstance(term, ox.Triple):
+        return f"<<( {_term_text(term.subject)} {_term_text(term.predicate)} {_term_text(term.object)} )>>"
+    return str(term)
+
+
 def open_store(location: str, *, read_only: bool = False) -> Store:
     """Open the store a setting names: a folder, or ``:memory:``.
 
@@ -477,14 +635,9 @@ def open_store(location: str, *, read_only: bool = False) -> Store:
 
 # ---------------------------------------------------------------- parsing uploads
 
-#: Media type → pyoxigraph format, for graph uploads.
-UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/n3": ox.RdfFormat.N3,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+#: Media type → the format (:mod:`claimgraph.formats`) a graph upload is parsed as.
+UPLOAD_FORMATS: dict[str, formats.Format] = {
+    media: fmt for fmt in formats.carrying("graph") for media in fmt.media_types
 }
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -504,11 +657,13 @@ def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[
     >>> [t[2].n3() for t in parse_upload(b'<s> <p> 01 .', "text/turtle", base_iri="http://example.org/")]
     ['"01"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
-    fmt = UPLOAD_FORMATS.get(media_type.strip().lower())
-    if fmt is None:
+    row = UPLOAD_FORMATS.get(media_type.strip().lower())
+    if row is None:
+        offered = ", ".join(f.media_type for f in formats.carrying("graph"))
         raise UnsupportedFormat(
-            f"cannot read {media_type or 'a body without Content-Type'}; send one of {', '.join(UPLOAD_FORMATS)}"
+            f"cannot read {media_type or 'a body without Content-Type'}; send one of {offered}"
         )
+    fmt = _rdf_format(row)
     if fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data)
     elif fmt == ox.RdfFormat.JSON_LD:

@@ -48,6 +48,7 @@ from rdflib.term import Node
 # BadRdf, UnsupportedFormat, UPLOAD_FORMATS and parse_upload are re-exported for the web edge.
 from .errors import BadRdf as BadRdf
 from .errors import (
+    NotFound,
     Problem,
     QueryError,
     QueryRefused,
@@ -216,7 +217,7 @@ def guarded_update(
     if drop or put:
         final = _append(sparql, _data_update(drop, put), base_iri)
     embedded.update(final, base_iri=base_iri)
-    report.claims = sorted(sparql_term(c) for c in claims)
+    report.claims = sorted(str(c) if isinstance(c, URIRef) else sparql_term(c) for c in claims)
     report.added = len(run.added) + len(put)
     report.removed = len(run.removed) + len(drop)
     return report
@@ -435,10 +436,10 @@ def post_graph(
 def delete_graph(store: Store, graph: URIRef | None, *, mint: Minter, vocabulary: Vocabulary) -> WriteReport:
     """Drop a graph (clear the default graph).
 
-    :raises LookupError: when the named graph does not exist.
+    :raises NotFound: when the named graph does not exist.
     """
     if not graph_exists(store, graph):
-        raise LookupError(str(graph))
+        raise NotFound(f"no graph <{graph}> in the store")
     sparql = "DROP DEFAULT" if graph is None else f"DROP GRAPH <{graph}>"
     return guarded_update(store, sparql, mint=mint, vocabulary=vocabulary)
 
@@ -628,9 +629,9 @@ def add_claims_rdf(
 def withdraw(store: Store, document_id: str, *, mint: Minter, vocabulary: Vocabulary) -> WriteReport:
     """Drop a document's graph (its claims) and update the consensus.
 
-    :raises LookupError: when the store holds no graph for that document.
+    :raises NotFound: when the store holds no graph for that document.
     """
     graph = mint.document_graph(document_id)
     if not graph_exists(store, graph):
-        raise LookupError(document_id)
+        raise NotFound(f"no document {document_id!r} in the store")
     return guarded_update(store, f"DROP GRAPH <{graph}>", mint=mint, vocabulary=vocabulary)

@@ -25,8 +25,8 @@ from werkzeug.exceptions import NotFound
 from .. import describe
 from ..export import FORMATS as DUMPS
 from ..namespaces import CG, DCT, RDF
-from . import get_claimgraph
-from .linked import alternates, cached, href, local_url, select
+from .context import get_claimgraph
+from .resources import alternates, cached, dump_bytes, href, local_url, select, select_table
 
 blueprint = Blueprint("pages", __name__)
 
@@ -83,7 +83,6 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     cg = get_claimgraph()
     query = cg.named_queries[name]
     text = bind_parameters(query, values)
-    from .linked import select_table
 
     variables, solutions = select_table(text)
     rows = [[_cell(row[v]) for v in variables] for row in solutions]
@@ -275,7 +274,6 @@ def render_dumps() -> str:
 
 
 def render_void() -> str:
-    from .linked import dump_bytes
 
     return render_template("void.html", turtle=dump_bytes("void").decode("utf-8"))
 

@@ -22,20 +22,19 @@ Endpoints:
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
-from ..errors import NotAcceptable, QueryError
-from ..namespaces import PREFIXES
-from ..negotiation import best_match
+from .. import formats
+from ..api import EVERY_GRAPH, DumpRequest, absolute_iri
+from ..errors import QueryError
 from ..store import Triple
-from ..workers import QueryRequest
 from ..writes import (
     UPLOAD_FORMATS,
     BadRdf,
@@ -53,29 +52,13 @@ from ..writes import (
     with_dataset,
     withdraw,
 )
-from . import get_claimgraph, get_executor
+from .context import get_claimgraph, get_executor
 from .errors import error_response
 
 blueprint = Blueprint("writes", __name__)
 
 GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-
-#: What a graph GET can answer in: media type → pyoxigraph format (the first is the default).
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/n3": ox.RdfFormat.N3,
-}
-#: What a GET of the whole store can answer in.
-DATASET_FORMATS: dict[str, ox.RdfFormat] = {
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
 
 # ---------------------------------------------------------------- access
 
@@ -120,17 +103,6 @@ def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
-@blueprint.app_errorhandler(BadRdf)
-def _bad_rdf(exc: BadRdf) -> Response:
-    details = {k: v for k, v in (("line", exc.line), ("column", exc.column)) if v is not None}
-    return error_response(400, "bad-rdf", str(exc), **details)
-
-
-@blueprint.app_errorhandler(UnsupportedFormat)
-def _unsupported(exc: UnsupportedFormat) -> Response:
-    return error_response(415, "unsupported-media-type", str(exc))
 
 
 # ---------------------------------------------------------------- SPARQL Update
@@ -210,27 +182,21 @@ def direct_graph(rest: str) -> Response:
 
 def _graph_iri(text: str) -> URIRef:
     try:
-        return URIRef(ox.NamedNode(text).value)
+        return URIRef(absolute_iri(text))
     except ValueError as exc:
         raise QueryError(f"?graph= is not an absolute IRI: {exc}") from None
 
 
 def _graph_operation(graph: URIRef | None) -> Response:
     if request.method in ("GET", "HEAD"):
-        triples = _read_graph(graph)
-        if triples is None:
-            return error_response(404, "not-found", f"no graph <{graph}> in the store")
-        return _serialize(triples, GRAPH_FORMATS)
+        return _dump(None if graph is None else str(graph))
     denied = check_token()
     if denied is not None:
         return denied
     cg = get_claimgraph()
     kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     if request.method == "DELETE":
-        try:
-            _write(lambda store: delete_graph(store, graph, **kwargs))
-        except LookupError:
-            return error_response(404, "not-found", f"no graph <{graph}> in the store")
+        _write(lambda store: delete_graph(store, graph, **kwargs))
         return Response(status=204)
     triples = _uploaded_triples(str(graph) if graph is not None else cg.mint.base)
     operation = put_graph if request.method == "PUT" else post_graph
@@ -257,53 +223,28 @@ def _uploaded_triples(base_iri: str) -> list[Triple]:
         for _name, part in request.files.items(multi=True):
             media = part.mimetype
             if media not in UPLOAD_FORMATS and part.filename:
-                fmt = ox.RdfFormat.from_extension(part.filename.rsplit(".", 1)[-1])
-                media = fmt.media_type if fmt is not None else media
+                # Else parse_upload names the media type it cannot read.
+                with contextlib.suppress(LookupError):
+                    media = formats.by_extension(part.filename.rsplit(".", 1)[-1], "graph").media_type
             triples += parse_upload(part.read(), media, base_iri=base_iri)
         return triples
     return parse_upload(request.get_data(), request.mimetype, base_iri=base_iri)
 
 
-def _select(sparql: str, *, union: bool = False) -> list[ox.QuerySolution]:
+def _dump(graph: str | None) -> Response:
+    """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the executor."""
     answer = get_executor().query(
-        QueryRequest(sparql=sparql, accept="application/sparql-results+json", union_default_graph=union)
+        DumpRequest(graph=graph, accept=request.headers.get("Accept", "")),
+        timeout=get_claimgraph().settings.query_timeout,
     )
-    return list(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON))
-
-
-def _read_graph(graph: URIRef | None) -> list[ox.Triple] | None:
-    """The triples of a graph, or None when it does not exist."""
-    pattern = "OPTIONAL { ?s ?p ?o }"
-    where = pattern if graph is None else f"GRAPH <{graph}> {{ {pattern} }}"
-    rows = _select(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
-    if not rows:
-        return None
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["s"] is not None]
+    response = Response(answer.body, status=200)
+    response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def _dataset() -> Response:
-    rows = _select("SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"] or ox.DefaultGraph()) for r in rows]
-    return _serialize(quads, DATASET_FORMATS)
-
-
-def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
-    offers = list(formats)
-    media = best_match(request.headers.get("Accept"), offers)
-    if media is None:
-        raise NotAcceptable(
-            f"cannot answer in {request.headers.get('Accept')}; ask for one of {', '.join(offers)}"
-        )
-    fmt = formats[media]
-    prefixes = None
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
-        used = " ".join(str(term) for item in items for term in (item.subject, item.predicate, item.object))
-        prefixes = {name: ns for name, ns in PREFIXES.items() if f"<{ns}" in used}
-    body = ox.serialize(items, format=fmt, prefixes=prefixes)
-    response = Response(body, status=200)
-    response.headers["Content-Type"] = f"{media}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
+    return _dump(EVERY_GRAPH)
 
 
 # ---------------------------------------------------------------- claims
@@ -369,9 +310,6 @@ def _sheet_upload() -> SheetUpload:
 @write_access
 def withdraw_document(document_id: str) -> Response:
     cg = get_claimgraph()
-    try:
-        report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
-    except LookupError:
-        return error_response(404, "not-found", f"no document {document_id!r} in the store")
+    report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
     body = {"document": str(cg.mint.document(document_id)), "withdrawn": report.removed_claims}
     return _json({**body, **report.as_dict()}, 200)
