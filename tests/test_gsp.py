@@ -8,8 +8,9 @@ import json
 import pyoxigraph as ox
 import pytest
 
+from claimgraph.errors import BadRdf, UnsupportedFormat
+from claimgraph.store import parse_upload
 from claimgraph.web import create_app, get_executor
-from claimgraph.writes import BadRdf, UnsupportedFormat, parse_upload
 
 AUTH = {"Authorization": "Bearer secret"}
 TURTLE = b"@prefix e: <http://e/> . e:s e:p [ e:q 1 ] ."
@@ -17,7 +18,15 @@ TURTLE = b"@prefix e: <http://e/> . e:s e:p [ e:q 1 ] ."
 
 @pytest.fixture
 def client(tmp_path):
-    app = create_app({"store": str(tmp_path / "store"), "token": "secret", "base_iri": "http://cg.test/"})
+    # Plain RDF under http://e/ and in the default graph: the operator opened them.
+    app = create_app(
+        {
+            "store": str(tmp_path / "store"),
+            "token": "secret",
+            "base_iri": "http://cg.test/",
+            "open_graphs": "http://e/ http://cg.test/graph/ DEFAULT",
+        }
+    )
     yield app.test_client()
     with app.app_context():
         get_executor().close()
@@ -110,7 +119,10 @@ def test_the_default_graph_and_the_whole_store(client):
     )
     client.put("/rdf-graph-store?graph=http://e/g", data=TURTLE, content_type="text/turtle", headers=AUTH)
     dump = client.get("/rdf-graph-store", headers={"Accept": "application/n-quads"})
-    quads = list(ox.parse(dump.data, ox.RdfFormat.N_QUADS))
+    # The store's own metadata graph (its base IRI) is part of the dump.
+    quads = [
+        q for q in ox.parse(dump.data, ox.RdfFormat.N_QUADS) if "urn:claimgraph:" not in str(q.graph_name)
+    ]
     assert len(quads) == 4 and {str(q.graph_name) for q in quads} == {"DEFAULT", "<http://e/g>"}
     assert (
         client.get("/rdf-graph-store", headers={"Accept": "application/trig"}).mimetype == "application/trig"

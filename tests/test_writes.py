@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph import writes
+from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
 from claimgraph.web import create_app, get_executor
@@ -36,8 +36,14 @@ def loaded(tmp_path_factory) -> Path:
     return folder
 
 
-def make_app(folder: Path, token: str = TOKEN):
-    return create_app({"store": str(folder), "token": token, "base_iri": BASE})
+#: The graphs these tests write plain RDF to; the closed world is tested in test_changes.py.
+OPEN = f"http://e/ {BASE}graph/upload/ DEFAULT"
+
+
+def make_app(folder: Path, token: str = TOKEN, **settings):
+    return create_app(
+        {"store": str(folder), "token": token, "base_iri": BASE, "open_graphs": OPEN, **settings}
+    )
 
 
 @pytest.fixture
@@ -222,7 +228,7 @@ def test_a_syntax_error_is_400_and_a_failing_operation_writes_nothing(app, clien
 
 
 def test_the_dry_run_also_works_on_a_disk_checkpoint(app, client, monkeypatch):
-    monkeypatch.setattr(writes, "MEMORY_COPY_LIMIT", 0)
+    monkeypatch.setattr(store_module, "MEMORY_COPY_LIMIT", 0)
     before = snapshot(app)
     refused = client.post(
         "/update",
@@ -597,7 +603,7 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
 
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = create_app({"store": str(folder), "token": TOKEN, "base_iri": BASE, "query_timeout": 1.0})
+    application = make_app(folder, query_timeout=1.0, open_graphs="http://example.org/")
     client = application.test_client()
     try:
         filler = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(400))

@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
     Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
     Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
+    Setting(
+        "open_graphs",
+        "",
+        "IRI prefixes (space- or comma-separated) of named graphs that may hold any RDF but a "
+        "domain assertion; the word DEFAULT opens the default graph. Empty: closed everywhere.",
+        str,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -85,6 +92,7 @@ class Settings:
     allow_service: bool
     queries_dir: str
     ontology_dir: str
+    open_graphs: str
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]

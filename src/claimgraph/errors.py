@@ -115,3 +115,11 @@ class BadRdf(ClaimgraphError):
 
 class UnsupportedFormat(ClaimgraphError):
     """An upload in a media type no parser here reads."""
+
+
+class CorpusNotFound(ClaimgraphError):
+    """A folder given as a corpus that holds no ``corpus.yaml``: an error (exit 2), not a violation."""
+
+
+class Conflict(InvalidInput):
+    """A write that would replace or contradict what another corpus put in the store (409)."""

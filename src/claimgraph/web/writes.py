@@ -3,8 +3,13 @@
 Reading is open to everyone; every write needs ``Authorization: Bearer <token>``
 with the configured ``CLAIMGRAPH_TOKEN`` (no token configured: writes are off,
 403). Every write runs through the executor's ``write`` (no query worker runs
-beside it) and through :mod:`claimgraph.writes`, which refuses with 422 any
-change that would break a shape, and writes nothing then.
+beside it) and through the application's write methods, which all go through
+the one write path (:mod:`claimgraph.changes`): it refuses with 422 any change
+that would break a shape or put an unsourced assertion in the store, and writes
+nothing then.
+
+Blank nodes are stored as skolem IRIs (``<base>.well-known/genid/…``); a graph
+read through the Graph Store gives them back as blank nodes.
 
 Endpoints:
 
@@ -31,28 +36,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
-from ..errors import NotAcceptable, QueryError
+from ..api import SheetUpload, WriteReport
+from ..errors import BadRdf, NotAcceptable, QueryError, UnsupportedFormat
 from ..namespaces import PREFIXES
 from ..negotiation import best_match
-from ..store import Triple
+from ..store import UPLOAD_FORMATS, Triple, parse_upload
 from ..workers import QueryRequest
-from ..writes import (
-    UPLOAD_FORMATS,
-    BadRdf,
-    SheetUpload,
-    UnsupportedFormat,
-    WriteReport,
-    add_claims_rdf,
-    add_sheet,
-    delete_graph,
-    guarded_update,
-    new_graph_iri,
-    parse_upload,
-    post_graph,
-    put_graph,
-    with_dataset,
-    withdraw,
-)
 from . import get_claimgraph, get_executor
 from .errors import error_response
 
@@ -154,20 +143,12 @@ def handle_update(sparql: str | None = None) -> Response:
             raise QueryError(
                 "no update given: send an update= form field or an application/sparql-update body"
             )
-    text = with_dataset(
-        sparql, request.values.getlist("using-graph-uri"), request.values.getlist("using-named-graph-uri")
-    )
+    using = request.values.getlist("using-graph-uri")
+    using_named = request.values.getlist("using-named-graph-uri")
     cg = get_claimgraph()
     base = request.base_url  # relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol)
     report = _write(
-        lambda store: guarded_update(
-            store,
-            text,
-            mint=cg.mint,
-            vocabulary=cg.vocabulary,
-            base_iri=base,
-            timeout=cg.settings.query_timeout,
-        )
+        lambda store: cg.update(store, sparql, base_iri=base, using=using, using_named=using_named)
     )
     return _json(report.as_dict(), 200)
 
@@ -217,16 +198,15 @@ def _graph_operation(graph: URIRef | None) -> Response:
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     if request.method == "DELETE":
         try:
-            _write(lambda store: delete_graph(store, graph, **kwargs))
+            _write(lambda store: cg.delete_graph(store, graph))
         except LookupError:
             return error_response(404, "not-found", f"no graph <{graph}> in the store")
         return Response(status=204)
     triples = _uploaded_triples(str(graph) if graph is not None else cg.mint.base)
-    operation = put_graph if request.method == "PUT" else post_graph
-    report = _write(lambda store: operation(store, graph, triples, **kwargs))
+    operation = cg.put_graph if request.method == "PUT" else cg.post_graph
+    report = _write(lambda store: operation(store, graph, triples))
     return Response(status=201 if report.created and graph is not None else 204)
 
 
@@ -235,9 +215,9 @@ def _create_graph() -> Response:
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    graph = new_graph_iri(cg.mint)
+    graph = cg.new_graph_iri()
     triples = _uploaded_triples(str(graph))
-    _write(lambda store: post_graph(store, graph, triples, mint=cg.mint, vocabulary=cg.vocabulary))
+    _write(lambda store: cg.post_graph(store, graph, triples))
     response = Response(status=201)
     response.headers["Location"] = str(graph)
     return response
@@ -264,13 +244,20 @@ def _select(sparql: str, *, union: bool = False) -> list[ox.QuerySolution]:
 
 
 def _read_graph(graph: URIRef | None) -> list[ox.Triple] | None:
-    """The triples of a graph, or None when it does not exist."""
+    """The triples of a graph, or None when it does not exist; skolem IRIs as blank nodes."""
     pattern = "OPTIONAL { ?s ?p ?o }"
     where = pattern if graph is None else f"GRAPH <{graph}> {{ {pattern} }}"
     rows = _select(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
     if not rows:
         return None
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["s"] is not None]
+    genid = str(get_claimgraph().mint.skolem(""))
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode) and t.value.startswith(genid):
+            return ox.BlankNode("b" + t.value[len(genid) :].replace("-", ""))
+        return t
+
+    return [ox.Triple(term(r["s"]), r["p"], term(r["o"])) for r in rows if r["s"] is not None]
 
 
 def _dataset() -> Response:
@@ -305,14 +292,13 @@ def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
 @write_access
 def post_claims() -> Response:
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     media = request.mimetype
     if media in YAML_TYPES or media == "multipart/form-data":
         upload = _sheet_upload()
-        report = _write(lambda store: add_sheet(store, upload, **kwargs))
+        report = _write(lambda store: cg.add_sheet(store, upload))
     elif media in UPLOAD_FORMATS:
         triples = parse_upload(request.get_data(), media, base_iri=cg.mint.base)
-        report = _write(lambda store: add_claims_rdf(store, triples, **kwargs))
+        report = _write(lambda store: cg.add_claims_rdf(store, triples))
     else:
         raise UnsupportedFormat(
             f"cannot read {media or 'a body without Content-Type'} as claims; send a claim sheet "
@@ -352,7 +338,7 @@ def _sheet_upload() -> SheetUpload:
         name=sheet_name or "sheet.yaml",
         document=document,
         corpus=_text(corpus, "corpus.yaml") if corpus is not None else None,
-        corpus_name=request.form.get("corpus_name", "web"),
+        corpus_name=request.form.get("corpus_name"),
     )
 
 
@@ -362,7 +348,7 @@ def _sheet_upload() -> SheetUpload:
 def withdraw_document(document_id: str) -> Response:
     cg = get_claimgraph()
     try:
-        report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
+        report = _write(lambda store: cg.withdraw(store, document_id))
     except LookupError:
         return error_response(404, "not-found", f"no document {document_id!r} in the store")
     body = {"document": str(cg.mint.document(document_id)), "withdrawn": report.removed_claims}
