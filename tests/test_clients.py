@@ -207,7 +207,9 @@ def test_rdflib_sparqlupdatestore_writes_with_the_token_and_is_guarded(tmp_path:
     from .live import loaded_store
 
     token = "client-test-token"
-    with live_server(loaded_store(tmp_path, corpus), token=token) as running:
+    with live_server(
+        loaded_store(tmp_path, corpus), token=token, open_graphs="http://example.org/"
+    ) as running:
         endpoint = running.sparql
         writer = SPARQLUpdateStore(
             query_endpoint=endpoint, update_endpoint=endpoint, headers={"Authorization": f"Bearer {token}"}

@@ -33,6 +33,7 @@ HOSTILE = {
     "queries_dir": "/nonexistent/queries",
     "ontology_dir": "/nonexistent/ontology",
     "data_license": "http://hostile.invalid/licence",
+    "open_graphs": "http://hostile.invalid/ DEFAULT",
 }
 
 #: Modules that build apps, clients, stores and CLI runs: the ones an environment could reach.

@@ -18,6 +18,7 @@ from claimgraph.errors import (
     BadRdf,
     ClaimgraphError,
     ConfigError,
+    CorpusNotFound,
     NotAcceptable,
     NotFound,
     Problem,
@@ -137,6 +138,7 @@ DOMAIN = [
     (BadRdf("cannot parse the text/turtle body", line=2, column=5), 400, "bad-rdf"),
     (UnsupportedFormat("cannot read text/csv"), 415, "unsupported-media-type"),
     (ConfigError("--port: not a number"), 500, "bad-setting"),
+    (CorpusNotFound("x: no corpus.yaml here"), 400, "not-a-corpus"),
 ]
 
 

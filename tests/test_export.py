@@ -202,11 +202,13 @@ def test_export_command_writes_gzip_for_gz(runner, seed_claimgraph, tmp_path):
     from claimgraph.cli import main
 
     folder = tmp_path / "copy"
-    from .conftest import MINI
+    from .conftest import BASE, MINI
     from .live import loaded_store
 
     store = loaded_store(folder, MINI)
     target = tmp_path / "dump.nq.gz"
-    result = runner.invoke(main, ["export", "--format", "nquads", "--store", str(store), "-o", str(target)])
+    result = runner.invoke(
+        main, ["export", "--format", "nquads", "--store", str(store), "--base-iri", BASE, "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert list(ox.parse(io.BytesIO(gzip.decompress(target.read_bytes())), ox.RdfFormat.N_QUADS))

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from claimgraph.api import Claimgraph
+from claimgraph.errors import BadRdf, UnsupportedFormat
+from claimgraph.store import parse_upload
 from claimgraph.web import create_app
-from claimgraph.writes import BadRdf, UnsupportedFormat, parse_upload
 
 from .live import settings_for
 
@@ -20,7 +21,13 @@ TURTLE = b"@prefix e: <http://e/> . e:s e:p [ e:q 1 ] ."
 
 @pytest.fixture
 def settings(tmp_path):
-    return settings_for(tmp_path / "store", token="secret", base_iri="http://cg.test/")
+    # Plain RDF under http://e/ and in the default graph: the operator opened them.
+    return settings_for(
+        tmp_path / "store",
+        token="secret",
+        base_iri="http://cg.test/",
+        open_graphs="http://e/ http://cg.test/graph/ DEFAULT",
+    )
 
 
 UPLOADS = [
@@ -111,7 +118,7 @@ def test_a_graph_not_in_the_store_is_404(client):
 
 def test_a_large_graph_is_served_whole(tmp_path):
     """A graph GET is a dump, not a query: the result-row limit does not cut it."""
-    cg = Claimgraph(settings_for(tmp_path / "store", token="secret", max_rows=10))
+    cg = Claimgraph(settings_for(tmp_path / "store", token="secret", max_rows=10, open_graphs="http://e/"))
     client = create_app(claimgraph=cg).test_client()
     body = "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(50)).encode()
     put = client.put(
@@ -133,7 +140,10 @@ def test_the_default_graph_and_the_whole_store(client):
     )
     client.put("/rdf-graph-store?graph=http://e/g", data=TURTLE, content_type="text/turtle", headers=AUTH)
     dump = client.get("/rdf-graph-store", headers={"Accept": "application/n-quads"})
-    quads = list(ox.parse(dump.data, ox.RdfFormat.N_QUADS))
+    # The store's own metadata graph (its base IRI) is part of the dump.
+    quads = [
+        q for q in ox.parse(dump.data, ox.RdfFormat.N_QUADS) if "urn:claimgraph:" not in str(q.graph_name)
+    ]
     assert len(quads) == 4 and {str(q.graph_name) for q in quads} == {"DEFAULT", "<http://e/g>"}
     assert (
         client.get("/rdf-graph-store", headers={"Accept": "application/trig"}).mimetype == "application/trig"

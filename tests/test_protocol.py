@@ -555,7 +555,7 @@ def test_live_a_write_after_a_refused_write(tmp_path: Path) -> None:
     accepted = (
         "INSERT DATA { GRAPH <http://example.org/g2> { <http://example.org/s> <http://example.org/p> 1 } }"
     )
-    with live_server(loaded_store(tmp_path, MINI), token=token) as live:
+    with live_server(loaded_store(tmp_path, MINI), token=token, open_graphs="http://example.org/") as live:
         assert (
             requests.post(live.sparql, data={"update": refused}, headers=auth, timeout=30).status_code == 422
         )

@@ -39,7 +39,7 @@ def test_the_listing_has_every_kind(seed_claimgraph, seed_store):
 def test_update_of_given_graphs_equals_a_rebuild(claimgraph, mini_store):
     """The incremental update after a withdrawal leaves what a rebuild from the store gives."""
     assert claimgraph.search_index.search("mayor", field="quote"), "the load indexed the quotes"
-    claimgraph.withdraw_document(mini_store, "doc-a")  # calls update() for the graphs it replaced
+    claimgraph.withdraw(mini_store, "doc-a")  # calls update() for the graphs it replaced
     fresh = SearchIndex(None)
     rebuild(fresh, select_on(mini_store), skip=claimgraph.unindexed_graphs)
 

@@ -14,8 +14,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from claimgraph.api import Claimgraph
+from claimgraph.consensus import consensus_triples
 from claimgraph.errors import ValidationFailed
-from claimgraph.loader import consensus_triples, corpus_locator
+from claimgraph.loader import corpus_locator
 from claimgraph.mapping import Minter, claim_triples, corpus_quads
 from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SH, XSD
 from claimgraph.sheets import read_corpus
@@ -59,7 +60,13 @@ def claim_shape(b: Batch) -> None:
 
 def consensus_against_a_claim(b: Batch) -> None:
     rows = [
-        (c, b.graph.value(c, RDF.subject), b.graph.value(c, RDF.predicate), Literal(12, datatype=XSD.integer))
+        (
+            c,
+            b.graph.value(c, RDF.subject),
+            b.graph.value(c, RDF.predicate),
+            Literal(12, datatype=XSD.integer),
+            b.graph.value(c, CG.countKind),
+        )
         for c in b.graph.subjects(RDF.type, CG.Claim)
     ]
     for triple in consensus_triples(rows, b.mint):  # pretends every claim says 12
@@ -103,6 +110,13 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)
     ),
     "ConsensusUncontestedShape": consensus_against_a_claim,
+    "CurationShape": lambda b: b.graph.add(
+        (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
+    ),
+    "CorpusShape": lambda b: b.drop(b.mint.corpus("mini"), RDFS.label),
+    "UnsourcedAssertionShape": lambda b: b.graph.add(
+        (b.mint.entity("flood-2020"), CG.deathCount, Literal(1000, datatype=XSD.integer))
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph import writes
+from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
 from claimgraph.web import create_app, get_executor
@@ -38,7 +38,12 @@ def loaded(tmp_path_factory) -> Path:
     return folder
 
 
+#: The graphs these tests write plain RDF to; the closed world is tested in test_changes.py.
+OPEN = f"http://e/ {BASE}graph/upload/ DEFAULT"
+
+
 def make_app(folder: Path, token: str = TOKEN, **overrides):
+    overrides.setdefault("open_graphs", OPEN)
     return create_app(claimgraph=Claimgraph(settings_for(folder, token=token, base_iri=BASE, **overrides)))
 
 
@@ -47,7 +52,7 @@ def settings(loaded, tmp_path):
     """A copy of the loaded store, with a write token; conftest's app and client use it."""
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    return settings_for(folder, token=TOKEN, base_iri=BASE)
+    return settings_for(folder, token=TOKEN, base_iri=BASE, open_graphs=OPEN)
 
 
 def snapshot(app) -> list[str]:
@@ -217,7 +222,7 @@ def test_a_syntax_error_is_400_and_a_failing_operation_writes_nothing(app, clien
 
 
 def test_the_dry_run_also_works_on_a_disk_checkpoint(app, client, monkeypatch):
-    monkeypatch.setattr(writes, "MEMORY_COPY_LIMIT", 0)
+    monkeypatch.setattr(store_module, "MEMORY_COPY_LIMIT", 0)
     before = snapshot(app)
     refused = client.post(
         "/update",
@@ -438,11 +443,13 @@ claims:
     value: 12
     claimant: author-b
     quote: 12 died
+    count_kind: deaths
   - subject: flood-2020
     predicate: cg:deathCount
     value: 13
     claimant: author-b
     quote: 13 died
+    count_kind: deaths
 """
 
 
@@ -453,7 +460,7 @@ def test_a_sheet_with_a_bad_quote_is_refused_naming_sheet_and_line(app, client):
     )
     assert response.status_code == 422
     [problem] = response.get_json()["error"]["details"]["problems"]
-    assert problem["sheet"] == "doc-b-edit.yaml" and problem["line"] == 13
+    assert problem["sheet"] == "doc-b-edit.yaml" and problem["line"] == 14
     assert "quote not found" in problem["message"]
     assert snapshot(app) == before
 
@@ -593,7 +600,7 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
 
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = make_app(folder, query_timeout=1.0)
+    application = make_app(folder, query_timeout=1.0, open_graphs="http://example.org/")
     client = application.test_client()
     try:
         filler = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(400))

@@ -66,12 +66,14 @@ class DumpRequest:
     """A graph of the store serialised whole (Graph Store protocol GET).
 
     ``graph`` is a graph IRI, None for the store's own default graph, or
-    :data:`EVERY_GRAPH` for the whole store as a dataset.
+    :data:`EVERY_GRAPH` for the whole store as a dataset. IRIs under ``skolem`` stand
+    for blank nodes a client uploaded and are written as blank nodes again.
     """
 
     graph: str | None
     accept: str = "*/*"
     format: str | None = None
+    skolem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,5 +136,6 @@ def _dump(store: Store, request: DumpRequest) -> QueryAnswer:
         graph=None if whole or request.graph is None else URIRef(request.graph),
         default_graph=request.graph is None,
         prefixes=PREFIXES if fmt.engine in ("TURTLE", "TRIG") else None,
+        skolem=request.skolem,
     )
     return QueryAnswer(kind, chosen.media_type, body)

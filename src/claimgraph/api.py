@@ -12,42 +12,69 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
+from .changes import (
+    Change,
+    Policy,
+    Progress,
+    WriteReport,
+    _silent,
+    check_base,
+    commit,
+    plan,
+    rebase,
+    recorded_base,
+    update_change,
+)
 from .config import Settings
-from .errors import NotFound
+from .errors import NotFound, Problem, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import export, gzipped, vocabulary_graphs
-from .loader import LoadReport, Progress, _silent, commit_graphs, corpus_locator, load_corpus
-from .mapping import Minter, corpus_quads
+from .loader import (
+    SheetUpload,
+    corpus_change,
+    rdf_claims_change,
+    read_corpus_for,
+    sheet_change,
+    withdraw_change,
+)
+from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
 from .search import update as update_index
-from .sheets import read_corpus
+from .sparqltext import with_dataset
 from .store import (
     MEMORY,
     CommitMarker,
     QueryResult,
     Store,
+    Triple,
     absolute_iri,
     open_store,
     read_commit_marker,
     write_commit_marker,
 )
-from .validation import Vocabulary, load_vocabulary, validate_batch
+from .validation import Vocabulary, load_vocabulary
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
 #: An IRI given relative to the base: a short id, or a path of segments.
 _RELATIVE = re.compile(r"[\w.~-]+(?:/[\w.~%-]+)*")
+
+CLAIM_TYPE = (RDF.type, CG.Claim)
+
+#: The word in CLAIMGRAPH_OPEN_GRAPHS that opens the default graph.
+OPEN_DEFAULT = "DEFAULT"
 
 __all__ = [
     "EVERY_GRAPH",
@@ -56,6 +83,8 @@ __all__ = [
     "DumpRequest",
     "QueryAnswer",
     "QueryRequest",
+    "SheetUpload",
+    "WriteReport",
     "absolute_iri",
     "best_match",
     "choose_format",
@@ -81,10 +110,182 @@ class Claimgraph:
     def named_queries(self) -> dict[str, NamedQuery]:
         return load_named_queries(Path(self.settings.queries_dir))
 
-    def open_store(self, *, read_only: bool = False) -> Store:
-        return open_store(self.settings.store, read_only=read_only)
+    @cached_property
+    def policy(self) -> Policy:
+        words = self.settings.open_graphs.replace(",", " ").split()
+        return Policy(
+            mint=self.mint,
+            vocabulary=self.vocabulary,
+            open_graphs=tuple(w for w in words if w != OPEN_DEFAULT),
+            open_default=OPEN_DEFAULT in words,
+        )
 
-    # --- after every write ---------------------------------------------------------------------
+    def open_store(self, *, read_only: bool = False, any_base: bool = False) -> Store:
+        """Open the configured store, refusing one minted under another base IRI.
+
+        :param any_base: open it whatever base IRI it records (``rebase`` re-mints it).
+        :raises StoreError: when it cannot be opened, or its base IRI is another.
+        """
+        store = open_store(self.settings.store, read_only=read_only)
+        if any_base:
+            return store
+        try:
+            check_base(store, self.mint.base, where=self.settings.store)
+        except StoreError:
+            store.close()
+            raise
+        return store
+
+    # ------------------------------------------------------------ writes (all through changes)
+
+    def _commit(self, store: Store, change: Change, *, progress: Progress = _silent) -> WriteReport:
+        """Commit ``change`` through the one write path, then run the after-write hook."""
+        report = commit(store, change, self.policy, progress=progress)
+        if report.added or report.removed:
+            graphs = {*change.replace, *change.create, *change.drop, *change.vocabulary}
+            graphs |= {q[3] for q in (*change.add, *change.remove)}
+            graphs.add(self.mint.consensus_graph)
+            self.committed(store, [g for g in graphs if g is not None])
+        return report
+
+    def _vocabulary_change(self) -> dict:
+        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
+        return {name: list(graph) for name, graph in graphs.items()}
+
+    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> tuple[Change, int]:
+        problems: list[Problem] = []
+        corpus = read_corpus_for(store, folder, self.mint, problems)
+        change = corpus_change(store, corpus, self.mint, replace=replace, problems=problems)
+        change.vocabulary = self._vocabulary_change()
+        return change, len(corpus.claims)
+
+    def load(
+        self, store: Store, folder: Path, *, replace: bool = False, progress: Progress = _silent
+    ) -> WriteReport:
+        """Load a corpus folder, with the vocabulary graphs, in one transaction.
+
+        :param replace: let the corpus take over documents another corpus owns.
+        :raises InvalidInput: listing every problem of every sheet and shape; nothing is written.
+        """
+        progress("reading sheets", 0, 1)
+        change, _claims = self._corpus_change(store, folder, replace=replace)
+        progress("reading sheets", 1, 1)
+        return self._commit(store, change, progress=progress)
+
+    def validate(
+        self, folder: Path, *, store: Store | None = None, replace: bool = False, progress: Progress = _silent
+    ) -> int:
+        """Check a corpus folder as ``load`` would, without writing; returns its number of claims.
+
+        With a ``store``, the corpus is checked against it (its registry, documents and
+        consensus); otherwise against an empty store.
+
+        :raises InvalidInput: listing every problem.
+        """
+        scratch = store is None
+        target = store if store is not None else open_store(":memory:")
+        try:
+            change, claims = self._corpus_change(target, folder, replace=replace)
+            plan(target, change, self.policy, progress=progress)
+            return claims
+        finally:
+            if scratch:
+                target.close()
+
+    def withdraw(self, store: Store, document_id: str) -> WriteReport:
+        """Withdraw a document (its graph and claims) and the entities nothing else refers to.
+
+        :raises NotFound: when the store holds no such document.
+        """
+        return self._commit(store, withdraw_change(store, document_id, self.mint))
+
+    def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
+        """Commit a claim sheet's document graph whole (``POST /claims``)."""
+        change = sheet_change(store, upload, self.mint)
+        report = self._commit(store, change)
+        report.claims = sorted(
+            {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
+        )
+        return report
+
+    def add_claims_rdf(self, store: Store, triples: list[Triple]) -> WriteReport:
+        """Merge claims given as RDF into their documents' graphs (``POST /claims``)."""
+        change = rdf_claims_change(store, triples, self.mint)
+        report = self._commit(store, change)
+        report.claims = sorted({str(s) for s, p, o, _g in change.add if (p, o) == CLAIM_TYPE})
+        return report
+
+    def update(
+        self,
+        store: Store,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using: list[str] | tuple[str, ...] = (),
+        using_named: list[str] | tuple[str, ...] = (),
+    ) -> WriteReport:
+        """Run a client's SPARQL Update through the write path (dry run, then one change)."""
+        text = with_dataset(sparql, using, using_named)
+        change = update_change(
+            store,
+            text,
+            base_iri=base_iri,
+            timeout=self.settings.query_timeout,
+            allow_service=self.settings.allow_service,
+        )
+        return self._commit(store, change)
+
+    def put_graph(self, store: Store, graph: URIRef | None, triples: list[Triple]) -> WriteReport:
+        """Replace a graph (None: the default graph); ``created`` says it was new."""
+        created = graph is not None and not store.has_graph(graph)
+        change = Change(replace={graph: triples}, create={graph} if graph is not None else set())
+        report = self._commit(store, change)
+        report.created = created
+        return report
+
+    def post_graph(self, store: Store, graph: URIRef | None, triples: list[Triple]) -> WriteReport:
+        """Merge triples into a graph, creating it if needed."""
+        created = graph is not None and not store.has_graph(graph)
+        change = Change(
+            add=[(s, p, o, graph) for s, p, o in triples], create={graph} if graph is not None else set()
+        )
+        report = self._commit(store, change)
+        report.created = created
+        return report
+
+    def delete_graph(self, store: Store, graph: URIRef | None) -> WriteReport:
+        """Drop a named graph, or empty the default graph.
+
+        :raises NotFound: when the named graph does not exist.
+        """
+        if graph is None:
+            return self._commit(store, Change(replace={None: []}))
+        if not store.has_graph(graph):
+            raise NotFound(f"no graph <{graph}> in the store")
+        return self._commit(store, Change(drop={graph}))
+
+    def new_graph_iri(self) -> URIRef:
+        """A fresh graph IRI for a POST to the graph store itself."""
+        return URIRef(f"{self.mint.base}graph/upload/{uuid.uuid4().hex}")
+
+    def graph_exists(self, store: Store, graph: URIRef | None) -> bool:
+        return graph is None or store.has_graph(graph)
+
+    def rebase(self, store: Store, new_base: str) -> WriteReport:
+        """Re-mint every IRI under the store's base as ``new_base``, in one transaction.
+
+        :raises StoreError: when the store has no recorded base (never written).
+        """
+        old = recorded_base(store) or self.mint.base
+        if not new_base.endswith(("/", "#")):
+            new_base += "/"
+        if new_base == old:
+            return WriteReport()
+        report = rebase(store, old, new_base, Minter(new_base))
+        self.committed(store)
+        return report
+
+    # ------------------------------------------------------------ after every write
 
     @property
     def store_folder(self) -> Path | None:
@@ -141,43 +342,6 @@ class Claimgraph:
                 rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
                 self.search_index.set_marker(self.marker.tag)
         return self.search_index
-
-    # --- writes ------------------------------------------------------------------------------
-
-    def load(self, store: Store, folder: Path, *, progress: Progress = _silent) -> LoadReport:
-        """Load a corpus folder, with the vocabulary graphs, in one transaction."""
-        report = load_corpus(
-            store,
-            folder,
-            mint=self.mint,
-            vocabulary=self.vocabulary,
-            vocabulary_graphs=vocabulary_graphs(Path(self.settings.ontology_dir), self.mint),
-            progress=progress,
-        )
-        if report.added or report.removed:
-            self.committed(store)
-        return report
-
-    def validate(self, folder: Path) -> int:
-        """Validate a corpus folder without writing; returns its number of claims.
-
-        :raises SheetError: or :raises ValidationFailed: listing every problem.
-        """
-        corpus = read_corpus(folder)
-        batch = Graph()
-        for triples in corpus_quads(corpus, self.mint).values():
-            for triple in triples:
-                batch.add(triple)
-        validate_batch(batch, self.vocabulary, locate=corpus_locator(corpus, self.mint))
-        return len(corpus.claims)
-
-    def withdraw_document(self, store: Store, document_id: str) -> LoadReport:
-        """Remove one document's graph (its claims) and update the consensus."""
-        graph = self.mint.document_graph(document_id)
-        report = commit_graphs(store, {graph: []}, mint=self.mint, vocabulary=self.vocabulary)
-        if report.added or report.removed:
-            self.committed(store, [graph, self.mint.consensus_graph])
-        return report
 
     def run_named(self, store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """Run one of ``queries/*.rq`` with its parameters bound.

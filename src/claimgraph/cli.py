@@ -1,4 +1,4 @@
-"""The command line: ``claimgraph load | validate | query | export | stats | serve``.
+"""The command line: ``claimgraph load | validate | withdraw | rebase | query | export | stats | serve``.
 
 Errors are one clear line (or one line per problem), never a traceback. Exit
 codes are a contract: ``validate`` exits 0 when the corpus conforms, 1 on
@@ -19,7 +19,7 @@ import click
 from . import formats
 from .api import EXPORT_FORMATS, Claimgraph, QueryRequest
 from .config import SETTINGS, load_settings
-from .errors import ClaimgraphError, InvalidInput
+from .errors import ClaimgraphError, InvalidInput, NotFound, StoreError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -61,6 +61,39 @@ def main() -> None:
     """claimgraph: a knowledge-graph store for contested claims."""
 
 
+class _Progress:
+    """Real progress of a long write: a bar per stage on a terminal, a line per stage otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.stage: str | None = None
+        self.bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            if self.tty and total > 1:
+                self.bar = click.progressbar(length=total, label=f"{self.label}: {stage}", file=sys.stderr)
+                self.bar.__enter__()
+                self.shown = 0
+            else:
+                click.echo(f"{self.label}: {stage}" + (f" ({total} to do)" if total > 1 else ""), err=True)
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _claims_word(folder: Path, exc: InvalidInput) -> str:
+    return f"{folder}: nothing was loaded. {exc}"
+
+
 @main.command()
 @click.argument(
     "folders",
@@ -68,23 +101,24 @@ def main() -> None:
     required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let the corpus take over documents another corpus loaded (otherwise refused).",
+)
 @setting_options("store", "base_iri", "ontology_dir")
-def load(folders: tuple[Path, ...], **options: Any) -> None:
+def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
         app = _app(options)
         store = app.open_store()
         try:
             for folder in folders:
-                steps = [
-                    "reading sheets",
-                    "building RDF",
-                    "validating",
-                    "deriving consensus",
-                    "committing",
-                ]
-                with click.progressbar(length=len(steps), label=f"loading {folder}", file=sys.stderr) as bar:
-                    report = app.load(store, folder, progress=lambda _step: bar.update(1))
+                progress = _Progress(f"loading {folder}")
+                try:
+                    report = app.load(store, folder, replace=replace, progress=progress)
+                finally:
+                    progress.close()
                 click.echo(f"{folder}: {report}")
         finally:
             store.close()
@@ -97,27 +131,83 @@ def load(folders: tuple[Path, ...], **options: Any) -> None:
 
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
-@setting_options("base_iri", "ontology_dir")
-def validate(folders: tuple[Path, ...], **options: Any) -> None:
-    """Check corpus FOLDERS against the sheets' rules and the SHACL shapes; write nothing.
+@click.option(
+    "--against-store",
+    is_flag=True,
+    help="Check against the store (its registry, documents and consensus), as a load would.",
+)
+@setting_options("store", "base_iri", "ontology_dir")
+def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> None:
+    """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
     Exit status: 0 conforms, 1 violations, 2 error.
     """
     try:
         app = _app(options)
         violations = False
-        for folder in folders:
-            if not folder.is_dir():
-                raise ClaimgraphError(f"{folder}: no such folder")
-            try:
-                claims = app.validate(folder)
-                click.echo(f"{folder}: conforms ({claims} claims)")
-            except InvalidInput as exc:
-                violations = True
-                click.echo(f"{folder}: does not conform. {exc}", err=True)
+        store = app.open_store(read_only=True) if against_store else None
+        try:
+            for folder in folders:
+                if not folder.is_dir():
+                    raise ClaimgraphError(f"{folder}: no such folder")
+                progress = _Progress(f"validating {folder}")
+                try:
+                    claims = app.validate(folder, store=store, progress=progress)
+                    click.echo(f"{folder}: conforms ({claims} claims)")
+                except InvalidInput as exc:
+                    violations = True
+                    click.echo(f"{folder}: does not conform. {exc}", err=True)
+                finally:
+                    progress.close()
+        finally:
+            if store is not None:
+                store.close()
     except ClaimgraphError as exc:
         _fail(exc)
     sys.exit(EXIT_VIOLATIONS if violations else EXIT_OK)
+
+
+@main.command()
+@click.argument("document_ids", nargs=-1, required=True)
+@setting_options("store", "base_iri", "ontology_dir")
+def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
+    """Withdraw documents (by id): their claims, and entities nothing else refers to.
+
+    The local curator needs no token: whoever can write the store's folder may.
+    """
+    try:
+        app = _app(options)
+        store = app.open_store()
+        try:
+            for ident in document_ids:
+                try:
+                    report = app.withdraw(store, ident)
+                except NotFound:
+                    raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                click.echo(
+                    f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                )
+        finally:
+            store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("new_base")
+@setting_options("store", "ontology_dir")
+def rebase(new_base: str, **options: Any) -> None:
+    """Re-mint every IRI of the store under NEW_BASE, in one transaction."""
+    try:
+        app = _app(options)
+        store = app.open_store(any_base=True)
+        try:
+            report = app.rebase(store, new_base)
+        finally:
+            store.close()
+        click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+    except ClaimgraphError as exc:
+        _fail(exc)
 
 
 #: ``--format`` of ``query``: a terminal table, or any format of :mod:`claimgraph.formats`.
@@ -301,11 +391,27 @@ def serve(**options: Any) -> None:
     """Serve the SPARQL endpoint and the query page with a production WSGI server."""
     try:
         app = _app(options)
+        _check_port(app.settings.host, app.settings.port)
+        app.open_store(read_only=True).close()  # a foreign folder or another base: refused before "serving …"
         from .web import serve as run_server
 
         run_server(app)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port in use before the server says it is serving."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port"
+            ) from None
 
 
 if __name__ == "__main__":

@@ -69,6 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
         "data_license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI the dumps, nanopublications and VoID description state for the data.",
+    ),
+    Setting(
+        "open_graphs",
+        "",
+        "IRI prefixes (space- or comma-separated) of named graphs that may hold any RDF but a "
+        "domain assertion; the word DEFAULT opens the default graph. Empty: closed everywhere.",
         str,
     ),
 )
@@ -92,6 +98,7 @@ class Settings:
     queries_dir: str
     ontology_dir: str
     data_license: str
+    open_graphs: str
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]

@@ -291,14 +291,17 @@ class Consensus:
     predicate: Term
     object: Term
     supported_by: list[str]
+    #: The count kind whose claims agree ("bodies seen"), when the statement has one.
+    count_kind: str | None = None
 
 
 def consensus_query(subject: str, predicate: str | None = None) -> str:
     where_p = f"VALUES ?p {{ {_iri(predicate)} }}" if predicate else ""
-    return f"""SELECT ?cs ?p ?o ?pLabel ?oLabel ?claim WHERE {{
+    return f"""SELECT ?cs ?p ?o ?pLabel ?oLabel ?claim ?kind WHERE {{
   {where_p}
   ?cs a <{CG.ConsensusStatement}> ; <{RDF.subject}> {_iri(subject)} ; <{RDF.predicate}> ?p ;
       <{RDF.object}> ?o ; <{CG.supportedBy}> ?claim .
+  OPTIONAL {{ ?cs <{CG.countKind}> ?kind }}
   OPTIONAL {{ ?p <{RDFS.label}> ?pLabel }}
   OPTIONAL {{ ?o <{RDFS.label}> ?oLabel }}
 }} ORDER BY ?p ?o ?claim LIMIT {CLAIM_CAP}"""
@@ -309,7 +312,8 @@ def read_consensus(select: Select, subject: str, predicate: str | None = None) -
     for row in select(consensus_query(subject, predicate)):
         iri = str(row["cs"])
         if iri not in found:
-            found[iri] = Consensus(iri, term(row, "p", "pLabel"), term(row, "o", "oLabel"), [])  # type: ignore[arg-type]
+            kind = str(row["kind"]) if row.get("kind") is not None else None
+            found[iri] = Consensus(iri, term(row, "p", "pLabel"), term(row, "o", "oLabel"), [], kind)  # type: ignore[arg-type]
         if str(row["claim"]) not in found[iri].supported_by:
             found[iri].supported_by.append(str(row["claim"]))
     return sorted(found.values(), key=lambda c: (c.predicate.text, c.object.text))

@@ -13,7 +13,7 @@ anything unexpected, is a logged 500 with a generic message.
 >>> BadRdf("bad", line=3).details()
 {'line': 3}
 >>> sorted(cls.__name__ for cls in table())[:3]
-['BadRdf', 'ConfigError', 'InvalidInput']
+['BadRdf', 'ConfigError', 'CorpusNotFound']
 """
 
 from __future__ import annotations
@@ -199,3 +199,10 @@ def table() -> list[type[ClaimgraphError]]:
         if cls is not ClaimgraphError and ("status" in vars(cls) or "code" in vars(cls)):
             found.append(cls)
     return found
+
+
+class CorpusNotFound(ClaimgraphError):
+    """A folder given as a corpus that holds no ``corpus.yaml``: an error (exit 2), not a violation."""
+
+    status = 400
+    code = "not-a-corpus"

@@ -51,9 +51,31 @@ class Minter:
     def claim(self, claim: Claim) -> URIRef:
         return URIRef(f"{self.base}claim/{claim.digest()}")
 
-    def consensus(self, s: Node, p: Node, o: Node) -> URIRef:
-        key = "\n".join(t.n3() for t in (s, p, o))
+    def consensus(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
+        """The statement that the claims of one key (subject, predicate, count kind) agree on ``o``.
+
+        The count kind enters the digest only when there is one, so that statements
+        without a kind keep the IRIs they always had.
+        """
+        terms = (s, p, o) if kind is None else (s, p, o, kind)
+        key = "\n".join(t.n3() for t in terms)
         return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+
+    def corpus(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}corpus/{name}")
+
+    def skolem(self, label: str) -> URIRef:
+        """The IRI that stands for a blank node in the store (RDF 1.1 skolem IRIs)."""
+        return URIRef(f"{self.base}.well-known/genid/{label}")
+
+    @property
+    def registry_graph(self) -> URIRef:
+        """The one graph that describes the entities and agents of every corpus."""
+        return URIRef(f"{self.base}graph/registry")
+
+    @property
+    def shapes_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/shapes")
 
     def document_graph(self, ident: str) -> URIRef:
         return URIRef(f"{self.base}graph/document/{ident}")
@@ -183,10 +205,23 @@ def claim_triples(claim: Claim, mint: Minter) -> Iterator[Triple]:
     yield position, OA.end, Literal(claim.quote.end, datatype=XSD.integer)
 
 
+def corpus_triples(corpus: Corpus, mint: Minter) -> Iterator[Triple]:
+    """The corpus's own record: what it declared and which documents it owns."""
+    node = mint.corpus(corpus.name)
+    yield node, RDF.type, CG.Corpus
+    yield node, RDFS.label, Literal(corpus.name)
+    for entity in corpus.entities:
+        yield node, CG.declares, mint.entity(entity.id)
+    for document in corpus.documents:
+        yield node, CG.holdsDocument, mint.document(document.id)
+
+
 def corpus_quads(corpus: Corpus, mint: Minter) -> dict[URIRef, list[Triple]]:
-    """Every graph a corpus writes: one for its entities, one per document."""
+    """Every graph a corpus writes to: the registry (its entities, merged there with every
+    other corpus's), its own corpus graph (its record), and one graph per document."""
     graphs: dict[URIRef, list[Triple]] = {
-        mint.corpus_graph(corpus.name): [t for e in corpus.entities for t in entity_triples(e, mint)]
+        mint.registry_graph: [t for e in corpus.entities for t in entity_triples(e, mint)],
+        mint.corpus_graph(corpus.name): list(corpus_triples(corpus, mint)),
     }
     for document in corpus.documents:
         graphs[mint.document_graph(document.id)] = list(document_triples(document, mint))

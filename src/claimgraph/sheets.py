@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, SheetError
+from .errors import CorpusNotFound, Problem, SheetError
 from .model import (
     QUALIFIERS,
     Claim,
@@ -198,13 +198,54 @@ def parse_yaml(text: str, *, sheet: str) -> Any:
 
     :raises SheetError: with the parser's line on a syntax error.
     """
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise SheetError([Problem(f"YAML syntax error: {problem}", sheet=sheet, line=line)]) from None
+    except ValueError as exc:
+        # A value YAML reads as a date but that is no date (2024-02-30).
+        line, value = _bad_date(text)
+        shown = f" {value!r}" if value else ""
+        raise SheetError([Problem(f"not a valid date{shown}: {exc}", sheet=sheet, line=line)]) from None
+    finally:
+        loader.dispose()
+
+
+_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
+
+
+def _bad_date(text: str) -> tuple[int | None, str | None]:
+    """The line and text of the first date-like value that is no date.
+
+    >>> _bad_date("a: 2024-02-28\\nb: 2024-02-30\\n")
+    (2, '2024-02-30')
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DATE.finditer(line.split("#", 1)[0]):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return number, match.group()
+    return None, None
+
+
+def read_text(path: Path, *, sheet: str) -> str:
+    """A file's text, which must be UTF-8.
+
+    :raises SheetError: naming the file and the line of the first byte that is not UTF-8.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SheetError(
+            [Problem(f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8", sheet=sheet, line=line)]
+        ) from None
 
 
 class _Collector:
@@ -295,12 +336,15 @@ def read_sheet(
     document_bytes: bytes | None,
     known_ids: Iterable[str],
     agent_ids: Iterable[str],
+    problems: list[Problem] | None = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
     :param document_bytes: the bytes of the file the sheet names, or None when it is missing.
     :param known_ids: every entity and agent id the sheet may use.
     :param agent_ids: the ids that may stand as claimants, creators and publishers.
+    :param problems: when given, problems are added to it and what could be read is
+        returned (so that the rest can be checked too); otherwise they are raised.
     :raises SheetError: listing every problem, each with sheet and line.
     """
     data = parse_yaml(text, sheet=sheet)
@@ -316,7 +360,9 @@ def read_sheet(
         claim = _read_claim(item, document, known, agents, out)
         if claim is not None:
             claims.append(claim)
-    if out.problems:
+    if problems is not None:
+        problems += out.problems
+    elif out.problems:
         raise SheetError(out.problems)
     return document, claims
 
@@ -473,56 +519,80 @@ def sheet_for(document_path: Path) -> Path:
     return document_path.with_suffix(".yaml")
 
 
-def read_corpus(folder: Path) -> Corpus:
+def read_corpus(
+    folder: Path,
+    *,
+    known_ids: Iterable[str] = (),
+    agent_ids: Iterable[str] = (),
+    problems: list[Problem] | None = None,
+) -> Corpus:
     """Read ``corpus.yaml`` and every claim sheet in ``folder``.
 
+    :param known_ids: ids of entities and agents the store holds already, which
+        sheets may use beside those of ``corpus.yaml``.
+    :param agent_ids: those of them that are agents.
+    :param problems: when given, every problem is added to it and what could be read
+        is returned, so that the rest can be validated too; otherwise they are raised.
+    :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     :raises SheetError: listing every problem in every sheet.
     """
     folder = Path(folder)
     entities_path = folder / CORPUS_FILE
     if not entities_path.is_file():
-        raise SheetError([Problem(f"no {CORPUS_FILE} in {folder}", sheet=str(entities_path))])
-    entities = read_entities(entities_path.read_text(encoding="utf-8"), sheet=_rel(entities_path))
-    known = {e.id for e in entities}
-    agents = {e.id for e in entities if e.is_agent}
-    problems: list[Problem] = []
+        raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
+    found: list[Problem] = []
+    try:
+        entities = read_entities(
+            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
+        )
+    except SheetError as exc:
+        found += exc.problems
+        entities = []
+    known = {e.id for e in entities} | set(known_ids)
+    agents = {e.id for e in entities if e.is_agent} | set(agent_ids)
     documents: list[Document] = []
     claims: list[Claim] = []
     sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
     if not sheets:
-        raise SheetError([Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder))])
+        found.append(Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder)))
     for path in sheets:
         name = _rel(path)
-        text = path.read_text(encoding="utf-8")
-        head = parse_yaml(text, sheet=name)
+        try:
+            text = read_text(path, sheet=name)
+            head = parse_yaml(text, sheet=name)
+        except SheetError as exc:
+            found += exc.problems
+            continue
         file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
         doc_path = folder / str(file_name) if file_name else None
         data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
         try:
-            document, found = read_sheet(
-                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents
+            document, read = read_sheet(
+                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents, problems=found
             )
         except SheetError as exc:
-            problems += exc.problems
+            found += exc.problems
             continue
         documents.append(document)
-        claims += found
+        claims += read
     seen: dict[str, str] = {}
     for document in documents:
         if document.id in seen:
-            problems.append(
+            found.append(
                 Problem(
                     f"document id {document.id!r} also used by {seen[document.id]}",
                     sheet=document.sheet,
                 )
             )
         seen[document.id] = document.sheet or ""
-    if problems:
-        raise SheetError(problems)
+    if problems is not None:
+        problems += found
+    elif found:
+        raise SheetError(found)
     return Corpus(
         name=folder.resolve().name,
         entities=tuple(entities),
-        documents=tuple(documents),
+        documents=tuple(d for d in documents if d.id),
         claims=tuple(claims),
     )
 

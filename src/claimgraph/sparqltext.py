@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
-from .errors import QueryRefused
+from .errors import QueryError, QueryRefused
 
 __all__ = [
     "MAX_BRACKET_DEPTH",
@@ -38,6 +38,8 @@ __all__ = [
     "QueryRefused",
     "inspect_query",
     "inspect_update",
+    "update_targets",
+    "with_dataset",
 ]
 
 #: Deepest nesting of ( { [ << accepted; far below the depth that overflows the stack.
@@ -330,9 +332,13 @@ def inspect_update(
     max_depth: int = MAX_DEPTH,
     max_bracket_depth: int = MAX_BRACKET_DEPTH,
 ) -> Inspection:
-    """Check a SPARQL update before it runs: the same limits, and never ``LOAD``.
+    """Check a SPARQL update before it runs: the same limits and refusals as a query.
 
-    :raises QueryRefused: as :func:`inspect_query` does.
+    Codepoint escapes (``\\u004C``) are undone first, as SPARQL does before parsing.
+    ``USING`` names graphs of the store (an absent one is empty), never a document to
+    fetch, so unlike a query's ``FROM`` it is not refused.
+
+    :raises QueryRefused: as :func:`inspect_query` does, and for ``LOAD``.
 
     >>> inspect_update("LOAD <http://evil.example/data.ttl>")
     Traceback (most recent call last):
@@ -340,9 +346,13 @@ def inspect_update(
     claimgraph.errors.QueryRefused: LOAD (line 1, column 1) is not allowed on this server
     >>> inspect_update("INSERT DATA { <http://x/s> <http://x/load> 'LOAD' }").keywords
     ()
+    >>> inspect_update("\\u004cOAD <http://evil.example/data.ttl>")
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.QueryRefused: LOAD (line 1, column 1) is not allowed on this server
     """
     inspection, _ = _inspect(
-        text,
+        _unescape(text),
         allow_service=allow_service,
         refuse={"LOAD"},
         max_depth=max_depth,
@@ -350,3 +360,119 @@ def inspect_update(
         base_iri=base_iri,
     )
     return inspection
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _prologue(toks: list[Token], base_iri: str | None) -> tuple[dict[str, str], str]:
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    for k, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        word = tok.text.upper()
+        after = toks[k + 1 : k + 3]
+        if word == "PREFIX" and len(after) == 2 and after[0].kind == "pname" and after[1].kind == "iri":
+            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+        elif word == "BASE" and after and after[0].kind == "iri":
+            base = urljoin(base, after[0].text[1:-1])
+    return prefixes, base
+
+
+_GRAPH_OPERATIONS = {"CREATE", "DROP", "CLEAR", "COPY", "MOVE", "ADD"}
+_NAMING = {"GRAPH", "WITH", "USING", "NAMED", "INTO", "TO"}
+
+
+def update_targets(text: str, *, base_iri: str | None = None) -> frozenset[str] | None:
+    """The named graphs an update can read or write, or None when it can touch any.
+
+    A graph named after ``GRAPH``, ``WITH``, ``USING``, ``INTO``, ``TO`` or as the operand
+    of a graph operation is a target; ``GRAPH ?g``, ``ALL`` and ``NAMED`` (every named
+    graph) make it None. The default graph is always touchable.
+
+    >>> sorted(update_targets("PREFIX e: <http://e/> INSERT DATA { GRAPH e:a { e:s e:p 1 } } ; COPY <http://e/b> TO DEFAULT"))
+    ['http://e/a', 'http://e/b']
+    >>> update_targets("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    >>> update_targets("CLEAR ALL") is None
+    True
+    >>> sorted(update_targets("INSERT DATA { <http://e/s> <http://e/p> 'GRAPH ?g' }"))
+    []
+    """
+    toks = tokens(_unescape(text))
+    prefixes, base = _prologue(toks, base_iri)
+    targets: set[str] = set()
+    for k, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        word = tok.text.upper()
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if word in _GRAPH_OPERATIONS:
+            rest = toks[k + 1 : k + 3]
+            if rest and rest[0].kind == "word" and rest[0].text.upper() == "SILENT":
+                rest = rest[1:]
+            if rest and rest[0].kind == "word" and rest[0].text.upper() in {"ALL", "NAMED"}:
+                return None
+            if rest and rest[0].kind in {"iri", "pname"}:
+                iri = _resolve(rest[0], prefixes, base)
+                if iri is not None:
+                    targets.add(iri)
+        elif word in _NAMING:
+            if nxt is not None and nxt.kind in {"iri", "pname"}:
+                iri = _resolve(nxt, prefixes, base)
+                if iri is not None:
+                    targets.add(iri)
+            elif word == "GRAPH" and not (nxt is not None and nxt.kind == "word"):
+                return None  # GRAPH ?g: any graph
+            elif word == "NAMED" and k > 0 and toks[k - 1].text.upper() in {"DROP", "CLEAR", "SILENT"}:
+                return None
+    return frozenset(targets)
+
+
+_ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*$')
+
+
+def with_dataset(
+    text: str, using: list[str] | tuple[str, ...] = (), using_named: list[str] | tuple[str, ...] = ()
+) -> str:
+    """Apply the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to an update.
+
+    They act as ``USING`` / ``USING NAMED`` on every operation with a ``WHERE``
+    clause, so those clauses are written in before each top-level ``WHERE``.
+
+    :raises QueryError: when a graph is not an absolute IRI, or the update has its own
+        ``USING`` or ``WITH`` (the protocol forbids both).
+
+    >>> with_dataset("INSERT { ?s a 1 } WHERE { ?s ?p ?o }", ["http://e/g"])
+    'INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p ?o }'
+    >>> with_dataset("DELETE WHERE { ?s ?p 'WHERE' } ; INSERT { ?s a 1 } WHERE { ?s ?p 2 }", ["http://e/g"])
+    "DELETE WHERE { ?s ?p 'WHERE' } ; INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p 2 }"
+    """
+    bad = [g for g in (*using, *using_named) if not _ABSOLUTE_IRI.match(g)]
+    if bad:
+        raise QueryError(f"using-graph-uri / using-named-graph-uri must be absolute IRIs: {bad[0]!r}")
+    clauses = [f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named]
+    if not clauses:
+        return text
+    toks = tokens(text)
+    depth, cuts = 0, []
+    for k, tok in enumerate(toks):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif tok.kind == "word" and depth == 0:
+            word = tok.text.upper()
+            if word in ("USING", "WITH"):
+                raise QueryError(f"the update has its own {word}; it cannot be combined with using-graph-uri")
+            # DELETE WHERE { … } is the short form, which takes no USING.
+            if word == "WHERE" and not (k and toks[k - 1].text.upper() == "DELETE"):
+                cuts.append(tok.offset)
+    for offset in reversed(cuts):
+        text = f"{text[:offset]}{' '.join(clauses)} {text[offset:]}"
+    return text

@@ -26,7 +26,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -50,6 +49,16 @@ from .sparqltext import Dataset
 
 Quad = tuple[Node, Node, Node, Node | None]
 Triple = tuple[Node, Node, Node]
+
+
+class _DefaultGraph:
+    """Names the default graph alone where None means every graph (:meth:`OxigraphStore.quads`)."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = _DefaultGraph()
 
 MEMORY = ":memory:"
 #: The dataset of a query that names none: the union of every graph as the default graph.
@@ -97,11 +106,28 @@ class Store(Protocol):
         graph: URIRef | None = None,
         default_graph: bool = False,
         prefixes: dict[str, str] | None = None,
+        skolem: str | None = None,
     ) -> bytes: ...
 
     def update(self, sparql: str) -> None: ...
 
-    def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None: ...
+    def apply(
+        self,
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+        create: Iterable[URIRef] = (),
+        drop: Iterable[URIRef] = (),
+    ) -> None: ...
+
+    def dry_run(
+        self,
+        sparql: str,
+        *,
+        graphs: Iterable[URIRef] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+    ) -> DryRun: ...
 
     def quads(
         self,
@@ -110,6 +136,7 @@ class Store(Protocol):
         subject: Node | None = None,
         predicate: Node | None = None,
         object: Node | None = None,
+        exact: bool = False,
     ) -> Iterator[Quad]: ...
 
     def graph_names(self) -> list[URIRef]: ...
@@ -215,12 +242,14 @@ def update_parses(sparql: str, *, base_iri: str | None = None) -> bool:
 
 @dataclass
 class DryRun:
-    """An update run on a throw-away copy of a store: the copy as the update left it,
-    and the quads the update removed and added (rdflib terms, literals exactly as stored)."""
+    """What an update run on a throw-away copy of a store did: the quads it removed and
+    added (rdflib terms, literals exactly as stored), the named graphs it created and
+    dropped, within the graphs it was allowed to touch."""
 
-    after: OxigraphStore
     removed: list[Quad]
     added: list[Quad]
+    created: list[URIRef] = field(default_factory=list)
+    dropped: list[URIRef] = field(default_factory=list)
 
 
 class OxigraphStore:
@@ -235,7 +264,11 @@ class OxigraphStore:
                 self._store = ox.Store()
                 return
             self.path.mkdir(parents=True, exist_ok=True)
+            _check_folder(self.path)
             self._lock = _take_lock(self.path, shared=read_only)
+            if read_only and not (self.path / "CURRENT").is_file():
+                # An empty folder: make it an empty store, so that a reader finds one.
+                ox.Store(str(self.path)).flush()
             if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
@@ -310,96 +343,107 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
 
-    @contextmanager
-    def scratch_copy(self, *, memory_limit: int = MEMORY_COPY_LIMIT) -> Iterator[OxigraphStore]:
-        """A throw-away read-write copy of the store, gone when the ``with`` block ends.
-
-        The copy is in memory when this store is, or holds fewer than
-        ``memory_limit`` quads; otherwise it is a RocksDB checkpoint in a
-        ``.dry-run-*`` folder beside the store (hard links, so it costs little).
-        """
-        if self.path is None or len(self._store) < memory_limit:
-            raw = ox.Store()
-            raw.extend(self._store)
-            copy = OxigraphStore._wrapping(raw)
-            try:
-                yield copy
-            finally:
-                copy.close()
-            return
-        # Beside the store, so that the checkpoint can hard-link its files.
-        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
-        try:
-            self._store.backup(str(folder / "copy"))
-            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
-            try:
-                yield copy
-            finally:
-                copy.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    @contextmanager
     def dry_run(
         self,
         sparql: str,
         *,
+        graphs: Iterable[URIRef] | None = None,
         base_iri: str | None = None,
-        memory_limit: int = MEMORY_COPY_LIMIT,
+        memory_limit: int | None = None,
         timeout: float | None = None,
-    ) -> Iterator[DryRun]:
-        """Run a SPARQL Update on a :meth:`scratch_copy`; this store is not changed.
+    ) -> DryRun:
+        """Run a SPARQL Update on a throw-away copy of the store; this store is not changed.
 
-        With a ``timeout`` (and a store on disk), the update runs in a child
-        process on a checkpoint of the store, killed when the time is up: an
-        update, like a query, cannot be stopped inside pyoxigraph.
-
+        :param graphs: the named graphs the update can read or write (with the default
+            graph); only they are copied and compared, so the run costs what they hold.
+            None: every graph.
+        :param timeout: with a store on disk, the update runs in a child process on a
+            checkpoint of the store (hard links), killed when the time is up: an update,
+            like a query, cannot be stopped inside pyoxigraph.
         :raises QueryError: on a syntax error or a failing operation, as :meth:`update`.
         :raises QueryTimeout: when the update runs past ``timeout`` seconds.
 
         >>> store = open_store(":memory:")
         >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 }")
-        >>> with store.dry_run("DELETE WHERE { ?s ?p 1 } ; INSERT DATA { <http://e/s> <http://e/p> 2 }") as run:
-        ...     [q[2].toPython() for q in run.removed], [q[2].toPython() for q in run.added], len(run.after)
-        ([1], [2], 1)
+        >>> run = store.dry_run("DELETE WHERE { ?s ?p 1 } ; INSERT DATA { <http://e/s> <http://e/p> 2 }")
+        >>> [q[2].toPython() for q in run.removed], [q[2].toPython() for q in run.added]
+        ([1], [2])
+        >>> store.dry_run("CREATE GRAPH <http://e/g>", graphs=[URIRef("http://e/g")]).created
+        [rdflib.term.URIRef('http://e/g')]
         >>> [q[2].toPython() for q in store.quads()]
         [1]
         """
+        names = None if graphs is None else sorted({ox.NamedNode(str(g)) for g in graphs}, key=str)
+        memory_limit = MEMORY_COPY_LIMIT if memory_limit is None else memory_limit
         if timeout is not None and self.path is not None:
-            with self._timed_dry_run(sparql, base_iri=base_iri, timeout=timeout) as run:
-                yield run
-            return
-        with self.scratch_copy(memory_limit=memory_limit) as copy:
-            before = set(copy._store)
-            copy.update(sparql, base_iri=base_iri)
-            yield _dry_run_of(before, copy)
-
-    @contextmanager
-    def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
-        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
-        try:
-            self._store.backup(str(folder / "copy"))
-            _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
-            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
+            folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
             try:
-                yield _dry_run_of(set(self._store), copy)
+                self._store.backup(str(folder / "copy"))
+                _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
+                copy = ox.Store(str(folder / "copy"))
+                try:
+                    return _compare(self._store, copy, names)
+                finally:
+                    del copy
             finally:
-                copy.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
+        if names is None and self.path is not None and len(self._store) >= memory_limit:
+            # Beside the store, so that the checkpoint can hard-link its files.
+            folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
+            try:
+                self._store.backup(str(folder / "copy"))
+                copy = ox.Store(str(folder / "copy"))
+                try:
+                    OxigraphStore._wrapping(copy).update(sparql, base_iri=base_iri)
+                    return _compare(self._store, copy, names)
+                finally:
+                    del copy
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        copy = ox.Store()
+        if names is None:
+            copy.extend(self._store)
+            for graph in self._store.named_graphs():
+                copy.add_graph(graph)
+        else:
+            copy.extend(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            for graph in names:
+                if self._store.contains_named_graph(graph):
+                    copy.add_graph(graph)
+                    copy.extend(self._store.quads_for_pattern(None, None, None, graph))
+        OxigraphStore._wrapping(copy).update(sparql, base_iri=base_iri)
+        return _compare(self._store, copy, names)
 
-    def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None:
-        """Remove then add quads, all in one transaction: all or nothing."""
+    def apply(
+        self,
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+        create: Iterable[URIRef] = (),
+        drop: Iterable[URIRef] = (),
+    ) -> None:
+        """Remove quads, add quads, create and drop named graphs, all in one transaction.
+
+        A dropped graph must be emptied by ``remove`` in the same call (quads are
+        named by value, so the caller knows what it removes); blank nodes cannot be
+        named by value and are refused.
+
+        :raises StoreError: when the store cannot be written; nothing is written then.
+        """
         removing = [_ox_quad(q) for q in remove]
         adding = [_ox_quad(q) for q in add]
-        if any(isinstance(t, ox.BlankNode) for q in removing for t in (q.subject, q.object)):
-            raise StoreError("cannot remove quads with blank nodes by value; skolemize them first")
+        creating = [ox.NamedNode(str(g)) for g in create]
+        dropping = [ox.NamedNode(str(g)) for g in drop]
+        if any(isinstance(t, ox.BlankNode) for q in removing + adding for t in (q.subject, q.object)):
+            raise StoreError("cannot write quads with blank nodes: skolemize them first")
         try:
-            if not removing:
+            if not (removing or creating or dropping):
                 self._store.extend(adding)
                 return
-            self._store.update(_delete_insert(removing, adding))
+            self._store.update(_delete_insert(removing, adding, creating, dropping))
         except OSError as exc:
+            raise StoreError(f"write failed, nothing was written: {exc}") from None
+        except RuntimeError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
 
     def quads(
@@ -409,8 +453,13 @@ class OxigraphStore:
         subject: Node | None = None,
         predicate: Node | None = None,
         object: Node | None = None,
+        exact: bool = False,
     ) -> Iterator[Quad]:
-        """The quads of ``graph`` (None: of every graph) with the subject, predicate and object given.
+        """The quads of ``graph`` (None: of every graph; :data:`DEFAULT`: of the default graph)
+        with the subject, predicate and object given.
+
+        :param exact: keep literals' lexical forms (see :func:`from_ox`), so that the
+            quads name the stored ones and can be removed by value.
 
         >>> store = open_store(":memory:")
         >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 . GRAPH <http://e/g> { <http://e/t> <http://e/p> 1 } }")
@@ -418,9 +467,12 @@ class OxigraphStore:
         ['http://e/t']
         """
         pattern = [to_ox(t) if t is not None else None for t in (subject, predicate, object)]
-        graph_name = to_ox(graph) if graph is not None else None
+        if graph is DEFAULT:
+            graph_name: Any = ox.DefaultGraph()
+        else:
+            graph_name = to_ox(graph) if graph is not None else None
         for q in self._store.quads_for_pattern(*pattern, graph_name):
-            yield _rdflib_quad(q)
+            yield _rdflib_quad(q, exact=exact)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -436,6 +488,7 @@ class OxigraphStore:
         graph: URIRef | None = None,
         default_graph: bool = False,
         prefixes: dict[str, str] | None = None,
+        skolem: str | None = None,
     ) -> bytes:
         """The store, or one of its graphs, serialised by the engine.
 
@@ -443,6 +496,8 @@ class OxigraphStore:
         :param graph: this named graph only; ``default_graph``: the default graph only;
             neither: the whole dataset (a format with named graphs).
         :param prefixes: prefix → namespace, for the formats that abbreviate.
+        :param skolem: the prefix of the skolem IRIs that stand for blank nodes uploaded
+            (written as blank nodes again, as the client sent them).
         :raises ValueError: when the format cannot carry what is asked (a graph format for a dataset).
 
         >>> store = open_store(":memory:")
@@ -458,7 +513,14 @@ class OxigraphStore:
             kwargs["from_graph"] = ox.DefaultGraph()
         elif fmt.kind != "dataset":
             raise ValueError(f"{fmt.name} cannot carry named graphs; ask for one graph")
-        return self._store.dump(**kwargs)
+        if skolem is None:
+            return self._store.dump(**kwargs)
+        source = kwargs.pop("from_graph", None)
+        quads = self._store.quads_for_pattern(None, None, None, source)
+        items: list[Any] = [_unskolemized(q, skolem) for q in quads]
+        if source is not None:
+            items = [ox.Triple(q.subject, q.predicate, q.object) for q in items]
+        return ox.serialize(items, **kwargs)
 
     def answer(
         self,
@@ -523,6 +585,34 @@ class OxigraphStore:
         self._release()
 
 
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that holds files but no store: it is someone else's.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); _ = (folder / "notes.txt").write_text("x")
+    >>> _check_folder(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.StoreError: ... is not a claimgraph store (it holds notes.txt); name an empty or new folder
+    """
+    if (folder / "CURRENT").is_file():
+        return
+    others = sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE)
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise StoreError(
+            f"{folder} is not a claimgraph store (it holds {shown}); name an empty or new folder"
+        )
+
+
+def _unskolemized(quad: ox.Quad, prefix: str) -> ox.Quad:
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode) and t.value.startswith(prefix):
+            return ox.BlankNode("b" + t.value[len(prefix) :].replace("-", ""))
+        return t
+
+    return ox.Quad(term(quad.subject), quad.predicate, term(quad.object), quad.graph_name)
+
+
 def _take_lock(folder: Path, *, shared: bool) -> Any:
     """Lock the store folder: shared for readers, exclusive for the writer.
 
@@ -539,7 +629,9 @@ def _take_lock(folder: Path, *, shared: bool) -> Any:
     return handle
 
 
-def _delete_insert(removing: list[ox.Quad], adding: list[ox.Quad]) -> str:
+def _delete_insert(
+    removing: list[ox.Quad], adding: list[ox.Quad], creating: list[Any] = (), dropping: list[Any] = ()
+) -> str:
     def block(quads: list[ox.Quad]) -> str:
         lines = []
         for q in quads:
@@ -550,7 +642,10 @@ def _delete_insert(removing: list[ox.Quad], adding: list[ox.Quad]) -> str:
                 lines.append(f"GRAPH {q.graph_name} {{ {triple} }}")
         return "\n".join(lines)
 
-    parts = [f"DELETE DATA {{\n{block(removing)}\n}}"]
+    parts = [f"DROP SILENT GRAPH {g}" for g in dropping]
+    if removing:
+        parts.append(f"DELETE DATA {{\n{block(removing)}\n}}")
+    parts += [f"CREATE SILENT GRAPH {g}" for g in creating]
     if adding:
         parts.append(f"INSERT DATA {{\n{block(adding)}\n}}")
     return ";\n".join(parts)
@@ -791,13 +886,23 @@ def _update_in_child(folder: Path, sparql: str, *, base_iri: str | None, timeout
         raise QueryError(f"the update failed: {message}")
 
 
-def _dry_run_of(before: set[ox.Quad], copy: OxigraphStore) -> DryRun:
-    """The copy after an update, and what the update removed and added."""
-    after = set(copy._store)
+def _compare(before: ox.Store, after: ox.Store, names: list[Any] | None) -> DryRun:
+    """What changed from ``before`` to ``after``, in the default graph and ``names`` (None: all)."""
+    if names is None:
+        old, new = set(before), set(after)
+        old_graphs, new_graphs = set(before.named_graphs()), set(after.named_graphs())
+    else:
+        old, new = set(), set()
+        for graph in [ox.DefaultGraph(), *names]:
+            old.update(before.quads_for_pattern(None, None, None, graph))
+            new.update(after.quads_for_pattern(None, None, None, graph))
+        old_graphs = {g for g in names if before.contains_named_graph(g)}
+        new_graphs = {g for g in names if after.contains_named_graph(g)}
     return DryRun(
-        after=copy,
-        removed=[_rdflib_quad(q, exact=True) for q in before - after],
-        added=[_rdflib_quad(q, exact=True) for q in after - before],
+        removed=[_rdflib_quad(q, exact=True) for q in old - new],
+        added=[_rdflib_quad(q, exact=True) for q in new - old],
+        created=sorted(URIRef(g.value) for g in new_graphs - old_graphs),
+        dropped=sorted(URIRef(g.value) for g in old_graphs - new_graphs),
     )
 
 

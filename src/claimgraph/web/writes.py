@@ -3,8 +3,13 @@
 Reading is open to everyone; every write needs ``Authorization: Bearer <token>``
 with the configured ``CLAIMGRAPH_TOKEN`` (no token configured: writes are off,
 403). Every write runs through the executor's ``write`` (no query worker runs
-beside it) and through :mod:`claimgraph.writes`, which refuses with 422 any
-change that would break a shape, and writes nothing then.
+beside it) and through the application's write methods, which all go through
+the one write path (:mod:`claimgraph.changes`): it refuses with 422 any change
+that would break a shape or put an unsourced assertion in the store, and writes
+nothing then.
+
+Blank nodes are stored as skolem IRIs (``<base>.well-known/genid/…``); a graph
+read through the Graph Store gives them back as blank nodes.
 
 Endpoints:
 
@@ -32,26 +37,9 @@ from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
 from .. import formats
-from ..api import EVERY_GRAPH, DumpRequest, absolute_iri
-from ..errors import QueryError
-from ..store import Triple
-from ..writes import (
-    UPLOAD_FORMATS,
-    BadRdf,
-    SheetUpload,
-    UnsupportedFormat,
-    WriteReport,
-    add_claims_rdf,
-    add_sheet,
-    delete_graph,
-    guarded_update,
-    new_graph_iri,
-    parse_upload,
-    post_graph,
-    put_graph,
-    with_dataset,
-    withdraw,
-)
+from ..api import EVERY_GRAPH, DumpRequest, SheetUpload, WriteReport, absolute_iri
+from ..errors import BadRdf, QueryError, UnsupportedFormat
+from ..store import UPLOAD_FORMATS, Triple, parse_upload
 from .context import get_claimgraph, get_executor
 from .errors import error_response
 
@@ -90,15 +78,8 @@ def write_access(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
-    cg = get_claimgraph()
-
-    def write_and_record(store: Any) -> WriteReport:
-        report = action(store)
-        if report.added or report.removed:
-            cg.committed(store)  # the commit marker (HTTP caching) and the search index
-        return report
-
-    return get_executor().write(write_and_record)
+    """Run a write of the application object (which commits and records it) with no reader beside it."""
+    return get_executor().write(action)
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
@@ -134,20 +115,12 @@ def handle_update(sparql: str | None = None) -> Response:
             raise QueryError(
                 "no update given: send an update= form field or an application/sparql-update body"
             )
-    text = with_dataset(
-        sparql, request.values.getlist("using-graph-uri"), request.values.getlist("using-named-graph-uri")
-    )
+    using = request.values.getlist("using-graph-uri")
+    using_named = request.values.getlist("using-named-graph-uri")
     cg = get_claimgraph()
     base = request.base_url  # relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol)
     report = _write(
-        lambda store: guarded_update(
-            store,
-            text,
-            mint=cg.mint,
-            vocabulary=cg.vocabulary,
-            base_iri=base,
-            timeout=cg.settings.query_timeout,
-        )
+        lambda store: cg.update(store, sparql, base_iri=base, using=using, using_named=using_named)
     )
     return _json(report.as_dict(), 200)
 
@@ -194,13 +167,12 @@ def _graph_operation(graph: URIRef | None) -> Response:
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     if request.method == "DELETE":
-        _write(lambda store: delete_graph(store, graph, **kwargs))
+        _write(lambda store: cg.delete_graph(store, graph))
         return Response(status=204)
     triples = _uploaded_triples(str(graph) if graph is not None else cg.mint.base)
-    operation = put_graph if request.method == "PUT" else post_graph
-    report = _write(lambda store: operation(store, graph, triples, **kwargs))
+    operation = cg.put_graph if request.method == "PUT" else cg.post_graph
+    report = _write(lambda store: operation(store, graph, triples))
     return Response(status=201 if report.created and graph is not None else 204)
 
 
@@ -209,9 +181,9 @@ def _create_graph() -> Response:
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    graph = new_graph_iri(cg.mint)
+    graph = cg.new_graph_iri()
     triples = _uploaded_triples(str(graph))
-    _write(lambda store: post_graph(store, graph, triples, mint=cg.mint, vocabulary=cg.vocabulary))
+    _write(lambda store: cg.post_graph(store, graph, triples))
     response = Response(status=201)
     response.headers["Location"] = str(graph)
     return response
@@ -234,7 +206,9 @@ def _uploaded_triples(base_iri: str) -> list[Triple]:
 def _dump(graph: str | None) -> Response:
     """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the executor."""
     answer = get_executor().query(
-        DumpRequest(graph=graph, accept=request.headers.get("Accept", "")),
+        DumpRequest(
+            graph=graph, accept=request.headers.get("Accept", ""), skolem=get_claimgraph().mint.skolem("")
+        ),
         timeout=get_claimgraph().settings.query_timeout,
     )
     response = Response(answer.body, status=200)
@@ -254,14 +228,13 @@ def _dataset() -> Response:
 @write_access
 def post_claims() -> Response:
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     media = request.mimetype
     if media in YAML_TYPES or media == "multipart/form-data":
         upload = _sheet_upload()
-        report = _write(lambda store: add_sheet(store, upload, **kwargs))
+        report = _write(lambda store: cg.add_sheet(store, upload))
     elif media in UPLOAD_FORMATS:
         triples = parse_upload(request.get_data(), media, base_iri=cg.mint.base)
-        report = _write(lambda store: add_claims_rdf(store, triples, **kwargs))
+        report = _write(lambda store: cg.add_claims_rdf(store, triples))
     else:
         raise UnsupportedFormat(
             f"cannot read {media or 'a body without Content-Type'} as claims; send a claim sheet "
@@ -301,7 +274,7 @@ def _sheet_upload() -> SheetUpload:
         name=sheet_name or "sheet.yaml",
         document=document,
         corpus=_text(corpus, "corpus.yaml") if corpus is not None else None,
-        corpus_name=request.form.get("corpus_name", "web"),
+        corpus_name=request.form.get("corpus_name"),
     )
 
 
@@ -310,6 +283,6 @@ def _sheet_upload() -> SheetUpload:
 @write_access
 def withdraw_document(document_id: str) -> Response:
     cg = get_claimgraph()
-    report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
+    report = _write(lambda store: cg.withdraw(store, document_id))
     body = {"document": str(cg.mint.document(document_id)), "withdrawn": report.removed_claims}
     return _json({**body, **report.as_dict()}, 200)
