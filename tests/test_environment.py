@@ -32,6 +32,7 @@ HOSTILE = {
     "allow_service": "true",
     "queries_dir": "/nonexistent/queries",
     "ontology_dir": "/nonexistent/ontology",
+    "data_license": "http://hostile.invalid/licence",
 }
 
 #: Modules that build apps, clients, stores and CLI runs: the ones an environment could reach.

@@ -10,25 +10,39 @@ content negotiation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .config import Settings
 from .errors import NotFound
 from .export import FORMATS as EXPORT_FORMATS
-from .export import export, vocabulary_graphs
+from .export import export, gzipped, vocabulary_graphs
 from .loader import LoadReport, Progress, _silent, commit_graphs, corpus_locator, load_corpus
 from .mapping import Minter, corpus_quads
 from .namespaces import CG, PROV
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
+from .search import INDEX_FILE, SearchIndex, Select
+from .search import rebuild as rebuild_index
+from .search import update as update_index
 from .sheets import read_corpus
-from .store import MEMORY, QueryResult, Store, absolute_iri, open_store
+from .store import (
+    MEMORY,
+    CommitMarker,
+    QueryResult,
+    Store,
+    absolute_iri,
+    open_store,
+    read_commit_marker,
+    write_commit_marker,
+)
 from .validation import Vocabulary, load_vocabulary, validate_batch
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
@@ -53,6 +67,7 @@ class Claimgraph:
     """One configured claimgraph: everything the edges need, opened lazily."""
 
     settings: Settings
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @cached_property
     def mint(self) -> Minter:
@@ -69,9 +84,69 @@ class Claimgraph:
     def open_store(self, *, read_only: bool = False) -> Store:
         return open_store(self.settings.store, read_only=read_only)
 
+    # --- after every write ---------------------------------------------------------------------
+
+    @property
+    def store_folder(self) -> Path | None:
+        """The embedded store's folder (None for ``:memory:`` or a remote store)."""
+        location = self.settings.store
+        if location == MEMORY or location.startswith(("http://", "https://")):
+            return None
+        return Path(location)
+
+    @cached_property
+    def marker(self) -> CommitMarker:
+        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it)."""
+        folder = self.store_folder
+        return read_commit_marker(str(folder) if folder else MEMORY)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        folder = self.store_folder
+        return SearchIndex(folder / INDEX_FILE if folder else None)
+
+    @property
+    def unindexed_graphs(self) -> tuple[URIRef, ...]:
+        """Graphs the search index leaves out: the vocabulary and the shapes."""
+        return (self.mint.ontology_graph, URIRef(f"{self.mint.base}graph/shapes"))
+
+    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+        """Call after every write that changed the store: the one hook of the write path.
+
+        Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
+        ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
+        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        """
+        marker = self.marker.next(at=time.time())
+        folder = self.store_folder
+        if folder is not None:
+            write_commit_marker(str(folder), marker)
+        self.marker = marker
+
+        def select(sparql: str) -> list:
+            return store.query(sparql).rows
+
+        with self._index_lock:
+            if graphs is None:
+                rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
+            else:
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+            self.search_index.set_marker(marker.tag)
+        return marker
+
+    def ensure_search_index(self, select: Select) -> SearchIndex:
+        """The search index, rebuilt through ``select`` first when it is behind the store."""
+        with self._index_lock:
+            if self.search_index.marker != self.marker.tag:
+                rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
+                self.search_index.set_marker(self.marker.tag)
+        return self.search_index
+
+    # --- writes ------------------------------------------------------------------------------
+
     def load(self, store: Store, folder: Path, *, progress: Progress = _silent) -> LoadReport:
         """Load a corpus folder, with the vocabulary graphs, in one transaction."""
-        return load_corpus(
+        report = load_corpus(
             store,
             folder,
             mint=self.mint,
@@ -79,6 +154,9 @@ class Claimgraph:
             vocabulary_graphs=vocabulary_graphs(Path(self.settings.ontology_dir), self.mint),
             progress=progress,
         )
+        if report.added or report.removed:
+            self.committed(store)
+        return report
 
     def validate(self, folder: Path) -> int:
         """Validate a corpus folder without writing; returns its number of claims.
@@ -95,12 +173,11 @@ class Claimgraph:
 
     def withdraw_document(self, store: Store, document_id: str) -> LoadReport:
         """Remove one document's graph (its claims) and update the consensus."""
-        return commit_graphs(
-            store,
-            {self.mint.document_graph(document_id): []},
-            mint=self.mint,
-            vocabulary=self.vocabulary,
-        )
+        graph = self.mint.document_graph(document_id)
+        report = commit_graphs(store, {graph: []}, mint=self.mint, vocabulary=self.vocabulary)
+        if report.added or report.removed:
+            self.committed(store, [graph, self.mint.consensus_graph])
+        return report
 
     def run_named(self, store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """Run one of ``queries/*.rq`` with its parameters bound.
@@ -171,8 +248,17 @@ class Claimgraph:
             )
         return InlineExecutor(store if store is not None else self.open_store(), self.answer_function())
 
-    def export(self, store: Store, fmt: str) -> bytes:
-        return export(store, fmt, context_path=Path(self.settings.ontology_dir) / "context.jsonld")
+    @property
+    def context_path(self) -> Path:
+        """The project's JSON-LD context (``ontology/context.jsonld``)."""
+        return Path(self.settings.ontology_dir) / "context.jsonld"
+
+    def export(self, store: Store, fmt: str, *, compress: bool = False) -> bytes:
+        """The whole store as one of :data:`claimgraph.export.FORMATS`, gzip-compressed when asked."""
+        data = export(
+            store, fmt, context_path=self.context_path, mint=self.mint, license=self.settings.data_license
+        )
+        return gzipped(data) if compress else data
 
     def stats(self, store: Store) -> dict[str, int]:
         """Counts a curator checks after a load."""

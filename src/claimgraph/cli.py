@@ -255,14 +255,14 @@ def _split_param(text: str) -> tuple[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of standard output.",
 )
-@setting_options("store", "ontology_dir")
+@setting_options("store", "ontology_dir", "base_iri", "data_license")
 def export_command(fmt: str, output: Path | None, **options: Any) -> None:
-    """Dump the whole store (TriG, N-Quads, Turtle, JSON-LD, or RDF 1.2 reifiers)."""
+    """Dump the whole store (TriG, N-Quads, Turtle, JSON-LD, RDF 1.2, nanopublications, VoID); gzip for -o *.gz."""
     try:
         app = _app(options)
         store = app.open_store(read_only=True)
         try:
-            data = app.export(store, fmt)
+            data = app.export(store, fmt, compress=bool(output and output.suffix == ".gz"))
         finally:
             store.close()
         if output:

@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
     Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
     Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
+    Setting(
+        "data_license",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Licence IRI the dumps, nanopublications and VoID description state for the data.",
+        str,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -85,6 +91,7 @@ class Settings:
     allow_service: bool
     queries_dir: str
     ontology_dir: str
+    data_license: str
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]

@@ -24,6 +24,7 @@ import multiprocessing
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -798,3 +799,60 @@ def _dry_run_of(before: set[ox.Quad], copy: OxigraphStore) -> DryRun:
         removed=[_rdflib_quad(q, exact=True) for q in before - after],
         added=[_rdflib_quad(q, exact=True) for q in after - before],
     )
+
+
+# ---------------------------------------------------------------- the last commit
+
+COMMIT_FILE = "claimgraph-commit.json"
+
+
+@dataclass(frozen=True)
+class CommitMarker:
+    """Which commit the store is at: a counter and when it was made (seconds since the epoch).
+
+    Caches (HTTP ``ETag`` and ``Last-Modified``, the search index, the dumps) compare
+    markers instead of reading the store.
+
+    >>> m = CommitMarker(3, 1700000000.5)
+    >>> m.tag, m.next(at=1700000001.0)
+    ('3-1700000000500', CommitMarker(count=4, time=1700000001.0))
+    """
+
+    count: int
+    time: float
+
+    @property
+    def tag(self) -> str:
+        return f"{self.count}-{round(self.time * 1000)}"
+
+    def next(self, *, at: float) -> CommitMarker:
+        return CommitMarker(self.count + 1, max(at, self.time))
+
+
+def read_commit_marker(location: str) -> CommitMarker:
+    """The marker a store folder records; for a store without one, its folder's age.
+
+    >>> read_commit_marker(":memory:").count
+    0
+    """
+    if location == MEMORY:
+        return CommitMarker(0, time.time())
+    path = Path(location) / COMMIT_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CommitMarker(int(data["count"]), float(data["time"]))
+    except FileNotFoundError:
+        folder = Path(location)
+        return CommitMarker(0, folder.stat().st_mtime if folder.exists() else time.time())
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"{path} is not a commit marker ({exc}); delete it to start again") from None
+
+
+def write_commit_marker(location: str, marker: CommitMarker) -> None:
+    """Record ``marker`` in a store folder (a no-op for ``:memory:``), replacing the file atomically."""
+    if location == MEMORY:
+        return
+    folder = Path(location)
+    temporary = folder / (COMMIT_FILE + ".new")
+    temporary.write_text(json.dumps({"count": marker.count, "time": marker.time}), encoding="utf-8")
+    temporary.replace(folder / COMMIT_FILE)

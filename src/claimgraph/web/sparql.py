@@ -53,6 +53,7 @@ FORMAT_PARAMS = ("format", "output", "results")
 #: The only charsets a SPARQL body may declare: the media types are UTF-8 only.
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii"}
 HTML = "text/html"
+FORM_RESULTS = "application/sparql-results+json"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace(formats.W3C)
@@ -142,7 +143,7 @@ def read_operation() -> Operation:
     :raises UnsupportedMediaType: for a POST body of another media type.
     """
     params = read_params(request.query_string, "URL")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in params:
             raise BadRequest("an update must be sent by POST (SPARQL 1.1 Protocol §2.2), never by GET")
         return _operation(params, body_text=None, body_kind=None)
@@ -231,6 +232,9 @@ def service_description() -> Graph:
     g.add((endpoint, RDF.type, SD.Service))
     g.add((endpoint, SD.endpoint, endpoint))
     g.add((endpoint, SD.supportedLanguage, SD.SPARQL11Query))
+    if cg.settings.token:
+        g.add((endpoint, SD.supportedLanguage, SD.SPARQL11Update))
+    g.add((endpoint, RDFS.seeAlso, URIRef(url_for("linked.void", _external=True))))
     g.add((endpoint, SD.feature, SD.UnionDefaultGraph))
     if cg.settings.allow_service:
         g.add((endpoint, SD.feature, SD.BasicFederatedQuery))
@@ -329,6 +333,13 @@ def named_query(name: str) -> Response:
         if len(given) > 1:
             raise QueryError(f"parameter {key} is given {len(given)} times; give it once")
         values[key] = given[0]
+    if (
+        op.explicit_format() is None
+        and best_match(request.headers.get("Accept"), [FORM_RESULTS, HTML]) == HTML
+    ):
+        from .pages import named_query_page
+
+        return named_query_page(name, values)
     return run_query(cg.named_query_text(name, values), op)
 
 

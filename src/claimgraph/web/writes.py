@@ -90,7 +90,15 @@ def write_access(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
-    return get_executor().write(action)
+    cg = get_claimgraph()
+
+    def write_and_record(store: Any) -> WriteReport:
+        report = action(store)
+        if report.added or report.removed:
+            cg.committed(store)  # the commit marker (HTTP caching) and the search index
+        return report
+
+    return get_executor().write(write_and_record)
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
