@@ -6,7 +6,9 @@ test fails when a shape is added without an entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -14,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from claimgraph.api import Claimgraph
 from claimgraph.errors import ValidationFailed
 from claimgraph.loader import consensus_triples, corpus_locator
-from claimgraph.mapping import Minter, corpus_quads
+from claimgraph.mapping import Minter, claim_triples, corpus_quads
 from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SH, XSD
 from claimgraph.sheets import read_corpus
 from claimgraph.validation import validate_batch
@@ -35,6 +37,9 @@ class Batch:
             for triple in triples:
                 self.graph.add(triple)
         relayed = next(c for c in self.corpus.claims if c.value == 14)
+        self.date_claim = mint.claim(
+            next(c for c in self.corpus.claims if c.document == "doc-a" and c.value == dt.date(2020, 5, 3))
+        )
         self.claim = mint.claim(relayed)
         self.claim_line = relayed.line
         self.evidence = URIRef(f"{self.claim}#evidence")
@@ -61,6 +66,14 @@ def consensus_against_a_claim(b: Batch) -> None:
         b.graph.add(triple)
 
 
+def a_second_act_of_the_same_assertion(b: Batch) -> None:
+    """The same claim again with another note: another IRI, but the same act of asserting."""
+    [relayed] = [c for c in b.corpus.claims if c.value == 14]
+    twin = replace(relayed, qualifiers=(*relayed.qualifiers, ("note", "read twice")))
+    for triple in claim_triples(twin, b.mint):
+        b.graph.add(triple)
+
+
 MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "ClaimShape": claim_shape,
     "ClaimSubjectShape": lambda b: b.drop(b.claim, RDF.subject),
@@ -80,6 +93,9 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "ChainEndsWithClaimantShape": lambda b: b.set(b.claim, PROV.wasAttributedTo, b.mint.entity("mayor")),
     "TypedValueShape": lambda b: b.set(b.claim, RDF.object, Literal("14")),
     "DeclaredPredicateShape": lambda b: b.set(b.claim, RDF.predicate, CG.deathCounts),
+    "DateValueShape": lambda b: b.set(b.date_claim, RDF.object, Literal("2020-05")),
+    "CountKindShape": lambda b: b.drop(b.claim, CG.countKind),
+    "DuplicateClaimShape": a_second_act_of_the_same_assertion,
     "AttributionStepShape": lambda b: b.drop(URIRef(f"{b.claim}#step-1"), CG.agent),
     "SourceDocumentShape": lambda b: b.set(b.document, CG.sha256, Literal("not-a-digest")),
     "AgentShape": lambda b: b.drop(b.mint.entity("agency"), RDFS.label),

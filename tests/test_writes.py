@@ -485,6 +485,7 @@ claims:
     value: {value}
     claimant: agency
     quote: {quote}
+    count_kind: deaths
   - subject: flood-2020
     predicate: schema:endDate
     value: 2020-05-03

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue
+from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 Triple = tuple[Node, Node, Node]
@@ -77,7 +77,19 @@ def literal(value: LiteralValue) -> Literal:
     '"52"^^<http://www.w3.org/2001/XMLSchema#integer>'
     >>> literal(dt.date(2013, 9, 1)).n3()
     '"2013-09-01"^^<http://www.w3.org/2001/XMLSchema#date>'
+    >>> literal(YearMonth(2017, 9)).n3()
+    '"2017-09"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
+    >>> literal(Year(1988)).n3()
+    '"1988"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    >>> literal(MonthDay(9, 1)).n3()
+    '"--09-01"^^<http://www.w3.org/2001/XMLSchema#gMonthDay>'
     """
+    if isinstance(value, YearMonth):
+        return Literal(str(value), datatype=XSD.gYearMonth)
+    if isinstance(value, Year):
+        return Literal(str(value), datatype=XSD.gYear)
+    if isinstance(value, MonthDay):
+        return Literal(str(value), datatype=XSD.gMonthDay)
     if isinstance(value, bool):
         return Literal(value, datatype=XSD.boolean)
     if isinstance(value, int):
@@ -123,6 +135,8 @@ def document_triples(document: Document, mint: Minter) -> Iterator[Triple]:
         yield node, DCT.publisher, mint.entity(document.publisher)
     if document.date:
         yield node, DCT.date, literal(document.date)
+    if document.place:
+        yield node, SCHEMA.locationCreated, mint.entity(document.place)
     if document.language:
         yield node, DCT.language, Literal(document.language)
 

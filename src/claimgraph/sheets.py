@@ -20,7 +20,20 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SheetError
-from .model import QUALIFIERS, Claim, Corpus, Document, Entity, EntityRef, Quote, Step
+from .model import (
+    QUALIFIERS,
+    Claim,
+    Corpus,
+    Document,
+    Entity,
+    EntityRef,
+    LiteralValue,
+    MonthDay,
+    Quote,
+    Step,
+    Year,
+    YearMonth,
+)
 from .namespaces import expand_curie
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
@@ -29,7 +42,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 CORPUS_FILE = "corpus.yaml"
 ENTITY_KEYS = {"id", "type", "label", "alt_labels", "same_as", "description"}
-DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "language"}
+DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "place", "language"}
 CLAIM_KEYS = {
     "subject",
     "predicate",
@@ -42,6 +55,74 @@ CLAIM_KEYS = {
     "occurrence",
     *QUALIFIERS,
 }
+
+
+YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_DAY = re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def read_value(raw: Any) -> LiteralValue:
+    """A sheet's literal at the precision it is written, typed.
+
+    A full date (``2013-09-01``) is an ``xsd:date``; ``'2017-09'`` a year-month
+    (``xsd:gYearMonth``); ``{year: 1988}`` a year (``xsd:gYear``); ``'--09-01'``
+    a day of a month with no year (``xsd:gMonthDay``); numbers, true/false and
+    other text stay what they are.
+
+    :raises ValueError: for anything else, saying what was given.
+
+    >>> read_value("2015-10"), read_value({"year": 1988}), read_value("--09-01")
+    (YearMonth(year=2015, month=10), Year(year=1988), MonthDay(month=9, day=1))
+    >>> read_value("2015-13")
+    '2015-13'
+    >>> read_value({"year": "1988"})
+    Traceback (most recent call last):
+    ...
+    ValueError: a year is written {year: 1988} (four digits), got {'year': '1988'}
+    """
+    if isinstance(raw, dict):
+        year = raw.get("year")
+        if (
+            set(raw) != {"year"}
+            or isinstance(year, bool)
+            or not isinstance(year, int)
+            or not 0 < year < 10000
+        ):
+            raise ValueError(f"a year is written {{year: 1988}} (four digits), got {dict(raw)!r}")
+        return Year(year)
+    if isinstance(raw, str):
+        if match := YEAR_MONTH.match(raw):
+            return YearMonth(int(match.group(1)), int(match.group(2)))
+        if match := MONTH_DAY.match(raw):
+            return MonthDay(int(match.group(1)), int(match.group(2)))
+        return raw
+    if isinstance(raw, bool | int | float | dt.date):
+        return raw
+    raise ValueError(
+        "value must be a number, a date (2013-09-01, '2013-09', {year: 2013}, '--09-01'), "
+        f"true/false or text, got {type(raw).__name__}"
+    )
+
+
+def read_date(raw: Any) -> dt.date | YearMonth | Year:
+    """A date at the precision a text gives it: full date, year-month or year.
+
+    :raises ValueError: for anything else.
+
+    >>> read_date("2017-09")
+    YearMonth(year=2017, month=9)
+    >>> read_date("September 2017")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a date like 2013-09-13, '2013-09' or {year: 2013}, got 'September 2017'
+    """
+    try:
+        value = read_value(raw)
+    except ValueError:
+        value = None
+    if isinstance(value, dt.date | YearMonth | Year) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError(f"expected a date like 2013-09-13, '2013-09' or {{year: 2013}}, got {raw!r}")
 
 
 class QuoteNotFound(ValueError):
@@ -269,9 +350,15 @@ def _read_document(
         ref = node.get(key)
         if ref is not None and ref not in agents:
             out.add(f"document: {key} {ref!r} is not an agent declared in corpus.yaml", node)
-    date = node.get("date")
-    if date is not None and not isinstance(date, dt.date):
-        out.add(f"document: date must be a date like 2019-10-19, got {date!r}", node)
+    date = None
+    if node.get("date") is not None:
+        try:
+            date = read_date(node["date"])
+        except ValueError as exc:
+            out.add(f"document: date: {exc}", node)
+    place = node.get("place")
+    if place is not None and place not in known:
+        out.add(f"document: place {place!r} is not an entity declared in corpus.yaml", node)
     return Document(
         id=ident,
         file=str(node.get("file") or ""),
@@ -281,7 +368,8 @@ def _read_document(
         language=node.get("language"),
         title=node.get("title"),
         publisher=node.get("publisher"),
-        date=date if isinstance(date, dt.date) else None,
+        date=date,
+        place=place if place in known else None,
         sheet=out.sheet,
     )
 
@@ -316,9 +404,12 @@ def _read_claim(
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
             out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
-    value: Any = EntityRef(item["object"]) if "object" in item else item.get("value")
-    if "value" in item and not isinstance(value, bool | int | float | str | dt.date):
-        out.add(f"value must be a number, a date, true/false or text, got {type(value).__name__}", item)
+    value: Any = EntityRef(item["object"]) if "object" in item else None
+    if "value" in item:
+        try:
+            value = read_value(item["value"])
+        except ValueError as exc:
+            out.add(str(exc), item)
     via: list[Step] = []
     for hop in _as_list(item.get("via")):
         agent, medium = (hop.get("agent"), hop.get("medium")) if isinstance(hop, dict) else (hop, None)
@@ -327,11 +418,17 @@ def _read_claim(
         via.append(Step(str(agent), medium))
     qualifiers = []
     for name in QUALIFIERS:
-        if item.get(name) is not None:
+        if item.get(name) is None:
+            continue
+        if name == "stated_on":
+            try:
+                qualifiers.append((name, read_date(item[name])))
+            except ValueError as exc:
+                out.add(f"stated_on: {exc}", item)
+        elif not isinstance(item[name], str) or not item[name].strip():
+            out.add(f"{name} must be text, got {item[name]!r}", item)
+        else:
             qualifiers.append((name, item[name]))
-    stated_on = item.get("stated_on")
-    if stated_on is not None and not isinstance(stated_on, dt.date):
-        out.add(f"stated_on must be a date like 2013-09-13, got {stated_on!r}", item)
     occurrence = item.get("occurrence")
     if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
         out.add(f"occurrence must be a whole number, got {occurrence!r}", item)
