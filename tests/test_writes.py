@@ -642,7 +642,11 @@ def test_update_and_claims_list_minted_iris_the_same_way(app, client):
     )[0]["c"]["value"]
     response = client.post(
         "/update",
-        data={"update": f"DELETE WHERE {{ GRAPH ?g {{ <{claim}> <{CG}countKind> ?kind }} }}"},
+        data={
+            "update": f"DELETE {{ GRAPH ?g {{ <{claim}> <{CG}countKind> ?kind }} }} "
+            f"INSERT {{ GRAPH ?g {{ <{claim}> <{CG}countKind> 'bodies seen' }} }} "
+            f"WHERE {{ GRAPH ?g {{ <{claim}> <{CG}countKind> ?kind }} }}"
+        },
         headers=AUTH,
     )
     assert response.status_code == 200, response.data
