@@ -85,6 +85,12 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
     assert ("U.S. State Department", "50") in expected and ("United Nations officials", "52") in expected
     assert "low 50, high 52" in figure.group(0)
     assert "nothing is averaged" in text, "the rule is stated"
+    # 52 bodies seen (the UN officials) is not set against 50 deaths as one count: the
+    # mark says its kind, and the caption gives each kind's range apart.
+    assert re.search(
+        r'data-source="United Nations officials" data-value="52" data-kind="bodies seen"', figure.group(0)
+    )
+    assert "bodies seen: 52" in figure.group(0) and "deaths: low 50, high 52" in figure.group(0)
 
 
 def test_document_page_highlights_every_claimed_quote(seed_client):

@@ -334,12 +334,14 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
     """
     groups: dict[tuple[str, float], list[describe.ClaimView]] = {}
     sources: dict[str, describe.Term] = {}
+    by_kind: dict[str, list[float]] = {}
     for claim in fact.claims:
         value = claim.object.number
         if value is None:
             continue
         sources.setdefault(claim.claimant.iri, claim.claimant)
         groups.setdefault((claim.claimant.iri, value), []).append(claim)
+        by_kind.setdefault(claim.count_kind, []).append(value)
     order = sorted(sources, key=lambda s: sources[s].text.lower())
     values = [v for _, v in groups] or [0.0]
     low, high = min(values), max(values)
@@ -365,6 +367,7 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
                 "value": value,
                 "label": f"{value:g}",
                 "claims": len(claims),
+                "kinds": sorted({c.count_kind for c in claims if c.count_kind}),
                 "claim": claims[0].iri,
                 "documents": sorted({c.document.text for c in claims}),
                 "x": x(value),
@@ -394,4 +397,12 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
         "low_x": x(low),
         "high_x": x(high),
         "sources": len(order),
+        # Values of different count kinds (deaths, bodies seen) are not one contested count:
+        # the caption gives the low and high of each kind apart.
+        "kinds": [
+            {"kind": kind or "no count kind", "low": min(vs), "high": max(vs)}
+            for kind, vs in sorted(by_kind.items())
+        ]
+        if len(by_kind) > 1
+        else [],
     }
