@@ -36,8 +36,18 @@ browser:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "chromium is not installed: the browser test will skip"
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+# The benchmark (not a test): sizes as an option, e.g. `make bench SIZES="1000 10000"`.
+# It installs the bench extra (Oxigraph's server, rdflib-endpoint) that `make test` does not;
+# the HTTP part needs wrk (Debian package wrk). It writes benchmarks/RESULTS.md.
+SIZES ?= 1000 10000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py --sizes $(SIZES) $(BENCH_OPTIONS)
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)

@@ -1,211 +1,784 @@
-"""Benchmark harness: load, validation and query speed and memory at growing sizes.
+"""Benchmark harness: claimgraph's load, queries and HTTP serving set against their limits.
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/run.py [--sizes 1000 10000]``).
-It writes ``benchmarks/results.json`` and prints a table. Every figure has a
-baseline measured in the same run, on the same data, so that ratios stay
-meaningful on a shared, noisy machine:
+Run ``make bench`` (``make bench SIZES="1000 10000"``), or
+``.venv/bin/python benchmarks/run.py --sizes 1000 10000``. For each size it
+generates a corpus (``benchmarks/generate.py``) and measures, each figure with
+a baseline measured in the same run on the same data (the machine is shared and
+noisy: read the ratios):
 
-* load: the full claimgraph pipeline (read sheets, anchor quotes, build RDF,
-  SHACL-validate, commit, derive the consensus) against a bare pyoxigraph bulk
-  load of the same quads;
-* query: ``casualties-by-source.rq`` on the embedded store against the same
-  query in rdflib's in-memory store;
-* memory: peak resident set size of each step, in its own process.
+1. load with validation (both validators) — claims/s, peak RSS, store size on
+   disk — against pyoxigraph's bulk load of the same quads into an on-disk store;
+   and a corpus of invalid claims, which must be refused whole;
+2. writes into a large store — the slot for ``benchmarks/writes.py`` (the write
+   path's own measurement), reported as missing until it exists;
+3. every named query, bound to one subject and unbound, in process, against the
+   same text run directly by pyoxigraph and the bare lookup of the same claims;
+4. HTTP with ``wrk`` — the casualty query for one event and a cheap lookup, at
+   1, 8 and 32 connections — against claimgraph serve, Oxigraph's own server and
+   rdflib-endpoint on the same data;
+5. the RSS of each server, with its workers, after that query mix.
+
+It writes ``benchmarks/RESULTS.md`` (and ``benchmarks/results.json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing as mp
+import os
 import platform
+import queue
 import resource
+import shutil
+import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.json"
-CLAIMS_PER_DOCUMENT = 250
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from generate import make_corpus, make_rejects, sizes  # noqa: E402
+
+BIN = Path(sys.executable).parent
+RESULTS_MD = BENCH / "RESULTS.md"
+RESULTS_JSON = BENCH / "results.json"
+BASE = "http://127.0.0.1:5000/"
+CG = "https://w3id.org/claimgraph/ns#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PROV = "http://www.w3.org/ns/prov#"
+CONNECTIONS = (1, 8, 32)
 
 
-def make_corpus(folder: Path, claims: int) -> None:
-    """A synthetic corpus: events whose death tolls sources disagree on."""
-    folder.mkdir(parents=True, exist_ok=True)
-    events = max(1, claims // 5)
-    agents = 50
-    lines = ["agents:"]
-    for a in range(agents):
-        lines += [f"  - id: source-{a}", "    type: schema:Organization", f"    label: Source {a}"]
-    lines += ["  - id: author", "    type: cg:UnnamedSource", "    label: Unnamed author", "entities:"]
-    for e in range(events):
-        lines += [f"  - id: event-{e}", "    type: schema:Event", f"    label: Event {e}"]
-    (folder / "corpus.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for d in range(0, claims, CLAIMS_PER_DOCUMENT):
-        sentences, sheet = [], []
-        for i in range(d, min(d + CLAIMS_PER_DOCUMENT, claims)):
-            event, source, deaths = i % events, i % agents, 10 + (i * 7) % 5
-            sentence = f"Source {source} says that event {event} killed {deaths} people (report {i})."
-            sentences.append(sentence)
-            sheet += [
-                f"  - subject: event-{event}",
-                "    predicate: cg:deathCount",
-                f"    value: {deaths}",
-                f"    claimant: source-{source}",
-                f'    quote: "killed {deaths} people (report {i})"',
-                "    count_kind: deaths",
-            ]
-        text = "\n".join(sentences) + "\n"
-        name = f"doc-{d // CLAIMS_PER_DOCUMENT:05d}"
-        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        header = [
-            "document:",
-            f"  id: {name}",
-            f"  file: {name}.txt",
-            f"  sha256: {digest}",
-            "  creator: author",
-            "  language: en",
-            "claims:",
-        ]
-        (folder / f"{name}.yaml").write_text("\n".join(header + sheet) + "\n", encoding="utf-8")
+# ---------------------------------------------------------------- child processes
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _claimgraph(store: Path):
+def _claimgraph(store: str, validator: str = "fast"):
     from claimgraph.api import Claimgraph
     from claimgraph.config import load_settings
 
     return Claimgraph(
         load_settings(
             {
-                "store": str(store),
+                "store": store,
+                "base_iri": BASE,
                 "ontology_dir": str(ROOT / "ontology"),
                 "queries_dir": str(ROOT / "queries"),
+                "validator": validator,
             },
             environ={},
         )
     )
 
 
-def step_load(corpus: str, store: str, out: mp.Queue) -> None:
-    cg = _claimgraph(Path(store))
-    opened = cg.open_store()
+def step_load(corpus: str, store: str, validator: str, out: mp.Queue) -> None:
+    app = _claimgraph(store, validator)
+    opened = app.open_store()
     start = time.perf_counter()
-    cg.load(opened, Path(corpus))
+    app.load(opened, Path(corpus))
     seconds = time.perf_counter() - start
-    quads = len(opened)
+    stats = app.stats(opened)
     opened.close()
+    out.put({"seconds": seconds, "peak_mb": _peak_mb(), "quads": stats["quads"], "claims": stats["claims"]})
+
+
+def step_reject(corpus: str, store: str, validator: str, out: mp.Queue) -> None:
+    from claimgraph.errors import ValidationFailed
+
+    app = _claimgraph(store, validator)
+    opened = app.open_store()
+    before = set(opened.quads())
+    start = time.perf_counter()
+    try:
+        app.load(opened, Path(corpus))
+        refused, problems = False, 0
+    except ValidationFailed as exc:
+        refused, problems = True, len(exc.problems)
+    seconds = time.perf_counter() - start
+    unchanged = set(opened.quads()) == before
+    claims = app.stats(opened)["claims"]
+    opened.close()
+    out.put(
+        {
+            "seconds": seconds,
+            "refused": refused,
+            "problems": problems,
+            "unchanged": unchanged,
+            "claims": claims,
+        }
+    )
+
+
+def step_dump(store: str, dump: str, out: mp.Queue) -> None:
+    import pyoxigraph as ox
+
+    ox.Store.read_only(store).dump(dump, format=ox.RdfFormat.N_QUADS)
+    out.put({})
+
+
+def step_bulk(dump: str, target: str, out: mp.Queue) -> None:
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    store = ox.Store(target)
+    store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - start
+    quads = len(store)
+    del store
     out.put({"seconds": seconds, "peak_mb": _peak_mb(), "quads": quads})
 
 
-def step_bulk_baseline(store: str, out: mp.Queue) -> None:
+def _timed(run: Callable[[], int], *, runs: int, budget: float) -> dict:
+    """Median and range over up to ``runs`` runs (after one warm-up), within ``budget`` seconds."""
+    rows = run()
+    times: list[float] = []
+    deadline = time.perf_counter() + budget
+    while len(times) < runs and (not times or time.perf_counter() < deadline):
+        start = time.perf_counter()
+        rows = run()
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "ms": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "runs": len(times),
+        "rows": rows,
+    }
+
+
+def step_query(store: str, name: str, params: dict, bare: str, runs: int, out: mp.Queue) -> None:
+    """One named query: through claimgraph, the same text straight to pyoxigraph, and the bare lookup."""
     import pyoxigraph as ox
 
-    dump = Path(store) / "dump.nq"
-    src = ox.Store(str(Path(store)))
-    src.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-    del src
-    start = time.perf_counter()
-    target = ox.Store(str(Path(store).parent / "baseline-store"))
-    target.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-    seconds = time.perf_counter() - start
-    out.put({"seconds": seconds, "peak_mb": _peak_mb()})
+    from claimgraph.queries import bind_parameters
+
+    app = _claimgraph(store)
+    opened = app.open_store(read_only=True)
+    text = bind_parameters(app.named_queries[name], params)
+    engine = ox.Store.read_only(store)
+
+    def direct(sparql: str) -> Callable[[], int]:
+        return lambda: sum(1 for _ in engine.query(sparql, use_default_graph_as_union=True))
+
+    for label, run in (
+        ("claimgraph", lambda: len(app.run_named(opened, name, params).rows)),
+        ("pyoxigraph", direct(text)),
+        ("bare", direct(bare)),
+    ):
+        out.put({label: _timed(run, runs=runs, budget=5.0)})
+    out.put({"done": True})
 
 
-def step_query(store: str, out: mp.Queue) -> None:
-    cg = _claimgraph(Path(store))
-    opened = cg.open_store(read_only=True)
-    text = cg.named_queries["casualties-by-source"].text
-    opened.query(text)  # warm
-    runs = 5
-    start = time.perf_counter()
-    for _ in range(runs):
-        rows = len(opened.query(text).rows)
-    seconds = (time.perf_counter() - start) / runs
-    opened.close()
-    out.put({"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()})
+def isolated(target, *args, timeout: float = 3600, method: str = "spawn") -> dict:
+    """Run ``target(*args, queue)`` in a fresh process; everything it put before ``timeout``.
 
-
-def step_rdflib_query(store: str, out: mp.Queue) -> None:
-    from rdflib import Dataset
-
-    data = Dataset(default_union=True)
-    data.parse(str(Path(store) / "dump.nq"), format="nquads")
-    cg = _claimgraph(Path(store))
-    text = cg.named_queries["casualties-by-source"].text
-    start = time.perf_counter()
-    rows = len(list(data.query(text)))
-    out.put({"seconds": time.perf_counter() - start, "rows": rows, "peak_mb": _peak_mb()})
-
-
-def isolated(target, *args) -> dict:
-    queue: mp.Queue = mp.get_context("spawn").Queue()
-    process = mp.get_context("spawn").Process(target=target, args=(*args, queue))
+    Spawned (a fresh interpreter) where its peak RSS is measured; forked where only time counts.
+    """
+    context = mp.get_context(method)
+    channel = context.Queue()
+    process = context.Process(target=target, args=(*args, channel))
     process.start()
-    result = queue.get(timeout=3600)
-    process.join()
+    merged: dict = {}
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            item = channel.get(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
+        except queue.Empty:
+            if not process.is_alive() and channel.empty():
+                merged.setdefault("error", f"exited with {process.exitcode}")
+                break
+            if time.monotonic() >= deadline:
+                merged["timeout"] = timeout
+                process.kill()
+                break
+            continue
+        merged.update(item)
+        if "done" in item or target is not step_query:
+            break
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+    return merged
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def spread(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def measure_load(work: Path, corpus: Path, rejects: Path, claims: int, options) -> dict:
+    """(1): validated loads with each validator, the refused batch, and the bulk-load baseline."""
+    result: dict = {"claims": claims}
+    validators = ["fast"] + (["pyshacl"] if claims <= options.pyshacl_limit else [])
+    kept = None
+    for validator in validators:
+        runs = []
+        for r in range(options.runs if validator == "fast" else options.pyshacl_runs):
+            store = work / f"store-{validator}-{r}"
+            runs.append(isolated(step_load, str(corpus), str(store), validator))
+            runs[-1]["disk_mb"] = disk_mb(store)
+            if kept is None:
+                kept = store
+            elif store != kept:
+                shutil.rmtree(store)
+        rejected = isolated(step_reject, str(rejects), str(kept), validator)
+        result[validator] = {
+            "seconds": spread([r["seconds"] for r in runs]),
+            "peak_mb": spread([r["peak_mb"] for r in runs]),
+            "disk_mb": statistics.median(r["disk_mb"] for r in runs),
+            "quads": runs[0]["quads"],
+            "claims_loaded": runs[0]["claims"],
+            "rejects": rejected,
+        }
+    dump = work / "dump.nq"
+    isolated(step_dump, str(kept), str(dump))
+    bulk = []
+    for r in range(options.runs):
+        target = work / f"bulk-{r}"
+        bulk.append(isolated(step_bulk, str(dump), str(target)))
+        bulk[-1]["disk_mb"] = disk_mb(target)
+        if r:
+            shutil.rmtree(target)
+    result["bulk"] = {
+        "seconds": spread([b["seconds"] for b in bulk]),
+        "peak_mb": spread([b["peak_mb"] for b in bulk]),
+        "disk_mb": statistics.median(b["disk_mb"] for b in bulk),
+        "quads": bulk[0]["quads"],
+    }
+    result["paths"] = {"store": str(kept), "bulk": str(work / "bulk-0"), "dump": str(dump)}
     return result
 
 
-def bench(size: int, rdflib_limit: int) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus, store = Path(tmp) / "corpus", Path(tmp) / "store"
+def measure_writes(store: Path, corpus: Path, claims: int) -> dict:
+    """(2): writes into a large store, measured by the write path's own ``benchmarks/writes.py``.
+
+    That module (from the write-path work) is expected to offer
+    ``measure(store=Path, corpus=Path, claims=int) -> dict`` of figures; until it
+    exists this slot says so.
+    """
+    try:
+        import writes  # type: ignore[import-not-found]
+    except ImportError:
+        return {"missing": "benchmarks/writes.py (the write path's measurement) has not landed"}
+    if not hasattr(writes, "measure"):
+        return {"missing": "benchmarks/writes.py has no measure(store=, corpus=, claims=)"}
+    return writes.measure(store=store, corpus=corpus, claims=claims)
+
+
+def _iri(kind: str, n: int) -> str:
+    return f"{BASE}entity/{kind}-{n}"
+
+
+def subject_for(parameter: str, store: Path) -> str:
+    """A deterministic IRI for a query's parameter: the busiest event, a claimant, a claim with a chain."""
+    if parameter in ("event", "subject"):
+        return _iri("event", 0)
+    if parameter == "claimant":
+        return _iri("agent", 1)
+    import pyoxigraph as ox
+
+    rows = ox.Store.read_only(str(store)).query(
+        f"SELECT ?c WHERE {{ ?c <{CG}attributionStep> ?s . ?s <{CG}stepIndex> 2 }} ORDER BY ?c LIMIT 1",
+        use_default_graph_as_union=True,
+    )
+    return next(iter(rows))["c"].value
+
+
+def bare_lookup(parameter: str | None, iri: str | None) -> str:
+    """The plain SPARQL that finds the claims a bound query is about, from the bound term."""
+    if parameter is None:
+        return f"SELECT ?c ?s ?p ?o WHERE {{ ?c a <{CG}Claim> ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"
+    if parameter == "claimant":
+        return f"SELECT ?c ?s ?p ?o WHERE {{ ?c <{PROV}wasAttributedTo> <{iri}> ; <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"
+    if parameter == "claim":
+        return f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+    return f"SELECT ?c ?p ?o WHERE {{ ?c <{RDF}subject> <{iri}> ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}"
+
+
+def measure_queries(store: Path, options) -> dict:
+    """(3): each named query, bound and unbound, in process."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from claimgraph.queries import load_named_queries
+
+    found = {}
+    for name, query in sorted(load_named_queries(ROOT / "queries").items()):
+        parameter = query.parameters[0].name if query.parameters else None
+        modes = [("bound", parameter), ("unbound", None)] if parameter else [("unbound", None)]
+        for mode, param in modes:
+            iri = subject_for(param, store) if param else None
+            params = {param: iri} if param else {}
+            figures = isolated(
+                step_query,
+                str(store),
+                name,
+                params,
+                bare_lookup(param, iri),
+                options.query_runs,
+                timeout=options.query_timeout,
+                method="fork",
+            )
+            figures["parameter"] = f"{param}={iri.rsplit('/', 1)[-1]}" if param else ""
+            found[f"{name} ({mode})"] = figures
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"server not listening on {port} after {seconds} s")
+
+
+@contextmanager
+def server(command: list[str], port: int, *, startup: float) -> Iterator[subprocess.Popen]:
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMGRAPH_")}
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env, start_new_session=True
+    )
+    try:
+        _wait(port, process, startup)
+        yield process
+    finally:
+        try:
+            os.killpg(process.pid, 15)
+            process.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, 9)
+        log.close()
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def _probe(url: str, body: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return len(json.load(response)["results"]["bindings"])
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"HTTP {exc.code}: {detail[-1][:160] if detail else ''}") from None
+
+
+def wrk(url: str, body_file: Path, connections: int, seconds: float) -> dict:
+    command = [
+        shutil.which("wrk") or "wrk",
+        f"-t{min(connections, 2)}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / "sparql.lua"),
+        url,
+        "--",
+        str(body_file),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = [x for x in done.stdout.splitlines() if x.startswith("{")]
+    if not line:
+        return {"error": (done.stderr or done.stdout).strip()[-200:]}
+    figures = json.loads(line[-1])
+    errors = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "p50_ms": figures["p50_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "requests": figures["requests"],
+        "errors": errors,
+    }
+
+
+def measure_http(work: Path, paths: dict, options) -> dict:
+    """(4) and (5): the casualty query and a cheap lookup over HTTP, and each server's RSS after."""
+    from claimgraph.queries import bind_parameters, load_named_queries
+
+    if not shutil.which("wrk"):
+        return {"missing": "wrk is not installed (Debian package wrk)"}
+    event = _iri("event", 0)
+    casualty = bind_parameters(load_named_queries(ROOT / "queries")["casualties-by-source"], {"event": event})
+    cheap = f"SELECT ?p ?o WHERE {{ <{event}> ?p ?o }} LIMIT 10"
+    servers: list[tuple[str, list[str], str, str, float]] = []
+    port = free_port()
+    servers.append(
+        (
+            "claimgraph serve",
+            [
+                str(BIN / "claimgraph"),
+                "serve",
+                "--store",
+                paths["store"],
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--base-iri",
+                BASE,
+                "--ontology-dir",
+                str(ROOT / "ontology"),
+                "--queries-dir",
+                str(ROOT / "queries"),
+            ],
+            f"http://127.0.0.1:{port}/sparql",
+            "",
+            60.0,
+        )
+    )
+    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    port = free_port()
+    if oxigraph and "oxigraph" in options.servers:
+        servers.append(
+            (
+                "Oxigraph server",
+                [oxigraph, "serve-read-only", "--location", paths["bulk"], "--bind", f"127.0.0.1:{port}"],
+                f"http://127.0.0.1:{port}/query",
+                "&union-default-graph",
+                60.0,
+            )
+        )
+    endpoint = shutil.which("rdflib-endpoint", path=str(BIN))
+    port = free_port()
+    if endpoint and "rdflib" in options.servers and options.claims <= options.rdflib_limit:
+        servers.append(
+            (
+                "rdflib-endpoint",
+                [endpoint, "serve", paths["dump"], "--host", "127.0.0.1", "--port", str(port)],
+                f"http://127.0.0.1:{port}/",
+                "",
+                900.0,
+            )
+        )
+    found: dict = {"servers": {}}
+    if "oxigraph" not in options.servers:
+        found["missing_oxigraph"] = "Oxigraph server not measured (--servers)"
+    elif not oxigraph:
+        found["missing_oxigraph"] = (
+            "oxigraph (the server) is not installed: make bench installs the bench extra"
+        )
+    if "rdflib" not in options.servers:
+        found["missing_rdflib"] = "rdflib-endpoint not measured (--servers)"
+    elif not endpoint:
+        found["missing_rdflib"] = "rdflib-endpoint is not installed: make bench installs the bench extra"
+    elif options.claims > options.rdflib_limit:
+        found["missing_rdflib"] = (
+            f"rdflib-endpoint skipped above {options.rdflib_limit} claims (--rdflib-limit)"
+        )
+    for label, command, url, extra, startup in servers:
+        figures: dict = {"queries": {}}
+        try:
+            with server(command, int(url.split(":")[2].split("/")[0]), startup=startup) as process:
+                for qname, text in (("casualty query, one event", casualty), ("cheap lookup", cheap)):
+                    body = "query=" + urllib.parse.quote(text) + extra
+                    body_file = work / f"body-{abs(hash(text))}.txt"
+                    body_file.write_text(body)
+                    entry: dict = {}
+                    try:
+                        entry["rows"] = _probe(url, body)
+                    except Exception as exc:  # a server that cannot answer is a finding, not a crash
+                        entry["probe_error"] = f"{type(exc).__name__}: {exc}"[:200]
+                    for c in options.connections:
+                        entry[str(c)] = wrk(url, body_file, c, options.http_seconds)
+                    figures["queries"][qname] = entry
+                figures["rss_mb"] = tree_rss_mb(process.pid)
+        except RuntimeError as exc:
+            figures["error"] = str(exc)
+        found["servers"][label] = figures
+    return found
+
+
+def bench(size: int, options) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"claimgraph-bench-{size}-"))
+    try:
+        corpus, rejects = work / "corpus", work / "rejects"
         make_corpus(corpus, size)
-        load = isolated(step_load, str(corpus), str(store))
-        baseline = isolated(step_bulk_baseline, str(store))
-        query = isolated(step_query, str(store))
-        row = {
-            "claims": size,
-            "quads": load["quads"],
-            "load_s": round(load["seconds"], 3),
-            "load_peak_mb": round(load["peak_mb"]),
-            "bulk_baseline_s": round(baseline["seconds"], 3),
-            "load_vs_bulk": round(load["seconds"] / baseline["seconds"], 1),
-            "claims_per_s": round(size / load["seconds"]),
-            "query_s": round(query["seconds"], 4),
-            "query_rows": query["rows"],
-        }
-        if size <= rdflib_limit:
-            rdf = isolated(step_rdflib_query, str(store))
-            assert rdf["rows"] == query["rows"], (rdf["rows"], query["rows"])
-            row["rdflib_query_s"] = round(rdf["seconds"], 3)
-            row["query_speedup_vs_rdflib"] = round(rdf["seconds"] / query["seconds"], 1)
+        invalid = make_rejects(rejects, size)
+        events, claimants = sizes(size)
+        options.claims = size
+        row: dict = {"claims": size, "invalid": invalid, "events": events, "claimants": claimants}
+        print(f"[{size}] load", file=sys.stderr, flush=True)
+        row["load"] = measure_load(work, corpus, rejects, size, options)
+        paths = row["load"].pop("paths")
+        row["writes"] = measure_writes(Path(paths["store"]), corpus, size)
+        print(f"[{size}] queries", file=sys.stderr, flush=True)
+        row["queries"] = measure_queries(Path(paths["store"]), options)
+        if options.http:
+            print(f"[{size}] http", file=sys.stderr, flush=True)
+            row["http"] = measure_http(work, paths, options)
         return row
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def main() -> None:
+# ---------------------------------------------------------------- RESULTS.md
+
+
+def _version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "not installed"
+
+
+def environment() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    commit = _version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{cpu}, {os.cpu_count()} cores, {memory} MiB RAM, {platform.system()} {platform.release()}",
+        "load": "shared with other work (figures are noisy; ratios are to baselines measured in the same run)",
+        "versions": {
+            "claimgraph": f"{v('claimgraph')} ({commit})",
+            "Python": platform.python_version(),
+            "pyoxigraph": v("pyoxigraph"),
+            "rdflib": v("rdflib"),
+            "pyshacl": v("pyshacl"),
+            "oxigraph (server)": v("oxigraph"),
+            "rdflib-endpoint": v("rdflib-endpoint"),
+            "wrk": _version(["wrk", "-v"]),
+        },
+    }
+
+
+def _range(s: dict, scale: float = 1.0, fmt: str = "{:.2f}") -> str:
+    return (
+        f"{fmt.format(s['median'] * scale)} ({fmt.format(s['min'] * scale)}–{fmt.format(s['max'] * scale)})"
+    )
+
+
+def _ms(entry: dict | None) -> str:
+    if not entry:
+        return "—"
+    return f"{entry['ms']:.1f} ({entry['min']:.1f}–{entry['max']:.1f})"
+
+
+def render(env: dict, rows: list[dict]) -> str:
+    out = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`benchmarks/run.py`); do not edit by hand. Each figure is the median",
+        "of its runs, with the range in brackets; each ratio is to a baseline measured in the same run",
+        "on the same data.",
+        "",
+        f"- when: {env['when']}",
+        f"- machine: {env['machine']}",
+        f"- load: {env['load']}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in env["versions"].items()),
+        "",
+    ]
+    for row in rows:
+        load = row["load"]
+        bulk = load["bulk"]
+        out += [
+            f"## {row['claims']:,} claims",
+            "",
+            f"{row['events']:,} events, {row['claimants']} claimants, {bulk['quads']:,} quads; "
+            f"{row['invalid']} invalid claims in a second corpus.",
+            "",
+            "### 1. Load with validation",
+            "",
+            "| what | seconds | claims/s | peak RSS MB | on disk MB | × bulk load |",
+            "|---|---|---|---|---|---|",
+        ]
+        for validator in ("fast", "pyshacl"):
+            if validator not in load:
+                continue
+            figures = load[validator]
+            seconds = figures["seconds"]
+            out.append(
+                f"| claimgraph load, {validator} validator | {_range(seconds)} | {row['claims'] / seconds['median']:,.0f} "
+                f"| {figures['peak_mb']['median']:,.0f} | {figures['disk_mb']:,.0f} "
+                f"| {seconds['median'] / bulk['seconds']['median']:.1f}× |"
+            )
+        out.append(
+            f"| pyoxigraph bulk load of the same quads | {_range(bulk['seconds'])} "
+            f"| {row['claims'] / bulk['seconds']['median']:,.0f} | {bulk['peak_mb']['median']:,.0f} "
+            f"| {bulk['disk_mb']:,.0f} | 1.0× |"
+        )
+        out.append("")
+        for validator in ("fast", "pyshacl"):
+            if validator in load:
+                r = load[validator]["rejects"]
+                out.append(
+                    f"- invalid corpus, {validator} validator: {'refused' if r.get('refused') else 'NOT refused'} "
+                    f"with {r.get('problems', 0)} problems for {row['invalid']} invalid claims in {r.get('seconds', 0):.2f} s; "
+                    f"store {'unchanged' if r.get('unchanged') else 'CHANGED'}, {r.get('claims', 0):,} claims "
+                    f"counted (loaded: {load[validator]['claims_loaded']:,})"
+                )
+        out += ["", "### 2. Writes into a large store", ""]
+        writes = row["writes"]
+        if "missing" in writes:
+            out.append(f"Not measured: {writes['missing']}.")
+        else:
+            out += ["| what | figure |", "|---|---|"] + [f"| {k} | {v} |" for k, v in writes.items()]
+        out += [
+            "",
+            "### 3. Named queries, in process (ms)",
+            "",
+            "| query | bound to | rows | claimgraph | pyoxigraph, same text | bare lookup | × bare |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, q in row["queries"].items():
+            cg, direct, bare = q.get("claimgraph"), q.get("pyoxigraph"), q.get("bare")
+            note = f" (stopped after {q['timeout']:.0f} s)" if "timeout" in q else ""
+            ratio = f"{cg['ms'] / bare['ms']:.0f}×" if cg and bare and bare["ms"] > 0 else "—"
+            rows_ = cg["rows"] if cg else "—"
+            out.append(
+                f"| {name}{note} | {q.get('parameter') or '—'} | {rows_} | {_ms(cg)} | {_ms(direct)} | {_ms(bare)} | {ratio} |"
+            )
+        out += ["", "### 4. HTTP (wrk, 127.0.0.1)", ""]
+        http = row.get("http")
+        if not http:
+            out.append("Not measured (--no-http).")
+        elif "missing" in http:
+            out.append(f"Not measured: {http['missing']}.")
+        else:
+            for key in ("missing_oxigraph", "missing_rdflib"):
+                if key in http:
+                    out.append(f"- {http[key]}")
+            out += [
+                "",
+                "| server | query | rows | connections | req/s | p50 ms | p99 ms | errors |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for label, figures in http["servers"].items():
+                if "error" in figures:
+                    out.append(f"| {label} | — | — | — | {figures['error']} | | | |")
+                    continue
+                for qname, entry in figures["queries"].items():
+                    rows_ = entry.get("rows", entry.get("probe_error", "—"))
+                    for c, w in ((k, v) for k, v in entry.items() if k.isdigit()):
+                        if "error" in w:
+                            out.append(f"| {label} | {qname} | {rows_} | {c} | {w['error']} | | | |")
+                        else:
+                            out.append(
+                                f"| {label} | {qname} | {rows_} | {c} | {w['rps']:,.1f} | {w['p50_ms']:.1f} "
+                                f"| {w['p99_ms']:.1f} | {w['errors']} |"
+                            )
+            out += [
+                "",
+                "### 5. Server memory after the query mix",
+                "",
+                "| server | RSS MB (with workers) |",
+                "|---|---|",
+            ]
+            for label, figures in http["servers"].items():
+                if "rss_mb" in figures:
+                    out.append(f"| {label} | {figures['rss_mb']:,.0f} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each load and bulk load.")
+    parser.add_argument("--pyshacl-runs", type=int, default=1, help="Runs of the load with pyshacl.")
+    parser.add_argument("--pyshacl-limit", type=int, default=10000, help="No pyshacl load above this size.")
+    parser.add_argument("--query-runs", type=int, default=5)
     parser.add_argument(
-        "--rdflib-limit", type=int, default=10000, help="Skip the rdflib baseline above this size."
+        "--query-timeout", type=float, default=120.0, help="Seconds for all runs of one query."
     )
-    parser.add_argument("--no-write", action="store_true", help="Print only; leave results.json alone.")
-    args = parser.parse_args()
-    rows = []
-    for size in args.sizes:
-        row = bench(size, args.rdflib_limit)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    if not args.no_write:
-        RESULTS.write_text(
-            json.dumps(
-                {
-                    "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                    "machine": f"{platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}",
-                    "results": rows,
-                },
-                indent=2,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
-        print(f"wrote {RESULTS}", file=sys.stderr)
+    parser.add_argument("--http-seconds", type=float, default=5.0, help="Seconds of each wrk run.")
+    parser.add_argument("--connections", type=int, nargs="+", default=list(CONNECTIONS))
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        default=["claimgraph", "oxigraph", "rdflib"],
+        help="Servers to measure over HTTP.",
+    )
+    parser.add_argument("--rdflib-limit", type=int, default=10000, help="No rdflib-endpoint above this size.")
+    parser.add_argument("--no-http", dest="http", action="store_false")
+    parser.add_argument("--out", type=Path, default=RESULTS_MD, help="Where RESULTS.md goes.")
+    options = parser.parse_args(argv)
+    env = environment()
+    rows = [bench(size, options) for size in options.sizes]
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.with_name("results.json").write_text(json.dumps({**env, "results": rows}, indent=2) + "\n")
+    options.out.write_text(render(env, rows), encoding="utf-8")
+    print(f"wrote {options.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ HOSTILE = {
     "ontology_dir": "/nonexistent/ontology",
     "data_license": "http://hostile.invalid/licence",
     "open_graphs": "http://hostile.invalid/ DEFAULT",
+    "validator": "pyshacl",
 }
 
 #: Modules that build apps, clients, stores and CLI runs: the ones an environment could reach.

@@ -18,6 +18,7 @@ LAYERS = {
     "sparqltext": 2,
     "store": 2,
     "validation": 2,
+    "sparqlshapes": 2,
     "sheets": 2,
     "mapping": 2,
     "negotiation": 2,
@@ -43,8 +44,9 @@ CONFINED = {
     "waitress": ("web",),
     "click": ("cli",),
     "pyshacl": ("validation",),
-    # The engine stays in the store (export's dumps are to move behind store.dump too).
-    "pyoxigraph": ("store", "export"),
+    # The engine stays in the store (export's dumps are to move behind store.dump too);
+    # sparqlshapes stages a batch in an in-memory store of its own to validate it.
+    "pyoxigraph": ("store", "export", "sparqlshapes"),
 }
 
 

@@ -104,7 +104,7 @@ class Claimgraph:
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
-        return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()))
+        return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()), self.settings.validator)
 
     @cached_property
     def named_queries(self) -> dict[str, NamedQuery]:

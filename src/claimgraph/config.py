@@ -47,6 +47,17 @@ def _bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
+#: The SHACL validators (``validation``): the fast one first, the reference second.
+VALIDATORS = ("fast", "pyshacl")
+
+
+def _validator(text: str) -> str:
+    name = text.strip().lower()
+    if name not in VALIDATORS:
+        raise ValueError(f"unknown validator {text!r}; choose one of {', '.join(VALIDATORS)}")
+    return name
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."),
     Setting(
@@ -77,6 +88,13 @@ SETTINGS: tuple[Setting, ...] = (
         "domain assertion; the word DEFAULT opens the default graph. Empty: closed everywhere.",
         str,
     ),
+    Setting(
+        "validator",
+        "fast",
+        "SHACL validator of loads and writes: fast (the shapes compiled to SPARQL, run by pyoxigraph)"
+        " or pyshacl (the reference; same verdicts, slower).",
+        _validator,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -99,6 +117,7 @@ class Settings:
     ontology_dir: str
     data_license: str
     open_graphs: str
+    validator: str
 
 
 assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS]

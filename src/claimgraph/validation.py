@@ -1,23 +1,29 @@
 """SHACL validation of a batch, with its context: the only code that imports pyshacl.
 
-A batch is validated as an in-memory rdflib graph together with the context
-it needs (the type, label, creator and text of the documents and agents it
-refers to, read from the store), never by revalidating the whole store.
+A batch is validated together with the context it needs (the type, label,
+creator and text of the documents and agents it refers to, read from the
+store), never by revalidating the whole store. Two validators give the same
+verdicts (``tests/test_validator_equivalence.py`` proves it): ``fast``, the
+shapes compiled to SPARQL checks that pyoxigraph runs over the batch staged in
+an in-memory store (:mod:`claimgraph.sparqlshapes`), with pyshacl only for the
+shapes it does not compile; and ``pyshacl``, the reference, over an rdflib graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .config import VALIDATORS
 from .errors import Problem, ValidationFailed
-from .namespaces import CG, DCT, OA, PROV, RDF, RDFS, SCHEMA, SH
+from .namespaces import CG, DCT, OA, PROV, RDF, RDFS, SCHEMA, SH, XSD
+from .sparqlshapes import CompiledShapes, Result, stage
 
 #: Properties whose objects a batch's nodes need described (their type, label, creator, text).
 REFERENCE_PROPERTIES = (
@@ -33,14 +39,35 @@ CONTEXT_PROPERTIES = (RDF.type, RDFS.label, DCT.creator, SCHEMA.text)
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The shapes and the ontology, parsed once."""
+    """The shapes and the ontology, parsed once, and the validator that applies them."""
 
     shapes: Graph
     ontology: Graph
+    validator: str = "fast"
+
+    @cached_property
+    def compiled(self) -> CompiledShapes:
+        """The shapes compiled to SPARQL checks (the fast validator), once."""
+        return CompiledShapes(self.shapes)
+
+    def only(self, shapes: Graph) -> Vocabulary:
+        """The same ontology and validator with other shapes."""
+        return Vocabulary(shapes=shapes, ontology=self.ontology, validator=self.validator)
 
 
-@lru_cache(maxsize=4)
-def load_vocabulary(ontology_dir: str) -> Vocabulary:
+def check_validator(name: str) -> str:
+    """The validator's name, or ValueError naming the choices (a setting's type).
+
+    >>> check_validator("pyshacl")
+    'pyshacl'
+    """
+    if name not in VALIDATORS:
+        raise ValueError(f"unknown validator {name!r}; choose one of {', '.join(VALIDATORS)}")
+    return name
+
+
+@lru_cache(maxsize=8)
+def load_vocabulary(ontology_dir: str, validator: str = "fast") -> Vocabulary:
     """Parse ``shapes.ttl`` and the vocabulary (every other ``*.ttl``) in ``ontology_dir``."""
     folder = Path(ontology_dir)
     shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
@@ -48,7 +75,7 @@ def load_vocabulary(ontology_dir: str) -> Vocabulary:
     for path in sorted(folder.glob("*.ttl")):
         if path.name != "shapes.ttl":
             ontology.parse(path, format="turtle")
-    return Vocabulary(shapes=shapes, ontology=ontology)
+    return Vocabulary(shapes=shapes, ontology=ontology, validator=check_validator(validator))
 
 
 def referenced_nodes(batch: Graph) -> set[URIRef]:
@@ -69,25 +96,7 @@ def validate_batch(
     :param locate: maps a focus node IRI to (sheet, line, claim) for the error.
     :raises ValidationFailed: with one :class:`Problem` per result, and the report.
     """
-    data = Graph()
-    for triple in batch:
-        data.add(triple)
-    for triple in context:
-        data.add(triple)
-    # The vocabulary goes into our own fresh graph: given as ont_graph, pyshacl would
-    # copy the whole data graph to mix it in (a third of its time on large batches).
-    for triple in vocabulary.ontology:
-        data.add(triple)
-    conforms, report, _text = shacl_validate(
-        data,
-        shacl_graph=vocabulary.shapes,
-        inference="none",
-        inplace=True,
-        advanced=True,  # SPARQL-based targets (SHACL-AF) keep the SPARQL shapes fast
-        abort_on_first=False,
-        allow_infos=True,
-        allow_warnings=True,
-    )
+    conforms, report = shacl_report(batch, vocabulary, context=context)
     if conforms:
         return
     problems = sorted(
@@ -95,6 +104,121 @@ def validate_batch(
         key=lambda p: (p.sheet or "", p.line or 0, p.message),
     )
     raise ValidationFailed(problems, report=report.serialize(format="turtle"))
+
+
+def shacl_report(
+    batch: Graph, vocabulary: Vocabulary, *, context: Iterable[tuple[Node, Node, Node]] = ()
+) -> tuple[bool, Graph]:
+    """(conforms, the SHACL validation report) of ``batch`` by the vocabulary's validator."""
+    context = list(context)
+    if vocabulary.validator == "pyshacl":
+        return _pyshacl(vocabulary.shapes, batch, context, vocabulary.ontology)
+    return _fast(vocabulary, batch, context)
+
+
+def _pyshacl(shapes: Graph, *graphs: Iterable[tuple[Node, Node, Node]]) -> tuple[bool, Graph]:
+    """pyshacl, the reference validator, over one rdflib graph of ``graphs``."""
+    data = Graph()
+    # The vocabulary goes into our own fresh graph: given as ont_graph, pyshacl would
+    # copy the whole data graph to mix it in (a third of its time on large batches).
+    for graph in graphs:
+        for triple in graph:
+            data.add(triple)
+    conforms, report, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        inplace=True,
+        advanced=True,  # SPARQL-based targets (SHACL-AF) keep the SPARQL shapes fast
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+    )
+    return bool(conforms), report
+
+
+def _fast(vocabulary: Vocabulary, batch: Graph, context: list) -> tuple[bool, Graph]:
+    """The compiled shapes over the batch staged in pyoxigraph; pyshacl for the shapes left over."""
+    compiled = vocabulary.compiled
+    results = compiled.validate(stage(batch, context, vocabulary.ontology))
+    report = _report(results, vocabulary.shapes)
+    conforms = not any(r.severity not in (SH.Warning, SH.Info) for r in results)
+    if compiled.fallback is not None:
+        more_conforms, more = _pyshacl(compiled.fallback, batch, context, vocabulary.ontology)
+        if not more_conforms:
+            conforms = False
+            for result in more.objects(None, SH.result):
+                report.add((_REPORT_NODE, SH.result, result))
+            for triple in more:
+                if triple[1] not in (SH.result, SH.conforms) and triple[0] != _REPORT_NODE:
+                    report.add(triple)
+    report.set((_REPORT_NODE, SH.conforms, Literal(conforms)))
+    return conforms, report
+
+
+_REPORT_NODE = BNode("report")
+
+
+def _report(results: list[Result], shapes: Graph) -> Graph:
+    """A SHACL validation report of ``results``, shaped as pyshacl's."""
+    report = Graph(bind_namespaces="core")
+    for prefix, namespace in shapes.namespace_manager.namespaces():
+        report.namespace_manager.bind(prefix, namespace)
+    report.add((_REPORT_NODE, RDF.type, SH.ValidationReport))
+    for result in results:
+        node = BNode()
+        report.add((_REPORT_NODE, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, result.focus))
+        report.add((node, SH.sourceShape, _copy(shapes, result.shape, report)))
+        report.add((node, SH.sourceConstraintComponent, result.component))
+        report.add((node, SH.resultSeverity, result.severity))
+        if result.path is not None:
+            report.add((node, SH.resultPath, _copy(shapes, result.path, report)))
+        if result.value is not None:
+            report.add((node, SH.value, result.value))
+        if result.constraint is not None:
+            report.add((node, SH.sourceConstraint, _copy(shapes, result.constraint, report)))
+        for message in result.messages:
+            report.add((node, SH.resultMessage, message))
+    return report
+
+
+def _copy(source: Graph, node: Node, target: Graph) -> Node:
+    """``node`` for the report; a blank node is copied with what it says, keeping its id."""
+    if isinstance(node, BNode) and (node, None, None) not in target:
+        for p, o in source.predicate_objects(node):
+            target.add((node, p, o))
+            _copy(source, o, target)
+    return node
+
+
+def report_results(report: Graph) -> set[tuple]:
+    """Each result of a report as (focus, shape, path, value, messages, severity, component).
+
+    The equivalence test compares validators with it. A simple literal and an
+    ``xsd:string`` one are the same term (RDF 1.1).
+    """
+
+    def same(node: Node | None) -> Node | None:
+        if isinstance(node, Literal) and node.datatype == XSD.string and not node.language:
+            return Literal(str(node))
+        return node
+
+    found = set()
+    for result in report.objects(None, SH.result):
+        found.add(
+            (
+                report.value(result, SH.focusNode),
+                report.value(result, SH.sourceShape),
+                report.value(result, SH.resultPath),
+                same(report.value(result, SH.value)),
+                frozenset(report.objects(result, SH.resultMessage)),
+                report.value(result, SH.resultSeverity),
+                report.value(result, SH.sourceConstraintComponent),
+            )
+        )
+    return found
 
 
 def _problems(report: Graph, locate: Callable | None, shapes: Graph) -> Iterable[Problem]:

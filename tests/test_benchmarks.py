@@ -1,0 +1,44 @@
+"""The benchmark harness works end to end at a tiny size (a smoke test: no timing is asserted).
+
+``make bench`` runs it at real sizes; here it runs at 100 claims, with one run of
+each step, and writes its RESULTS.md into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def test_harness_smoke_run(tmp_path: Path):
+    out = tmp_path / "RESULTS.md"
+    command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "100", "--runs", "1"]
+    command += ["--query-runs", "1", "--http-seconds", "1", "--connections", "1", "--servers", "claimgraph"]
+    done = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    for heading in ("1. Load with validation", "2. Writes", "3. Named queries", "4. HTTP", "100 claims"):
+        assert heading in text
+    [row] = json.loads((tmp_path / "results.json").read_text())["results"]
+    load = row["load"]
+    for validator in ("fast", "pyshacl"):
+        assert load[validator]["claims_loaded"] == 100
+        rejects = load[validator]["rejects"]
+        assert rejects["refused"] and rejects["unchanged"] and rejects["claims"] == 100
+        assert rejects["problems"] == row["invalid"]
+    assert load["bulk"]["quads"] == load["fast"]["quads"]
+    names = {name.split(" (")[0] for name in row["queries"]}
+    assert names == {p.stem for p in (ROOT / "queries").glob("*.rq")}
+    assert all("claimgraph" in q for q in row["queries"].values()), row["queries"]
+    if shutil.which("wrk"):
+        served = row["http"]["servers"]["claimgraph serve"]
+        assert served["queries"]["cheap lookup"]["rows"] > 0
+        assert served["queries"]["cheap lookup"]["1"]["requests"] > 0
+        assert served["rss_mb"] > 0
