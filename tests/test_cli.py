@@ -144,11 +144,13 @@ def test_export_parses_back(runner: CliRunner, loaded: str, tmp_path: Path, fmt:
     assert len(claims) == 5
 
 
-def test_export_rdf12_reifiers(runner: CliRunner, loaded: str):
+def test_export_rdf12_is_the_whole_store_with_reifiers(runner: CliRunner, loaded: str):
     code, out, _ = run(runner, "export", "--format", "rdf12", "--store", loaded, "--ontology-dir", ONTOLOGY)
+    _, nquads, _ = run(runner, "export", "--format", "nquads", "--store", loaded, "--ontology-dir", ONTOLOGY)
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 5
-    assert all("<http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies> <<( " in line for line in lines)
+    reifiers = [line for line in lines if "<http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies> <<( " in line]
+    assert code == 0 and len(reifiers) == 5
+    assert sorted(set(lines) - set(reifiers)) == sorted(nquads.splitlines())
 
 
 def test_stats(runner: CliRunner, loaded: str):
@@ -156,3 +158,95 @@ def test_stats(runner: CliRunner, loaded: str):
     counts = json.loads(out)
     assert code == 0
     assert counts["claims"] == 5 and counts["documents"] == 2 and counts["contested_facts"] == 1
+
+
+QUOTES = "SELECT ?quote WHERE { ?q <http://www.w3.org/ns/oa#exact> ?quote } ORDER BY DESC(STRLEN(?quote))"
+CLAIM_TYPE = "<https://w3id.org/claimgraph/ns#Claim>"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parser"),
+    [
+        ("turtle", "turtle"),
+        ("ttl", "turtle"),
+        ("ntriples", "nt"),
+        ("nt", "nt"),
+        ("nquads", "nquads"),
+        ("trig", "trig"),
+        ("jsonld", "json-ld"),
+        ("json", "json-ld"),  # json names JSON-LD for a graph answer
+        ("rdfxml", "xml"),
+    ],
+)
+def test_construct_prints_in_every_rdf_format(runner: CliRunner, loaded: str, fmt: str, parser: str):
+    text = f"CONSTRUCT {{ ?c a {CLAIM_TYPE} }} WHERE {{ ?c a {CLAIM_TYPE} }}"
+    code, out, err = run(runner, "query", text, "--store", loaded, "--format", fmt)
+    assert code == 0, err
+    data = Dataset() if parser in ("nquads", "trig") else Graph()
+    data.parse(data=out, format=parser)
+    assert len(set(data.subjects())) == 5
+
+
+def test_construct_as_a_table_is_n_triples(runner: CliRunner, loaded: str):
+    text = f"DESCRIBE ?c WHERE {{ ?c a {CLAIM_TYPE} }} LIMIT 1"
+    code, out, _ = run(runner, "query", text, "--store", loaded)
+    assert code == 0
+    assert len(Graph().parse(data=out, format="nt")) > 3
+
+
+def test_a_results_format_for_a_graph_answer_is_one_line_exit_2(runner: CliRunner, loaded: str):
+    text = f"CONSTRUCT {{ ?c a {CLAIM_TYPE} }} WHERE {{ ?c a {CLAIM_TYPE} }}"
+    code, _, err = run(runner, "query", text, "--store", loaded, "--format", "csv")
+    assert code == 2 and err.startswith("error: format 'csv' cannot carry a GRAPH answer")
+
+
+def test_file_dash_reads_standard_input(runner: CliRunner, loaded: str):
+    result = runner.invoke(main, ["query", "--file", "-", "--store", loaded, "--format", "csv"], input=QUOTES)
+    assert result.exit_code == 0, result.stderr
+    assert len(list(csv.reader(io.StringIO(result.stdout)))) == 6  # the header and five quotes
+
+
+def test_a_parameter_may_name_an_entity_by_its_short_id(runner: CliRunner, loaded: str):
+    by_id = run(
+        runner,
+        "query",
+        "--name",
+        "casualties-by-source",
+        "-p",
+        "event=flood-2020",
+        "--store",
+        loaded,
+        "--queries-dir",
+        QUERIES,
+        "--format",
+        "csv",
+    )
+    by_iri = run(
+        runner,
+        "query",
+        "--name",
+        "casualties-by-source",
+        "-p",
+        "event=http://127.0.0.1:5000/entity/flood-2020",
+        "--store",
+        loaded,
+        "--queries-dir",
+        QUERIES,
+        "--format",
+        "csv",
+    )
+    assert by_id[0] == 0, by_id[2]
+    assert by_id[1] == by_iri[1] and len(by_id[1].splitlines()) == 4
+
+
+def test_the_table_fits_the_terminal_and_csv_prints_every_value_whole(runner: CliRunner, loaded: str):
+    result = runner.invoke(main, ["query", QUOTES, "--store", loaded], env={"COLUMNS": "40"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and len(lines) == 7
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[2].endswith("…")
+    code, out, _ = run(runner, "query", QUOTES, "--store", loaded, "--format", "csv")
+    assert code == 0
+    longest = list(csv.reader(io.StringIO(out)))[1][0]
+    assert len(longest) > 40 and "…" not in longest
+    assert longest.startswith(lines[2][:-1])

@@ -172,6 +172,22 @@ def test_rdflib_sparqlstore_reads(server: LiveServer, expected: Expected, method
     assert len(set(graph.subjects(RDF.type, CG.Claim))) == expected.claims
 
 
+@pytest.mark.parametrize("return_format", ["json", "xml", "csv"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_rdflib_sparqlstore_construct_with_a_results_format(
+    server: LiveServer, expected: Expected, return_format: str, method: str
+) -> None:
+    """rdflib asks a CONSTRUCT with only its results type in Accept; it gets a graph it can parse.
+
+    A 406 left rdflib with an AttributeError; Fuseki answers in its default graph format, and so
+    does this server (Turtle).
+    """
+    store = SPARQLStore(server.sparql, method=method, returnFormat=return_format)
+    answer = Graph(store=store).query(CONSTRUCT_CLAIMS)
+    assert answer.type == "CONSTRUCT"
+    assert len(set(answer.graph.subjects(RDF.type, CG.Claim))) == expected.claims
+
+
 def test_rdflib_sparqlstore_lists_the_named_graphs(server: LiveServer, expected: Expected) -> None:
     store = SPARQLStore(server.sparql, returnFormat="json")
     names = {
@@ -191,7 +207,9 @@ def test_rdflib_sparqlupdatestore_writes_with_the_token_and_is_guarded(tmp_path:
     from .live import loaded_store
 
     token = "client-test-token"
-    with live_server(loaded_store(tmp_path, corpus), token=token) as running:
+    with live_server(
+        loaded_store(tmp_path, corpus), token=token, open_graphs="http://example.org/"
+    ) as running:
         endpoint = running.sparql
         writer = SPARQLUpdateStore(
             query_endpoint=endpoint, update_endpoint=endpoint, headers={"Authorization": f"Bearer {token}"}

@@ -42,9 +42,9 @@ def test_serve_mirrors_every_setting_as_an_option():
         assert setting.env in help_text, setting.env
 
 
-def test_a_bad_option_is_one_line_and_exit_2(tmp_path):
-    result = CliRunner().invoke(
-        main, ["stats", "--store", str(tmp_path / "s")], env={"CLAIMGRAPH_PORT": "many"}
+def test_a_bad_option_is_one_line_and_exit_2(tmp_path, runner):
+    result = runner.invoke(
+        main, ["stats", "--store", str(tmp_path / "s")], obj={"environ": {"CLAIMGRAPH_PORT": "many"}}
     )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: CLAIMGRAPH_PORT")

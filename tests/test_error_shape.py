@@ -7,29 +7,33 @@ served as ``application/json`` with the status in the body equal to the HTTP sta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from claimgraph import errors
 from claimgraph.errors import (
+    BadRdf,
+    ClaimgraphError,
+    ConfigError,
+    CorpusNotFound,
     NotAcceptable,
+    NotFound,
     Problem,
     QueryError,
     QueryRefused,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    UnsupportedFormat,
     ValidationFailed,
     WorkerCrashed,
 )
-from claimgraph.web import create_app
-from claimgraph.web.errors import STATUS, error_body
-from claimgraph.workers import QueryAnswer, QueryRequest
+from claimgraph.web.errors import error_body
 
-from .live import settings_for
+from .live import ROOT
 
 CODE = re.compile(r"[a-z]+(-[a-z]+)*")
 
@@ -68,7 +72,7 @@ class Raising:
     def __init__(self, exc: Exception) -> None:
         self.exc = exc
 
-    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
+    def query(self, request: Any, *, timeout: float | None = None) -> Any:
         raise self.exc
 
     def write(self, action: Any) -> Any:
@@ -76,19 +80,6 @@ class Raising:
 
     def close(self) -> None:
         pass
-
-
-@pytest.fixture
-def app(tmp_path: Any) -> Iterator[Flask]:
-    app = create_app(
-        claimgraph=None, settings={**settings_for(tmp_path / "store").__dict__, "store": ":memory:"}
-    )
-    yield app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def test_400_bad_query(client: FlaskClient) -> None:
@@ -143,6 +134,11 @@ DOMAIN = [
     (QueryTimeout("stopped after 30 s"), 503, "timeout"),
     (StoreError("store in use"), 503, "store-unavailable"),
     (WorkerCrashed("worker died"), 500, "query-crashed"),
+    (NotFound("no graph <http://x/g> in the store"), 404, "not-found"),
+    (BadRdf("cannot parse the text/turtle body", line=2, column=5), 400, "bad-rdf"),
+    (UnsupportedFormat("cannot read text/csv"), 415, "unsupported-media-type"),
+    (ConfigError("--port: not a number"), 500, "bad-setting"),
+    (CorpusNotFound("x: no corpus.yaml here"), 400, "not-a-corpus"),
 ]
 
 
@@ -154,10 +150,39 @@ def test_domain_errors(app: Flask, client: FlaskClient, exc: Exception, status: 
     assert error["message"] == str(exc)
 
 
-def test_every_status_row_is_tested() -> None:
+def test_every_row_of_the_error_table_is_tested() -> None:
     tested = {type(exc) for exc, _, _ in DOMAIN}
-    for cls, _, _ in STATUS:
+    for cls in errors.table():
         assert any(issubclass(t, cls) for t in tested), cls
+    for exc, status, code in DOMAIN:
+        assert (exc.status, exc.code, exc.exit_code) == (status, code, 2)
+
+
+def test_bad_rdf_carries_its_position(app: Flask, client: FlaskClient) -> None:
+    app.extensions["claimgraph"]["executor"] = Raising(BadRdf("cannot parse", line=2, column=5))
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 400)
+    assert error["details"] == {"line": 2, "column": 5}
+
+
+class Unlisted(ClaimgraphError):
+    """A domain error that nobody gave a row."""
+
+
+def test_a_domain_error_without_a_row_is_a_logged_500_with_a_generic_message(
+    app: Flask, client: FlaskClient, caplog: Any
+) -> None:
+    app.extensions["claimgraph"]["executor"] = Raising(Unlisted("secret internals"))
+    error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 500)
+    assert error["code"] == "internal" and "secret" not in error["message"]
+    assert "secret internals" in caplog.text
+
+
+def test_the_cli_exits_with_the_row_of_the_error(runner: Any, tmp_path: Any) -> None:
+    from claimgraph.cli import main
+
+    result = runner.invoke(main, ["query", "--name", "no-such-query", "--store", str(tmp_path / "s")])
+    assert result.exit_code == NotFound.exit_code
+    assert result.stderr.startswith("error: no named query 'no-such-query'")
 
 
 def test_invalid_input_carries_its_problems(app: Flask, client: FlaskClient) -> None:
@@ -166,3 +191,9 @@ def test_invalid_input_carries_its_problems(app: Flask, client: FlaskClient) -> 
     )
     error = assert_error_shape(client.get("/sparql", query_string={"query": "ASK {}"}), 422)
     assert error["details"] == {"problems": [{"message": "no source", "claim": "c1"}], "report": "r"}
+
+
+def test_every_row_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for cls in errors.table():
+        assert f"| {cls.status} | `{cls.code}` |" in readme, cls

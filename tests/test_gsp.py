@@ -8,19 +8,26 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from claimgraph.web import create_app, get_executor
-from claimgraph.writes import BadRdf, UnsupportedFormat, parse_upload
+from claimgraph.api import Claimgraph
+from claimgraph.errors import BadRdf, UnsupportedFormat
+from claimgraph.store import parse_upload
+from claimgraph.web import create_app
+
+from .live import settings_for
 
 AUTH = {"Authorization": "Bearer secret"}
 TURTLE = b"@prefix e: <http://e/> . e:s e:p [ e:q 1 ] ."
 
 
 @pytest.fixture
-def client(tmp_path):
-    app = create_app({"store": str(tmp_path / "store"), "token": "secret", "base_iri": "http://cg.test/"})
-    yield app.test_client()
-    with app.app_context():
-        get_executor().close()
+def settings(tmp_path):
+    # Plain RDF under http://e/ and in the default graph: the operator opened them.
+    return settings_for(
+        tmp_path / "store",
+        token="secret",
+        base_iri="http://cg.test/",
+        open_graphs="http://e/ http://cg.test/graph/ DEFAULT",
+    )
 
 
 UPLOADS = [
@@ -84,6 +91,8 @@ def test_an_unknown_media_type_is_unsupported():
         ("application/rdf+xml", "application/rdf+xml"),
         ("application/ld+json;q=0.9, text/html;q=0.1", "application/ld+json"),
         ("text/turtle; charset=utf-8", "text/turtle"),
+        ("application/trig", "application/trig"),
+        ("text/n3", "text/n3"),
     ],
 )
 def test_a_graph_is_served_in_the_format_asked_for(client, accept, media):
@@ -96,8 +105,29 @@ def test_a_graph_is_served_in_the_format_asked_for(client, accept, media):
     response = client.get("/rdf-graph-store?graph=http://e/g", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
     assert response.mimetype == media
-    fmt = ox.RdfFormat.from_media_type(media)
+    fmt = ox.RdfFormat.from_media_type(media if media != "text/n3" else "text/turtle")
     assert len(list(ox.parse(response.data, fmt))) == 2
+
+
+def test_a_graph_not_in_the_store_is_404(client):
+    response = client.get("/rdf-graph-store?graph=http://e/nowhere")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not-found"
+    assert client.delete("/rdf-graph-store?graph=http://e/nowhere", headers=AUTH).status_code == 404
+
+
+def test_a_large_graph_is_served_whole(tmp_path):
+    """A graph GET is a dump, not a query: the result-row limit does not cut it."""
+    cg = Claimgraph(settings_for(tmp_path / "store", token="secret", max_rows=10, open_graphs="http://e/"))
+    client = create_app(claimgraph=cg).test_client()
+    body = "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(50)).encode()
+    put = client.put(
+        "/rdf-graph-store?graph=http://e/big", data=body, content_type="application/n-triples", headers=AUTH
+    )
+    assert put.status_code == 201, put.get_json()
+    assert client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}).status_code == 422
+    got = client.get("/rdf-graph-store?graph=http://e/big", headers={"Accept": "application/n-triples"})
+    assert got.status_code == 200 and len(got.data.splitlines()) == 50
 
 
 def test_the_default_graph_and_the_whole_store(client):
@@ -110,7 +140,10 @@ def test_the_default_graph_and_the_whole_store(client):
     )
     client.put("/rdf-graph-store?graph=http://e/g", data=TURTLE, content_type="text/turtle", headers=AUTH)
     dump = client.get("/rdf-graph-store", headers={"Accept": "application/n-quads"})
-    quads = list(ox.parse(dump.data, ox.RdfFormat.N_QUADS))
+    # The store's own metadata graph (its base IRI) is part of the dump.
+    quads = [
+        q for q in ox.parse(dump.data, ox.RdfFormat.N_QUADS) if "urn:claimgraph:" not in str(q.graph_name)
+    ]
     assert len(quads) == 4 and {str(q.graph_name) for q in quads} == {"DEFAULT", "<http://e/g>"}
     assert (
         client.get("/rdf-graph-store", headers={"Accept": "application/trig"}).mimetype == "application/trig"

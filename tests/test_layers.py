@@ -14,20 +14,23 @@ LAYERS = {
     "errors": 0,
     "config": 1,
     "model": 1,
+    "formats": 1,
     "sparqltext": 2,
     "store": 2,
     "validation": 2,
     "sparqlshapes": 2,
     "sheets": 2,
     "mapping": 2,
-    "results": 2,
     "negotiation": 2,
+    "consensus": 3,
+    "changes": 3,
     "loader": 3,
     "queries": 3,
     "export": 3,
+    "search": 3,
+    "describe": 3,
     "workers": 3,
     "answers": 3,
-    "writes": 3,
     "api": 4,
     "cli": 5,
     "__main__": 5,
@@ -41,11 +44,34 @@ CONFINED = {
     "waitress": ("web",),
     "click": ("cli",),
     "pyshacl": ("validation",),
-    # export dumps and web/writes serialises graphs with pyoxigraph's writers; the
-    # guarded writes reach the store only through store (its dry run and upload parser).
+    # The engine stays in the store (export's dumps are to move behind store.dump too);
     # sparqlshapes stages a batch in an in-memory store of its own to validate it.
-    "pyoxigraph": ("store", "answers", "export", "web", "sparqlshapes"),
+    "pyoxigraph": ("store", "export", "sparqlshapes"),
 }
+
+
+#: What the edges may import: the application object, and the bottom of the stack.
+EDGE_IMPORTS = {"api", "config", "errors", "formats"}
+#: Edge imports still to move behind the application object: the write edge's, which the
+#: write-path issue is rewriting (web/writes calls writes.py's operations and store's upload types).
+PENDING_EDGE_IMPORTS = {
+    ("claimgraph.web.writes", "claimgraph.writes"),
+    ("claimgraph.web.writes", "claimgraph.store"),
+}
+#: The linked-data edge (IRI descriptions, researcher pages, dumps) still builds its RDF bodies
+#: with the engine and reads through describe/export directly; to move behind the application
+#: object like the query edge. Listed here so that nothing else can follow it.
+PENDING_CONFINED = {
+    ("web/linked.py", "pyoxigraph"),
+    ("web/pages.py", "pyoxigraph"),
+    ("web/resources.py", "pyoxigraph"),
+}
+for _module in ("linked", "pages", "resources"):
+    for _target in ("describe", "export", "store", "queries", "namespaces"):
+        PENDING_EDGE_IMPORTS.add((f"claimgraph.web.{_module}", f"claimgraph.{_target}"))
+
+#: The pool of workers is given the function it runs: it imports nothing of the query path.
+QUERY_PATH = {"answers", "sparqltext", "negotiation", "formats", "queries"}
 
 
 def modules() -> list[Path]:
@@ -74,6 +100,8 @@ def imports(path: Path) -> list[tuple[str, int]]:
                 else:
                     base = ".".join(path.relative_to(PACKAGE).parts[: depth - node.level + 1])
                     found.append((f"claimgraph.{base}.{node.module or ''}".rstrip("."), node.lineno))
+                    if not node.module:  # from . import sparql: the submodule (or a name of the package)
+                        found += [(f"claimgraph.{base}.{a.name}", node.lineno) for a in node.names]
             else:
                 found.append((node.module or "", node.lineno))
     return found
@@ -88,7 +116,7 @@ def test_imports_only_go_down(path: Path):
     assert mine is not None, f"{here} has no layer in LAYERS; add it"
     for name, line in imports(path):
         top = name.split(".")[0]
-        if top in CONFINED:
+        if top in CONFINED and (str(path.relative_to(PACKAGE)), top) not in PENDING_CONFINED:
             assert here in CONFINED[top], f"{path.name}:{line} imports {top}, allowed only in {CONFINED[top]}"
         if top == "claimgraph" and "." in name:
             target = name.split(".")[1]
@@ -109,3 +137,88 @@ def test_only_config_reads_the_environment(path: Path):
         return
     text = path.read_text(encoding="utf-8")
     assert "os.environ" not in text and "getenv" not in text, f"{path.name} reads the environment"
+
+
+def module_name(path: Path) -> str:
+    return ".".join(("claimgraph", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+        ".__init__"
+    )
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the claimgraph modules it imports (at the top or inside a function)."""
+    names = {module_name(p) for p in modules()}
+    graph: dict[str, set[str]] = {}
+    for path in modules():
+        here = module_name(path)
+        targets = set()
+        for name, _ in imports(path):
+            # "from claimgraph.web import errors" is recorded as claimgraph.web.errors when that is a module.
+            while name and name not in names:
+                name = name.rpartition(".")[0]
+            if name and name != here:
+                targets.add(name)
+        graph[here] = targets
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of the graph as a list of nodes (first repeated last), or None when it is acyclic.
+
+    >>> find_cycle({"a": {"b"}, "b": {"a"}})
+    ['a', 'b', 'a']
+    >>> find_cycle({"a": {"b"}, "b": set()}) is None
+    True
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_find_cycle_sees_a_cycle_within_a_layer():
+    assert find_cycle(
+        {"claimgraph.answers": {"claimgraph.workers"}, "claimgraph.workers": {"claimgraph.answers"}}
+    )
+
+
+def test_no_import_cycle_anywhere():
+    """Within a layer too: answers importing workers and workers importing answers is a cycle."""
+    graph = import_graph()
+    # A package's __init__ imports its modules; a module importing its package's __init__ is not a cycle
+    # unless the __init__ imports it back, which the graph shows.
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+def test_the_edges_import_only_the_application_object_and_the_bottom():
+    for here, targets in import_graph().items():
+        top = here.split(".")[1] if "." in here else here
+        if top not in ("cli", "web"):
+            continue
+        for target in targets:
+            layer = ([*target.split("."), "__init__"])[1]
+            if layer in ("cli", "web", "__init__", "__main__") or (here, target) in PENDING_EDGE_IMPORTS:
+                continue
+            assert layer in EDGE_IMPORTS, (
+                f"{here} imports {target}; the edges import only {sorted(EDGE_IMPORTS)}"
+            )
+
+
+def test_the_pool_of_workers_imports_nothing_of_the_query_path():
+    imported = {([*t.split("."), "__init__"])[1] for t in import_graph()["claimgraph.workers"]}
+    assert not imported & QUERY_PATH, imported & QUERY_PATH

@@ -27,7 +27,7 @@ def test_loading_twice_changes_nothing(claimgraph: Claimgraph, store: Store):
 
 def test_a_bad_sheet_commits_nothing(claimgraph: Claimgraph, mini_store: Store, tmp_path: Path):
     before = all_quads(mini_store)
-    broken = tmp_path / "broken"
+    broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
     sheet = broken / "doc-b.yaml"
     sheet.write_text(sheet.read_text().replace("quote: 12 died", "quote: 12 dead"), encoding="utf-8")
@@ -43,7 +43,7 @@ def test_a_batch_that_breaks_a_shape_commits_nothing(
     claimgraph: Claimgraph, mini_store: Store, tmp_path: Path
 ):
     before = all_quads(mini_store)
-    broken = tmp_path / "broken"
+    broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
     # A misspelt predicate passes the sheet reader but not the vocabulary shape.
     sheet = broken / "doc-b.yaml"
@@ -86,7 +86,11 @@ def test_consensus_holds_agreed_triples_only(claimgraph: Claimgraph, mini_store:
     assert (flood, URIRef_schema("startDate"), date) in triples
     assert not any(p == CG.deathCount for _, p, _ in triples), "12 and 14 disagree"
     statements = [s for s, p, o in triples if p == RDF.type and o == CG.ConsensusStatement]
+    # One per key (subject, predicate, count kind) whose claims agree: the start date
+    # (two claims); the three death counts (12, 14, 12, all "deaths") disagree, so there
+    # is no statement for them and no bare death count.
     assert len(statements) == 1
+    assert not any(p == CG.countKind for _, p, _ in triples)
     behind = {o for s, p, o in triples if p == CG.supportedBy}
     assert len(behind) == 2
 
@@ -98,7 +102,7 @@ def URIRef_schema(local: str):
 
 
 def test_withdrawing_a_document_updates_the_consensus(claimgraph: Claimgraph, mini_store: Store):
-    claimgraph.withdraw_document(mini_store, "doc-a")
+    claimgraph.withdraw(mini_store, "doc-a")
     flood = claimgraph.mint.entity("flood-2020")
     triples = consensus(mini_store, claimgraph)
     # Only doc-b is left: its 12 dead is no longer contested, and stands alone.
@@ -111,10 +115,10 @@ def test_withdrawing_a_document_updates_the_consensus(claimgraph: Claimgraph, mi
 def test_problems_of_every_chunk_are_reported_together(
     claimgraph: Claimgraph, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from claimgraph import loader
+    from claimgraph import changes
 
-    monkeypatch.setattr(loader, "CHUNK_TRIPLES", 10)  # one graph a chunk
-    broken = tmp_path / "broken"
+    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 150)  # a few claims a chunk
+    broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
     for name in ("doc-a.yaml", "doc-b.yaml"):
         sheet = broken / name

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from claimgraph import formats
 from claimgraph.errors import NotAcceptable
-from claimgraph.negotiation import FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, best_match, choose_format
+from claimgraph.negotiation import Negotiated as Format
+from claimgraph.negotiation import best_match, choose_format
 
 JSON = Format("json", "application/sparql-results+json")
 XML = Format("xml", "application/sparql-results+xml")
@@ -108,6 +110,14 @@ CASES = [
     ("graph", "", "application/ld+json", JSONLD),
     ("select", "", "tsv,text/tab-separated-values", TSV),
     ("graph", "", "json-ld,application/ld+json,application/x-json+ld", JSONLD),
+    # -- a graph answer to a client that accepts only results formats gets the default (as Fuseki)
+    ("graph", "application/sparql-results+json", None, TURTLE),  # rdflib SPARQLStore(returnFormat="json")
+    ("graph", "text/csv", None, TURTLE),
+    ("graph", "application/sparql-results+xml;q=0.5, image/png", None, TURTLE),
+    # -- a dataset needs named graphs
+    ("dataset", "", None, TRIG),
+    ("dataset", "application/n-quads", None, NQUADS),
+    ("dataset", "application/json", None, Format("jsonld", "application/json")),
     ("graph", "", "rdf+xml,application/rdf+xml", RDFXML),
     ("select", "", ",json", JSON),  # SPARQLWrapper's empty second value
 ]
@@ -122,12 +132,13 @@ REFUSED = [
     ("select", "text/turtle", None),
     ("select", "image/png", None),
     ("select", "application/sparql-results+json;q=0", None),
-    ("graph", "text/csv", None),
-    ("graph", "application/sparql-results+json", None),
+    ("graph", "image/png, application/sparql-results+json;q=0", None),
     ("ask", "application/ld+json", None),
     ("select", "", "turtle"),  # known, but not for this kind
     ("graph", "", "csv"),
     ("select", "", "nonsense"),  # unknown
+    ("dataset", "text/turtle", None),
+    ("dataset", "", "ntriples"),
 ]
 
 
@@ -148,17 +159,40 @@ def test_unknown_kind_is_a_programming_error() -> None:
 
 
 def test_table_is_consistent() -> None:
-    names = [spec.name for spec in (*RESULT_FORMATS, *GRAPH_FORMATS)]
-    assert names == ["json", "xml", "csv", "tsv", "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
-    for kind, specs in FORMATS.items():
-        media_types = [m for spec in specs for m in (spec.media_type, *spec.aliases)]
+    names = [fmt.name for fmt in formats.FORMATS]
+    assert names == ["json", "xml", "csv", "tsv", "turtle", "ntriples", "trig", "nquads", "jsonld", "rdfxml"]
+    for kind in ("select", "ask", "graph", "dataset"):
+        offered = formats.carrying(kind)
+        media_types = [m for fmt in offered for m in fmt.media_types]
         assert len(media_types) == len(set(media_types)), kind
-        short = [n for spec in specs for n in spec.names]
+        short = [n for fmt in offered for n in fmt.all_names]
         assert len(short) == len(set(short)), kind
-        for spec in specs:
-            assert choose_format(kind, spec.media_type, None) == Format(spec.name, spec.media_type)
-            for name in spec.names:
-                assert choose_format(kind, "", name).name == spec.name
+        for fmt in offered:
+            assert choose_format(kind, fmt.media_type, None) == Format(fmt.name, fmt.media_type)
+            for name in fmt.all_names:
+                assert choose_format(kind, "", name).name == fmt.name
+    for fmt in formats.FORMATS:
+        assert fmt.kind in ("results", "graph", "dataset")
+        assert fmt.iri.startswith("http://www.w3.org/ns/formats/")
+        assert fmt.is_rdf == (fmt.rdflib is not None)
+
+
+def test_every_row_names_an_engine_format() -> None:
+    import pyoxigraph as ox
+
+    for fmt in formats.FORMATS:
+        engine = getattr(ox.RdfFormat if fmt.is_rdf else ox.QueryResultsFormat, fmt.engine)
+        if fmt.is_rdf:
+            assert engine.supports_datasets == (fmt.kind == "dataset"), fmt.name
+            assert fmt.media_type == engine.media_type, fmt.name
+        assert engine.file_extension in fmt.extensions, fmt.name
+
+
+def test_lookups_say_what_is_known() -> None:
+    with pytest.raises(LookupError, match=r"known: .*turtle"):
+        formats.by_name("nonsense")
+    assert formats.by_extension("ttl").name == "turtle"
+    assert formats.by_media_type("text/plain").name == "ntriples"
 
 
 @pytest.mark.parametrize(

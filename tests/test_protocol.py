@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol edge: negotiation, dataset, service description, named queries, CORS, limits.
 
 Most tests use Flask's test client on an app whose executor runs in this process
-over the shared test store (opened read-only); what needs real HTTP (the body
+over the seed corpus (conftest's seed_app); what needs real HTTP (the body
 limit of waitress, fetching nothing from 127.0.0.1 while the real worker
 processes run) uses a live server.
 """
@@ -25,10 +25,7 @@ from claimgraph.namespaces import CG
 from claimgraph.queries import load_named_queries
 from claimgraph.sheets import read_corpus
 from claimgraph.store import OxigraphStore
-from claimgraph.web import create_app
 from claimgraph.web.pages import VENDOR_FILES
-from claimgraph.web.runtime import answer_function
-from claimgraph.workers import InlineExecutor
 
 from .live import (
     MINI,
@@ -38,7 +35,6 @@ from .live import (
     listener,
     live_server,
     loaded_store,
-    settings_for,
     shared_store,
 )
 
@@ -50,7 +46,7 @@ NAMED_QUERIES = load_named_queries(ROOT / "queries")
 MAX_BODY = 4096
 
 
-# --- fixtures: settings → store → app → client, and a live server ---------------------------------
+# --- fixtures: settings → store → app → seed_client, and a live server ---------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -64,33 +60,13 @@ def store_path(corpus: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(store_path: Path) -> Iterator[OxigraphStore]:
-    opened = OxigraphStore(store_path, read_only=True)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture(scope="module")
-def app(store_path: Path, store: OxigraphStore) -> Flask:
-    app = create_app(settings_for(store_path).__dict__)
-    cg = app.extensions["claimgraph"]["claimgraph"]
-    app.extensions["claimgraph"]["executor"] = InlineExecutor(store, answer_function(cg))
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def server(store_path: Path) -> Iterator[LiveServer]:
     with live_server(store_path, max_body=MAX_BODY) as running:
         yield running
 
 
-def ask(client: FlaskClient, query: str, **kwargs: Any) -> Any:
-    return client.get("/sparql", query_string={"query": query, **kwargs.pop("params", {})}, **kwargs)
+def ask(seed_client: FlaskClient, query: str, **kwargs: Any) -> Any:
+    return seed_client.get("/sparql", query_string={"query": query, **kwargs.pop("params", {})}, **kwargs)
 
 
 def number(response: Any) -> int:
@@ -123,10 +99,10 @@ NEGOTIATION = [
 
 @pytest.mark.parametrize(("query", "accept", "params", "media_type"), NEGOTIATION)
 def test_negotiated_answer(
-    client: FlaskClient, query: str, accept: str | None, params: dict[str, str], media_type: str
+    seed_client: FlaskClient, query: str, accept: str | None, params: dict[str, str], media_type: str
 ) -> None:
     headers = {"Accept": accept} if accept else {}
-    response = ask(client, query, params=params, headers=headers)
+    response = ask(seed_client, query, params=params, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == media_type
     assert "Accept" in response.headers.get("Vary", "")
@@ -141,31 +117,33 @@ def test_negotiated_answer(
         ("application/rdf+xml", "xml"),
     ],
 )
-def test_construct_answers_parse(client: FlaskClient, corpus: Path, accept: str, rdflib_format: str) -> None:
-    response = ask(client, CONSTRUCT_CLAIMS, headers={"Accept": accept})
+def test_construct_answers_parse(
+    seed_client: FlaskClient, corpus: Path, accept: str, rdflib_format: str
+) -> None:
+    response = ask(seed_client, CONSTRUCT_CLAIMS, headers={"Accept": accept})
     graph = Graph().parse(data=response.get_data(), format=rdflib_format)
     assert len(set(graph.subjects(RDF.type, CG.Claim))) == len(read_corpus(corpus).claims)
 
 
-def test_406_names_the_formats_on_offer(client: FlaskClient) -> None:
-    response = ask(client, COUNT_CLAIMS, headers={"Accept": "image/png"})
+def test_406_names_the_formats_on_offer(seed_client: FlaskClient) -> None:
+    response = ask(seed_client, COUNT_CLAIMS, headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert "application/sparql-results+json" in response.get_json()["error"]["message"]
 
 
-def test_clients_extra_parameters_and_charset_are_tolerated(client: FlaskClient, corpus: Path) -> None:
+def test_clients_extra_parameters_and_charset_are_tolerated(seed_client: FlaskClient, corpus: Path) -> None:
     claims = len(read_corpus(corpus).claims)
     # SPARQLWrapper: format, output and results, twice each
     params = "&".join(f"{p}=tsv&{p}=text%2Ftab-separated-values" for p in ("format", "output", "results"))
-    response = client.get(f"/sparql?query={requests.utils.quote(COUNT_CLAIMS)}&{params}")
+    response = seed_client.get(f"/sparql?query={requests.utils.quote(COUNT_CLAIMS)}&{params}")
     assert response.mimetype == "text/tab-separated-values"
     # rdflib SPARQLStore: a trailing '?' and a direct POST
-    response = client.post(
+    response = seed_client.post(
         "/sparql?", data=COUNT_CLAIMS, content_type="application/sparql-query; charset=UTF-8"
     )
     assert number(response) == claims
     # a form with its charset
-    response = client.post(
+    response = seed_client.post(
         "/sparql",
         data={"query": COUNT_CLAIMS},
         content_type="application/x-www-form-urlencoded; charset=utf-8",
@@ -176,32 +154,40 @@ def test_clients_extra_parameters_and_charset_are_tolerated(client: FlaskClient,
 # --- the dataset ----------------------------------------------------------------------------------
 
 
-def triples_in(store: OxigraphStore, graphs: list[URIRef] | None = None) -> int:
-    return len({(s, p, o) for s, p, o, g in store.quads() if graphs is None or g in graphs})
+def triples_in(seed_store: OxigraphStore, graphs: list[URIRef] | None = None) -> int:
+    return len({(s, p, o) for s, p, o, g in seed_store.quads() if graphs is None or g in graphs})
 
 
-def test_default_graph_is_the_union_of_all_graphs(client: FlaskClient, store: OxigraphStore) -> None:
-    response = ask(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert number(response) == triples_in(store)
+def test_default_graph_is_the_union_of_all_graphs(
+    seed_client: FlaskClient, seed_store: OxigraphStore
+) -> None:
+    response = ask(seed_client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert number(response) == triples_in(seed_store)
 
 
-def test_default_graph_uri_narrows_the_default_graph(client: FlaskClient, store: OxigraphStore) -> None:
-    graph = store.graph_names()[0]
+def test_default_graph_uri_narrows_the_default_graph(
+    seed_client: FlaskClient, seed_store: OxigraphStore
+) -> None:
+    graph = seed_store.graph_names()[0]
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert number(ask(client, query, params={"default-graph-uri": str(graph)})) == triples_in(store, [graph])
-    assert number(ask(client, query.replace("WHERE", f"FROM <{graph}> WHERE"))) == triples_in(store, [graph])
+    assert number(ask(seed_client, query, params={"default-graph-uri": str(graph)})) == triples_in(
+        seed_store, [graph]
+    )
+    assert number(ask(seed_client, query.replace("WHERE", f"FROM <{graph}> WHERE"))) == triples_in(
+        seed_store, [graph]
+    )
 
 
-def test_named_graph_uri_gives_the_named_graphs(client: FlaskClient, store: OxigraphStore) -> None:
-    first, second = store.graph_names()[:2]
+def test_named_graph_uri_gives_the_named_graphs(seed_client: FlaskClient, seed_store: OxigraphStore) -> None:
+    first, second = seed_store.graph_names()[:2]
     query = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    response = client.get(
+    response = seed_client.get(
         "/sparql",
         query_string=[("query", query), ("named-graph-uri", str(first)), ("named-graph-uri", str(second))],
     )
     assert number(response) == 2
     # only named graphs given: the default graph is empty
-    response = client.get(
+    response = seed_client.get(
         "/sparql", query_string=[("query", "ASK { ?s ?p ?o }"), ("named-graph-uri", str(first))]
     )
     assert response.get_json()["boolean"] is False
@@ -215,13 +201,13 @@ def test_named_graph_uri_gives_the_named_graphs(client: FlaskClient, store: Oxig
         {"default-graph-uri": "not an iri"},
     ],
 )
-def test_graphs_not_in_the_store_are_refused(client: FlaskClient, params: dict[str, str]) -> None:
-    response = ask(client, "ASK {}", params=params)
+def test_graphs_not_in_the_store_are_refused(seed_client: FlaskClient, params: dict[str, str]) -> None:
+    response = ask(seed_client, "ASK {}", params=params)
     assert response.status_code == 400
 
 
-def test_from_a_graph_not_in_the_store_is_refused(client: FlaskClient) -> None:
-    response = ask(client, "SELECT * FROM <http://example.org/not-in-the-store> WHERE { ?s ?p ?o }")
+def test_from_a_graph_not_in_the_store_is_refused(seed_client: FlaskClient) -> None:
+    response = ask(seed_client, "SELECT * FROM <http://example.org/not-in-the-store> WHERE { ?s ?p ?o }")
     assert response.status_code == 400
     assert "http://example.org/not-in-the-store" in response.get_json()["error"]["message"]
 
@@ -229,14 +215,14 @@ def test_from_a_graph_not_in_the_store_is_refused(client: FlaskClient) -> None:
 # --- the service description and the vocabulary ---------------------------------------------------
 
 
-def service_description(client: FlaskClient, accept: str = "text/turtle", fmt: str = "turtle") -> Graph:
-    response = client.get("/sparql", headers={"Accept": accept})
+def service_description(seed_client: FlaskClient, accept: str = "text/turtle", fmt: str = "turtle") -> Graph:
+    response = seed_client.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200
     return Graph().parse(data=response.get_data(), format=fmt)
 
 
-def test_service_description(client: FlaskClient, store: OxigraphStore) -> None:
-    g = service_description(client)
+def test_service_description(seed_client: FlaskClient, seed_store: OxigraphStore) -> None:
+    g = service_description(seed_client)
     service = g.value(predicate=RDF.type, object=SD.Service)
     assert service == URIRef("http://localhost/sparql")
     assert g.value(service, SD.endpoint) == service
@@ -253,11 +239,11 @@ def test_service_description(client: FlaskClient, store: OxigraphStore) -> None:
     default = g.value(dataset, SD.defaultGraph)
     assert "union" in str(g.value(default, RDFS.comment))
     named = {g.value(n, SD.name) for n in g.objects(dataset, SD.namedGraph)}
-    assert named == set(store.graph_names())
+    assert named == set(seed_store.graph_names())
 
 
-def test_service_description_states_the_provenance_guarantee(client: FlaskClient) -> None:
-    g = service_description(client)
+def test_service_description_states_the_provenance_guarantee(seed_client: FlaskClient) -> None:
+    g = service_description(seed_client)
     service = g.value(predicate=RDF.type, object=SD.Service)
     assert g.value(service, DCTERMS.conformsTo) == URIRef("http://localhost/ontology/shapes.ttl")
     see_also = set(g.objects(service, RDFS.seeAlso))
@@ -272,17 +258,17 @@ def test_service_description_states_the_provenance_guarantee(client: FlaskClient
     ("accept", "fmt"),
     [("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")],
 )
-def test_service_description_formats(client: FlaskClient, accept: str, fmt: str) -> None:
-    assert (None, RDF.type, SD.Service) in service_description(client, accept, fmt)
+def test_service_description_formats(seed_client: FlaskClient, accept: str, fmt: str) -> None:
+    assert (None, RDF.type, SD.Service) in service_description(seed_client, accept, fmt)
 
 
-def test_service_description_for_a_bare_get(client: FlaskClient) -> None:
-    response = client.get("/sparql", headers={"Accept": "*/*"})
+def test_service_description_for_a_bare_get(seed_client: FlaskClient) -> None:
+    response = seed_client.get("/sparql", headers={"Accept": "*/*"})
     assert response.mimetype == "text/turtle"
 
 
-def test_browser_gets_the_query_page(client: FlaskClient) -> None:
-    response = client.get("/sparql", headers={"Accept": BROWSER})
+def test_browser_gets_the_query_page(seed_client: FlaskClient) -> None:
+    response = seed_client.get("/sparql", headers={"Accept": BROWSER})
     assert response.mimetype == "text/html"
     assert "claimgraph" in response.get_data(as_text=True)
 
@@ -295,8 +281,10 @@ def test_browser_gets_the_query_page(client: FlaskClient) -> None:
         ("context.jsonld", "application/ld+json", None),
     ],
 )
-def test_ontology_files_are_served(client: FlaskClient, name: str, media_type: str, fmt: str | None) -> None:
-    response = client.get(f"/ontology/{name}")
+def test_ontology_files_are_served(
+    seed_client: FlaskClient, name: str, media_type: str, fmt: str | None
+) -> None:
+    response = seed_client.get(f"/ontology/{name}")
     assert response.status_code == 200
     assert response.mimetype == media_type
     assert response.get_data() == (ROOT / "ontology" / name).read_bytes()
@@ -307,15 +295,15 @@ def test_ontology_files_are_served(client: FlaskClient, name: str, media_type: s
 
 
 @pytest.mark.parametrize("name", ["other.ttl", "..%2Fpyproject.toml", "%2E%2E"])
-def test_only_the_ontology_files_are_served(client: FlaskClient, name: str) -> None:
-    assert client.get(f"/ontology/{name}").status_code == 404
+def test_only_the_ontology_files_are_served(seed_client: FlaskClient, name: str) -> None:
+    assert seed_client.get(f"/ontology/{name}").status_code == 404
 
 
 # --- named queries --------------------------------------------------------------------------------
 
 
-def test_named_query_list_as_json(client: FlaskClient) -> None:
-    response = client.get("/queries/", headers={"Accept": "application/json"})
+def test_named_query_list_as_json(seed_client: FlaskClient) -> None:
+    response = seed_client.get("/queries/", headers={"Accept": "application/json"})
     assert response.mimetype == "application/json"
     listed = {q["name"]: q for q in response.get_json()["queries"]}
     assert set(listed) == set(NAMED_QUERIES)
@@ -326,8 +314,8 @@ def test_named_query_list_as_json(client: FlaskClient) -> None:
         assert listed[name]["url"] == f"http://localhost/queries/{name}"
 
 
-def test_named_query_list_as_html(client: FlaskClient) -> None:
-    response = client.get("/queries/", headers={"Accept": BROWSER})
+def test_named_query_list_as_html(seed_client: FlaskClient) -> None:
+    response = seed_client.get("/queries/", headers={"Accept": BROWSER})
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     for query in NAMED_QUERIES.values():
@@ -335,26 +323,26 @@ def test_named_query_list_as_html(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(NAMED_QUERIES))
-def test_every_named_query_runs(client: FlaskClient, name: str) -> None:
-    response = client.get(f"/queries/{name}")
+def test_every_named_query_runs(seed_client: FlaskClient, name: str) -> None:
+    response = seed_client.get(f"/queries/{name}")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/sparql-results+json"
-    assert client.get(f"/queries/{name}", headers={"Accept": "text/csv"}).mimetype == "text/csv"
-    text = client.get(f"/queries/{name}.rq")
+    assert seed_client.get(f"/queries/{name}", headers={"Accept": "text/csv"}).mimetype == "text/csv"
+    text = seed_client.get(f"/queries/{name}.rq")
     assert text.get_data(as_text=True) == NAMED_QUERIES[name].text
 
 
-def test_named_query_parameters_are_bound(client: FlaskClient) -> None:
+def test_named_query_parameters_are_bound(seed_client: FlaskClient) -> None:
     name = "casualties-by-source"
     if name not in NAMED_QUERIES:
         pytest.skip(f"no {name}.rq")
-    everything = client.get(f"/queries/{name}").get_json()["results"]["bindings"]
+    everything = seed_client.get(f"/queries/{name}").get_json()["results"]["bindings"]
     events = {row["event"]["value"] for row in everything}
     assert events
     event = sorted(events)[0]
     for response in (
-        client.get(f"/queries/{name}", query_string={"event": event}),
-        client.post(f"/queries/{name}", data={"event": event}),
+        seed_client.get(f"/queries/{name}", query_string={"event": event}),
+        seed_client.post(f"/queries/{name}", data={"event": event}),
     ):
         rows = response.get_json()["results"]["bindings"]
         assert rows and {row["event"]["value"] for row in rows} == {event}
@@ -372,8 +360,8 @@ def test_named_query_parameters_are_bound(client: FlaskClient) -> None:
         ("/queries/casualties-by-source", {"format": "png"}, 406),
     ],
 )
-def test_named_query_errors(client: FlaskClient, path: str, params: dict[str, str], status: int) -> None:
-    response = client.get(path, query_string=params)
+def test_named_query_errors(seed_client: FlaskClient, path: str, params: dict[str, str], status: int) -> None:
+    response = seed_client.get(path, query_string=params)
     assert response.status_code == status
     assert response.get_json()["error"]["status"] == status
 
@@ -407,34 +395,34 @@ def test_named_query_errors(client: FlaskClient, path: str, params: dict[str, st
         ("POST", {"data": "ASK {}".encode("utf-16"), "content_type": "application/sparql-query"}, 400),
     ],
 )
-def test_refused_requests(client: FlaskClient, method: str, kwargs: dict[str, Any], status: int) -> None:
-    response = client.open("/sparql", method=method, **kwargs)
+def test_refused_requests(seed_client: FlaskClient, method: str, kwargs: dict[str, Any], status: int) -> None:
+    response = seed_client.open("/sparql", method=method, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["error"]["status"] == status
 
 
-def test_update_needs_a_token(client: FlaskClient) -> None:
-    response = client.post("/sparql", data={"update": "CLEAR ALL"})
+def test_update_needs_a_token(seed_client: FlaskClient) -> None:
+    response = seed_client.post("/sparql", data={"update": "CLEAR ALL"})
     assert response.status_code in (401, 403)
 
 
 # --- CORS -----------------------------------------------------------------------------------------
 
 
-def test_cors_on_answers_never_with_credentials(client: FlaskClient) -> None:
+def test_cors_on_answers_never_with_credentials(seed_client: FlaskClient) -> None:
     origin = "https://elsewhere.example"
     for response in (
-        ask(client, "ASK {}", headers={"Origin": origin}),
-        client.post("/sparql", data={"query": "ASK {}"}, headers={"Origin": origin}),
-        ask(client, "SELEKT", headers={"Origin": origin}),  # errors too, so pages can read them
+        ask(seed_client, "ASK {}", headers={"Origin": origin}),
+        seed_client.post("/sparql", data={"query": "ASK {}"}, headers={"Origin": origin}),
+        ask(seed_client, "SELEKT", headers={"Origin": origin}),  # errors too, so pages can read them
     ):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert "Access-Control-Allow-Credentials" not in response.headers
         assert origin not in str(response.headers)
 
 
-def test_cors_preflight(client: FlaskClient) -> None:
-    response = client.options(
+def test_cors_preflight(seed_client: FlaskClient) -> None:
+    response = seed_client.options(
         "/sparql",
         headers={
             "Origin": "https://elsewhere.example",
@@ -452,43 +440,43 @@ def test_cors_preflight(client: FlaskClient) -> None:
 # --- the query page -------------------------------------------------------------------------------
 
 
-def vendor_present(app: Flask) -> bool:
-    return all((Path(app.static_folder or "") / f).is_file() for f in VENDOR_FILES)
+def vendor_present(seed_app: Flask) -> bool:
+    return all((Path(seed_app.static_folder or "") / f).is_file() for f in VENDOR_FILES)
 
 
-def test_query_page_serves_yasgui(app: Flask, client: FlaskClient) -> None:
-    if not vendor_present(app):
+def test_query_page_serves_yasgui(seed_app: Flask, seed_client: FlaskClient) -> None:
+    if not vendor_present(seed_app):
         message = "YASGUI is not installed: run `npm ci && npm run vendor` at the top of the repository"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     for path in ("/", "/query"):
-        response = client.get(path)
+        response = seed_client.get(path)
         assert response.status_code == 200
         page = response.get_data(as_text=True)
         assert 'src="/static/vendor/yasgui.min.js"' in page
         assert 'href="/static/vendor/yasgui.min.css"' in page
         assert '"http://localhost/sparql"' in page
-    script = client.get("/static/vendor/yasgui.min.js")
+    script = seed_client.get("/static/vendor/yasgui.min.js")
     assert script.status_code == 200
     assert script.mimetype in ("text/javascript", "application/javascript")
     assert b"Yasgui" in script.get_data()
-    assert client.get("/static/vendor/yasgui.min.css").status_code == 200
+    assert seed_client.get("/static/vendor/yasgui.min.css").status_code == 200
 
 
-def test_query_page_has_every_named_query_as_an_example(client: FlaskClient) -> None:
-    page = client.get("/").get_data(as_text=True)
+def test_query_page_has_every_named_query_as_an_example(seed_client: FlaskClient) -> None:
+    page = seed_client.get("/").get_data(as_text=True)
     for query in NAMED_QUERIES.values():
         assert json.dumps(query.title)[1:-1] in page or query.title in page
 
 
-def test_query_page_without_yasgui_says_how_to_install_it(app: Flask, tmp_path: Path) -> None:
-    static = app.static_folder
-    app.static_folder = str(tmp_path)
+def test_query_page_without_yasgui_says_how_to_install_it(seed_app: Flask, tmp_path: Path) -> None:
+    static = seed_app.static_folder
+    seed_app.static_folder = str(tmp_path)
     try:
-        page = app.test_client().get("/").get_data(as_text=True)
+        page = seed_app.test_client().get("/").get_data(as_text=True)
     finally:
-        app.static_folder = static
+        seed_app.static_folder = static
     assert "not installed" in page
     assert "npm ci" in page
     assert '<form method="post"' in page
@@ -553,8 +541,8 @@ def test_live_query_page_and_yasgui(server: LiveServer) -> None:
         assert len(script.content) > 100_000
 
 
-def test_literal_language_survives(client: FlaskClient) -> None:
-    response = ask(client, 'SELECT ?x WHERE { BIND("été"@fr AS ?x) }')
+def test_literal_language_survives(seed_client: FlaskClient) -> None:
+    response = ask(seed_client, 'SELECT ?x WHERE { BIND("été"@fr AS ?x) }')
     binding = response.get_json()["results"]["bindings"][0]["x"]
     assert binding == {"type": "literal", "value": "été", "xml:lang": "fr"}
 
@@ -567,7 +555,7 @@ def test_live_a_write_after_a_refused_write(tmp_path: Path) -> None:
     accepted = (
         "INSERT DATA { GRAPH <http://example.org/g2> { <http://example.org/s> <http://example.org/p> 1 } }"
     )
-    with live_server(loaded_store(tmp_path, MINI), token=token) as live:
+    with live_server(loaded_store(tmp_path, MINI), token=token, open_graphs="http://example.org/") as live:
         assert (
             requests.post(live.sparql, data={"update": refused}, headers=auth, timeout=30).status_code == 422
         )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 
 import pytest
+from rdflib import Dataset
 
 from claimgraph.api import Claimgraph
-from claimgraph.queries import load_named_queries
+from claimgraph.queries import bind_parameters, load_named_queries
 from claimgraph.store import QueryResult, Store
 
-from .conftest import ROOT
+from .conftest import MINI, ROOT
 
 NAMED = load_named_queries(ROOT / "queries")
 
@@ -70,8 +72,16 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     assert set(by_value) == {50, 52}
     [un] = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "un-officials")]
     assert un["countKind"] == "bodies seen"
-    assert "Boumedra" in un["via"]
+    # The chain before the claimant, in its order: the article, Boumedra, the passage he read out.
+    assert un["via"] == (
+        "Unnamed author of 000_29cd18593cd2def4.txt → Tahar Boumedra → "
+        "Unnamed author of the passage Tahar Boumedra read out"
+    )
     assert "52 bodies" in un["quote"]
+    own_voice = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "mek")]
+    assert own_voice and all(r["via"] == "" and r["countKind"] == "deaths" for r in own_voice)
+    state = [r for r in answers["casualties-by-source"] if r["deaths"] == 50]
+    assert {r["via"] for r in state} == {"Unnamed author of 000_29cd18593cd2def4.txt", "Mujahedeen-e Khalq"}
 
 
 def test_casualties_for_one_event_only(seed_claimgraph: Claimgraph, seed_store: Store):
@@ -106,22 +116,55 @@ def test_abducted_and_remaining(seed_claimgraph: Claimgraph, seed_store: Store):
 
 def test_corroboration_tells_repetition_from_independence(seed_claimgraph: Claimgraph, answers):
     death = "https://w3id.org/claimgraph/ns#deathCount"
-    rows_ = {r["value"]: r for r in answers["corroboration"] if str(r["property"]) == death}
-    assert rows_[50]["status"] == "repeated"
-    assert (rows_[50]["claimants"], rows_[50]["documents"]) == (1, 2)
-    assert rows_[52]["status"] == "corroborated"
-    assert rows_[52]["claimants"] >= 3
+    rows_ = {
+        (r["value"], r.get("countKind")): r for r in answers["corroboration"] if str(r["property"]) == death
+    }
+    assert rows_[(50, "deaths")]["status"] == "repeated"
+    assert (rows_[(50, "deaths")]["claimants"], rows_[(50, "deaths")]["documents"]) == (1, 2)
+    # 52 deaths: both articles' own voice. The 52 bodies the UN officials saw are another
+    # fact (another count kind): they do not corroborate the deaths.
+    deaths52 = rows_[(52, "deaths")]
+    assert deaths52["status"] == "corroborated" and deaths52["claimants"] == 2
+    assert set(deaths52["claimantLabels"].split("; ")) == {
+        "Unnamed author of 000_29cd18593cd2def4.txt",
+        "Mujahedeen-e Khalq",
+    }
+    assert (52, "bodies seen") not in rows_  # one claim: nothing to corroborate it
+    assert set(rows_) == {(50, "deaths"), (52, "deaths")}
 
 
 def test_contested_facts_and_range(answers):
     death = "https://w3id.org/claimgraph/ns#deathCount"
     contested = {r["value"]: r for r in answers["contested-facts"] if str(r["property"]) == death}
     assert set(contested) == {50, 52}
+    assert all(r["countKind"] == "deaths" and r["status"] == "contested" for r in contested.values())
     assert contested[50]["claimants"] == "U.S. State Department"
     assert contested[50]["functional"] is True
+    assert contested[52]["claims"] == 3 and "United Nations officials" not in contested[52]["claimants"]
+    assert contested[50]["otherCountKinds"] == 1  # also counted as bodies seen, and says so
+    # Only functional properties are contested; the others have several values that may all hold.
+    statuses = {r["status"] for r in answers["contested-facts"] if r["functional"]}
+    assert statuses == {"contested"}
+    several = {
+        str(r["property"]).rsplit("#", 1)[-1] for r in answers["contested-facts"] if not r["functional"]
+    }
+    assert {"victim", "characterizedAs", "carriedOutBy"} <= several
+    assert all(r["status"] == "several values" for r in answers["contested-facts"] if not r["functional"])
     [span] = [r for r in answers["contested-range"] if str(r["property"]) == death]
-    assert (span["low"], span["high"], span["values"]) == (50, 52, 2)
-    assert "smallest" in span["rule"]
+    assert (span["countKind"], span["low"], span["high"], span["values"]) == ("deaths", 50, 52, 2)
+    assert span["claimants"] == 3 and span["otherCountKinds"] == 1
+    assert "smallest" in span["rule"] and "count kind" in span["rule"]
+
+
+def test_stats_count_contested_keys_apart_from_several_values(
+    seed_claimgraph: Claimgraph, seed_store, answers
+):
+    stats = seed_claimgraph.stats(seed_store)
+    keys = defaultdict(set)
+    for r in answers["contested-facts"]:
+        keys[r["status"]].add((str(r["subject"]), str(r["property"]), r.get("countKind")))
+    assert stats["contested_facts"] == len(keys["contested"]) == 1  # deaths: 50 against 52
+    assert stats["several_values"] == len(keys["several values"]) > 10
 
 
 def test_who_blames_whom(seed_claimgraph: Claimgraph, answers):
@@ -136,6 +179,21 @@ def test_who_blames_whom(seed_claimgraph: Claimgraph, answers):
     assert (entity(cg, "author-000"), entity(cg, "iraqi-government"), "allowedBy") in blame
     # Both spellings, one party.
     assert not any("hezballah" in b for _, b, _ in blame)
+    # The abduction is an act of the attack: its parties are blamed for that act.
+    attack, abduction = entity(cg, "camp-ashraf-attack-2013"), entity(cg, "camp-ashraf-abduction-2013")
+    abductors = {
+        str(r["blamed"])
+        for r in answers["who-blames-whom"]
+        if str(r["event"]) == attack and str(r["act"]) == abduction
+    }
+    assert abductors == {entity(cg, i) for i in ("quds-force", "kataib-hezbollah", "asaib-ahl-al-haq")}
+    assert not [
+        r
+        for r in answers["who-blames-whom"]
+        if str(r["act"]) == attack
+        and str(r["claimant"]) == entity(cg, "press-reports")
+        and str(r["role"]).endswith("carriedOutBy")
+    ]
 
 
 def test_attribution_chains(seed_claimgraph: Claimgraph, answers):
@@ -146,13 +204,17 @@ def test_attribution_chains(seed_claimgraph: Claimgraph, answers):
     un_chains = [s for s in steps.values() if s[max(s)][0] == entity(cg, "un-officials")]
     assert un_chains
     for chain in un_chains:
+        # The article → Boumedra's testimony → the passage he read out (someone
+        # else's, in the third person) → the officials who said it.
         assert [chain[i][0] for i in sorted(chain)] == [
             entity(cg, "author-000"),
             entity(cg, "tahar-boumedra"),
+            entity(cg, "boumedra-passage-author"),
             entity(cg, "un-officials"),
         ]
         assert chain[0][1] == document(cg, "article-000")
         assert chain[1][1] == entity(cg, "boumedra-testimony")
+        assert chain[2][1] == entity(cg, "boumedra-read-passage")
     press = [s for s in steps.values() if s[max(s)][0] == entity(cg, "press-reports")]
     assert press and all(s[1][0] == entity(cg, "us-state-department") for s in press)
 
@@ -172,4 +234,106 @@ def test_consensus_keeps_agreement_and_drops_disagreement(answers):
     facts = {(str(r["property"]).rsplit("#", 1)[-1], r["value"]) for r in answers["consensus"]}
     assert ("remainingCount", 100) in facts
     assert ("abductedCount", 7) in facts
-    assert not any(p == "deathCount" for p, _ in facts)
+    # A claim's key is (subject, predicate, count kind): the UN officials' 52 bodies seen
+    # stand alone in their kind; the deaths (52 against 50) disagree, so no deaths statement.
+    assert {v for p, v in facts if p == "deathCount"} <= {52}
+
+
+# ---------------------------------------------------------------- any SPARQL 1.1 engine
+
+#: Columns that GROUP_CONCAT a set: their order is the engine's, so they are compared as sets.
+SET_COLUMNS = {"claimants", "claimantLabels"}
+
+#: One parameter per query that takes one, bound to a seed node with an answer.
+PARAMETERS = {
+    "casualties-by-source": ("event", "camp-ashraf-attack-2013"),
+    "contested-facts": ("subject", "camp-ashraf-attack-2013"),
+    "contested-range": ("subject", "camp-ashraf-attack-2013"),
+    "corroboration": ("subject", "camp-ashraf-attack-2013"),
+    "consensus": ("subject", "camp-ashraf-attack-2013"),
+    "claims-by-claimant": ("claimant", "mek"),
+    "who-blames-whom": ("event", "camp-ashraf-attack-2013"),
+}
+
+
+@pytest.fixture(scope="module")
+def rdflib_dataset(seed_store: Store) -> Dataset:
+    """The seed store's quads in rdflib's own engine, the default graph the union of all."""
+    dataset = Dataset(default_union=True)
+    for s, p, o, g in seed_store.quads():
+        (dataset.graph(g) if g is not None else dataset).add((s, p, o))
+    return dataset
+
+
+def comparable(row: dict[str, object]) -> tuple:
+    cells = []
+    for key, term in sorted(row.items()):
+        if term is None:
+            continue
+        text = term.n3()
+        if key in SET_COLUMNS:
+            text = tuple(sorted(str(term).split("; ")))
+        cells.append((str(key), text))
+    return tuple(cells)
+
+
+def both_engines(seed_store: Store, dataset: Dataset, text: str) -> tuple[list, list]:
+    ours = [comparable(r) for r in seed_store.query(text).rows]
+    theirs = [comparable(r.asdict()) for r in dataset.query(text)]
+    return sorted(ours), sorted(theirs)
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_every_query_answers_the_same_on_rdflib(name: str, seed_store: Store, rdflib_dataset: Dataset):
+    ours, theirs = both_engines(seed_store, rdflib_dataset, NAMED[name].text)
+    assert ours and ours == theirs
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
+def test_every_bound_query_answers_the_same_on_rdflib(
+    name: str, seed_claimgraph: Claimgraph, seed_store: Store, rdflib_dataset: Dataset
+):
+    param, ident = PARAMETERS[name]
+    text = bind_parameters(NAMED[name], {param: entity(seed_claimgraph, ident)})
+    ours, theirs = both_engines(seed_store, rdflib_dataset, text)
+    assert ours and ours == theirs
+
+
+def test_a_bound_claim_chain_answers_the_same_on_rdflib(
+    seed_claimgraph: Claimgraph, seed_store: Store, rdflib_dataset: Dataset, answers
+):
+    un = entity(seed_claimgraph, "un-officials")
+    claim = next(str(r["claim"]) for r in answers["casualties-by-source"] if str(r["claimant"]) == un)
+    text = bind_parameters(NAMED["attribution-chains"], {"claim": claim})
+    ours, theirs = both_engines(seed_store, rdflib_dataset, text)
+    assert len(ours) == 4 and ours == theirs
+
+
+def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
+    tmp_path, claimgraph: Claimgraph, store: Store
+):
+    """Six hops between the document and the claimant: via names the first five in order, then "…"."""
+    corpus = tmp_path / "relay"
+    shutil.copytree(MINI, corpus)
+    hops = [f"relay-{n}" for n in range(6)]
+    entities = (corpus / "corpus.yaml").read_text(encoding="utf-8")
+    agents = "".join(
+        f"  - id: {h}\n    type: cg:UnnamedSource\n    label: Relay {n}\n" for n, h in enumerate(hops)
+    )
+    (corpus / "corpus.yaml").write_text(
+        entities.replace("agents:\n", "agents:\n" + agents, 1), encoding="utf-8"
+    )
+    sheet = corpus / "doc-a.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    old = "    via: [{agent: agency, medium: agency-report}]\n"
+    assert old in text
+    sheet.write_text(text.replace(old, f"    via: [{', '.join(reversed(hops))}]\n"), encoding="utf-8")
+    claimgraph.load(store, corpus)
+    rows_ = rows(claimgraph.run_named(store, "casualties-by-source"))
+    [relayed] = [r for r in rows_ if r["deaths"] == 14]
+    assert relayed["via"] == "Author of doc-a → Relay 5 → Relay 4 → Relay 3 → Relay 2 → …"
+    dataset = Dataset(default_union=True)
+    for s, p, o, g in store.quads():
+        (dataset.graph(g) if g is not None else dataset).add((s, p, o))
+    ours, theirs = both_engines(store, dataset, NAMED["casualties-by-source"].text)
+    assert ours == theirs

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
 
 from claimgraph.api import Claimgraph
+from claimgraph.model import EntityRef, MonthDay, Year, YearMonth
+from claimgraph.namespaces import XSD
 from claimgraph.sheets import read_corpus
 from claimgraph.store import Store
 
@@ -15,6 +19,8 @@ from .conftest import ROOT, SEEDS
 
 SHARED = ROOT.parent / "shared" / "seeds"
 CG = "https://w3id.org/claimgraph/ns#"
+SCHEMA = "http://schema.org/"
+DATES = (dt.date, YearMonth, Year, MonthDay)
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +106,183 @@ def test_seed_sheets_name_their_documents():
         if sheet.name == "corpus.yaml":
             continue
         assert Path(SEEDS / sheet.with_suffix(".txt").name).is_file()
+
+
+# ---------------------------------------------------------------- the reading rules, checked on the data
+
+ATTACK = "camp-ashraf-attack-2013"
+COUNTS = {CG + n for n in ("deathCount", "abductedCount", "remainingCount", "missingCount")}
+
+
+def claims_on(corpus, predicate: str, subject: str | None = None):
+    return [
+        c for c in corpus.claims if c.predicate == predicate and (subject is None or c.subject == subject)
+    ]
+
+
+def test_headline_and_caption_are_the_publishers_voice(corpus):
+    """Rule 1: a headline or caption that names another party's finding is still the publisher's."""
+    doc = next(d for d in corpus.documents if d.id == "article-002")
+    byline = doc.text.index("Reporting by")
+    top = [c for c in corpus.claims if c.document == doc.id and c.quote.start < byline]
+    assert top and {c.claimant for c in top} == {doc.creator}
+    assert all(len(c.chain) == 1 for c in top)
+
+
+def test_a_gloss_beyond_the_quoted_words_is_the_documents_own(corpus):
+    """Rule 1: "explained that the Quds Force was behind the attack" is the article's claim."""
+    [gloss] = [c for c in corpus.claims if "was behind the attack" in c.quote.exact]
+    assert gloss.claimant == "author-000" and gloss.predicate == CG + "heldResponsible"
+    assert not [
+        c for c in corpus.claims if c.claimant == "tahar-boumedra" and c.predicate == CG + "assistedBy"
+    ]
+
+
+def test_a_passage_read_out_keeps_the_speaker_and_is_not_dated_by_the_speaking(corpus):
+    """Rule 2: the third-person passage Boumedra read out: he is in the chain, its author after him."""
+    doc = next(d for d in corpus.documents if d.id == "article-000")
+    start = doc.text.index("He said: “Iraq’s security forces")
+    end = doc.text.index("\n", start)
+    passage = [c for c in corpus.claims if c.document == doc.id and start <= c.quote.start < end]
+    assert len(passage) > 10
+    for claim in passage:
+        agents = [s.agent for s in claim.chain]
+        assert agents[:3] == ["author-000", "tahar-boumedra", "boumedra-passage-author"], claim.line
+        assert "stated_on" not in dict(claim.qualifiers), claim.line
+    spoken = [c for c in corpus.claims if c.claimant == "tahar-boumedra"]
+    assert spoken and all(dict(c.qualifiers).get("stated_on") == dt.date(2013, 9, 13) for c in spoken)
+
+
+def test_parties_to_one_act_are_parties_to_that_act(corpus):
+    """Rule 3: the abduction's perpetrators are claimed for the abduction, a part of the attack."""
+    abduction = "camp-ashraf-abduction-2013"
+    assert {c.value for c in claims_on(corpus, SCHEMA + "superEvent", abduction)} == {EntityRef(ATTACK)}
+    assert {c.value.id for c in claims_on(corpus, CG + "carriedOutBy", abduction)} == {
+        "quds-force",
+        "kataib-hezbollah",
+        "asaib-ahl-al-haq",
+    }
+    wider = [c for c in claims_on(corpus, CG + "carriedOutBy", ATTACK) if "abducted" in c.quote.exact]
+    assert wider == []
+
+
+def test_who_could_enter_is_not_who_attacked_and_allowed_is_not_helped(corpus):
+    """Rule 3: predicates do not over-read."""
+    entry = [c for c in corpus.claims if "Nobody could penetrate" in c.quote.exact]
+    assert {c.predicate for c in entry} == {CG + "accessControlledBy"}
+    [opened] = [
+        c for c in corpus.claims if c.quote.exact == "opened the way for them to attack the residents"
+    ]
+    assert opened.predicate == CG + "assistedBy"
+    [allowed] = [c for c in corpus.claims if "administration in Iraq allowed" in c.quote.exact]
+    assert allowed.predicate == CG + "allowedBy"
+    deadly = [
+        c for c in corpus.claims if "deadly raid" in c.quote.exact and c.predicate == CG + "carriedOutBy"
+    ]
+    assert deadly == []
+
+
+def test_alternative_labels_are_names_the_documents_use(corpus):
+    """Rule 4: an alternative label is a name the text uses for that entity."""
+    text = "\n".join(d.text for d in corpus.documents)
+    for entity in corpus.entities:
+        for alt in entity.alt_labels:
+            assert alt in text, (entity.id, alt)
+    generic = next(e for e in corpus.entities if e.id == "iranian-proxies-in-iraq")
+    assert not {"Iranian proxies", "Iran proxies"} & set(generic.alt_labels)
+    army = next(e for e in corpus.entities if e.id == "iraqi-army")
+    assert "Iraqi military" in army.alt_labels
+
+
+def test_groups_the_text_tells_apart_are_two_entities(corpus):
+    """Rule 4: those who stayed in Ashraf and those moved to Liberty."""
+    moved = {c.subject for c in claims_on(corpus, CG + "relocatedTo")}
+    protected = {c.subject for c in claims_on(corpus, CG + "protectedBy") if "supposedly" in c.quote.exact}
+    assert moved == {"ashraf-residents-moved-to-liberty"}
+    assert protected == {"ashraf-remaining-residents-2013"}
+    caption = {c.subject for c in corpus.claims if "August 2017" in c.quote.exact}
+    ceremony = {c.subject for c in corpus.claims if "In September 2017" in c.quote.exact}
+    assert caption == {"rajavi-commemoration-2017-08"} and ceremony == {"ashraf-anniversary-ceremony-2017"}
+
+
+def test_every_count_says_what_it_counted(corpus):
+    """Rule 5: a count kind on every count."""
+    counts = [c for c in corpus.claims if c.predicate in COUNTS]
+    assert counts and all(dict(c.qualifiers).get("count_kind") for c in counts)
+    kinds = {dict(c.qualifiers)["count_kind"] for c in counts if c.subject == ATTACK}
+    assert kinds == {"deaths", "bodies seen", "taken hostage", "abducted", "remained", "missing"}
+
+
+def test_hedges_are_modalities_on_every_claim_they_govern(corpus):
+    """Rule 5: "according to the press", "press reports claim" on each claim in their scope."""
+    for claim in corpus.claims:
+        if claim.claimant == "press-reports":
+            assert dict(claim.qualifiers).get("modality") in {"press reports claim", "according to the press"}
+
+
+def test_dates_are_at_the_precision_the_text_gives(corpus):
+    """Rule 6: year-months and years typed, no year borrowed."""
+    values = {(c.subject, c.quote.exact): c.value for c in corpus.claims if isinstance(c.value, DATES)}
+    assert values[("khamenei-jcpoa-approval-2015", "approval of the JCPOA in October 2015")] == YearMonth(
+        2015, 10
+    )
+    assert values[("nuclear-agreement-2013-11", "signing of an agreement on November 2013")] == YearMonth(
+        2013, 11
+    )
+    assert values[("iran-1988-massacre", "the 1988 massacre")] == Year(1988)
+    assert values[(ATTACK, "The September 1 attack on Camp Ashraf")] == MonthDay(9, 1)
+    assert not [
+        c for c in corpus.claims if isinstance(c.value, str) and re.fullmatch(r"\d{4}(-\d\d){0,2}", c.value)
+    ]
+
+
+def test_typed_dates_reach_the_store(seed_store: Store):
+    found = seed_store.query(
+        "SELECT DISTINCT ?datatype WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o . FILTER isLiteral(?o) BIND (DATATYPE(?o) AS ?datatype) }"
+    ).rows
+    datatypes = {str(r["datatype"]) for r in found}
+    assert {str(XSD.date), str(XSD.gYearMonth), str(XSD.gYear), str(XSD.gMonthDay)} <= datatypes
+
+
+def test_no_act_of_asserting_is_recorded_twice(corpus):
+    """Rule 7: same claimant, document, triple and (overlapping) quote is one claim; so is a
+    sub-property claim with its super-property claim from the same quote."""
+    supers = {CG + "heldResponsible"}
+    for i, a in enumerate(corpus.claims):
+        for b in corpus.claims[i + 1 :]:
+            same = (a.document, a.claimant, a.subject, a.value) == (
+                b.document,
+                b.claimant,
+                b.subject,
+                b.value,
+            )
+            overlap = a.quote.start < b.quote.end and b.quote.start < a.quote.end
+            related = a.predicate == b.predicate or {a.predicate, b.predicate} & supers
+            assert not (same and overlap and related), (a.line, b.line)
+
+
+def test_metadata_as_the_text_gives_it(corpus):
+    """Rule 8: a byline names the creator, not the publisher; the dateline's place is recorded."""
+    doc = next(d for d in corpus.documents if d.id == "article-002")
+    assert (doc.creator, doc.publisher, doc.date, doc.place) == (
+        "mek",
+        None,
+        dt.date(2019, 10, 19),
+        "washington",
+    )
+    unsigned = next(d for d in corpus.documents if d.id == "article-000")
+    assert (unsigned.creator, unsigned.publisher, unsigned.date) == ("author-000", None, None)
+
+
+@pytest.mark.parametrize(
+    ("clause", "predicate"),
+    [
+        ("international calls for an independent UN-led investigation", CG + "demandedAction"),
+        ("coup-de-grace shots to the injured", CG + "injuredVictims"),
+        ("The reality about Camp Ashraf is …. sealed.", CG + "characterizedAs"),
+    ],
+)
+def test_every_factual_clause_is_a_claim(corpus, clause: str, predicate: str):
+    """Rule 9: coverage."""
+    assert [c for c in corpus.claims if clause in c.quote.exact and c.predicate == predicate]

@@ -6,15 +6,18 @@ test fails when a shape is added without an entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
 from claimgraph.api import Claimgraph
+from claimgraph.consensus import consensus_triples
 from claimgraph.errors import ValidationFailed
-from claimgraph.loader import consensus_triples, corpus_locator
-from claimgraph.mapping import Minter, corpus_quads
+from claimgraph.loader import corpus_locator
+from claimgraph.mapping import Minter, claim_triples, corpus_quads
 from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SH, XSD
 from claimgraph.sheets import read_corpus
 from claimgraph.validation import validate_batch
@@ -35,6 +38,9 @@ class Batch:
             for triple in triples:
                 self.graph.add(triple)
         relayed = next(c for c in self.corpus.claims if c.value == 14)
+        self.date_claim = mint.claim(
+            next(c for c in self.corpus.claims if c.document == "doc-a" and c.value == dt.date(2020, 5, 3))
+        )
         self.claim = mint.claim(relayed)
         self.claim_line = relayed.line
         self.evidence = URIRef(f"{self.claim}#evidence")
@@ -54,10 +60,24 @@ def claim_shape(b: Batch) -> None:
 
 def consensus_against_a_claim(b: Batch) -> None:
     rows = [
-        (c, b.graph.value(c, RDF.subject), b.graph.value(c, RDF.predicate), Literal(12, datatype=XSD.integer))
+        (
+            c,
+            b.graph.value(c, RDF.subject),
+            b.graph.value(c, RDF.predicate),
+            Literal(12, datatype=XSD.integer),
+            b.graph.value(c, CG.countKind),
+        )
         for c in b.graph.subjects(RDF.type, CG.Claim)
     ]
     for triple in consensus_triples(rows, b.mint):  # pretends every claim says 12
+        b.graph.add(triple)
+
+
+def a_second_act_of_the_same_assertion(b: Batch) -> None:
+    """The same claim again with another note: another IRI, but the same act of asserting."""
+    [relayed] = [c for c in b.corpus.claims if c.value == 14]
+    twin = replace(relayed, qualifiers=(*relayed.qualifiers, ("note", "read twice")))
+    for triple in claim_triples(twin, b.mint):
         b.graph.add(triple)
 
 
@@ -80,6 +100,9 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "ChainEndsWithClaimantShape": lambda b: b.set(b.claim, PROV.wasAttributedTo, b.mint.entity("mayor")),
     "TypedValueShape": lambda b: b.set(b.claim, RDF.object, Literal("14")),
     "DeclaredPredicateShape": lambda b: b.set(b.claim, RDF.predicate, CG.deathCounts),
+    "DateValueShape": lambda b: b.set(b.date_claim, RDF.object, Literal("2020-05")),
+    "CountKindShape": lambda b: b.drop(b.claim, CG.countKind),
+    "DuplicateClaimShape": a_second_act_of_the_same_assertion,
     "AttributionStepShape": lambda b: b.drop(URIRef(f"{b.claim}#step-1"), CG.agent),
     "SourceDocumentShape": lambda b: b.set(b.document, CG.sha256, Literal("not-a-digest")),
     "AgentShape": lambda b: b.drop(b.mint.entity("agency"), RDFS.label),
@@ -87,6 +110,13 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)
     ),
     "ConsensusUncontestedShape": consensus_against_a_claim,
+    "CurationShape": lambda b: b.graph.add(
+        (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
+    ),
+    "CorpusShape": lambda b: b.drop(b.mint.corpus("mini"), RDFS.label),
+    "UnsourcedAssertionShape": lambda b: b.graph.add(
+        (b.mint.entity("flood-2020"), CG.deathCount, Literal(1000, datatype=XSD.integer))
+    ),
 }
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from claimgraph.errors import SheetError
+from claimgraph.mapping import literal
 from claimgraph.sheets import QuoteNotFound, anchor_quote, read_corpus
 
 from .conftest import MINI
@@ -136,3 +138,49 @@ def test_document_metadata_is_read_with_digest(tmp_path: Path):
     assert doc.sha256 == hashlib.sha256((MINI / "doc-a.txt").read_bytes()).hexdigest()
     assert doc.date.isoformat() == "2020-05-04"
     assert doc.text.startswith("The flood of 3 May 2020")
+
+
+@pytest.mark.parametrize(
+    ("written", "lexical", "datatype"),
+    [
+        ("2020-05-03", "2020-05-03", "date"),
+        ("'2020-05'", "2020-05", "gYearMonth"),
+        ("{year: 2020}", "2020", "gYear"),
+        ("'--05-03'", "--05-03", "gMonthDay"),
+    ],
+)
+def test_dates_are_read_at_their_precision_and_typed(
+    tmp_path: Path, written: str, lexical: str, datatype: str
+):
+    corpus = copy_mini(tmp_path)
+    edit(corpus / "doc-b.yaml", "    value: 2020-05-03\n", f"    value: {written}\n")
+    [claim] = [c for c in read_corpus(corpus).claims if c.document == "doc-b" and "startDate" in c.predicate]
+    value = literal(claim.value)
+    assert (str(value), str(value.datatype)) == (lexical, f"http://www.w3.org/2001/XMLSchema#{datatype}")
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "message"),
+    [
+        ("value", "{year: '2020'}", "a year is written {year: 1988}"),
+        (
+            "stated_on",
+            "September 2020",
+            "stated_on: expected a date like 2013-09-13, '2013-09' or {year: 2013}",
+        ),
+        ("count_kind", "3", "count_kind must be text"),
+    ],
+)
+def test_a_bad_date_or_qualifier_is_refused_with_its_line(
+    tmp_path: Path, key: str, written: str, message: str
+):
+    corpus = copy_mini(tmp_path)
+    old = "    value: 2020-05-03\n    claimant: author-b\n"
+    new = (
+        f"    value: {written}\n    claimant: author-b\n"
+        if key == "value"
+        else old + f"    {key}: {written}\n"
+    )
+    edit(corpus / "doc-b.yaml", old, new)
+    with pytest.raises(SheetError, match=r"doc-b.yaml:\d+: " + re.escape(message)):
+        read_corpus(corpus)

@@ -35,26 +35,41 @@ def store() -> OxigraphStore:
 def test_a_dry_run_reports_the_diff_and_leaves_the_store_alone(store):
     before = sorted(store.quads())
     update = f"DELETE DATA {{ <{S}> <{P}> 1 }} ; INSERT DATA {{ GRAPH <{G}> {{ <{S}> <{P}> 2 }} }}"
-    with store.dry_run(update) as run:
-        assert run.removed == [(S, P, Literal(1), None)]
-        assert run.added == [(S, P, Literal(2), G)]
-        assert sorted(run.after.quads(G)) == sorted([(S, P, Literal("in g"), G), (S, P, Literal(2), G)])
+    run = store.dry_run(update)
+    assert run.removed == [(S, P, Literal(1), None)]
+    assert run.added == [(S, P, Literal(2), G)]
     assert sorted(store.quads()) == before
+
+
+def test_a_dry_run_compares_only_the_graphs_it_is_given(store):
+    other = URIRef(f"{E}other")
+    store.update(f"INSERT DATA {{ GRAPH <{other}> {{ <{S}> <{P}> 'x' }} }}")
+    # An update that reads <other> but is told it touches only <g> sees <other> empty.
+    update = f"INSERT {{ GRAPH <{G}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{other}> {{ ?s ?p ?o }} }}"
+    assert store.dry_run(update, graphs=[G]).added == []
+    assert store.dry_run(update, graphs=[G, other]).added == [(S, P, Literal("x"), G)]
+
+
+def test_a_dry_run_reports_graphs_created_and_dropped(store):
+    made = URIRef(f"{E}made")
+    run = store.dry_run(f"CREATE GRAPH <{made}> ; DROP GRAPH <{G}>", graphs=[made, G])
+    assert (run.created, run.dropped) == ([made], [G])
+    assert run.removed == [(S, P, Literal("in g"), G)]
+    assert not store.has_graph(made) and store.has_graph(G)
 
 
 @pytest.mark.filterwarnings("ignore:Parsing weird boolean")
 def test_a_dry_run_keeps_lexical_forms_and_blank_nodes(store):
-    with store.dry_run(f'INSERT DATA {{ <{S}> <{P}> " true"^^<{XSD.boolean}>, _:b }}') as run:
-        objects = {q[2] for q in run.added}
-        [weird] = [o for o in objects if isinstance(o, Literal)]
-        assert str(weird) == " true"  # rdflib alone would make it "false"
-        [blank] = [o for o in objects if isinstance(o, BNode)]
-        assert list(run.after.quads(object=blank)) == [(S, P, blank, None)]
+    run = store.dry_run(f'INSERT DATA {{ <{S}> <{P}> " true"^^<{XSD.boolean}>, _:b }}')
+    objects = {q[2] for q in run.added}
+    [weird] = [o for o in objects if isinstance(o, Literal)]
+    assert str(weird) == " true"  # rdflib alone would make it "false"
+    assert [o for o in objects if isinstance(o, BNode)]
 
 
 def test_a_dry_run_that_changes_nothing(store):
-    with store.dry_run(f"DELETE DATA {{ <{E}nothing> <{P}> 1 }}") as run:
-        assert run.removed == [] and run.added == []
+    run = store.dry_run(f"DELETE DATA {{ <{E}nothing> <{P}> 1 }}")
+    assert run.removed == [] and run.added == []
 
 
 @pytest.mark.parametrize(
@@ -65,8 +80,8 @@ def test_a_dry_run_that_changes_nothing(store):
     ],
 )
 def test_a_failing_dry_run_is_a_query_error(store, update, message):
-    with pytest.raises(QueryError, match=message), store.dry_run(update):
-        pass
+    with pytest.raises(QueryError, match=message):
+        store.dry_run(update, graphs=[G])
     assert len(store) == 2
 
 
@@ -74,14 +89,34 @@ def test_a_large_store_is_dry_run_on_a_checkpoint_that_is_removed(tmp_path: Path
     store = OxigraphStore(tmp_path / "store")
     try:
         store.update(f"INSERT DATA {{ <{S}> <{P}> 1 }}")
-        with store.dry_run(f"INSERT DATA {{ <{S}> <{P}> 2 }}", memory_limit=0) as run:
-            assert list(tmp_path.glob(".dry-run-*/copy"))
-            assert run.added == [(S, P, Literal(2), None)]
-            assert len(run.after) == 2
+        run = store.dry_run(f"INSERT DATA {{ <{S}> <{P}> 2 }}", memory_limit=0)
+        assert run.added == [(S, P, Literal(2), None)]
+        timed = store.dry_run(f"INSERT DATA {{ <{S}> <{P}> 3 }}", timeout=10)
+        assert timed.added == [(S, P, Literal(3), None)]
         assert not list(tmp_path.glob(".dry-run-*"))
         assert len(store) == 1
     finally:
         store.close()
+
+
+def test_apply_creates_and_drops_graphs_in_one_transaction(store):
+    made = URIRef(f"{E}made")
+    store.apply(remove=[(S, P, Literal("in g"), G)], create=[made], drop=[G])
+    assert store.has_graph(made) and not store.has_graph(G)
+    assert list(store.quads(made)) == []
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path):
+    from claimgraph.errors import StoreError
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("x")
+    with pytest.raises(StoreError, match="is not a claimgraph store"):
+        OxigraphStore(folder)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    OxigraphStore(empty, read_only=True).close()  # an empty folder is an empty store
 
 
 # ---------------------------------------------------------------- reading and updating

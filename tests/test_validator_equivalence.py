@@ -18,7 +18,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from claimgraph.api import Claimgraph
-from claimgraph.loader import consensus_triples
+from claimgraph.consensus import consensus_triples
 from claimgraph.mapping import Minter, corpus_quads
 from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS, SCHEMA, XSD
 from claimgraph.sheets import read_corpus
@@ -94,7 +94,13 @@ def shift_offsets(b: Batch) -> None:
 
 def consensus_without_support(b: Batch) -> None:
     rows = [
-        (c, b.graph.value(c, RDF.subject), b.graph.value(c, RDF.predicate), b.graph.value(c, RDF.object))
+        (
+            c,
+            b.graph.value(c, RDF.subject),
+            b.graph.value(c, RDF.predicate),
+            b.graph.value(c, RDF.object),
+            b.graph.value(c, CG.countKind),
+        )
         for c in _claims(b)
     ]
     for triple in consensus_triples(rows[:1], b.mint):
@@ -124,6 +130,7 @@ MUTATED: dict[str, Callable[[Batch], None]] = {
     "extra claimant": lambda b: b.graph.add((b.claim, PROV.wasAttributedTo, b.mint.entity("mayor"))),
     "claimant not an agent": lambda b: b.set(b.claim, PROV.wasAttributedTo, b.mint.entity("flood-2020")),
     "bad date": lambda b: b.set(b.claim, CG.statedOn, Literal("2024-02-30", datatype=XSD.date)),
+    "stated on as text": lambda b: b.set(b.claim, CG.statedOn, Literal("September 2013")),
     "two dates": lambda b: [
         b.graph.add((b.claim, CG.statedOn, Literal(day, datatype=XSD.date)))
         for day in ("2020-01-01", "2020-01-02")

@@ -117,7 +117,13 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     # Direct identification needs graph IRIs under the server's own address.
     with live_server(
-        tmp_path_factory.mktemp("gsp") / "store", port=port, base_iri=base + "/", token=TOKEN, query_workers=1
+        tmp_path_factory.mktemp("gsp") / "store",
+        port=port,
+        base_iri=base + "/",
+        token=TOKEN,
+        query_workers=1,
+        # The suite writes FOAF data and blank nodes: its operator opens every graph to it.
+        open_graphs=f"DEFAULT {base}/ http://",
     ) as running:
         yield running.url
 

@@ -29,11 +29,9 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS, Namespace
-
-from claimgraph.store import OxigraphStore
 
 from .live import ROOT, LiveServer, listener, live_server
 
@@ -170,32 +168,46 @@ def test_manifest_has_34_approved_tests() -> None:
 # --- servers --------------------------------------------------------------------------------------
 
 
-def _query_store(folder: Path) -> Path:
-    """data1.nt–data3.nt under the graph names the manifest gives them, and data0 as an empty graph."""
+#: The graphs the manifests write plain RDF to, opened by the operator of the test servers
+#: (``CLAIMGRAPH_OPEN_GRAPHS``): the default graph, and every graph (the update tests name
+#: their own).
+OPEN_GRAPHS = "DEFAULT http:// https:// urn:"
+
+
+def _prepare_query_server(server: LiveServer) -> None:
+    """data1.nt–data3.nt under the graph names the manifest gives them, and data0 as an
+    empty graph, all through the server's own endpoint with the token."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
     names = {pair for test in TESTS for pair in test.graph_data}
-    store = OxigraphStore(folder / "store")
-    try:
-        for file, graph in sorted(names):
-            triples = Graph().parse(W3C / file, format="nt")
-            store.apply(add=[(s, p, o, URIRef(graph)) for s, p, o in triples])
-        store.update(f"CREATE SILENT GRAPH <{DATA0}>")
-    finally:
-        store.close()
-    return folder / "store"
+    for file, graph in sorted(names):
+        response = requests.put(
+            f"{server.url}/rdf-graph-store",
+            params={"graph": graph},
+            data=(W3C / file).read_bytes(),
+            headers={**auth, "Content-Type": "application/n-triples"},
+            timeout=30,
+        )
+        assert response.status_code in (201, 204), response.text
+    response = requests.post(
+        f"{server.url}/update", data={"update": f"CREATE SILENT GRAPH <{DATA0}>"}, headers=auth, timeout=30
+    )
+    assert response.status_code == 200, response.text
 
 
 @pytest.fixture(scope="module")
 def query_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not TESTS:
         pytest.skip("no W3C manifest")
-    with live_server(_query_store(tmp_path_factory.mktemp("w3c-query"))) as server:
+    store = tmp_path_factory.mktemp("w3c-query") / "store"
+    with live_server(store, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
+        _prepare_query_server(server)
         yield server
 
 
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = tmp_path_factory.mktemp("w3c-update") / "store"
-    with live_server(store, token=TOKEN) as server:
+    with live_server(store, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
         yield server
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph import writes
+from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
 from claimgraph.web import create_app, get_executor
+
+from .live import settings_for
 
 MINI = Path(__file__).parent / "data" / "mini"
 BASE = "http://127.0.0.1:5000/"
@@ -36,23 +38,21 @@ def loaded(tmp_path_factory) -> Path:
     return folder
 
 
-def make_app(folder: Path, token: str = TOKEN):
-    return create_app({"store": str(folder), "token": token, "base_iri": BASE})
+#: The graphs these tests write plain RDF to; the closed world is tested in test_changes.py.
+OPEN = f"http://e/ {BASE}graph/upload/ DEFAULT"
+
+
+def make_app(folder: Path, token: str = TOKEN, **overrides):
+    overrides.setdefault("open_graphs", OPEN)
+    return create_app(claimgraph=Claimgraph(settings_for(folder, token=token, base_iri=BASE, **overrides)))
 
 
 @pytest.fixture
-def app(loaded, tmp_path):
+def settings(loaded, tmp_path):
+    """A copy of the loaded store, with a write token; conftest's app and client use it."""
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = make_app(folder)
-    yield application
-    with application.app_context():
-        get_executor().close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    return settings_for(folder, token=TOKEN, base_iri=BASE, open_graphs=OPEN)
 
 
 def snapshot(app) -> list[str]:
@@ -222,7 +222,7 @@ def test_a_syntax_error_is_400_and_a_failing_operation_writes_nothing(app, clien
 
 
 def test_the_dry_run_also_works_on_a_disk_checkpoint(app, client, monkeypatch):
-    monkeypatch.setattr(writes, "MEMORY_COPY_LIMIT", 0)
+    monkeypatch.setattr(store_module, "MEMORY_COPY_LIMIT", 0)
     before = snapshot(app)
     refused = client.post(
         "/update",
@@ -443,11 +443,13 @@ claims:
     value: 12
     claimant: author-b
     quote: 12 died
+    count_kind: deaths
   - subject: flood-2020
     predicate: cg:deathCount
     value: 13
     claimant: author-b
     quote: 13 died
+    count_kind: deaths
 """
 
 
@@ -458,7 +460,7 @@ def test_a_sheet_with_a_bad_quote_is_refused_naming_sheet_and_line(app, client):
     )
     assert response.status_code == 422
     [problem] = response.get_json()["error"]["details"]["problems"]
-    assert problem["sheet"] == "doc-b-edit.yaml" and problem["line"] == 13
+    assert problem["sheet"] == "doc-b-edit.yaml" and problem["line"] == 14
     assert "quote not found" in problem["message"]
     assert snapshot(app) == before
 
@@ -490,6 +492,7 @@ claims:
     value: {value}
     claimant: agency
     quote: {quote}
+    count_kind: deaths
   - subject: flood-2020
     predicate: schema:endDate
     value: 2020-05-03
@@ -597,7 +600,7 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
 
     folder = tmp_path / "store"
     shutil.copytree(loaded, folder)
-    application = create_app({"store": str(folder), "token": TOKEN, "base_iri": BASE, "query_timeout": 1.0})
+    application = make_app(folder, query_timeout=1.0, open_graphs="http://example.org/")
     client = application.test_client()
     try:
         filler = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(400))
@@ -636,3 +639,21 @@ def test_an_update_past_the_time_limit_is_stopped_and_writes_nothing(loaded, tmp
     finally:
         with application.app_context():
             get_executor().close()
+
+
+def test_update_and_claims_list_minted_iris_the_same_way(app, client):
+    """/update, like /claims, lists the claims it touched as bare IRIs."""
+    claim = select(
+        client,
+        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/document/doc-a> {{ ?c <{CG}countKind> 'deaths' }} }} LIMIT 1",
+    )[0]["c"]["value"]
+    response = client.post(
+        "/update",
+        data={
+            "update": f"INSERT DATA {{ GRAPH <{BASE}graph/document/doc-a> "
+            f"{{ <{claim}> <http://www.w3.org/2000/01/rdf-schema#comment> 'checked' }} }}"
+        },
+        headers=AUTH,
+    )
+    assert response.status_code == 200, response.data
+    assert response.get_json()["claims"] == [claim]

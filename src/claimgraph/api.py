@@ -1,28 +1,94 @@
 """The claimgraph application: settings, store, vocabulary and named queries together.
 
-The CLI and the web layer call this and nothing below it, so both behave the
-same way.
+The CLI and the web layer call this and nothing below it (beside ``config``,
+``errors`` and ``formats`` at the bottom), so both behave the same way. What
+they need from the layers below is reached through :class:`Claimgraph` or
+re-exported here: the requests and answers of :mod:`claimgraph.answers`, and
+content negotiation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import URIRef
 
+from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
+from .changes import (
+    Change,
+    Policy,
+    Progress,
+    WriteReport,
+    _silent,
+    check_base,
+    commit,
+    plan,
+    rebase,
+    recorded_base,
+    update_change,
+)
 from .config import Settings
-from .errors import QueryError
-from .export import export, vocabulary_graphs
-from .loader import LoadReport, Progress, _silent, commit_graphs, corpus_locator, load_corpus
-from .mapping import Minter, corpus_quads
-from .namespaces import CG, PROV
+from .errors import NotFound, Problem, StoreError
+from .export import FORMATS as EXPORT_FORMATS
+from .export import export, gzipped, vocabulary_graphs
+from .loader import (
+    SheetUpload,
+    corpus_change,
+    rdf_claims_change,
+    read_corpus_for,
+    sheet_change,
+    withdraw_change,
+)
+from .mapping import Minter
+from .namespaces import CG, OWL, PROV, RDF
+from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
-from .sheets import read_corpus
-from .store import QueryResult, Store, open_store
-from .validation import Vocabulary, load_vocabulary, validate_batch
+from .search import INDEX_FILE, SearchIndex, Select
+from .search import rebuild as rebuild_index
+from .search import update as update_index
+from .sparqltext import with_dataset
+from .store import (
+    MEMORY,
+    CommitMarker,
+    QueryResult,
+    Store,
+    Triple,
+    absolute_iri,
+    open_store,
+    read_commit_marker,
+    write_commit_marker,
+)
+from .validation import Vocabulary, load_vocabulary
+from .workers import Executor, InlineExecutor, ProcessExecutor
+
+#: An IRI given relative to the base: a short id, or a path of segments.
+_RELATIVE = re.compile(r"[\w.~-]+(?:/[\w.~%-]+)*")
+
+CLAIM_TYPE = (RDF.type, CG.Claim)
+
+#: The word in CLAIMGRAPH_OPEN_GRAPHS that opens the default graph.
+OPEN_DEFAULT = "DEFAULT"
+
+__all__ = [
+    "EVERY_GRAPH",
+    "EXPORT_FORMATS",
+    "Claimgraph",
+    "DumpRequest",
+    "QueryAnswer",
+    "QueryRequest",
+    "SheetUpload",
+    "WriteReport",
+    "absolute_iri",
+    "best_match",
+    "choose_format",
+]
 
 
 @dataclass
@@ -30,6 +96,7 @@ class Claimgraph:
     """One configured claimgraph: everything the edges need, opened lazily."""
 
     settings: Settings
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @cached_property
     def mint(self) -> Minter:
@@ -43,59 +110,344 @@ class Claimgraph:
     def named_queries(self) -> dict[str, NamedQuery]:
         return load_named_queries(Path(self.settings.queries_dir))
 
-    def open_store(self, *, read_only: bool = False) -> Store:
-        return open_store(self.settings.store, read_only=read_only)
-
-    def load(self, store: Store, folder: Path, *, progress: Progress = _silent) -> LoadReport:
-        """Load a corpus folder, with the vocabulary graphs, in one transaction."""
-        return load_corpus(
-            store,
-            folder,
+    @cached_property
+    def policy(self) -> Policy:
+        words = self.settings.open_graphs.replace(",", " ").split()
+        return Policy(
             mint=self.mint,
             vocabulary=self.vocabulary,
-            vocabulary_graphs=vocabulary_graphs(Path(self.settings.ontology_dir), self.mint),
-            progress=progress,
+            open_graphs=tuple(w for w in words if w != OPEN_DEFAULT),
+            open_default=OPEN_DEFAULT in words,
         )
 
-    def validate(self, folder: Path) -> int:
-        """Validate a corpus folder without writing; returns its number of claims.
+    def open_store(self, *, read_only: bool = False, any_base: bool = False) -> Store:
+        """Open the configured store, refusing one minted under another base IRI.
 
-        :raises SheetError: or :raises ValidationFailed: listing every problem.
+        :param any_base: open it whatever base IRI it records (``rebase`` re-mints it).
+        :raises StoreError: when it cannot be opened, or its base IRI is another.
         """
-        corpus = read_corpus(folder)
-        batch = Graph()
-        for triples in corpus_quads(corpus, self.mint).values():
-            for triple in triples:
-                batch.add(triple)
-        validate_batch(batch, self.vocabulary, locate=corpus_locator(corpus, self.mint))
-        return len(corpus.claims)
+        store = open_store(self.settings.store, read_only=read_only)
+        if any_base:
+            return store
+        try:
+            check_base(store, self.mint.base, where=self.settings.store)
+        except StoreError:
+            store.close()
+            raise
+        return store
 
-    def withdraw_document(self, store: Store, document_id: str) -> LoadReport:
-        """Remove one document's graph (its claims) and update the consensus."""
-        return commit_graphs(
-            store,
-            {self.mint.document_graph(document_id): []},
-            mint=self.mint,
-            vocabulary=self.vocabulary,
+    # ------------------------------------------------------------ writes (all through changes)
+
+    def _commit(self, store: Store, change: Change, *, progress: Progress = _silent) -> WriteReport:
+        """Commit ``change`` through the one write path, then run the after-write hook."""
+        report = commit(store, change, self.policy, progress=progress)
+        if report.added or report.removed:
+            graphs = {*change.replace, *change.create, *change.drop, *change.vocabulary}
+            graphs |= {q[3] for q in (*change.add, *change.remove)}
+            graphs.add(self.mint.consensus_graph)
+            self.committed(store, [g for g in graphs if g is not None])
+        return report
+
+    def _vocabulary_change(self) -> dict:
+        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
+        return {name: list(graph) for name, graph in graphs.items()}
+
+    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> tuple[Change, int]:
+        problems: list[Problem] = []
+        corpus = read_corpus_for(store, folder, self.mint, problems)
+        change = corpus_change(store, corpus, self.mint, replace=replace, problems=problems)
+        change.vocabulary = self._vocabulary_change()
+        return change, len(corpus.claims)
+
+    def load(
+        self, store: Store, folder: Path, *, replace: bool = False, progress: Progress = _silent
+    ) -> WriteReport:
+        """Load a corpus folder, with the vocabulary graphs, in one transaction.
+
+        :param replace: let the corpus take over documents another corpus owns.
+        :raises InvalidInput: listing every problem of every sheet and shape; nothing is written.
+        """
+        progress("reading sheets", 0, 1)
+        change, _claims = self._corpus_change(store, folder, replace=replace)
+        progress("reading sheets", 1, 1)
+        return self._commit(store, change, progress=progress)
+
+    def validate(
+        self, folder: Path, *, store: Store | None = None, replace: bool = False, progress: Progress = _silent
+    ) -> int:
+        """Check a corpus folder as ``load`` would, without writing; returns its number of claims.
+
+        With a ``store``, the corpus is checked against it (its registry, documents and
+        consensus); otherwise against an empty store.
+
+        :raises InvalidInput: listing every problem.
+        """
+        scratch = store is None
+        target = store if store is not None else open_store(":memory:")
+        try:
+            change, claims = self._corpus_change(target, folder, replace=replace)
+            plan(target, change, self.policy, progress=progress)
+            return claims
+        finally:
+            if scratch:
+                target.close()
+
+    def withdraw(self, store: Store, document_id: str) -> WriteReport:
+        """Withdraw a document (its graph and claims) and the entities nothing else refers to.
+
+        :raises NotFound: when the store holds no such document.
+        """
+        return self._commit(store, withdraw_change(store, document_id, self.mint))
+
+    def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
+        """Commit a claim sheet's document graph whole (``POST /claims``)."""
+        change = sheet_change(store, upload, self.mint)
+        report = self._commit(store, change)
+        report.claims = sorted(
+            {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
         )
+        return report
+
+    def add_claims_rdf(self, store: Store, triples: list[Triple]) -> WriteReport:
+        """Merge claims given as RDF into their documents' graphs (``POST /claims``)."""
+        change = rdf_claims_change(store, triples, self.mint)
+        report = self._commit(store, change)
+        report.claims = sorted({str(s) for s, p, o, _g in change.add if (p, o) == CLAIM_TYPE})
+        return report
+
+    def update(
+        self,
+        store: Store,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using: list[str] | tuple[str, ...] = (),
+        using_named: list[str] | tuple[str, ...] = (),
+    ) -> WriteReport:
+        """Run a client's SPARQL Update through the write path (dry run, then one change)."""
+        text = with_dataset(sparql, using, using_named)
+        change = update_change(
+            store,
+            text,
+            base_iri=base_iri,
+            timeout=self.settings.query_timeout,
+            allow_service=self.settings.allow_service,
+        )
+        return self._commit(store, change)
+
+    def put_graph(self, store: Store, graph: URIRef | None, triples: list[Triple]) -> WriteReport:
+        """Replace a graph (None: the default graph); ``created`` says it was new."""
+        created = graph is not None and not store.has_graph(graph)
+        change = Change(replace={graph: triples}, create={graph} if graph is not None else set())
+        report = self._commit(store, change)
+        report.created = created
+        return report
+
+    def post_graph(self, store: Store, graph: URIRef | None, triples: list[Triple]) -> WriteReport:
+        """Merge triples into a graph, creating it if needed."""
+        created = graph is not None and not store.has_graph(graph)
+        change = Change(
+            add=[(s, p, o, graph) for s, p, o in triples], create={graph} if graph is not None else set()
+        )
+        report = self._commit(store, change)
+        report.created = created
+        return report
+
+    def delete_graph(self, store: Store, graph: URIRef | None) -> WriteReport:
+        """Drop a named graph, or empty the default graph.
+
+        :raises NotFound: when the named graph does not exist.
+        """
+        if graph is None:
+            return self._commit(store, Change(replace={None: []}))
+        if not store.has_graph(graph):
+            raise NotFound(f"no graph <{graph}> in the store")
+        return self._commit(store, Change(drop={graph}))
+
+    def new_graph_iri(self) -> URIRef:
+        """A fresh graph IRI for a POST to the graph store itself."""
+        return URIRef(f"{self.mint.base}graph/upload/{uuid.uuid4().hex}")
+
+    def graph_exists(self, store: Store, graph: URIRef | None) -> bool:
+        return graph is None or store.has_graph(graph)
+
+    def rebase(self, store: Store, new_base: str) -> WriteReport:
+        """Re-mint every IRI under the store's base as ``new_base``, in one transaction.
+
+        :raises StoreError: when the store has no recorded base (never written).
+        """
+        old = recorded_base(store) or self.mint.base
+        if not new_base.endswith(("/", "#")):
+            new_base += "/"
+        if new_base == old:
+            return WriteReport()
+        report = rebase(store, old, new_base, Minter(new_base))
+        self.committed(store)
+        return report
+
+    # ------------------------------------------------------------ after every write
+
+    @property
+    def store_folder(self) -> Path | None:
+        """The embedded store's folder (None for ``:memory:`` or a remote store)."""
+        location = self.settings.store
+        if location == MEMORY or location.startswith(("http://", "https://")):
+            return None
+        return Path(location)
+
+    @cached_property
+    def marker(self) -> CommitMarker:
+        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it)."""
+        folder = self.store_folder
+        return read_commit_marker(str(folder) if folder else MEMORY)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        folder = self.store_folder
+        return SearchIndex(folder / INDEX_FILE if folder else None)
+
+    @property
+    def unindexed_graphs(self) -> tuple[URIRef, ...]:
+        """Graphs the search index leaves out: the vocabulary and the shapes."""
+        return (self.mint.ontology_graph, URIRef(f"{self.mint.base}graph/shapes"))
+
+    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+        """Call after every write that changed the store: the one hook of the write path.
+
+        Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
+        ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
+        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        """
+        marker = self.marker.next(at=time.time())
+        folder = self.store_folder
+        if folder is not None:
+            write_commit_marker(str(folder), marker)
+        self.marker = marker
+
+        def select(sparql: str) -> list:
+            return store.query(sparql).rows
+
+        with self._index_lock:
+            if graphs is None:
+                rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
+            else:
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+            self.search_index.set_marker(marker.tag)
+        return marker
+
+    def ensure_search_index(self, select: Select) -> SearchIndex:
+        """The search index, rebuilt through ``select`` first when it is behind the store."""
+        with self._index_lock:
+            if self.search_index.marker != self.marker.tag:
+                rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
+                self.search_index.set_marker(self.marker.tag)
+        return self.search_index
 
     def run_named(self, store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
         """Run one of ``queries/*.rq`` with its parameters bound.
 
-        :raises QueryError: for an unknown query or parameter.
+        :raises NotFound: for an unknown query; :raises QueryError: for an unknown parameter.
+        """
+        return store.query(self.named_query_text(name, params))
+
+    def named_query_text(self, name: str, params: Mapping[str, str] | None = None) -> str:
+        """The text of one of ``queries/*.rq`` with its parameters bound.
+
+        An IRI parameter may be given relative to the base IRI: a short id names
+        an entity (``camp-ashraf-attack-2013`` → ``<base>entity/camp-ashraf-attack-2013``),
+        a path anything under the base (``claim/…``, ``document/…``).
+
+        :raises NotFound: for an unknown query.
+        :raises QueryError: for an unknown parameter or a value of the wrong type.
+        """
+        query = self.named_query(name)
+        iris = {p.name for p in query.parameters if p.type == "iri"}
+        values = {k: self.expand_iri(v) if k in iris else v for k, v in (params or {}).items()}
+        return bind_parameters(query, values)
+
+    def named_query(self, name: str) -> NamedQuery:
+        """One of ``queries/*.rq``.
+
+        :raises NotFound: for an unknown name; the message lists the known ones.
         """
         if name not in self.named_queries:
-            raise QueryError(f"no named query {name!r}; known: {', '.join(sorted(self.named_queries))}")
-        return store.query(bind_parameters(self.named_queries[name], params or {}))
+            known = ", ".join(sorted(self.named_queries)) or "none"
+            raise NotFound(f"no named query {name!r}; known: {known}")
+        return self.named_queries[name]
 
-    def export(self, store: Store, fmt: str) -> bytes:
-        return export(store, fmt, context_path=Path(self.settings.ontology_dir) / "context.jsonld")
+    def expand_iri(self, text: str) -> str:
+        """An IRI as given, or relative to the base IRI (see :meth:`named_query_text`)."""
+        if not _RELATIVE.fullmatch(text):
+            return text  # an IRI, or something render_parameter will refuse as one
+        return f"{self.mint.base}{text}" if "/" in text else str(self.mint.entity(text))
+
+    # ------------------------------------------------------------ the query path
+
+    def answer_function(self) -> partial[QueryAnswer]:
+        """:func:`claimgraph.answers.answer` with this claimgraph's limits, for a pool of workers."""
+        s = self.settings
+        return partial(answer, max_rows=s.max_rows, allow_service=s.allow_service)
+
+    def answer(self, store: Store, request: QueryRequest | DumpRequest) -> QueryAnswer:
+        """Answer a query (or dump a graph) in this process, as bytes in the negotiated format."""
+        return self.answer_function()(store, request)
+
+    def executor(self, *, processes: bool = False, store: Store | None = None) -> Executor:
+        """What runs the server's queries and writes.
+
+        :param processes: run queries in worker processes stopped at the time limit
+            (:class:`claimgraph.workers.ProcessExecutor`), as ``serve`` does; else in
+            this process (:class:`claimgraph.workers.InlineExecutor`), as tests and
+            ``:memory:`` stores do.
+        :param store: the open store an in-process executor uses (default: it opens one).
+        """
+        s = self.settings
+        if processes and s.store != MEMORY:
+            # Workers open the store read-only, which needs it to exist: create it
+            # first, so that serve works on a fresh machine.
+            if not Path(s.store).exists():
+                self.open_store().close()
+            return ProcessExecutor(
+                s.store, self.answer_function(), workers=s.query_workers, timeout=s.query_timeout
+            )
+        return InlineExecutor(store if store is not None else self.open_store(), self.answer_function())
+
+    @property
+    def context_path(self) -> Path:
+        """The project's JSON-LD context (``ontology/context.jsonld``)."""
+        return Path(self.settings.ontology_dir) / "context.jsonld"
+
+    def export(self, store: Store, fmt: str, *, compress: bool = False) -> bytes:
+        """The whole store as one of :data:`claimgraph.export.FORMATS`, gzip-compressed when asked."""
+        data = export(
+            store, fmt, context_path=self.context_path, mint=self.mint, license=self.settings.data_license
+        )
+        return gzipped(data) if compress else data
 
     def stats(self, store: Store) -> dict[str, int]:
-        """Counts a curator checks after a load."""
+        """Counts a curator checks after a load.
+
+        ``contested_facts`` counts the keys (subject, property, count kind or none)
+        of a functional property on which claims give different values: 50 deaths
+        against 52 deaths is one, 52 bodies seen beside them is another key, not a
+        disagreement. ``several_values`` counts the keys of the other properties
+        with more than one value (a victim, a characterisation), which may all hold.
+        """
 
         def count(pattern: str) -> int:
             rows = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}").rows
+            return int(rows[0]["n"].toPython())
+
+        def keys_with_several_values(functional: bool) -> int:
+            test = "EXISTS" if functional else "NOT EXISTS"
+            rows = store.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { "
+                "{ SELECT ?s ?p ?key WHERE { "
+                f"?c a <{CG.Claim}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o . "
+                f"OPTIONAL {{ ?c <{CG.countKind}> ?kind }} BIND (COALESCE(?kind, '') AS ?key) }} "
+                "GROUP BY ?s ?p ?key HAVING (COUNT(DISTINCT ?o) > 1) } "
+                f"FILTER {test} {{ ?p a <{OWL.FunctionalProperty}> }} }}"
+            ).rows
             return int(rows[0]["n"].toPython())
 
         return {
@@ -106,14 +458,6 @@ class Claimgraph:
             "agents": count(f"?x a <{PROV.Agent}>"),
             "claimants": count(f"?c <{PROV.wasAttributedTo}> ?x"),
             "consensus_statements": count(f"?x a <{CG.ConsensusStatement}>"),
-            "contested_facts": count(
-                f"?c1 a <{CG.Claim}> ; "
-                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; "
-                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
-                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o1 . "
-                f"?c2 a <{CG.Claim}> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ; "
-                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; "
-                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o2 . "
-                "FILTER (!sameTerm(?o1, ?o2)) BIND (CONCAT(STR(?s), ' ', STR(?p)) AS ?x)"
-            ),
+            "contested_facts": keys_with_several_values(functional=True),
+            "several_values": keys_with_several_values(functional=False),
         }

@@ -1,4 +1,4 @@
-"""The command line: ``claimgraph load | validate | query | export | stats | serve``.
+"""The command line: ``claimgraph load | validate | withdraw | rebase | query | export | stats | serve``.
 
 Errors are one clear line (or one line per problem), never a traceback. Exit
 codes are a contract: ``validate`` exits 0 when the corpus conforms, 1 on
@@ -8,6 +8,7 @@ violations, 2 on any other error; every command exits 2 on an error.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,10 @@ from typing import Any
 
 import click
 
-from .api import Claimgraph
+from . import formats
+from .api import EXPORT_FORMATS, Claimgraph, QueryRequest
 from .config import SETTINGS, load_settings
-from .errors import ClaimgraphError, InvalidInput
-from .export import FORMATS
-from .results import to_csv, to_json, to_table, to_tsv
+from .errors import ClaimgraphError, InvalidInput, NotFound, StoreError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -42,18 +42,56 @@ def setting_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...,
 
 
 def _app(options: dict[str, Any]) -> Claimgraph:
-    return Claimgraph(load_settings(options))
+    """The claimgraph the options configure; a test passes ``obj={"environ": {...}}`` to ``invoke``."""
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context is not None else None
+    environ = obj.get("environ") if isinstance(obj, dict) else None
+    return Claimgraph(load_settings(options, environ=environ))
 
 
 def _fail(exc: ClaimgraphError) -> None:
+    """One line on standard error, and the error's exit code (its row of the error table)."""
     click.echo(f"error: {exc}", err=True)
-    sys.exit(EXIT_ERROR)
+    sys.exit(exc.exit_code)
 
 
 @click.group()
 @click.version_option(package_name="claimgraph")
 def main() -> None:
     """claimgraph: a knowledge-graph store for contested claims."""
+
+
+class _Progress:
+    """Real progress of a long write: a bar per stage on a terminal, a line per stage otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.stage: str | None = None
+        self.bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            if self.tty and total > 1:
+                self.bar = click.progressbar(length=total, label=f"{self.label}: {stage}", file=sys.stderr)
+                self.bar.__enter__()
+                self.shown = 0
+            else:
+                click.echo(f"{self.label}: {stage}" + (f" ({total} to do)" if total > 1 else ""), err=True)
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _claims_word(folder: Path, exc: InvalidInput) -> str:
+    return f"{folder}: nothing was loaded. {exc}"
 
 
 @main.command()
@@ -63,23 +101,24 @@ def main() -> None:
     required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let the corpus take over documents another corpus loaded (otherwise refused).",
+)
 @setting_options("store", "base_iri", "ontology_dir", "validator")
-def load(folders: tuple[Path, ...], **options: Any) -> None:
+def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
         app = _app(options)
         store = app.open_store()
         try:
             for folder in folders:
-                steps = [
-                    "reading sheets",
-                    "building RDF",
-                    "validating",
-                    "deriving consensus",
-                    "committing",
-                ]
-                with click.progressbar(length=len(steps), label=f"loading {folder}", file=sys.stderr) as bar:
-                    report = app.load(store, folder, progress=lambda _step: bar.update(1))
+                progress = _Progress(f"loading {folder}")
+                try:
+                    report = app.load(store, folder, replace=replace, progress=progress)
+                finally:
+                    progress.close()
                 click.echo(f"{folder}: {report}")
         finally:
             store.close()
@@ -92,30 +131,87 @@ def load(folders: tuple[Path, ...], **options: Any) -> None:
 
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
-@setting_options("base_iri", "ontology_dir", "validator")
-def validate(folders: tuple[Path, ...], **options: Any) -> None:
-    """Check corpus FOLDERS against the sheets' rules and the SHACL shapes; write nothing.
+@click.option(
+    "--against-store",
+    is_flag=True,
+    help="Check against the store (its registry, documents and consensus), as a load would.",
+)
+@setting_options("store", "base_iri", "ontology_dir", "validator")
+def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> None:
+    """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
     Exit status: 0 conforms, 1 violations, 2 error.
     """
     try:
         app = _app(options)
         violations = False
-        for folder in folders:
-            if not folder.is_dir():
-                raise ClaimgraphError(f"{folder}: no such folder")
-            try:
-                claims = app.validate(folder)
-                click.echo(f"{folder}: conforms ({claims} claims)")
-            except InvalidInput as exc:
-                violations = True
-                click.echo(f"{folder}: does not conform. {exc}", err=True)
+        store = app.open_store(read_only=True) if against_store else None
+        try:
+            for folder in folders:
+                if not folder.is_dir():
+                    raise ClaimgraphError(f"{folder}: no such folder")
+                progress = _Progress(f"validating {folder}")
+                try:
+                    claims = app.validate(folder, store=store, progress=progress)
+                    click.echo(f"{folder}: conforms ({claims} claims)")
+                except InvalidInput as exc:
+                    violations = True
+                    click.echo(f"{folder}: does not conform. {exc}", err=True)
+                finally:
+                    progress.close()
+        finally:
+            if store is not None:
+                store.close()
     except ClaimgraphError as exc:
         _fail(exc)
     sys.exit(EXIT_VIOLATIONS if violations else EXIT_OK)
 
 
-WRITERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+@main.command()
+@click.argument("document_ids", nargs=-1, required=True)
+@setting_options("store", "base_iri", "ontology_dir")
+def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
+    """Withdraw documents (by id): their claims, and entities nothing else refers to.
+
+    The local curator needs no token: whoever can write the store's folder may.
+    """
+    try:
+        app = _app(options)
+        store = app.open_store()
+        try:
+            for ident in document_ids:
+                try:
+                    report = app.withdraw(store, ident)
+                except NotFound:
+                    raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                click.echo(
+                    f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                )
+        finally:
+            store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("new_base")
+@setting_options("store", "ontology_dir")
+def rebase(new_base: str, **options: Any) -> None:
+    """Re-mint every IRI of the store under NEW_BASE, in one transaction."""
+    try:
+        app = _app(options)
+        store = app.open_store(any_base=True)
+        try:
+            report = app.rebase(store, new_base)
+        finally:
+            store.close()
+        click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+#: ``--format`` of ``query``: a terminal table, or any format of :mod:`claimgraph.formats`.
+QUERY_FORMATS = ["table", *formats.names()]
 
 
 @main.command()
@@ -124,14 +220,31 @@ WRITERS = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
     "--file",
     "-f",
     "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the query from a .rq file.",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read the query from a .rq file ('-': from standard input).",
 )
 @click.option("--name", "-n", help="Run a named query from queries/ (see `claimgraph query --list`).")
-@click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="A named query's parameter.")
+@click.option(
+    "--param",
+    "-p",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A named query's parameter; an IRI may be a short id (event=camp-ashraf-attack-2013 "
+    "is <base>entity/camp-ashraf-attack-2013) or a path under the base IRI (claim=claim/…).",
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="table", show_default=True)
-@setting_options("store", "queries_dir")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS, case_sensitive=False),
+    default="table",
+    show_default=True,
+    metavar="FORMAT",
+    help="table (fits the terminal; long values end in …), a results format for SELECT and ASK "
+    "(json, xml, csv, tsv: every value whole) or an RDF format for CONSTRUCT and DESCRIBE "
+    "(turtle, ntriples, nquads, trig, jsonld, rdfxml).",
+)
+@setting_options("store", "queries_dir", "base_iri", "max_rows")
 def query(
     text: str | None,
     path: Path | None,
@@ -141,7 +254,7 @@ def query(
     fmt: str,
     **options: Any,
 ) -> None:
-    """Run a SPARQL query: inline TEXT, --file PATH or --name NAME."""
+    """Run a SPARQL query: inline TEXT, --file PATH (- for standard input) or --name NAME."""
     try:
         app = _app(options)
         if list_queries:
@@ -152,21 +265,69 @@ def query(
         if sum(x is not None for x in (text, path, name)) != 1:
             raise click.UsageError("give exactly one of TEXT, --file and --name")
         params = dict(_split_param(p) for p in param)
+        if name is not None:
+            sparql = app.named_query_text(name, params)
+        elif params:
+            raise click.UsageError("--param works with --name only")
+        elif path is not None:
+            sparql = sys.stdin.read() if str(path) == "-" else path.read_text("utf-8")
+        else:
+            sparql = text or ""
+        # A table is drawn from SPARQL JSON results; a graph answer prints as N-Triples.
+        wanted = "srj,ntriples" if fmt == "table" else fmt  # srj: SPARQL JSON, never JSON-LD
         store = app.open_store(read_only=True)
         try:
-            if name is not None:
-                result = app.run_named(store, name, params)
-            else:
-                if params:
-                    raise click.UsageError("--param works with --name only")
-                result = store.query(path.read_text(encoding="utf-8") if path else text or "")
+            answer = app.answer(store, QueryRequest(sparql, format=wanted))
         finally:
             store.close()
-        if result.kind == "graph" and fmt != "table":
-            raise click.UsageError("CONSTRUCT and DESCRIBE answers print as a table (N-Triples)")
-        click.echo(WRITERS[fmt](result))
+        if fmt == "table" and answer.kind != "graph":
+            width = shutil.get_terminal_size((100, 24)).columns
+            click.echo(table(json.loads(answer.body), width=width))
+            return
+        body = answer.body
+        click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def table(results: dict[str, Any], *, width: int = 100) -> str:
+    """SPARQL JSON results as a table of plain values that fits in ``width`` columns.
+
+    The widest columns are narrowed first; a value cut short ends with an ellipsis.
+
+    >>> r = {"head": {"vars": ["n", "who"]}, "results": {"bindings": [
+    ...     {"n": {"type": "literal", "value": "52"}, "who": {"type": "literal", "value": "the UN officials"}}]}}
+    >>> print(table(r, width=16))
+    n   who
+    --  ------------
+    52  the UN offi…
+    >>> table({"head": {}, "boolean": True})
+    'true'
+    """
+    if "boolean" in results:
+        return "true" if results["boolean"] else "false"
+    names = results["head"]["vars"]
+    rows = [
+        [" ".join(row[v]["value"].split()) if v in row else "" for v in names]
+        for row in results["results"]["bindings"]
+    ]
+    widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(names)]
+    gap = 2
+    while widths and sum(widths) + gap * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= 4:
+            break  # too many columns to fit: let the terminal wrap
+        widths[widest] -= 1
+
+    def cell(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    def line(cells: list[str]) -> str:
+        return (" " * gap).join(cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [line(names), (" " * gap).join("-" * w for w in widths)]
+    lines += [line(r) for r in rows]
+    return "\n".join(lines)
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -177,21 +338,21 @@ def _split_param(text: str) -> tuple[str, str]:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="trig", show_default=True)
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of standard output.",
 )
-@setting_options("store", "ontology_dir")
+@setting_options("store", "ontology_dir", "base_iri", "data_license")
 def export_command(fmt: str, output: Path | None, **options: Any) -> None:
-    """Dump the whole store (TriG, N-Quads, Turtle, JSON-LD, or RDF 1.2 reifiers)."""
+    """Dump the whole store (TriG, N-Quads, Turtle, JSON-LD, RDF 1.2, nanopublications, VoID); gzip for -o *.gz."""
     try:
         app = _app(options)
         store = app.open_store(read_only=True)
         try:
-            data = app.export(store, fmt)
+            data = app.export(store, fmt, compress=bool(output and output.suffix == ".gz"))
         finally:
             store.close()
         if output:
@@ -230,11 +391,27 @@ def serve(**options: Any) -> None:
     """Serve the SPARQL endpoint and the query page with a production WSGI server."""
     try:
         app = _app(options)
+        _check_port(app.settings.host, app.settings.port)
+        app.open_store(read_only=True).close()  # a foreign folder or another base: refused before "serving …"
         from .web import serve as run_server
 
         run_server(app)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port in use before the server says it is serving."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port"
+            ) from None
 
 
 if __name__ == "__main__":

@@ -77,6 +77,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
     Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
     Setting(
+        "data_license",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Licence IRI the dumps, nanopublications and VoID description state for the data.",
+    ),
+    Setting(
+        "open_graphs",
+        "",
+        "IRI prefixes (space- or comma-separated) of named graphs that may hold any RDF but a "
+        "domain assertion; the word DEFAULT opens the default graph. Empty: closed everywhere.",
+        str,
+    ),
+    Setting(
         "validator",
         "fast",
         "SHACL validator of loads and writes: fast (the shapes compiled to SPARQL, run by pyoxigraph)"
@@ -103,6 +115,8 @@ class Settings:
     allow_service: bool
     queries_dir: str
     ontology_dir: str
+    data_license: str
+    open_graphs: str
     validator: str
 
 

@@ -1,7 +1,19 @@
-"""One base error class, and the domain errors the edges translate.
+"""One base error class, and the domain errors the edges translate: the one error table.
 
 Each error knows where its cause is, so that the CLI can print one line and the
-web layer can build one JSON body from it.
+web layer can build one JSON body from it. Each domain error's row is declared
+once, here, as class attributes: its HTTP ``status``, its ``code`` (the
+``error.code`` of the JSON body) and the CLI's ``exit_code``; ``details()``
+gives what the JSON body carries beside the message. A subclass inherits its
+parent's row. A :class:`ClaimgraphError` without a row (``status`` None), like
+anything unexpected, is a logged 500 with a generic message.
+
+>>> NotFound.status, NotFound.code, NotFound.exit_code
+(404, 'not-found', 2)
+>>> BadRdf("bad", line=3).details()
+{'line': 3}
+>>> sorted(cls.__name__ for cls in table())[:3]
+['BadRdf', 'ConfigError', 'CorpusNotFound']
 """
 
 from __future__ import annotations
@@ -11,6 +23,17 @@ from dataclasses import dataclass, field
 
 class ClaimgraphError(Exception):
     """Base class of every error claimgraph raises on purpose."""
+
+    #: HTTP status; None: no row of its own (a logged 500 with a generic message).
+    status: int | None = None
+    #: The ``error.code`` of the JSON body.
+    code: str = "internal"
+    #: What the CLI exits with.
+    exit_code: int = 2
+
+    def details(self) -> dict[str, object]:
+        """What the JSON error body carries beside the message."""
+        return {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,15 @@ class InvalidInput(ClaimgraphError):
     problems: list[Problem] = field(default_factory=list)
     report: str | None = None
 
+    status = 422
+    code = "invalid-input"
+
+    def details(self) -> dict[str, object]:
+        out: dict[str, object] = {"problems": [p.as_dict() for p in self.problems]}
+        if self.report:
+            out["report"] = self.report
+        return out
+
     def __str__(self) -> str:
         if len(self.problems) == 1:
             return str(self.problems[0])
@@ -72,33 +104,57 @@ class ValidationFailed(InvalidInput):
 class QueryError(ClaimgraphError):
     """A SPARQL query or update that cannot be parsed or is not allowed."""
 
+    status = 400
+    code = "bad-query"
+
 
 class StoreError(ClaimgraphError):
     """The store cannot be opened, read or written."""
+
+    status = 503
+    code = "store-unavailable"
 
 
 class ConfigError(ClaimgraphError):
     """A setting with a value that cannot be used."""
 
+    status = 500
+    code = "bad-setting"
+
 
 class QueryRefused(QueryError):
     """A query asks for something this server does not allow (SERVICE, LOAD, FROM outside the store)."""
+
+    status = 400
+    code = "refused"
 
 
 class QueryTimeout(ClaimgraphError):
     """The query ran past its time limit and was stopped."""
 
+    status = 503
+    code = "timeout"
+
 
 class ResultTooLarge(ClaimgraphError):
     """The answer has more rows (or triples) than the configured limit."""
+
+    status = 422
+    code = "result-too-large"
 
 
 class NotAcceptable(ClaimgraphError):
     """No format the client accepts can carry this kind of answer."""
 
+    status = 406
+    code = "not-acceptable"
+
 
 class WorkerCrashed(ClaimgraphError):
     """The process running a query died; it has been replaced."""
+
+    status = 500
+    code = "query-crashed"
 
 
 class BadRdf(ClaimgraphError):
@@ -107,11 +163,46 @@ class BadRdf(ClaimgraphError):
     ``line`` and ``column`` say where, when the parser knows.
     """
 
+    status = 400
+    code = "bad-rdf"
+
     def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
 
+    def details(self) -> dict[str, object]:
+        return {k: v for k, v in (("line", self.line), ("column", self.column)) if v is not None}
+
 
 class UnsupportedFormat(ClaimgraphError):
     """An upload in a media type no parser here reads."""
+
+    status = 415
+    code = "unsupported-media-type"
+
+
+class NotFound(ClaimgraphError, LookupError):
+    """What a request names (a graph, a document, a named query) is not in the store."""
+
+    status = 404
+    code = "not-found"
+
+
+def table() -> list[type[ClaimgraphError]]:
+    """Every error class that declares a row of its own (its ``status`` or ``code``)."""
+    found: list[type[ClaimgraphError]] = []
+    todo: list[type[ClaimgraphError]] = [ClaimgraphError]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls is not ClaimgraphError and ("status" in vars(cls) or "code" in vars(cls)):
+            found.append(cls)
+    return found
+
+
+class CorpusNotFound(ClaimgraphError):
+    """A folder given as a corpus that holds no ``corpus.yaml``: an error (exit 2), not a violation."""
+
+    status = 400
+    code = "not-a-corpus"

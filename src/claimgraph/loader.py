@@ -1,80 +1,33 @@
-"""Load = read sheets → build RDF → validate → commit whole.
+"""Corpora, claim sheets and claim uploads, turned into changes for the one write path.
 
-A batch replaces whole graphs (one per source document, one per corpus for its
-entities). Nothing is written until the batch and the consensus it leads to
-have passed the shapes; then every change goes to the store in one transaction.
-Loading the same batch twice changes nothing, because every IRI is minted from
-content.
+A corpus folder becomes one :class:`~claimgraph.changes.Change`: it replaces the
+graph of each of its documents, merges its entities and agents into the one
+registry graph (each described once, whichever corpus declared it), and records
+in its own corpus graph what it declared and which documents it owns. Nothing
+is written here: :func:`claimgraph.changes.commit` checks and writes the change.
+
+Nothing is silently replaced: a document belongs to the corpus that loaded it,
+and declaring an entity again with another label or type is refused, naming
+both places.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
-from .errors import Problem, ValidationFailed
-from .mapping import Minter, Triple, corpus_quads
-from .model import Corpus
-from .namespaces import CG, RDF
-from .sheets import read_corpus
-from .store import Quad, Store
-from .validation import CONTEXT_PROPERTIES, Vocabulary, referenced_nodes, validate_batch
-
-Locate = Callable[[str], tuple[str | None, int | None, str | None]]
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What a load changed."""
-
-    graphs: int
-    claims: int
-    added: int
-    removed: int
-
-    def __str__(self) -> str:
-        return (
-            f"{self.claims} claims in {self.graphs} graphs: {self.added} quads added, {self.removed} removed"
-        )
-
-
-def _silent(_: str) -> None:
-    return None
-
-
-def load_corpus(
-    store: Store,
-    folder: Path,
-    *,
-    mint: Minter,
-    vocabulary: Vocabulary,
-    vocabulary_graphs: Mapping[URIRef, Graph] | None = None,
-    progress: Progress = _silent,
-) -> LoadReport:
-    """Read, validate and commit a corpus folder whole.
-
-    :raises SheetError: when a sheet cannot be read or a quote is not found.
-    :raises ValidationFailed: when the batch breaks a shape; nothing is written.
-    """
-    progress("reading sheets")
-    corpus = read_corpus(folder)
-    progress("building RDF")
-    graphs = corpus_quads(corpus, mint)
-    return commit_graphs(
-        store,
-        graphs,
-        mint=mint,
-        vocabulary=vocabulary,
-        locate=corpus_locator(corpus, mint),
-        unvalidated=vocabulary_graphs or {},
-        progress=progress,
-    )
+from .changes import SHAPES, Change, Locate, _base
+from .errors import NotFound, Problem, SheetError, ValidationFailed
+from .mapping import Minter, Triple, corpus_quads, entity_triples
+from .model import Corpus, Entity
+from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
+from .sheets import CORPUS_FILE, parse_yaml, read_corpus, read_entities, read_sheet
+from .store import Quad, Store, sparql_term
 
 
 def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
@@ -85,7 +38,8 @@ def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
     for document in corpus.documents:
         places[str(mint.document(document.id))] = (document.sheet, 1, None)
     for entity in corpus.entities:
-        places[str(mint.entity(entity.id))] = ("corpus.yaml", entity.line, None)
+        places[str(mint.entity(entity.id))] = (CORPUS_FILE, entity.line, None)
+    places[str(mint.corpus(corpus.name))] = (CORPUS_FILE, 1, None)
 
     def locate(iri: str) -> tuple[str | None, int | None, str | None]:
         return places.get(iri.split("#", 1)[0], (None, None, None))
@@ -93,208 +47,324 @@ def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
     return locate
 
 
-def commit_graphs(
+def known_entities(store: Store, mint: Minter) -> tuple[set[str], set[str]]:
+    """The ids of the entities and agents in the registry, and of those that are agents."""
+    prefix = f"{mint.base}entity/"
+    known, agents = set(), set()
+    for s, _p, o, _g in store.quads(mint.registry_graph, predicate=RDF.type):
+        if str(s).startswith(prefix):
+            ident = str(s)[len(prefix) :]
+            known.add(ident)
+            if o == PROV.Agent:
+                agents.add(ident)
+    return known, agents
+
+
+def read_corpus_for(store: Store, folder: Path, mint: Minter, problems: list[Problem]) -> Corpus:
+    """Read a corpus folder whose sheets may use every entity and agent in the store."""
+    known, agents = known_entities(store, mint)
+    return read_corpus(folder, known_ids=known, agent_ids=agents, problems=problems)
+
+
+def corpus_change(
     store: Store,
-    graphs: Mapping[URIRef, Iterable[Triple]],
-    *,
+    corpus: Corpus,
     mint: Minter,
-    vocabulary: Vocabulary,
-    locate: Locate | None = None,
-    unvalidated: Mapping[URIRef, Graph] | None = None,
-    progress: Progress = _silent,
-) -> LoadReport:
-    """Replace ``graphs`` in the store, after validating them, in one transaction.
+    *,
+    replace: bool = False,
+    problems: Iterable[Problem] = (),
+) -> Change:
+    """The change a corpus makes: its document graphs replaced, its entities merged
+    into the registry, its record added to its corpus graph.
 
-    An empty graph in ``graphs`` withdraws that graph. The consensus graph is
-    brought up to date in the same transaction.
-
-    :raises ValidationFailed: when the batch or the consensus breaks a shape.
+    :param replace: let it take over documents that another corpus owns.
+    :param problems: problems already found in its sheets, reported with the change's.
     """
-    graphs = {name: list(triples) for name, triples in graphs.items()}
-    new_quads: set[Quad] = set()
+    graphs = corpus_quads(corpus, mint)
+    registry = graphs.pop(mint.registry_graph)
+    record = graphs.pop(mint.corpus_graph(corpus.name))
+    change = Change(locate=corpus_locator(corpus, mint), problems=list(problems))
+    corpus_graph = mint.corpus_graph(corpus.name)
+    change.add += [(s, p, o, corpus_graph) for s, p, o in record]
+    change.add += registry_merge(store, corpus, mint, registry, change.problems)
+    owners = document_owners(store, [mint.document(d.id) for d in corpus.documents])
+    mine = mint.corpus(corpus.name)
+    for document in corpus.documents:
+        node = mint.document(document.id)
+        for owner, graph in sorted(owners.get(node, ())):
+            if owner == mine:
+                continue
+            if not replace:
+                change.problems.append(
+                    Problem(
+                        f"document {document.id!r} belongs to corpus {_name(owner)!r} (its graph "
+                        f"<{graph}>); corpus {corpus.name!r} would replace it. Load with --replace "
+                        "to take it over, or give the document another id",
+                        sheet=document.sheet,
+                        line=1,
+                        shape=SHAPES + "DocumentOwnerRule",
+                    )
+                )
+            else:
+                change.remove.append((owner, CG.holdsDocument, node, graph))
     for name, triples in graphs.items():
-        new_quads.update((s, p, o, name) for s, p, o in triples)
-    for name, graph in (unvalidated or {}).items():
-        new_quads.update((s, p, o, name) for s, p, o in graph)
-    replaced = set(graphs) | set(unvalidated or {})
-
-    progress("validating")
-    batch_claims = _validate_in_chunks(store, graphs, vocabulary, locate)
-
-    progress("deriving consensus")
-    old_quads = {q for name in replaced for q in store.quads(name)}
-    claims = _claims_outside(store, replaced) + batch_claims
-    consensus = consensus_triples(claims, mint)
-    consensus_graph = mint.consensus_graph
-    old_consensus = set(store.quads(consensus_graph))
-    new_consensus = {(s, p, o, consensus_graph) for s, p, o in consensus}
-    changed = new_consensus - old_consensus
-    if changed:
-        validate_consensus_change(changed, claims, vocabulary)
-
-    remove = (old_quads - new_quads) | (old_consensus - new_consensus)
-    add = (new_quads - old_quads) | changed
-    progress("committing")
-    if remove or add:
-        store.apply(remove=sorted(remove, key=_quad_key), add=add)
-    return LoadReport(
-        graphs=len(graphs),
-        claims=len(batch_claims),
-        added=len(add),
-        removed=len(remove),
-    )
+        change.replace[name] = triples
+    return change
 
 
-def _quad_key(q: Quad) -> tuple[str, ...]:
-    return tuple(str(t) for t in q)
+def _name(corpus: Node) -> str:
+    return str(corpus).rstrip("/").rsplit("/", 1)[-1]
 
 
-#: Triples validated in one pyshacl run: enough to amortise its start-up, few enough
-#: that memory stays bounded however large the batch (a graph is never split).
-CHUNK_TRIPLES = 50_000
+def document_owners(store: Store, documents: list[URIRef]) -> dict[Node, set[tuple[Node, Node]]]:
+    """For each document, the corpora that hold it (corpus node, corpus graph)."""
+    owners: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+    for document in documents:
+        for corpus, _p, _o, graph in store.quads(predicate=CG.holdsDocument, object=document):
+            owners[document].add((corpus, graph))
+    return owners
 
 
-def _validate_in_chunks(
-    store: Store, graphs: Mapping[URIRef, list[Triple]], vocabulary: Vocabulary, locate: Locate | None
-) -> list[ClaimRow]:
-    """Validate the batch a few graphs at a time; report every problem of every chunk at once.
+def registry_merge(
+    store: Store, corpus: Corpus, mint: Minter, triples: list[Triple], problems: list[Problem]
+) -> list[Quad]:
+    """The registry quads a corpus adds; a declaration that contradicts the registry is a problem.
 
-    Nodes one graph points at and another describes (a document's agents, in the
-    corpus graph) are given as context, as are those the store already holds.
+    An entity already in the registry must be declared with the same label and types;
+    a declaration that only adds alternative labels (or identifiers, a description) is merged.
     """
-    described: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    for triples in graphs.values():
-        for s, p, o in triples:
-            if p in CONTEXT_PROPERTIES:
-                described[s].append((p, o))
-    problems: list[Problem] = []
-    reports: list[str] = []
-    claims: list[ClaimRow] = []
-    for chunk in _chunks(graphs.values()):
-        claims += _claims_in(chunk)
-        try:
-            validate_batch(chunk, vocabulary, context=_context(store, chunk, described), locate=locate)
-        except ValidationFailed as exc:
-            problems += exc.problems
-            reports.append(exc.report or "")
-    if problems:
-        problems.sort(key=lambda p: (p.sheet or "", p.line or 0, p.message))
-        raise ValidationFailed(problems, report="\n".join(reports))
-    return claims
+    registry = mint.registry_graph
+    by_entity: dict[Node, list[Triple]] = defaultdict(list)
+    for t in triples:
+        by_entity[t[0]].append(t)
+    lines = {mint.entity(e.id): e for e in corpus.entities}
+    add: list[Quad] = []
+    for node, new in by_entity.items():
+        stored = [(s, p, o) for s, p, o, _g in store.quads(registry, subject=node, exact=True)]
+        if stored:
+            old_label = {o for _s, p, o in stored if p == RDFS.label}
+            new_label = {o for _s, p, o in new if p == RDFS.label}
+            old_types = {o for _s, p, o in stored if p == RDF.type}
+            new_types = {o for _s, p, o in new if p == RDF.type}
+            if old_label != new_label or old_types != new_types:
+                entity: Entity = lines[node]
+                declared = sorted(_name(c) for c, *_ in store.quads(predicate=CG.declares, object=node))
+                where = f"corpus {', '.join(map(repr, declared))}" if declared else f"<{registry}>"
+                problems.append(
+                    Problem(
+                        f"{entity.id!r} is declared here as {_describe(new_label, new_types)}, but the "
+                        f"store has it from {where} as {_describe(old_label, old_types)}; use the same "
+                        "label and type (alt_labels may add spellings) or another id",
+                        sheet=CORPUS_FILE if corpus.name else None,
+                        line=entity.line,
+                        shape=SHAPES + "RegistryRule",
+                    )
+                )
+                continue
+        add += [(s, p, o, registry) for s, p, o in new if (s, p, o) not in set(stored)]
+    return add
 
 
-def _chunks(graphs: Iterable[list[Triple]]) -> Iterator[Graph]:
-    chunk = Graph()
-    for triples in graphs:
-        if len(chunk) and len(chunk) + len(triples) > CHUNK_TRIPLES:
-            yield chunk
-            chunk = Graph()
-        for triple in triples:
-            chunk.add(triple)
-    if len(chunk):
-        yield chunk
+def _describe(labels: set[Node], types: set[Node]) -> str:
+    label = " / ".join(repr(str(x)) for x in sorted(labels)) or "no label"
+    kinds = ", ".join(sparql_term(t) for t in sorted(types))
+    return f"{label} ({kinds})"
 
 
-def _context(
-    store: Store, batch: Graph, described: Mapping[Node, list[tuple[Node, Node]]]
-) -> list[tuple[Node, Node, Node]]:
-    """What the rest of the batch, then the store, knows of the nodes ``batch`` points at."""
-    wanted = {n for n in referenced_nodes(batch) if (n, RDF.type, None) not in batch}
-    context = [(n, p, o) for n in wanted for p, o in described.get(n, ())]
-    missing = sorted(n for n in wanted if n not in described)
-    if not missing:
-        return context
-    values = " ".join(n.n3() for n in missing)
-    props = " ".join(p.n3() for p in CONTEXT_PROPERTIES)
-    answer = store.query(
-        f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?o }}"
-    )
-    return context + [(row["s"], row["p"], row["o"]) for row in answer.rows]
+def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
+    """Withdraw a document: its graph, its place in its corpus, and the entities and
+    agents nothing else refers to any more.
 
-
-ClaimRow = tuple[Node, Node, Node, Node]
-
-
-def _claims_outside(store: Store, replaced: set[URIRef]) -> list[ClaimRow]:
-    answer = store.query(
-        f"SELECT ?g ?c ?s ?p ?o WHERE {{ GRAPH ?g {{ ?c a <{CG.Claim}> ; <{RDF.subject}> ?s ;"
-        f" <{RDF.predicate}> ?p ; <{RDF.object}> ?o }} }}"
-    )
-    return [(row["c"], row["s"], row["p"], row["o"]) for row in answer.rows if row["g"] not in replaced]
-
-
-def _claims_in(batch: Graph) -> list[ClaimRow]:
-    rows = []
-    for claim in batch.subjects(RDF.type, CG.Claim):
-        s = batch.value(claim, RDF.subject)
-        p = batch.value(claim, RDF.predicate)
-        o = batch.value(claim, RDF.object)
-        if s is not None and p is not None and o is not None:
-            rows.append((claim, s, p, o))
-    return rows
-
-
-def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
-    """The consensus graph: each (subject, predicate) whose claims all give one object.
-
-    Each agreed triple is asserted bare, and as a :term:`cg:ConsensusStatement`
-    that names every claim behind it.
+    :raises NotFound: when the store holds no graph for that document.
     """
-    by_key: dict[tuple[Node, Node], dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
-    for claim, s, p, o in claims:
-        by_key[(s, p)][o].append(claim)
-    triples: set[Triple] = set()
-    for (s, p), values in by_key.items():
-        if len(values) != 1:
+    graph = mint.document_graph(document_id)
+    if not store.has_graph(graph):
+        raise NotFound(f"no document {document_id!r} in the store")
+    node = mint.document(document_id)
+    change = Change(drop={graph})
+    change.remove += [
+        (c, CG.holdsDocument, node, g) for c, _p, _o, g in store.quads(object=node) if _p == CG.holdsDocument
+    ]
+    prefix = f"{mint.base}entity/"
+    candidates = {
+        o for _s, _p, o, _g in store.quads(graph) if isinstance(o, URIRef) and str(o).startswith(prefix)
+    }
+    for entity in sorted(candidates):
+        if not _referred_elsewhere(store, entity, graph, mint):
+            change.remove += list(store.quads(mint.registry_graph, subject=entity, exact=True))
+            change.remove += [q for q in store.quads(object=entity, exact=True) if q[1] == CG.declares]
+    return change
+
+
+def _referred_elsewhere(store: Store, entity: URIRef, withdrawn: URIRef, mint: Minter) -> bool:
+    """Whether a claim, document or entity outside ``withdrawn`` refers to ``entity``."""
+    ignored = {withdrawn, mint.consensus_graph, mint.registry_graph}
+    corpora = f"{mint.base}graph/corpus/"
+    for _s, _p, _o, g in store.quads(object=entity):
+        if g in ignored or (g is not None and str(g).startswith(corpora)):
             continue
-        [(o, behind)] = values.items()
-        node = mint.consensus(s, p, o)
-        triples.update(
-            {
-                (s, p, o),
-                (node, RDF.type, CG.ConsensusStatement),
-                (node, RDF.subject, s),
-                (node, RDF.predicate, p),
-                (node, RDF.object, o),
-            }
-        )
-        triples.update((node, CG.supportedBy, c) for c in behind)
-    return triples
+        return True
+    for _s, _p, _o, g in store.quads(subject=entity):
+        if g not in ignored and not (g is not None and str(g).startswith(corpora)):
+            return True
+    return False
 
 
-def validate_consensus_change(
-    changed: Iterable[Quad], claims: Iterable[ClaimRow], vocabulary: Vocabulary
-) -> None:
-    """Validate new consensus quads with every claim about their subjects.
+# ---------------------------------------------------------------- the claims API
 
-    :raises ValidationFailed: when a statement has no claim behind it or one against it.
+
+@dataclass(frozen=True)
+class SheetUpload:
+    """A claim sheet sent to the server, with what it may need beside it."""
+
+    sheet: str
+    name: str = "sheet.yaml"
+    document: bytes | None = None
+    corpus: str | None = None
+    corpus_name: str | None = None
+
+
+def _stored_document(store: Store, mint: Minter, ident: str) -> tuple[str, str] | None:
+    node = mint.document(ident)
+    files = [o for *_x, o, _g in store.quads(subject=node, predicate=CG.fileName)]
+    texts = [o for *_x, o, _g in store.quads(subject=node, predicate=SCHEMA.text)]
+    if not files or not texts:
+        return None
+    return str(files[0]), str(texts[0])
+
+
+def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
+    """The change a claim sheet sent to the server makes, as a one-document corpus.
+
+    Its document is the one in the store (its text and file name must match the sheet)
+    unless the upload carries the document's bytes. The corpus is the document's owner
+    unless the upload names one (``corpus_name``, default ``web``).
+
+    :raises SheetError: for every problem in the sheet, with sheet and line.
     """
-    data = Graph()
-    keys = set()
-    for s, p, o, _ in changed:
-        data.add((s, p, o))
-        if p == RDF.subject:
-            keys.add(o)
-    for claim, s, p, o in claims:
-        if s in keys:
-            data.add((claim, RDF.type, CG.Claim))
-            data.add((claim, RDF.subject, s))
-            data.add((claim, RDF.predicate, p))
-            data.add((claim, RDF.object, o))
-    validate_consensus_graph(data, vocabulary)
+    head = parse_yaml(upload.sheet, sheet=upload.name)
+    document_node = head.get("document") if isinstance(head, dict) else None
+    ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
+    known, agents = known_entities(store, mint)
+    entities: list[Entity] = []
+    if upload.corpus is not None:
+        entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
+        known |= {e.id for e in entities}
+        agents |= {e.id for e in entities if e.is_agent}
+    data = upload.document
+    if data is None and ident:
+        stored = _stored_document(store, mint, ident)
+        line = getattr(document_node, "line", None)
+        if stored is None:
+            raise SheetError(
+                [
+                    Problem(
+                        f"document {ident!r} is not in the store; send its file with the sheet "
+                        "(multipart/form-data fields sheet, document and optionally corpus)",
+                        sheet=upload.name,
+                        line=line,
+                    )
+                ]
+            )
+        file_name, text = stored
+        if document_node.get("file") != file_name:
+            raise SheetError(
+                [
+                    Problem(
+                        f"document: file {document_node.get('file')!r} does not match the stored "
+                        f"document's file name {file_name!r}",
+                        sheet=upload.name,
+                        line=line,
+                    )
+                ]
+            )
+        data = text.encode("utf-8")
+    problems: list[Problem] = []
+    document, claims = read_sheet(
+        upload.sheet,
+        sheet=upload.name,
+        document_bytes=data,
+        known_ids=known,
+        agent_ids=agents,
+        problems=problems,
+    )
+    name = upload.corpus_name
+    if name is None:
+        owners = document_owners(store, [mint.document(document.id)]).get(mint.document(document.id), set())
+        name = _name(sorted(owners)[0][0]) if owners else "web"
+    corpus = Corpus(name=name, entities=tuple(entities), documents=(document,), claims=tuple(claims))
+    return corpus_change(store, corpus, mint, problems=problems)
 
 
-def validate_consensus_graph(data: Graph, vocabulary: Vocabulary) -> None:
-    """Check consensus statements alone: the claim shapes are not meant for this partial view."""
-    only = Graph()
-    for name in ("ConsensusStatementShape", "ConsensusUncontestedShape"):
-        shape = URIRef(f"https://w3id.org/claimgraph/shapes#{name}")
-        _copy_shape(vocabulary.shapes, shape, only)
-    validate_batch(data, Vocabulary(shapes=only, ontology=vocabulary.ontology))
+def rdf_claims_change(store: Store, triples: list[Triple], mint: Minter) -> Change:
+    """Claims given as RDF, merged into the graphs of the documents they derive from.
+
+    Each claim node (``a cg:Claim``) must be an IRI and derive from one document
+    ``<base>document/<id>``; every triple must be about a claim or one of its ``#`` nodes.
+
+    :raises ValidationFailed: listing every claim that cannot be placed.
+    """
+    claims = {s for s, p, o in triples if p == RDF.type and o == CG.Claim}
+    problems: list[Problem] = []
+    graphs: dict[Node, URIRef] = {}
+    prefix = f"{mint.base}document/"
+    # Sorted, so that the problems come in the same order every time.
+    for claim in sorted(claims, key=sparql_term):
+        if not isinstance(claim, URIRef):
+            problems.append(Problem("a claim must be an IRI, not a blank node", claim=sparql_term(claim)))
+            continue
+        sources = {o for s, p, o in triples if s == claim and p == PROV.wasDerivedFrom}
+        if len(sources) != 1:
+            problems.append(
+                Problem(
+                    "a claim needs exactly one source document (prov:wasDerivedFrom a cg:SourceDocument)",
+                    claim=str(claim),
+                    path=str(PROV.wasDerivedFrom),
+                )
+            )
+            continue
+        [source] = sources
+        if not isinstance(source, URIRef) or not source.startswith(prefix):
+            problems.append(
+                Problem(
+                    f"the source document must be a document of this store ({prefix}<id>)", claim=str(claim)
+                )
+            )
+            continue
+        graphs[claim] = mint.document_graph(str(source)[len(prefix) :])
+    if not claims:
+        problems.append(Problem("the body holds no claim (nothing of type cg:Claim)"))
+    quads: list[Quad] = []
+    for s, p, o in triples:
+        graph = graphs.get(_base(s))
+        if graph is None:
+            if _base(s) not in claims:
+                problems.append(
+                    Problem(
+                        "this triple is not about a claim; send documents and entities with a sheet "
+                        "or through the Graph Store",
+                        focus=sparql_term(s),
+                    )
+                )
+            continue
+        quads.append((s, p, o, graph))
+    if problems:
+        raise ValidationFailed(problems)
+    return Change(add=quads)
 
 
-def _copy_shape(source: Graph, node: Node, target: Graph) -> None:
-    for p, o in source.predicate_objects(node):
-        target.add((node, p, o))
-        if not isinstance(o, URIRef) or p == URIRef("http://www.w3.org/ns/shacl#prefixes"):
-            _copy_shape(source, o, target)
+def entity_quads(entities: Iterable[Entity], mint: Minter) -> list[Quad]:
+    """The registry quads of some entities (for tests and tools that build a registry by hand)."""
+    return [(s, p, o, mint.registry_graph) for e in entities for s, p, o in entity_triples(e, mint)]
+
+
+__all__ = [
+    "SheetUpload",
+    "corpus_change",
+    "corpus_locator",
+    "known_entities",
+    "rdf_claims_change",
+    "read_corpus_for",
+    "sheet_change",
+    "withdraw_change",
+]

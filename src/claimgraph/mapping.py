@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue
+from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 Triple = tuple[Node, Node, Node]
@@ -51,9 +51,31 @@ class Minter:
     def claim(self, claim: Claim) -> URIRef:
         return URIRef(f"{self.base}claim/{claim.digest()}")
 
-    def consensus(self, s: Node, p: Node, o: Node) -> URIRef:
-        key = "\n".join(t.n3() for t in (s, p, o))
+    def consensus(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
+        """The statement that the claims of one key (subject, predicate, count kind) agree on ``o``.
+
+        The count kind enters the digest only when there is one, so that statements
+        without a kind keep the IRIs they always had.
+        """
+        terms = (s, p, o) if kind is None else (s, p, o, kind)
+        key = "\n".join(t.n3() for t in terms)
         return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+
+    def corpus(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}corpus/{name}")
+
+    def skolem(self, label: str) -> URIRef:
+        """The IRI that stands for a blank node in the store (RDF 1.1 skolem IRIs)."""
+        return URIRef(f"{self.base}.well-known/genid/{label}")
+
+    @property
+    def registry_graph(self) -> URIRef:
+        """The one graph that describes the entities and agents of every corpus."""
+        return URIRef(f"{self.base}graph/registry")
+
+    @property
+    def shapes_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/shapes")
 
     def document_graph(self, ident: str) -> URIRef:
         return URIRef(f"{self.base}graph/document/{ident}")
@@ -77,7 +99,19 @@ def literal(value: LiteralValue) -> Literal:
     '"52"^^<http://www.w3.org/2001/XMLSchema#integer>'
     >>> literal(dt.date(2013, 9, 1)).n3()
     '"2013-09-01"^^<http://www.w3.org/2001/XMLSchema#date>'
+    >>> literal(YearMonth(2017, 9)).n3()
+    '"2017-09"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
+    >>> literal(Year(1988)).n3()
+    '"1988"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    >>> literal(MonthDay(9, 1)).n3()
+    '"--09-01"^^<http://www.w3.org/2001/XMLSchema#gMonthDay>'
     """
+    if isinstance(value, YearMonth):
+        return Literal(str(value), datatype=XSD.gYearMonth)
+    if isinstance(value, Year):
+        return Literal(str(value), datatype=XSD.gYear)
+    if isinstance(value, MonthDay):
+        return Literal(str(value), datatype=XSD.gMonthDay)
     if isinstance(value, bool):
         return Literal(value, datatype=XSD.boolean)
     if isinstance(value, int):
@@ -123,6 +157,8 @@ def document_triples(document: Document, mint: Minter) -> Iterator[Triple]:
         yield node, DCT.publisher, mint.entity(document.publisher)
     if document.date:
         yield node, DCT.date, literal(document.date)
+    if document.place:
+        yield node, SCHEMA.locationCreated, mint.entity(document.place)
     if document.language:
         yield node, DCT.language, Literal(document.language)
 
@@ -169,10 +205,23 @@ def claim_triples(claim: Claim, mint: Minter) -> Iterator[Triple]:
     yield position, OA.end, Literal(claim.quote.end, datatype=XSD.integer)
 
 
+def corpus_triples(corpus: Corpus, mint: Minter) -> Iterator[Triple]:
+    """The corpus's own record: what it declared and which documents it owns."""
+    node = mint.corpus(corpus.name)
+    yield node, RDF.type, CG.Corpus
+    yield node, RDFS.label, Literal(corpus.name)
+    for entity in corpus.entities:
+        yield node, CG.declares, mint.entity(entity.id)
+    for document in corpus.documents:
+        yield node, CG.holdsDocument, mint.document(document.id)
+
+
 def corpus_quads(corpus: Corpus, mint: Minter) -> dict[URIRef, list[Triple]]:
-    """Every graph a corpus writes: one for its entities, one per document."""
+    """Every graph a corpus writes to: the registry (its entities, merged there with every
+    other corpus's), its own corpus graph (its record), and one graph per document."""
     graphs: dict[URIRef, list[Triple]] = {
-        mint.corpus_graph(corpus.name): [t for e in corpus.entities for t in entity_triples(e, mint)]
+        mint.registry_graph: [t for e in corpus.entities for t in entity_triples(e, mint)],
+        mint.corpus_graph(corpus.name): list(corpus_triples(corpus, mint)),
     }
     for document in corpus.documents:
         graphs[mint.document_graph(document.id)] = list(document_triples(document, mint))

@@ -20,8 +20,56 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+
+@dataclass(frozen=True, order=True)
+class Year:
+    """A calendar year and nothing finer, as a text gives it ("the 1988 massacre"): ``xsd:gYear``.
+
+    >>> str(Year(1988))
+    '1988'
+    """
+
+    year: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}"
+
+
+@dataclass(frozen=True, order=True)
+class YearMonth:
+    """A month of a year and nothing finer ("in October 2015"): ``xsd:gYearMonth``.
+
+    >>> str(YearMonth(2015, 10))
+    '2015-10'
+    """
+
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class MonthDay:
+    """A day of a month with no year ("The September 1 attack"): ``xsd:gMonthDay``.
+
+    >>> str(MonthDay(9, 1))
+    '--09-01'
+    """
+
+    month: int
+    day: int
+
+    def __str__(self) -> str:
+        return f"--{self.month:02d}-{self.day:02d}"
+
+
+#: Dates at the precision a text gives them: a full date, a year-month, a year, a day of a month.
+PartialDate = dt.date | YearMonth | Year | MonthDay
+
 #: Literal values a claim may carry; ``EntityRef`` names an entity instead.
-LiteralValue = bool | int | float | str | dt.date
+LiteralValue = bool | int | float | str | dt.date | YearMonth | Year | MonthDay
 
 
 @dataclass(frozen=True)
@@ -57,7 +105,8 @@ class Document:
     language: str | None = None
     title: str | None = None
     publisher: str | None = None
-    date: dt.date | None = None
+    date: PartialDate | None = None
+    place: str | None = None
     sheet: str | None = None
 
 

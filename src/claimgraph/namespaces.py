@@ -16,6 +16,7 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+NP = Namespace("http://www.nanopub.org/nschema#")
 DCT = DCTERMS
 
 #: The prefixes that claim sheets, queries and serialisations share.
@@ -39,6 +40,7 @@ __all__ = [
     "DCAT",
     "DCT",
     "FOAF",
+    "NP",
     "OA",
     "OWL",
     "PREFIXES",

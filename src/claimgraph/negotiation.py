@@ -1,16 +1,17 @@
-"""Content negotiation for query answers: a table of formats and one pure function.
+"""Content negotiation for answers: one pure function over the table in :mod:`claimgraph.formats`.
 
 A SPARQL answer is one of three kinds: ``"select"`` and ``"ask"`` answers are
 written as SPARQL results (JSON, XML, CSV, TSV), ``"graph"`` answers
-(CONSTRUCT, DESCRIBE) as RDF. :func:`choose_format` picks the format from an
+(CONSTRUCT, DESCRIBE) as RDF; a ``"dataset"`` (the whole store) needs a format
+with named graphs. :func:`choose_format` picks the format from an
 explicit format name (``?format=``, ``?output=``, ``?results=``, as
 SPARQLWrapper and others send), else from the ``Accept`` header, else the
 default of the kind (SPARQL JSON, Turtle).
 
 >>> choose_format("select", "text/csv;q=0.9, application/sparql-results+xml", None)
-Format(name='xml', media_type='application/sparql-results+xml')
+Negotiated(name='xml', media_type='application/sparql-results+xml')
 >>> choose_format("graph", "", None)
-Format(name='turtle', media_type='text/turtle')
+Negotiated(name='turtle', media_type='text/turtle')
 >>> choose_format("ask", "text/csv", "json").name
 'json'
 """
@@ -20,83 +21,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import NotAcceptable
+from .formats import ANSWER_KINDS, Format, by_name, carrying, names
 
 KINDS = ("select", "ask", "graph")
 
 
 @dataclass(frozen=True)
-class Format:
-    """One serialisation of an answer: its short ``name`` and the ``media_type`` sent."""
+class Negotiated:
+    """The outcome: the format's short ``name`` (a row of :mod:`claimgraph.formats`) and the ``media_type`` sent."""
 
     name: str
     media_type: str
 
-
-@dataclass(frozen=True)
-class FormatSpec:
-    """A row of the table: a format, the media types that name it, the short names that name it."""
-
-    name: str
-    media_type: str
-    aliases: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-
-
-#: SELECT and ASK answers, in order of preference (the first is the default).
-RESULT_FORMATS: tuple[FormatSpec, ...] = (
-    FormatSpec(
-        "json",
-        "application/sparql-results+json",
-        aliases=("application/json", "text/json"),
-        names=("json", "srj"),
-    ),
-    FormatSpec(
-        "xml",
-        "application/sparql-results+xml",
-        aliases=("application/xml", "text/xml"),
-        names=("xml", "srx"),
-    ),
-    FormatSpec("csv", "text/csv", names=("csv",)),
-    FormatSpec("tsv", "text/tab-separated-values", names=("tsv",)),
-)
-
-#: CONSTRUCT and DESCRIBE answers, in order of preference (the first is the default).
-GRAPH_FORMATS: tuple[FormatSpec, ...] = (
-    FormatSpec(
-        "turtle",
-        "text/turtle",
-        aliases=("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
-        names=("turtle", "ttl", "n3"),
-    ),
-    FormatSpec(
-        "ntriples",
-        "application/n-triples",
-        aliases=("text/plain",),
-        names=("ntriples", "n-triples", "nt"),
-    ),
-    FormatSpec(
-        "nquads", "application/n-quads", aliases=("text/x-nquads",), names=("nquads", "n-quads", "nq")
-    ),
-    FormatSpec("trig", "application/trig", aliases=("application/x-trig",), names=("trig",)),
-    FormatSpec(
-        "jsonld",
-        "application/ld+json",
-        aliases=("application/x-json+ld", "application/json"),
-        names=("jsonld", "json-ld", "json"),
-    ),
-    FormatSpec(
-        "rdfxml",
-        "application/rdf+xml",
-        aliases=("application/xml", "text/xml"),
-        names=("rdfxml", "rdf+xml", "rdf/xml", "rdf", "xml"),
-    ),
-)
-
-FORMATS: dict[str, tuple[FormatSpec, ...]] = {
-    "select": RESULT_FORMATS,
-    "ask": RESULT_FORMATS,
-    "graph": GRAPH_FORMATS,
-}
+    @property
+    def format(self) -> Format:
+        return by_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -182,75 +121,91 @@ def best_match(accept: str | None, offers: list[str]) -> str | None:
     return min(scored)[-1] if scored else None
 
 
-def _spec_for_name(kind: str, token: str) -> tuple[FormatSpec, str] | None:
+def _named(kind: str, token: str) -> Negotiated | None:
     token = token.strip().lower()
     media = token.split(";")[0].strip()
-    for spec in FORMATS[kind]:
-        if token in spec.names:
-            return spec, spec.media_type
-        if media == spec.media_type or media in spec.aliases:
-            return spec, media
+    for fmt in carrying(kind):
+        if token in fmt.all_names:
+            return Negotiated(fmt.name, fmt.media_type)
+        if media in fmt.media_types:
+            return Negotiated(fmt.name, media)
     return None
 
 
 def _known_anywhere(token: str) -> bool:
-    return any(_spec_for_name(kind, token) for kind in ("select", "graph"))
+    return any(_named(kind, token) for kind in ("select", "graph"))
 
 
 def _offered(kind: str) -> str:
-    return ", ".join(spec.media_type for spec in FORMATS[kind])
+    return ", ".join(fmt.media_type for fmt in carrying(kind))
 
 
-def choose_format(kind: str, accept: str, explicit: str | None) -> Format:
+def _by_accept(kind: str, ranges: list[MediaRange]) -> Negotiated | None:
+    scored = []
+    for table_index, fmt in enumerate(carrying(kind)):
+        for alias_rank, media_type in enumerate(fmt.media_types):
+            q, specificity, position = quality(ranges, media_type)
+            if q <= 0:
+                continue
+            # */* answers with the canonical media type; a client that named an alias
+            # (application/json, text/plain, text/*) gets a type it named.
+            sent = fmt.media_type if specificity == 1 else media_type
+            key = (-q, -specificity, min(alias_rank, 1), position, table_index)
+            scored.append((key, Negotiated(fmt.name, sent)))
+    return min(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+def choose_format(kind: str, accept: str, explicit: str | None) -> Negotiated:
     """The format to write an answer of ``kind`` in.
 
-    :param kind: ``"select"``, ``"ask"`` or ``"graph"``.
+    :param kind: ``"select"``, ``"ask"``, ``"graph"`` (CONSTRUCT, DESCRIBE, a graph)
+        or ``"dataset"`` (the whole store).
     :param accept: the request's ``Accept`` header (empty or ``*/*`` for the default).
     :param explicit: a format name or media type given as a request parameter,
         which beats ``Accept``; several may be given separated by commas (the
         first that fits wins), as SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``.
     :raises NotAcceptable: when no format this server writes fits.
 
+    A graph answer to a client whose ``Accept`` names only SPARQL results formats
+    (rdflib's ``SPARQLStore(returnFormat="json")`` asking a CONSTRUCT) gets the
+    default graph format, as Fuseki does: the client can parse it, and a 406 would
+    leave it with nothing.
+
     >>> choose_format("graph", "application/rdf+xml", None)
-    Format(name='rdfxml', media_type='application/rdf+xml')
+    Negotiated(name='rdfxml', media_type='application/rdf+xml')
     >>> choose_format("select", "application/json", None)
-    Format(name='json', media_type='application/json')
+    Negotiated(name='json', media_type='application/json')
     >>> choose_format("graph", "", "n3").name
     'turtle'
+    >>> choose_format("graph", "application/sparql-results+json", None).name
+    'turtle'
     """
-    if kind not in FORMATS:
-        raise ValueError(f"unknown answer kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind not in ANSWER_KINDS:
+        raise ValueError(f"unknown answer kind {kind!r}; expected one of {', '.join(ANSWER_KINDS)}")
     tokens = [t for t in (explicit or "").split(",") if t.strip()]
     if tokens:
         for token in tokens:
-            found = _spec_for_name(kind, token)
+            found = _named(kind, token)
             if found:
-                return Format(found[0].name, found[1])
+                return found
         known = [t.strip() for t in tokens if _known_anywhere(t)]
         if known:
             raise NotAcceptable(
                 f"format {known[0]!r} cannot carry a {kind.upper()} answer; use one of {_offered(kind)}"
             )
-        names = sorted({n for specs in FORMATS.values() for spec in specs for n in spec.names})
-        raise NotAcceptable(f"unknown format {tokens[0].strip()!r}; known names: {', '.join(names)}")
+        raise NotAcceptable(
+            f"unknown format {tokens[0].strip()!r}; known names: {', '.join(sorted(names()))}"
+        )
 
     ranges = parse_accept(accept)
+    default = carrying(kind)[0]
     if not ranges:
-        spec = FORMATS[kind][0]
-        return Format(spec.name, spec.media_type)
-    scored = []
-    for table_index, spec in enumerate(FORMATS[kind]):
-        for alias_rank, media_type in enumerate((spec.media_type, *spec.aliases)):
-            q, specificity, position = quality(ranges, media_type)
-            if q <= 0:
-                continue
-            # */* answers with the canonical media type; a client that named an alias
-            # (application/json, text/plain, text/*) gets a type it named.
-            sent = spec.media_type if specificity == 1 else media_type
-            key = (-q, -specificity, min(alias_rank, 1), position, table_index)
-            scored.append((key, Format(spec.name, sent)))
-    if not scored:
+        return Negotiated(default.name, default.media_type)
+    chosen = _by_accept(kind, ranges)
+    if chosen is None and kind == "graph" and _by_accept("select", ranges) is not None:
+        return Negotiated(default.name, default.media_type)
+    if chosen is None:
         raise NotAcceptable(
             f"no format for a {kind.upper()} answer fits Accept: {accept}; this server writes {_offered(kind)}"
         )
-    return min(scored, key=lambda pair: pair[0])[1]
+    return chosen

@@ -19,8 +19,21 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, SheetError
-from .model import QUALIFIERS, Claim, Corpus, Document, Entity, EntityRef, Quote, Step
+from .errors import CorpusNotFound, Problem, SheetError
+from .model import (
+    QUALIFIERS,
+    Claim,
+    Corpus,
+    Document,
+    Entity,
+    EntityRef,
+    LiteralValue,
+    MonthDay,
+    Quote,
+    Step,
+    Year,
+    YearMonth,
+)
 from .namespaces import expand_curie
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
@@ -29,7 +42,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 CORPUS_FILE = "corpus.yaml"
 ENTITY_KEYS = {"id", "type", "label", "alt_labels", "same_as", "description"}
-DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "language"}
+DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "place", "language"}
 CLAIM_KEYS = {
     "subject",
     "predicate",
@@ -42,6 +55,74 @@ CLAIM_KEYS = {
     "occurrence",
     *QUALIFIERS,
 }
+
+
+YEAR_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_DAY = re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def read_value(raw: Any) -> LiteralValue:
+    """A sheet's literal at the precision it is written, typed.
+
+    A full date (``2013-09-01``) is an ``xsd:date``; ``'2017-09'`` a year-month
+    (``xsd:gYearMonth``); ``{year: 1988}`` a year (``xsd:gYear``); ``'--09-01'``
+    a day of a month with no year (``xsd:gMonthDay``); numbers, true/false and
+    other text stay what they are.
+
+    :raises ValueError: for anything else, saying what was given.
+
+    >>> read_value("2015-10"), read_value({"year": 1988}), read_value("--09-01")
+    (YearMonth(year=2015, month=10), Year(year=1988), MonthDay(month=9, day=1))
+    >>> read_value("2015-13")
+    '2015-13'
+    >>> read_value({"year": "1988"})
+    Traceback (most recent call last):
+    ...
+    ValueError: a year is written {year: 1988} (four digits), got {'year': '1988'}
+    """
+    if isinstance(raw, dict):
+        year = raw.get("year")
+        if (
+            set(raw) != {"year"}
+            or isinstance(year, bool)
+            or not isinstance(year, int)
+            or not 0 < year < 10000
+        ):
+            raise ValueError(f"a year is written {{year: 1988}} (four digits), got {dict(raw)!r}")
+        return Year(year)
+    if isinstance(raw, str):
+        if match := YEAR_MONTH.match(raw):
+            return YearMonth(int(match.group(1)), int(match.group(2)))
+        if match := MONTH_DAY.match(raw):
+            return MonthDay(int(match.group(1)), int(match.group(2)))
+        return raw
+    if isinstance(raw, bool | int | float | dt.date):
+        return raw
+    raise ValueError(
+        "value must be a number, a date (2013-09-01, '2013-09', {year: 2013}, '--09-01'), "
+        f"true/false or text, got {type(raw).__name__}"
+    )
+
+
+def read_date(raw: Any) -> dt.date | YearMonth | Year:
+    """A date at the precision a text gives it: full date, year-month or year.
+
+    :raises ValueError: for anything else.
+
+    >>> read_date("2017-09")
+    YearMonth(year=2017, month=9)
+    >>> read_date("September 2017")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a date like 2013-09-13, '2013-09' or {year: 2013}, got 'September 2017'
+    """
+    try:
+        value = read_value(raw)
+    except ValueError:
+        value = None
+    if isinstance(value, dt.date | YearMonth | Year) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError(f"expected a date like 2013-09-13, '2013-09' or {{year: 2013}}, got {raw!r}")
 
 
 class QuoteNotFound(ValueError):
@@ -117,13 +198,54 @@ def parse_yaml(text: str, *, sheet: str) -> Any:
 
     :raises SheetError: with the parser's line on a syntax error.
     """
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise SheetError([Problem(f"YAML syntax error: {problem}", sheet=sheet, line=line)]) from None
+    except ValueError as exc:
+        # A value YAML reads as a date but that is no date (2024-02-30).
+        line, value = _bad_date(text)
+        shown = f" {value!r}" if value else ""
+        raise SheetError([Problem(f"not a valid date{shown}: {exc}", sheet=sheet, line=line)]) from None
+    finally:
+        loader.dispose()
+
+
+_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
+
+
+def _bad_date(text: str) -> tuple[int | None, str | None]:
+    """The line and text of the first date-like value that is no date.
+
+    >>> _bad_date("a: 2024-02-28\\nb: 2024-02-30\\n")
+    (2, '2024-02-30')
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DATE.finditer(line.split("#", 1)[0]):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return number, match.group()
+    return None, None
+
+
+def read_text(path: Path, *, sheet: str) -> str:
+    """A file's text, which must be UTF-8.
+
+    :raises SheetError: naming the file and the line of the first byte that is not UTF-8.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SheetError(
+            [Problem(f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8", sheet=sheet, line=line)]
+        ) from None
 
 
 class _Collector:
@@ -214,12 +336,15 @@ def read_sheet(
     document_bytes: bytes | None,
     known_ids: Iterable[str],
     agent_ids: Iterable[str],
+    problems: list[Problem] | None = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
     :param document_bytes: the bytes of the file the sheet names, or None when it is missing.
     :param known_ids: every entity and agent id the sheet may use.
     :param agent_ids: the ids that may stand as claimants, creators and publishers.
+    :param problems: when given, problems are added to it and what could be read is
+        returned (so that the rest can be checked too); otherwise they are raised.
     :raises SheetError: listing every problem, each with sheet and line.
     """
     data = parse_yaml(text, sheet=sheet)
@@ -235,7 +360,9 @@ def read_sheet(
         claim = _read_claim(item, document, known, agents, out)
         if claim is not None:
             claims.append(claim)
-    if out.problems:
+    if problems is not None:
+        problems += out.problems
+    elif out.problems:
         raise SheetError(out.problems)
     return document, claims
 
@@ -269,9 +396,15 @@ def _read_document(
         ref = node.get(key)
         if ref is not None and ref not in agents:
             out.add(f"document: {key} {ref!r} is not an agent declared in corpus.yaml", node)
-    date = node.get("date")
-    if date is not None and not isinstance(date, dt.date):
-        out.add(f"document: date must be a date like 2019-10-19, got {date!r}", node)
+    date = None
+    if node.get("date") is not None:
+        try:
+            date = read_date(node["date"])
+        except ValueError as exc:
+            out.add(f"document: date: {exc}", node)
+    place = node.get("place")
+    if place is not None and place not in known:
+        out.add(f"document: place {place!r} is not an entity declared in corpus.yaml", node)
     return Document(
         id=ident,
         file=str(node.get("file") or ""),
@@ -281,7 +414,8 @@ def _read_document(
         language=node.get("language"),
         title=node.get("title"),
         publisher=node.get("publisher"),
-        date=date if isinstance(date, dt.date) else None,
+        date=date,
+        place=place if place in known else None,
         sheet=out.sheet,
     )
 
@@ -316,9 +450,12 @@ def _read_claim(
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
             out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
-    value: Any = EntityRef(item["object"]) if "object" in item else item.get("value")
-    if "value" in item and not isinstance(value, bool | int | float | str | dt.date):
-        out.add(f"value must be a number, a date, true/false or text, got {type(value).__name__}", item)
+    value: Any = EntityRef(item["object"]) if "object" in item else None
+    if "value" in item:
+        try:
+            value = read_value(item["value"])
+        except ValueError as exc:
+            out.add(str(exc), item)
     via: list[Step] = []
     for hop in _as_list(item.get("via")):
         agent, medium = (hop.get("agent"), hop.get("medium")) if isinstance(hop, dict) else (hop, None)
@@ -327,11 +464,17 @@ def _read_claim(
         via.append(Step(str(agent), medium))
     qualifiers = []
     for name in QUALIFIERS:
-        if item.get(name) is not None:
+        if item.get(name) is None:
+            continue
+        if name == "stated_on":
+            try:
+                qualifiers.append((name, read_date(item[name])))
+            except ValueError as exc:
+                out.add(f"stated_on: {exc}", item)
+        elif not isinstance(item[name], str) or not item[name].strip():
+            out.add(f"{name} must be text, got {item[name]!r}", item)
+        else:
             qualifiers.append((name, item[name]))
-    stated_on = item.get("stated_on")
-    if stated_on is not None and not isinstance(stated_on, dt.date):
-        out.add(f"stated_on must be a date like 2013-09-13, got {stated_on!r}", item)
     occurrence = item.get("occurrence")
     if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
         out.add(f"occurrence must be a whole number, got {occurrence!r}", item)
@@ -376,56 +519,80 @@ def sheet_for(document_path: Path) -> Path:
     return document_path.with_suffix(".yaml")
 
 
-def read_corpus(folder: Path) -> Corpus:
+def read_corpus(
+    folder: Path,
+    *,
+    known_ids: Iterable[str] = (),
+    agent_ids: Iterable[str] = (),
+    problems: list[Problem] | None = None,
+) -> Corpus:
     """Read ``corpus.yaml`` and every claim sheet in ``folder``.
 
+    :param known_ids: ids of entities and agents the store holds already, which
+        sheets may use beside those of ``corpus.yaml``.
+    :param agent_ids: those of them that are agents.
+    :param problems: when given, every problem is added to it and what could be read
+        is returned, so that the rest can be validated too; otherwise they are raised.
+    :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     :raises SheetError: listing every problem in every sheet.
     """
     folder = Path(folder)
     entities_path = folder / CORPUS_FILE
     if not entities_path.is_file():
-        raise SheetError([Problem(f"no {CORPUS_FILE} in {folder}", sheet=str(entities_path))])
-    entities = read_entities(entities_path.read_text(encoding="utf-8"), sheet=_rel(entities_path))
-    known = {e.id for e in entities}
-    agents = {e.id for e in entities if e.is_agent}
-    problems: list[Problem] = []
+        raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
+    found: list[Problem] = []
+    try:
+        entities = read_entities(
+            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
+        )
+    except SheetError as exc:
+        found += exc.problems
+        entities = []
+    known = {e.id for e in entities} | set(known_ids)
+    agents = {e.id for e in entities if e.is_agent} | set(agent_ids)
     documents: list[Document] = []
     claims: list[Claim] = []
     sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
     if not sheets:
-        raise SheetError([Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder))])
+        found.append(Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder)))
     for path in sheets:
         name = _rel(path)
-        text = path.read_text(encoding="utf-8")
-        head = parse_yaml(text, sheet=name)
+        try:
+            text = read_text(path, sheet=name)
+            head = parse_yaml(text, sheet=name)
+        except SheetError as exc:
+            found += exc.problems
+            continue
         file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
         doc_path = folder / str(file_name) if file_name else None
         data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
         try:
-            document, found = read_sheet(
-                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents
+            document, read = read_sheet(
+                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents, problems=found
             )
         except SheetError as exc:
-            problems += exc.problems
+            found += exc.problems
             continue
         documents.append(document)
-        claims += found
+        claims += read
     seen: dict[str, str] = {}
     for document in documents:
         if document.id in seen:
-            problems.append(
+            found.append(
                 Problem(
                     f"document id {document.id!r} also used by {seen[document.id]}",
                     sheet=document.sheet,
                 )
             )
         seen[document.id] = document.sheet or ""
-    if problems:
-        raise SheetError(problems)
+    if problems is not None:
+        problems += found
+    elif found:
+        raise SheetError(found)
     return Corpus(
         name=folder.resolve().name,
         entities=tuple(entities),
-        documents=tuple(documents),
+        documents=tuple(d for d in documents if d.id),
         claims=tuple(claims),
     )
 

@@ -88,6 +88,7 @@ _COMPONENTS = {
     SH.minExclusive: SH.MinExclusiveConstraintComponent,
     SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
     SH.closed: SH.ClosedConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
 }
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _KINDS = {
@@ -642,6 +643,27 @@ class CompiledShapes:
             text = f"Value is not Literal with datatype {stringify(sg, value)}"
             return check(
                 query, judge=lambda v: not _datatype_matches(v, value), generic=lambda *_: Literal(text)
+            )
+        if parameter == SH["or"]:
+            # Compiled where every alternative is one sh:datatype (a date of one of several
+            # precisions); any other sh:or is left to pyshacl.
+            datatypes = []
+            for member in Collection(sg, value):
+                if (
+                    set(sg.predicates(member)) - {RDF.type} != {SH.datatype}
+                    or len(list(sg.objects(member, SH.datatype))) != 1
+                ):
+                    raise Uncompiled(f"sh:or with an alternative other than one sh:datatype on {shape.node}")
+                datatypes.append(sg.value(member, SH.datatype))
+            passes = " || ".join(f"COALESCE({_datatype_passes(d)}, false)" for d in datatypes) or "false"
+            query = f"{head} FILTER (!({passes})) }}"
+            listed = ", ".join(stringify(sg, m) for m in Collection(sg, value))
+            return check(
+                query,
+                judge=lambda v: not any(_datatype_matches(v, d) for d in datatypes),
+                generic=lambda data, _f, v: Literal(
+                    f"Node {stringify(data, v)} must conform to one or more shapes in {listed}"
+                ),
             )
         if parameter == SH.nodeKind:
             if value not in _KINDS:

@@ -24,18 +24,44 @@ claimgraph.errors.QueryRefused: SERVICE (line 1, column 18) is not allowed on th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
-from .errors import QueryRefused
+from .errors import QueryError, QueryRefused
 
-__all__ = ["MAX_BRACKET_DEPTH", "MAX_DEPTH", "Inspection", "QueryRefused", "inspect_query", "inspect_update"]
+__all__ = [
+    "MAX_BRACKET_DEPTH",
+    "MAX_DEPTH",
+    "Dataset",
+    "Inspection",
+    "QueryRefused",
+    "inspect_query",
+    "inspect_update",
+    "update_targets",
+    "with_dataset",
+]
 
 #: Deepest nesting of ( { [ << accepted; far below the depth that overflows the stack.
 MAX_DEPTH = 100
 #: Deepest nesting of blank-node brackets ``[``, whose parsing time grows fast with depth.
 MAX_BRACKET_DEPTH = 24
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs on (SPARQL 1.1 Query §13.2, Protocol §2.1.4).
+
+    ``None`` means what the store holds: the union of all its graphs as the
+    default graph, every named graph as a named graph.
+    """
+
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+    @property
+    def union_default_graph(self) -> bool:
+        return self.default_graphs is None
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,7 @@ class Inspection:
     keywords: tuple[str, ...]  # the watched keywords present, upper case, in order
     from_graphs: tuple[str, ...]
     from_named_graphs: tuple[str, ...]
+    dataset: Dataset = Dataset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,7 @@ _WATCHED = {"SERVICE", "LOAD", "FROM", "NAMED", "PREFIX", "BASE"}
 _OPEN = {"(": ")", "{": "}", "[": "]", "<<": ">>"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*')
 _STRING = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
     r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
@@ -228,29 +256,41 @@ def inspect_query(
     allow_service: bool = False,
     graph_exists: Callable[[str], bool] | None = None,
     base_iri: str | None = None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
     max_depth: int = MAX_DEPTH,
     max_bracket_depth: int = MAX_BRACKET_DEPTH,
 ) -> Inspection:
-    """Check a SPARQL query before it runs.
+    """Check a SPARQL query before it runs, and decide the dataset it runs on.
+
+    The dataset is the protocol's (``default_graphs``, ``named_graphs``: the
+    request's ``default-graph-uri`` and ``named-graph-uri``) when it names one,
+    else the query's own ``FROM`` and ``FROM NAMED``, else the union default graph.
 
     :param allow_service: let ``SERVICE`` through (the operator's choice).
     :param graph_exists: tells whether the store holds a named graph; when given,
-        ``FROM`` and ``FROM NAMED`` may only name such graphs.
+        the dataset may only name such graphs (this server never fetches one).
     :param base_iri: the base against which relative IRIs in ``FROM`` resolve.
     :raises QueryRefused: for nesting deeper than the limits, ``SERVICE`` (unless
-        allowed), ``LOAD``, or ``FROM`` naming a graph the store does not hold;
-        the message says where.
+        allowed), ``LOAD``, a protocol graph that is not an absolute IRI, or a
+        dataset naming a graph the store does not hold; the message says where.
 
-    >>> inspect_query("SELECT * FROM <http://x/g> { ?s ?p ?o }", graph_exists=lambda g: False)
+    >>> inspect_query("SELECT * FROM <http://x/g> { ?s ?p ?o }", graph_exists=lambda g: False)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    claimgraph.errors.QueryRefused: FROM <http://x/g> (line 1, column 10): the store has no such graph
+    claimgraph.errors.QueryRefused: FROM <http://x/g> (line 1, column 10): the store has no such graph; ...
     >>> inspect_query("PREFIX g: <http://x/> SELECT * FROM NAMED g:a { }").from_named_graphs
     ('http://x/a',)
     >>> inspect_query("ASK " + "{" * 101 + "}" * 101)
     Traceback (most recent call last):
     ...
     claimgraph.errors.QueryRefused: the query is nested more than 100 deep at line 1, column 105
+    >>> inspect_query("SELECT * FROM <http://x/g> { }").dataset
+    Dataset(default_graphs=('http://x/g',), named_graphs=())
+    >>> inspect_query("SELECT * FROM <http://x/g> { }", named_graphs=["http://x/h"]).dataset
+    Dataset(default_graphs=(), named_graphs=('http://x/h',))
+    >>> inspect_query("ASK {}").dataset.union_default_graph
+    True
     """
     inspection, froms = _inspect(
         text,
@@ -260,11 +300,28 @@ def inspect_query(
         max_bracket_depth=max_bracket_depth,
         base_iri=base_iri,
     )
+    protocol = [("default-graph-uri", iri) for iri in default_graphs]
+    protocol += [("named-graph-uri", iri) for iri in named_graphs]
+    for param, iri in protocol:
+        if not _ABSOLUTE_IRI.fullmatch(iri):
+            raise QueryRefused(f"{param}: not an absolute IRI: {iri!r}")
+    if protocol:
+        # The protocol's dataset overrides the query's own (SPARQL 1.1 Protocol §2.1.4).
+        dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
+        named = [(f"{param} <{iri}>", iri) for param, iri in protocol]
+    elif froms:
+        dataset = Dataset(inspection.from_graphs, inspection.from_named_graphs)
+        named = [(f"{clause} <{iri}> ({_where(text, offset)})", iri) for clause, iri, offset in froms]
+    else:
+        dataset, named = Dataset(), []
     if graph_exists is not None:
-        for clause, iri, offset in froms:
+        for where, iri in named:
             if not graph_exists(iri):
-                raise QueryRefused(f"{clause} <{iri}> ({_where(text, offset)}): the store has no such graph")
-    return inspection
+                raise QueryRefused(
+                    f"{where}: the store has no such graph; this endpoint queries only the graphs it "
+                    "holds and never fetches one from the web (the service description lists them)"
+                )
+    return replace(inspection, dataset=dataset)
 
 
 def inspect_update(
@@ -275,9 +332,13 @@ def inspect_update(
     max_depth: int = MAX_DEPTH,
     max_bracket_depth: int = MAX_BRACKET_DEPTH,
 ) -> Inspection:
-    """Check a SPARQL update before it runs: the same limits, and never ``LOAD``.
+    """Check a SPARQL update before it runs: the same limits and refusals as a query.
 
-    :raises QueryRefused: as :func:`inspect_query` does.
+    Codepoint escapes (``\\u004C``) are undone first, as SPARQL does before parsing.
+    ``USING`` names graphs of the store (an absent one is empty), never a document to
+    fetch, so unlike a query's ``FROM`` it is not refused.
+
+    :raises QueryRefused: as :func:`inspect_query` does, and for ``LOAD``.
 
     >>> inspect_update("LOAD <http://evil.example/data.ttl>")
     Traceback (most recent call last):
@@ -285,9 +346,13 @@ def inspect_update(
     claimgraph.errors.QueryRefused: LOAD (line 1, column 1) is not allowed on this server
     >>> inspect_update("INSERT DATA { <http://x/s> <http://x/load> 'LOAD' }").keywords
     ()
+    >>> inspect_update("\\u004cOAD <http://evil.example/data.ttl>")
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.QueryRefused: LOAD (line 1, column 1) is not allowed on this server
     """
     inspection, _ = _inspect(
-        text,
+        _unescape(text),
         allow_service=allow_service,
         refuse={"LOAD"},
         max_depth=max_depth,
@@ -295,3 +360,119 @@ def inspect_update(
         base_iri=base_iri,
     )
     return inspection
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _prologue(toks: list[Token], base_iri: str | None) -> tuple[dict[str, str], str]:
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    for k, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        word = tok.text.upper()
+        after = toks[k + 1 : k + 3]
+        if word == "PREFIX" and len(after) == 2 and after[0].kind == "pname" and after[1].kind == "iri":
+            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+        elif word == "BASE" and after and after[0].kind == "iri":
+            base = urljoin(base, after[0].text[1:-1])
+    return prefixes, base
+
+
+_GRAPH_OPERATIONS = {"CREATE", "DROP", "CLEAR", "COPY", "MOVE", "ADD"}
+_NAMING = {"GRAPH", "WITH", "USING", "NAMED", "INTO", "TO"}
+
+
+def update_targets(text: str, *, base_iri: str | None = None) -> frozenset[str] | None:
+    """The named graphs an update can read or write, or None when it can touch any.
+
+    A graph named after ``GRAPH``, ``WITH``, ``USING``, ``INTO``, ``TO`` or as the operand
+    of a graph operation is a target; ``GRAPH ?g``, ``ALL`` and ``NAMED`` (every named
+    graph) make it None. The default graph is always touchable.
+
+    >>> sorted(update_targets("PREFIX e: <http://e/> INSERT DATA { GRAPH e:a { e:s e:p 1 } } ; COPY <http://e/b> TO DEFAULT"))
+    ['http://e/a', 'http://e/b']
+    >>> update_targets("DELETE WHERE { GRAPH ?g { ?s ?p ?o } }") is None
+    True
+    >>> update_targets("CLEAR ALL") is None
+    True
+    >>> sorted(update_targets("INSERT DATA { <http://e/s> <http://e/p> 'GRAPH ?g' }"))
+    []
+    """
+    toks = tokens(_unescape(text))
+    prefixes, base = _prologue(toks, base_iri)
+    targets: set[str] = set()
+    for k, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        word = tok.text.upper()
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if word in _GRAPH_OPERATIONS:
+            rest = toks[k + 1 : k + 3]
+            if rest and rest[0].kind == "word" and rest[0].text.upper() == "SILENT":
+                rest = rest[1:]
+            if rest and rest[0].kind == "word" and rest[0].text.upper() in {"ALL", "NAMED"}:
+                return None
+            if rest and rest[0].kind in {"iri", "pname"}:
+                iri = _resolve(rest[0], prefixes, base)
+                if iri is not None:
+                    targets.add(iri)
+        elif word in _NAMING:
+            if nxt is not None and nxt.kind in {"iri", "pname"}:
+                iri = _resolve(nxt, prefixes, base)
+                if iri is not None:
+                    targets.add(iri)
+            elif word == "GRAPH" and not (nxt is not None and nxt.kind == "word"):
+                return None  # GRAPH ?g: any graph
+            elif word == "NAMED" and k > 0 and toks[k - 1].text.upper() in {"DROP", "CLEAR", "SILENT"}:
+                return None
+    return frozenset(targets)
+
+
+_ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*$')
+
+
+def with_dataset(
+    text: str, using: list[str] | tuple[str, ...] = (), using_named: list[str] | tuple[str, ...] = ()
+) -> str:
+    """Apply the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to an update.
+
+    They act as ``USING`` / ``USING NAMED`` on every operation with a ``WHERE``
+    clause, so those clauses are written in before each top-level ``WHERE``.
+
+    :raises QueryError: when a graph is not an absolute IRI, or the update has its own
+        ``USING`` or ``WITH`` (the protocol forbids both).
+
+    >>> with_dataset("INSERT { ?s a 1 } WHERE { ?s ?p ?o }", ["http://e/g"])
+    'INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p ?o }'
+    >>> with_dataset("DELETE WHERE { ?s ?p 'WHERE' } ; INSERT { ?s a 1 } WHERE { ?s ?p 2 }", ["http://e/g"])
+    "DELETE WHERE { ?s ?p 'WHERE' } ; INSERT { ?s a 1 } USING <http://e/g> WHERE { ?s ?p 2 }"
+    """
+    bad = [g for g in (*using, *using_named) if not _ABSOLUTE_IRI.match(g)]
+    if bad:
+        raise QueryError(f"using-graph-uri / using-named-graph-uri must be absolute IRIs: {bad[0]!r}")
+    clauses = [f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named]
+    if not clauses:
+        return text
+    toks = tokens(text)
+    depth, cuts = 0, []
+    for k, tok in enumerate(toks):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif tok.kind == "word" and depth == 0:
+            word = tok.text.upper()
+            if word in ("USING", "WITH"):
+                raise QueryError(f"the update has its own {word}; it cannot be combined with using-graph-uri")
+            # DELETE WHERE { … } is the short form, which takes no USING.
+            if word == "WHERE" and not (k and toks[k - 1].text.upper() == "DELETE"):
+                cuts.append(tok.offset)
+    for offset in reversed(cuts):
+        text = f"{text[:offset]}{' '.join(clauses)} {text[offset:]}"
+    return text

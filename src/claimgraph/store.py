@@ -24,9 +24,10 @@ import multiprocessing
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -34,12 +35,34 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import BadRdf, QueryError, QueryTimeout, StoreError, UnsupportedFormat
+from . import formats
+from .errors import (
+    BadRdf,
+    NotAcceptable,
+    QueryError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    UnsupportedFormat,
+)
+from .sparqltext import Dataset
 
 Quad = tuple[Node, Node, Node, Node | None]
 Triple = tuple[Node, Node, Node]
 
+
+class _DefaultGraph:
+    """Names the default graph alone where None means every graph (:meth:`OxigraphStore.quads`)."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = _DefaultGraph()
+
 MEMORY = ":memory:"
+#: The dataset of a query that names none: the union of every graph as the default graph.
+UNION = Dataset()
 LOCK_FILE = "claimgraph.lock"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -62,11 +85,49 @@ class QueryResult:
 class Store(Protocol):
     """What claimgraph needs of a store; :class:`OxigraphStore` is the embedded one."""
 
-    def query(self, sparql: str, *, union_default_graph: bool = True, **kwargs: Any) -> QueryResult: ...
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, base_iri: str | None = None
+    ) -> QueryResult: ...
+
+    def answer(
+        self,
+        sparql: str,
+        *,
+        choose: Callable[[str], str],
+        max_rows: int,
+        dataset: Dataset = ...,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]: ...
+
+    def dump(
+        self,
+        *,
+        format: str,
+        graph: URIRef | None = None,
+        default_graph: bool = False,
+        prefixes: dict[str, str] | None = None,
+        skolem: str | None = None,
+    ) -> bytes: ...
 
     def update(self, sparql: str) -> None: ...
 
-    def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None: ...
+    def apply(
+        self,
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+        create: Iterable[URIRef] = (),
+        drop: Iterable[URIRef] = (),
+    ) -> None: ...
+
+    def dry_run(
+        self,
+        sparql: str,
+        *,
+        graphs: Iterable[URIRef] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+    ) -> DryRun: ...
 
     def quads(
         self,
@@ -75,6 +136,7 @@ class Store(Protocol):
         subject: Node | None = None,
         predicate: Node | None = None,
         object: Node | None = None,
+        exact: bool = False,
     ) -> Iterator[Quad]: ...
 
     def graph_names(self) -> list[URIRef]: ...
@@ -180,12 +242,14 @@ def update_parses(sparql: str, *, base_iri: str | None = None) -> bool:
 
 @dataclass
 class DryRun:
-    """An update run on a throw-away copy of a store: the copy as the update left it,
-    and the quads the update removed and added (rdflib terms, literals exactly as stored)."""
+    """What an update run on a throw-away copy of a store did: the quads it removed and
+    added (rdflib terms, literals exactly as stored), the named graphs it created and
+    dropped, within the graphs it was allowed to touch."""
 
-    after: OxigraphStore
     removed: list[Quad]
     added: list[Quad]
+    created: list[URIRef] = field(default_factory=list)
+    dropped: list[URIRef] = field(default_factory=list)
 
 
 class OxigraphStore:
@@ -200,7 +264,11 @@ class OxigraphStore:
                 self._store = ox.Store()
                 return
             self.path.mkdir(parents=True, exist_ok=True)
+            _check_folder(self.path)
             self._lock = _take_lock(self.path, shared=read_only)
+            if read_only and not (self.path / "CURRENT").is_file():
+                # An empty folder: make it an empty store, so that a reader finds one.
+                ox.Store(str(self.path)).flush()
             if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
@@ -226,30 +294,33 @@ class OxigraphStore:
         """The pyoxigraph store, for code in this layer that needs its serialisers."""
         return self._store
 
-    def query(self, sparql: str, **options: Any) -> QueryResult:
-        """Run a SPARQL query and read its whole answer; ``options`` as :meth:`query_raw`.
-
-        :raises QueryError: on a syntax error, with the parser's message.
-        """
-        return read_answer(self.query_raw(sparql, **options))
-
-    def query_raw(
+    def query(
         self,
         sparql: str,
         *,
         union_default_graph: bool = True,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
         base_iri: str | None = None,
-    ) -> Any:
-        """Run a SPARQL query and return pyoxigraph's lazy answer."""
+    ) -> QueryResult:
+        """Run a SPARQL query and read its whole answer as rdflib terms.
+
+        :param union_default_graph: the default graph is the union of all graphs
+            (else the store's own default graph).
+        :raises QueryError: on a syntax error, with the parser's message.
+        """
+        dataset = Dataset() if union_default_graph else None
+        return read_answer(self._run_query(sparql, dataset=dataset, base_iri=base_iri))
+
+    def _run_query(self, sparql: str, *, dataset: Dataset | None, base_iri: str | None) -> Any:
+        """pyoxigraph's lazy answer; ``dataset`` None: the store's own default graph."""
         kwargs: dict[str, Any] = {"base_iri": base_iri}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if dataset is None:
+            kwargs["use_default_graph_as_union"] = False
+        elif dataset.default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
         else:
-            kwargs["use_default_graph_as_union"] = union_default_graph
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            kwargs["use_default_graph_as_union"] = True
+        if dataset is not None and dataset.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
@@ -272,96 +343,107 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
 
-    @contextmanager
-    def scratch_copy(self, *, memory_limit: int = MEMORY_COPY_LIMIT) -> Iterator[OxigraphStore]:
-        """A throw-away read-write copy of the store, gone when the ``with`` block ends.
-
-        The copy is in memory when this store is, or holds fewer than
-        ``memory_limit`` quads; otherwise it is a RocksDB checkpoint in a
-        ``.dry-run-*`` folder beside the store (hard links, so it costs little).
-        """
-        if self.path is None or len(self._store) < memory_limit:
-            raw = ox.Store()
-            raw.extend(self._store)
-            copy = OxigraphStore._wrapping(raw)
-            try:
-                yield copy
-            finally:
-                copy.close()
-            return
-        # Beside the store, so that the checkpoint can hard-link its files.
-        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
-        try:
-            self._store.backup(str(folder / "copy"))
-            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
-            try:
-                yield copy
-            finally:
-                copy.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    @contextmanager
     def dry_run(
         self,
         sparql: str,
         *,
+        graphs: Iterable[URIRef] | None = None,
         base_iri: str | None = None,
-        memory_limit: int = MEMORY_COPY_LIMIT,
+        memory_limit: int | None = None,
         timeout: float | None = None,
-    ) -> Iterator[DryRun]:
-        """Run a SPARQL Update on a :meth:`scratch_copy`; this store is not changed.
+    ) -> DryRun:
+        """Run a SPARQL Update on a throw-away copy of the store; this store is not changed.
 
-        With a ``timeout`` (and a store on disk), the update runs in a child
-        process on a checkpoint of the store, killed when the time is up: an
-        update, like a query, cannot be stopped inside pyoxigraph.
-
+        :param graphs: the named graphs the update can read or write (with the default
+            graph); only they are copied and compared, so the run costs what they hold.
+            None: every graph.
+        :param timeout: with a store on disk, the update runs in a child process on a
+            checkpoint of the store (hard links), killed when the time is up: an update,
+            like a query, cannot be stopped inside pyoxigraph.
         :raises QueryError: on a syntax error or a failing operation, as :meth:`update`.
         :raises QueryTimeout: when the update runs past ``timeout`` seconds.
 
         >>> store = open_store(":memory:")
         >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 }")
-        >>> with store.dry_run("DELETE WHERE { ?s ?p 1 } ; INSERT DATA { <http://e/s> <http://e/p> 2 }") as run:
-        ...     [q[2].toPython() for q in run.removed], [q[2].toPython() for q in run.added], len(run.after)
-        ([1], [2], 1)
+        >>> run = store.dry_run("DELETE WHERE { ?s ?p 1 } ; INSERT DATA { <http://e/s> <http://e/p> 2 }")
+        >>> [q[2].toPython() for q in run.removed], [q[2].toPython() for q in run.added]
+        ([1], [2])
+        >>> store.dry_run("CREATE GRAPH <http://e/g>", graphs=[URIRef("http://e/g")]).created
+        [rdflib.term.URIRef('http://e/g')]
         >>> [q[2].toPython() for q in store.quads()]
         [1]
         """
+        names = None if graphs is None else sorted({ox.NamedNode(str(g)) for g in graphs}, key=str)
+        memory_limit = MEMORY_COPY_LIMIT if memory_limit is None else memory_limit
         if timeout is not None and self.path is not None:
-            with self._timed_dry_run(sparql, base_iri=base_iri, timeout=timeout) as run:
-                yield run
-            return
-        with self.scratch_copy(memory_limit=memory_limit) as copy:
-            before = set(copy._store)
-            copy.update(sparql, base_iri=base_iri)
-            yield _dry_run_of(before, copy)
-
-    @contextmanager
-    def _timed_dry_run(self, sparql: str, *, base_iri: str | None, timeout: float) -> Iterator[DryRun]:
-        folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
-        try:
-            self._store.backup(str(folder / "copy"))
-            _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
-            copy = OxigraphStore._wrapping(ox.Store(str(folder / "copy")))
+            folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
             try:
-                yield _dry_run_of(set(self._store), copy)
+                self._store.backup(str(folder / "copy"))
+                _update_in_child(folder / "copy", sparql, base_iri=base_iri, timeout=timeout)
+                copy = ox.Store(str(folder / "copy"))
+                try:
+                    return _compare(self._store, copy, names)
+                finally:
+                    del copy
             finally:
-                copy.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
+        if names is None and self.path is not None and len(self._store) >= memory_limit:
+            # Beside the store, so that the checkpoint can hard-link its files.
+            folder = Path(tempfile.mkdtemp(prefix=".dry-run-", dir=self.path.parent))
+            try:
+                self._store.backup(str(folder / "copy"))
+                copy = ox.Store(str(folder / "copy"))
+                try:
+                    OxigraphStore._wrapping(copy).update(sparql, base_iri=base_iri)
+                    return _compare(self._store, copy, names)
+                finally:
+                    del copy
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        copy = ox.Store()
+        if names is None:
+            copy.extend(self._store)
+            for graph in self._store.named_graphs():
+                copy.add_graph(graph)
+        else:
+            copy.extend(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            for graph in names:
+                if self._store.contains_named_graph(graph):
+                    copy.add_graph(graph)
+                    copy.extend(self._store.quads_for_pattern(None, None, None, graph))
+        OxigraphStore._wrapping(copy).update(sparql, base_iri=base_iri)
+        return _compare(self._store, copy, names)
 
-    def apply(self, *, remove: Iterable[Quad] = (), add: Iterable[Quad] = ()) -> None:
-        """Remove then add quads, all in one transaction: all or nothing."""
+    def apply(
+        self,
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+        create: Iterable[URIRef] = (),
+        drop: Iterable[URIRef] = (),
+    ) -> None:
+        """Remove quads, add quads, create and drop named graphs, all in one transaction.
+
+        A dropped graph must be emptied by ``remove`` in the same call (quads are
+        named by value, so the caller knows what it removes); blank nodes cannot be
+        named by value and are refused.
+
+        :raises StoreError: when the store cannot be written; nothing is written then.
+        """
         removing = [_ox_quad(q) for q in remove]
         adding = [_ox_quad(q) for q in add]
-        if any(isinstance(t, ox.BlankNode) for q in removing for t in (q.subject, q.object)):
-            raise StoreError("cannot remove quads with blank nodes by value; skolemize them first")
+        creating = [ox.NamedNode(str(g)) for g in create]
+        dropping = [ox.NamedNode(str(g)) for g in drop]
+        if any(isinstance(t, ox.BlankNode) for q in removing + adding for t in (q.subject, q.object)):
+            raise StoreError("cannot write quads with blank nodes: skolemize them first")
         try:
-            if not removing:
+            if not (removing or creating or dropping):
                 self._store.extend(adding)
                 return
-            self._store.update(_delete_insert(removing, adding))
+            self._store.update(_delete_insert(removing, adding, creating, dropping))
         except OSError as exc:
+            raise StoreError(f"write failed, nothing was written: {exc}") from None
+        except RuntimeError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
 
     def quads(
@@ -371,8 +453,13 @@ class OxigraphStore:
         subject: Node | None = None,
         predicate: Node | None = None,
         object: Node | None = None,
+        exact: bool = False,
     ) -> Iterator[Quad]:
-        """The quads of ``graph`` (None: of every graph) with the subject, predicate and object given.
+        """The quads of ``graph`` (None: of every graph; :data:`DEFAULT`: of the default graph)
+        with the subject, predicate and object given.
+
+        :param exact: keep literals' lexical forms (see :func:`from_ox`), so that the
+            quads name the stored ones and can be removed by value.
 
         >>> store = open_store(":memory:")
         >>> store.update("INSERT DATA { <http://e/s> <http://e/p> 1 . GRAPH <http://e/g> { <http://e/t> <http://e/p> 1 } }")
@@ -380,9 +467,12 @@ class OxigraphStore:
         ['http://e/t']
         """
         pattern = [to_ox(t) if t is not None else None for t in (subject, predicate, object)]
-        graph_name = to_ox(graph) if graph is not None else None
+        if graph is DEFAULT:
+            graph_name: Any = ox.DefaultGraph()
+        else:
+            graph_name = to_ox(graph) if graph is not None else None
         for q in self._store.quads_for_pattern(*pattern, graph_name):
-            yield _rdflib_quad(q)
+            yield _rdflib_quad(q, exact=exact)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -391,11 +481,94 @@ class OxigraphStore:
         """Whether the store holds the named graph ``graph`` (empty or not)."""
         return self._store.contains_named_graph(ox.NamedNode(str(graph)))
 
-    def dump(self, *, format: ox.RdfFormat, graph: URIRef | None = None) -> bytes:
-        kwargs: dict[str, Any] = {"format": format}
+    def dump(
+        self,
+        *,
+        format: str,
+        graph: URIRef | None = None,
+        default_graph: bool = False,
+        prefixes: dict[str, str] | None = None,
+        skolem: str | None = None,
+    ) -> bytes:
+        """The store, or one of its graphs, serialised by the engine.
+
+        :param format: a format name of :mod:`claimgraph.formats`.
+        :param graph: this named graph only; ``default_graph``: the default graph only;
+            neither: the whole dataset (a format with named graphs).
+        :param prefixes: prefix → namespace, for the formats that abbreviate.
+        :param skolem: the prefix of the skolem IRIs that stand for blank nodes uploaded
+            (written as blank nodes again, as the client sent them).
+        :raises ValueError: when the format cannot carry what is asked (a graph format for a dataset).
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> 1 } }")
+        >>> store.dump(format="nt", graph=URIRef("http://e/g"))
+        b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+        """
+        fmt = formats.by_name(format)
+        kwargs: dict[str, Any] = {"format": _rdf_format(fmt), "prefixes": prefixes}
         if graph is not None:
             kwargs["from_graph"] = to_ox(graph)
-        return self._store.dump(**kwargs)
+        elif default_graph:
+            kwargs["from_graph"] = ox.DefaultGraph()
+        elif fmt.kind != "dataset":
+            raise ValueError(f"{fmt.name} cannot carry named graphs; ask for one graph")
+        if skolem is None:
+            return self._store.dump(**kwargs)
+        source = kwargs.pop("from_graph", None)
+        quads = self._store.quads_for_pattern(None, None, None, source)
+        items: list[Any] = [_unskolemized(q, skolem) for q in quads]
+        if source is not None:
+            items = [ox.Triple(q.subject, q.predicate, q.object) for q in items]
+        return ox.serialize(items, **kwargs)
+
+    def answer(
+        self,
+        sparql: str,
+        *,
+        choose: Callable[[str], str],
+        max_rows: int,
+        dataset: Dataset = UNION,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]:
+        """Run a query and serialise its answer, reading at most ``max_rows`` of it.
+
+        :param choose: answer kind (``select``, ``ask``, ``graph``) → the name of the
+            format (:mod:`claimgraph.formats`) to write it in; it may raise.
+        :returns: the answer's kind and its bytes.
+        :raises QueryError: on a syntax error.
+        :raises ResultTooLarge: when the answer has more than ``max_rows`` rows (or
+            triples); it is refused, never silently cut.
+        :raises NotAcceptable: when the chosen format cannot write this answer (JSON-LD
+            and RDF/XML cannot write RDF 1.2 triple terms).
+
+        >>> store = open_store(":memory:")
+        >>> store.update("INSERT DATA { <http://x/s> <http://x/p> 52 }")
+        >>> store.answer("SELECT ?o WHERE { ?s ?p ?o }", choose=lambda kind: "csv", max_rows=10)
+        ('select', b'o\\r\\n52\\r\\n')
+        """
+        raw = self._run_query(sparql, dataset=dataset, base_iri=base_iri)
+        kind = _kind_of(raw)
+        fmt = formats.by_name(choose(kind), kind)
+        if kind == "ask":
+            return kind, raw.serialize(format=_results_format(fmt))
+        # Reading one more than the limit tells a large answer from one at the limit,
+        # and keeps memory bounded however large the answer would have been.
+        try:
+            items = list(islice(raw, max_rows + 1))
+        except OSError as exc:
+            raise StoreError(str(exc)) from None
+        if len(items) > max_rows:
+            word = "rows" if kind == "select" else "triples"
+            raise ResultTooLarge(
+                f"the answer has more than {max_rows} {word}; this server returns at most {max_rows}"
+            )
+        try:
+            if kind == "select":
+                return kind, _select_body([v.value for v in raw.variables], items, _results_format(fmt))
+            return kind, _graph_body(items, _rdf_format(fmt))
+        except (OSError, ValueError) as exc:
+            raise NotAcceptable(f"the answer cannot be written as {fmt.media_type}: {exc}") from None
 
     def __len__(self) -> int:
         return len(self._store)
@@ -410,6 +583,34 @@ class OxigraphStore:
             self.flush()
             del self._store
         self._release()
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that holds files but no store: it is someone else's.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); _ = (folder / "notes.txt").write_text("x")
+    >>> _check_folder(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.StoreError: ... is not a claimgraph store (it holds notes.txt); name an empty or new folder
+    """
+    if (folder / "CURRENT").is_file():
+        return
+    others = sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE)
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise StoreError(
+            f"{folder} is not a claimgraph store (it holds {shown}); name an empty or new folder"
+        )
+
+
+def _unskolemized(quad: ox.Quad, prefix: str) -> ox.Quad:
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode) and t.value.startswith(prefix):
+            return ox.BlankNode("b" + t.value[len(prefix) :].replace("-", ""))
+        return t
+
+    return ox.Quad(term(quad.subject), quad.predicate, term(quad.object), quad.graph_name)
 
 
 def _take_lock(folder: Path, *, shared: bool) -> Any:
@@ -428,7 +629,9 @@ def _take_lock(folder: Path, *, shared: bool) -> Any:
     return handle
 
 
-def _delete_insert(removing: list[ox.Quad], adding: list[ox.Quad]) -> str:
+def _delete_insert(
+    removing: list[ox.Quad], adding: list[ox.Quad], creating: list[Any] = (), dropping: list[Any] = ()
+) -> str:
     def block(quads: list[ox.Quad]) -> str:
         lines = []
         for q in quads:
@@ -439,7 +642,10 @@ def _delete_insert(removing: list[ox.Quad], adding: list[ox.Quad]) -> str:
                 lines.append(f"GRAPH {q.graph_name} {{ {triple} }}")
         return "\n".join(lines)
 
-    parts = [f"DELETE DATA {{\n{block(removing)}\n}}"]
+    parts = [f"DROP SILENT GRAPH {g}" for g in dropping]
+    if removing:
+        parts.append(f"DELETE DATA {{\n{block(removing)}\n}}")
+    parts += [f"CREATE SILENT GRAPH {g}" for g in creating]
     if adding:
         parts.append(f"INSERT DATA {{\n{block(adding)}\n}}")
     return ";\n".join(parts)
@@ -464,6 +670,54 @@ def read_answer(answer: Any) -> QueryResult:
     return QueryResult(kind="graph", triples=triples)
 
 
+def _kind_of(raw: Any) -> str:
+    if isinstance(raw, ox.QueryBoolean):
+        return "ask"
+    if isinstance(raw, ox.QuerySolutions):
+        return "select"
+    return "graph"
+
+
+def _rdf_format(fmt: formats.Format) -> ox.RdfFormat:
+    if not fmt.is_rdf:
+        raise ValueError(f"{fmt.name} cannot carry RDF")
+    return getattr(ox.RdfFormat, fmt.engine)
+
+
+def _results_format(fmt: formats.Format) -> ox.QueryResultsFormat:
+    if fmt.kind != "results":
+        raise ValueError(f"{fmt.name} cannot carry SPARQL results")
+    return getattr(ox.QueryResultsFormat, fmt.engine)
+
+
+def _select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
+    # pyoxigraph writes only what is left of a lazy answer once it has been read from:
+    # the rows read are written back as SPARQL TSV and parsed into a fresh answer.
+    lines = ["\t".join("?" + name for name in names)]
+    for row in rows:
+        lines.append("\t".join("" if row[i] is None else _term_text(row[i]) for i in range(len(names))))
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+
+
+def _graph_body(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    if fmt.supports_datasets:
+        # Dataset formats take quads: the answer is the default graph.
+        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt)
+    return ox.serialize(triples, format=fmt)
+
+
+def _term_text(term: Any) -> str:
+    """A pyoxigraph term in the syntax SPARQL TSV results use.
+
+    >>> _term_text(ox.Triple(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("a\\tb")))
+    '<<( <http://x/s> <http://x/p> "a\\\\tb" )>>'
+    """
+    if isinstance(term, ox.Triple):
+        return f"<<( {_term_text(term.subject)} {_term_text(term.predicate)} {_term_text(term.object)} )>>"
+    return str(term)
+
+
 def open_store(location: str, *, read_only: bool = False) -> Store:
     """Open the store a setting names: a folder, or ``:memory:``.
 
@@ -476,14 +730,9 @@ def open_store(location: str, *, read_only: bool = False) -> Store:
 
 # ---------------------------------------------------------------- parsing uploads
 
-#: Media type → pyoxigraph format, for graph uploads.
-UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/n3": ox.RdfFormat.N3,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+#: Media type → the format (:mod:`claimgraph.formats`) a graph upload is parsed as.
+UPLOAD_FORMATS: dict[str, formats.Format] = {
+    media: fmt for fmt in formats.carrying("graph") for media in fmt.media_types
 }
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -503,11 +752,13 @@ def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[
     >>> [t[2].n3() for t in parse_upload(b'<s> <p> 01 .', "text/turtle", base_iri="http://example.org/")]
     ['"01"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
-    fmt = UPLOAD_FORMATS.get(media_type.strip().lower())
-    if fmt is None:
+    row = UPLOAD_FORMATS.get(media_type.strip().lower())
+    if row is None:
+        offered = ", ".join(f.media_type for f in formats.carrying("graph"))
         raise UnsupportedFormat(
-            f"cannot read {media_type or 'a body without Content-Type'}; send one of {', '.join(UPLOAD_FORMATS)}"
+            f"cannot read {media_type or 'a body without Content-Type'}; send one of {offered}"
         )
+    fmt = _rdf_format(row)
     if fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data)
     elif fmt == ox.RdfFormat.JSON_LD:
@@ -635,11 +886,78 @@ def _update_in_child(folder: Path, sparql: str, *, base_iri: str | None, timeout
         raise QueryError(f"the update failed: {message}")
 
 
-def _dry_run_of(before: set[ox.Quad], copy: OxigraphStore) -> DryRun:
-    """The copy after an update, and what the update removed and added."""
-    after = set(copy._store)
+def _compare(before: ox.Store, after: ox.Store, names: list[Any] | None) -> DryRun:
+    """What changed from ``before`` to ``after``, in the default graph and ``names`` (None: all)."""
+    if names is None:
+        old, new = set(before), set(after)
+        old_graphs, new_graphs = set(before.named_graphs()), set(after.named_graphs())
+    else:
+        old, new = set(), set()
+        for graph in [ox.DefaultGraph(), *names]:
+            old.update(before.quads_for_pattern(None, None, None, graph))
+            new.update(after.quads_for_pattern(None, None, None, graph))
+        old_graphs = {g for g in names if before.contains_named_graph(g)}
+        new_graphs = {g for g in names if after.contains_named_graph(g)}
     return DryRun(
-        after=copy,
-        removed=[_rdflib_quad(q, exact=True) for q in before - after],
-        added=[_rdflib_quad(q, exact=True) for q in after - before],
+        removed=[_rdflib_quad(q, exact=True) for q in old - new],
+        added=[_rdflib_quad(q, exact=True) for q in new - old],
+        created=sorted(URIRef(g.value) for g in new_graphs - old_graphs),
+        dropped=sorted(URIRef(g.value) for g in old_graphs - new_graphs),
     )
+
+
+# ---------------------------------------------------------------- the last commit
+
+COMMIT_FILE = "claimgraph-commit.json"
+
+
+@dataclass(frozen=True)
+class CommitMarker:
+    """Which commit the store is at: a counter and when it was made (seconds since the epoch).
+
+    Caches (HTTP ``ETag`` and ``Last-Modified``, the search index, the dumps) compare
+    markers instead of reading the store.
+
+    >>> m = CommitMarker(3, 1700000000.5)
+    >>> m.tag, m.next(at=1700000001.0)
+    ('3-1700000000500', CommitMarker(count=4, time=1700000001.0))
+    """
+
+    count: int
+    time: float
+
+    @property
+    def tag(self) -> str:
+        return f"{self.count}-{round(self.time * 1000)}"
+
+    def next(self, *, at: float) -> CommitMarker:
+        return CommitMarker(self.count + 1, max(at, self.time))
+
+
+def read_commit_marker(location: str) -> CommitMarker:
+    """The marker a store folder records; for a store without one, its folder's age.
+
+    >>> read_commit_marker(":memory:").count
+    0
+    """
+    if location == MEMORY:
+        return CommitMarker(0, time.time())
+    path = Path(location) / COMMIT_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CommitMarker(int(data["count"]), float(data["time"]))
+    except FileNotFoundError:
+        folder = Path(location)
+        return CommitMarker(0, folder.stat().st_mtime if folder.exists() else time.time())
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"{path} is not a commit marker ({exc}); delete it to start again") from None
+
+
+def write_commit_marker(location: str, marker: CommitMarker) -> None:
+    """Record ``marker`` in a store folder (a no-op for ``:memory:``), replacing the file atomically."""
+    if location == MEMORY:
+        return
+    folder = Path(location)
+    temporary = folder / (COMMIT_FILE + ".new")
+    temporary.write_text(json.dumps({"count": marker.count, "time": marker.time}), encoding="utf-8")
+    temporary.replace(folder / COMMIT_FILE)

@@ -1,13 +1,15 @@
-"""Running queries for the server: the contract, and an in-process executor.
+"""A pool of killable workers that answer requests, and an in-process stand-in.
 
-The web layer never queries the store directly; it asks an executor, which
-answers with bytes already serialised in the negotiated format. Two
+The pool is given the function it runs, ``answer(store, request) -> answer``
+(for the server, :func:`claimgraph.answers.answer` with its limits), and knows
+nothing of queries or formats: it opens the store, hands each request to the
+function in a worker process, and kills the process at the time limit. Two
 implementations share this contract:
 
 * :class:`InlineExecutor` runs in the calling process (the CLI, tests, and
   ``:memory:`` stores). It cannot stop a runaway query.
-* :class:`ProcessExecutor` runs queries in a pool of worker processes that
-  open the store read-only and are killed (SIGKILL) and replaced when a query
+* :class:`ProcessExecutor` runs requests in a pool of worker processes that
+  open the store read-only and are killed (SIGKILL) and replaced when a request
   passes its time limit or crashes. pyoxigraph cannot cancel a running query,
   so killing its process is the only way to free the CPU.
 
@@ -30,53 +32,22 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, StoreError, WorkerCrashed
-from .sparqltext import inspect_query
+from .errors import QueryTimeout, StoreError, WorkerCrashed
 from .store import OxigraphStore, Store
 
-__all__ = [
-    "Executor",
-    "InlineExecutor",
-    "NotAcceptable",
-    "ProcessExecutor",
-    "QueryAnswer",
-    "QueryRefused",
-    "QueryRequest",
-    "QueryTimeout",
-    "ResultTooLarge",
-    "WorkerCrashed",
-]
+__all__ = ["Answer", "Executor", "InlineExecutor", "ProcessExecutor"]
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """Everything a worker needs to run one query and serialise its answer."""
-
-    sparql: str
-    accept: str = "*/*"
-    format: str | None = None  # an explicit format name (?format=json) that beats Accept
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    union_default_graph: bool = True
-    base_iri: str | None = None
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    kind: str  # "select", "ask" or "graph"
-    media_type: str
-    body: bytes
+#: What a pool is given to run: ``(store, request) -> answer``; picklable for a process pool.
+Answer = Callable[[Store, Any], Any]
 
 
 class Executor(Protocol):
-    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer: ...
+    def query(self, request: Any, *, timeout: float | None = None) -> Any: ...
 
     def write(self, action: Callable[[Store], T]) -> T: ...
 
@@ -84,18 +55,14 @@ class Executor(Protocol):
 
 
 class InlineExecutor:
-    """Runs queries and writes in this process, one write at a time.
+    """Runs requests and writes in this process, one at a time, with the ``answer`` it is given."""
 
-    ``answer`` turns a request into a :class:`QueryAnswer` against a store; it is
-    given by the caller so that this module stays below serialisation choices.
-    """
-
-    def __init__(self, store: Store, answer: Callable[[Store, QueryRequest], QueryAnswer]) -> None:
+    def __init__(self, store: Store, answer: Answer) -> None:
         self._store = store
         self._answer = answer
         self._lock = threading.RLock()
 
-    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
+    def query(self, request: Any, *, timeout: float | None = None) -> Any:
         with self._lock:
             return self._answer(self._store, request)
 
@@ -105,9 +72,6 @@ class InlineExecutor:
 
     def close(self) -> None:
         self._store.close()
-
-
-Answer = Callable[[Store, QueryRequest], QueryAnswer]
 
 
 class ProcessExecutor:
@@ -120,20 +84,16 @@ class ProcessExecutor:
     other processes meanwhile. Waiting for a free process counts against the
     same time limit, so a request waits at most twice ``timeout`` in all.
 
-    The query text is checked by :func:`claimgraph.sparqltext.inspect_query` here
-    (cheap) and again in the worker (with the store's graph names, for FROM),
-    so that SERVICE, LOAD and deep nesting never reach pyoxigraph.
-
     Processes are started from a ``forkserver`` (never forked from this process,
     whose threads and RocksDB handles a fork would copy in an unknown state),
-    which imports :mod:`claimgraph.answers` once so that a replacement starts in
+    which imports the module of ``answer`` once so that a replacement starts in
     milliseconds.
 
     :param store_path: the store's folder; ``:memory:`` cannot be shared
         between processes (use :class:`InlineExecutor`).
     :param answer: what a worker runs for each request, a picklable
-        ``(store, request) -> QueryAnswer``; by default
-        :func:`claimgraph.answers.answer` with ``max_rows`` and ``allow_service``.
+        ``(store, request) -> answer`` (a module-level function or a
+        :func:`functools.partial` of one); whatever it raises reaches the caller.
     :param start_timeout: seconds a new worker may take to open the store.
     :raises StoreError: when the workers cannot open the store (e.g. a writer holds it).
     """
@@ -141,12 +101,10 @@ class ProcessExecutor:
     def __init__(
         self,
         store_path: str | Path,
+        answer: Answer,
         *,
         workers: int = 2,
         timeout: float = 30.0,
-        max_rows: int = 10_000,
-        allow_service: bool = False,
-        answer: Answer | None = None,
         start_timeout: float = 60.0,
         context: str = "forkserver",
     ) -> None:
@@ -157,13 +115,11 @@ class ProcessExecutor:
         self.path = str(store_path)
         self.workers = workers
         self.timeout = timeout
-        self.max_rows = max_rows
-        self.allow_service = allow_service
         self.start_timeout = start_timeout
         self._answer = answer
         self._ctx = multiprocessing.get_context(context)
         if context == "forkserver":
-            self._ctx.set_forkserver_preload(["claimgraph.answers"])
+            self._ctx.set_forkserver_preload([_module_of(answer)])
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
         self._idle: list[_Worker] = []
@@ -180,23 +136,21 @@ class ProcessExecutor:
             raise
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, (self.path, self.max_rows, self.allow_service, self._answer))
+        return _Worker(self._ctx, (self.path, self._answer))
 
     def pids(self) -> list[int]:
         """Process ids of the current workers, idle and busy (for monitoring and tests)."""
         with self._cond:
             return sorted(w.process.pid for w in [*self._idle, *self._busy] if w.process.pid)
 
-    def query(self, request: QueryRequest, *, timeout: float | None = None) -> QueryAnswer:
-        """Run ``request`` in a worker and return its serialised answer.
+    def query(self, request: Any, *, timeout: float | None = None) -> Any:
+        """Run ``request`` in a worker and return what ``answer`` returned.
 
-        :raises QueryRefused: before any worker sees it, for what :mod:`claimgraph.sparqltext` refuses.
-        :raises QueryTimeout: when the query (or the wait for a free worker) passes ``timeout``.
-        :raises WorkerCrashed: when the worker died during the query; it has been replaced.
-        :raises QueryError: and the other errors of :func:`claimgraph.answers.answer`.
+        :raises QueryTimeout: when the request (or the wait for a free worker) passes ``timeout``.
+        :raises WorkerCrashed: when the worker died during the request; it has been replaced.
+        :raises ClaimgraphError: and whatever else ``answer`` raised.
         """
         limit = self.timeout if timeout is None else timeout
-        inspect_query(request.sparql, allow_service=self.allow_service, base_iri=request.base_iri)
         worker = self._acquire(limit)
         healthy = False
         try:
@@ -362,16 +316,16 @@ class _Worker:
         return f"exit code {code}"
 
 
-def _worker_main(conn: Any, path: str, max_rows: int, allow_service: bool, answer: Answer | None) -> None:
+def _module_of(answer: Answer) -> str:
+    """The module that defines ``answer`` (through a :func:`functools.partial`)."""
+    return getattr(getattr(answer, "func", answer), "__module__", None) or __name__
+
+
+def _worker_main(conn: Any, path: str, answer: Answer) -> None:
     """A worker's life: open the store read-only, answer requests until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     try:
         store = OxigraphStore(path, read_only=True)
-        if answer is None:
-            # Imported here: answers imports this module for QueryRequest and QueryAnswer.
-            from .answers import answer as default_answer
-
-            answer = partial(default_answer, max_rows=max_rows, allow_service=allow_service)
     except Exception as exc:
         conn.send(("failed", _portable(exc)))
         return

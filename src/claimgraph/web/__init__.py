@@ -1,9 +1,11 @@
 """The HTTP edge: a Flask app that translates requests into claimgraph calls.
 
-``create_app(settings=None)``: defaults, then environment, then the mapping a
-test passes. The configured :class:`claimgraph.api.Claimgraph` and its
+``create_app(settings=None, *, environ=None)``: defaults, then the environment
+(``environ``, else the process's), then the mapping a test passes. Tests pass
+``environ={}`` (or a :class:`claimgraph.api.Claimgraph`), so that nothing in
+the developer's environment reaches them. The configured claimgraph and its
 executor live in ``app.extensions["claimgraph"]``; reach them through
-:func:`get_claimgraph` and :func:`get_executor`.
+:func:`get_claimgraph` and :func:`get_executor` (of :mod:`claimgraph.web.context`).
 """
 
 from __future__ import annotations
@@ -11,50 +13,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from ..api import Claimgraph
 from ..config import load_settings
+from . import errors, linked, pages, sparql, writes
+from .context import get_claimgraph, get_executor
+
+__all__ = ["create_app", "get_claimgraph", "get_executor", "serve"]
 
 
-def create_app(settings: Mapping[str, Any] | None = None, *, claimgraph: Claimgraph | None = None) -> Flask:
-    """Build the app. Nothing is opened at import time."""
+def create_app(
+    settings: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    claimgraph: Claimgraph | None = None,
+) -> Flask:
+    """Build the app. Nothing is opened at import time.
+
+    :param settings: overrides, as :func:`claimgraph.config.load_settings` takes them.
+    :param environ: the ``CLAIMGRAPH_*`` variables to read (None: the process's).
+    :param claimgraph: a configured claimgraph, instead of ``settings`` and ``environ``.
+    """
     app = Flask(__name__)
-    cg = claimgraph or Claimgraph(load_settings(settings))
+    cg = claimgraph or Claimgraph(load_settings(settings, environ=environ))
     app.config["MAX_CONTENT_LENGTH"] = cg.settings.max_body
     app.extensions["claimgraph"] = {"claimgraph": cg, "executor": None}
-    from . import errors, pages, sparql, writes
-
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(writes.blueprint)
+    linked.register(app)
     return app
-
-
-def get_claimgraph() -> Claimgraph:
-    return current_app.extensions["claimgraph"]["claimgraph"]
-
-
-def get_executor() -> Any:
-    """The app's executor, created on first use (so that tests can swap it first)."""
-    ext = current_app.extensions["claimgraph"]
-    if ext["executor"] is None:
-        from .runtime import make_executor
-
-        ext["executor"] = make_executor(ext["claimgraph"])
-    return ext["executor"]
 
 
 def serve(cg: Claimgraph) -> None:
     """Serve with waitress, the production WSGI server."""
     from waitress import serve as waitress_serve
 
-    from .runtime import make_executor
-
     app = create_app(claimgraph=cg)
     # Queries run in worker processes, stopped at the time limit.
-    app.extensions["claimgraph"]["executor"] = make_executor(cg, processes=True)
+    app.extensions["claimgraph"]["executor"] = cg.executor(processes=True)
     s = cg.settings
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
     # Flask refuses a body over max_body first, with the JSON error shape; waitress's own

@@ -1,8 +1,10 @@
 """One error shape for every HTTP error, built by :func:`error_body`.
 
-Domain errors are translated here, at the edge: a SPARQL syntax error is a 400
-with the parser's message, a SHACL failure a 422 with the report, anything
-unexpected a 500 that is logged.
+Domain errors are translated here, at the edge, through the one error table
+(each error's ``status`` and ``code`` in :mod:`claimgraph.errors`): a SPARQL
+syntax error is a 400 with the parser's message, a SHACL failure a 422 with
+the report. A domain error without a row, and anything unexpected, is a 500
+that is logged and shows a generic message.
 """
 
 from __future__ import annotations
@@ -12,21 +14,9 @@ from typing import Any
 from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
 
-from .. import errors
-from ..errors import ClaimgraphError, InvalidInput, QueryError, StoreError
+from ..errors import ClaimgraphError
 
-#: Domain error class → (HTTP status, error code); the first match wins.
-STATUS: list[tuple[type[Exception], int, str]] = [
-    (InvalidInput, 422, "invalid-input"),
-    (errors.QueryRefused, 400, "refused"),  # a QueryError: it must come first
-    (QueryError, 400, "bad-query"),
-    (errors.NotAcceptable, 406, "not-acceptable"),
-    (errors.ResultTooLarge, 422, "result-too-large"),
-    (errors.QueryTimeout, 503, "timeout"),
-    # The safety check refuses what is known to crash the engine; a crash past it is ours.
-    (errors.WorkerCrashed, 500, "query-crashed"),
-    (StoreError, 503, "store-unavailable"),
-]
+GENERIC = "internal server error; it has been logged"
 
 
 def error_body(status: int, code: str, message: str, **details: Any) -> dict[str, Any]:
@@ -46,17 +36,15 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
 
 
 def for_exception(exc: ClaimgraphError) -> Response:
-    for cls, status, code in STATUS:
-        if isinstance(exc, cls):
-            if status >= 500:
-                current_app.logger.error("%s: %s", code, exc)
-            details: dict[str, Any] = {}
-            if isinstance(exc, InvalidInput):
-                details["problems"] = [p.as_dict() for p in exc.problems]
-                if exc.report:
-                    details["report"] = exc.report
-            return error_response(status, code, str(exc), **details)
-    return error_response(500, "internal", str(exc))
+    """The response for a domain error, from its row of the error table."""
+    if exc.status is None:
+        current_app.logger.error(
+            "a domain error without a row: %s: %s", type(exc).__name__, exc, exc_info=exc
+        )
+        return error_response(500, "internal", GENERIC)
+    if exc.status >= 500:
+        current_app.logger.error("%s: %s", exc.code, exc)
+    return error_response(exc.status, exc.code, str(exc), **exc.details())
 
 
 def register(app: Flask) -> None:
@@ -76,4 +64,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         app.logger.exception("unexpected error")
-        return error_response(500, "internal", "internal server error; it has been logged")
+        return error_response(500, "internal", GENERIC)

@@ -1,18 +1,32 @@
-"""HTML pages for people: the query page (YASGUI) and the list of named queries.
+"""HTML pages for people: the query page (YASGUI), the named queries, and a page for every resource.
 
-YASGUI comes from the npm registry (``package.json``) and is served from
-``static/vendor/``, never from a CDN. When it has not been installed the page
-says how to install it and still offers a plain query form.
+Server-rendered (Jinja templates in ``templates/``), no JavaScript but YASGUI's
+on the query page, no CDN. YASGUI comes from the npm registry
+(``package.json``) and is served from ``static/vendor/``; when it has not been
+installed the query page says how to install it and still offers a plain form.
+
+Pages: an event's (or any entity's) contested facts side by side with the
+consensus and a chart of the numbers by source; a document's text with every
+claimed quote highlighted and linked to its claim; a claimant's claims and whom
+it relies on (and who relies on it); a claim in words, in context, with its
+chain and the other claims on the same subject and property; the vocabulary;
+the index of every entity, agent and document with search (:mod:`claimgraph.search`).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 
-from . import get_claimgraph
+from .. import describe
+from ..export import FORMATS as DUMPS
+from ..namespaces import CG, DCT, RDF
+from .context import get_claimgraph
+from .resources import alternates, cached, dump_bytes, href, local_url, select, select_table
 
 blueprint = Blueprint("pages", __name__)
 
@@ -20,6 +34,8 @@ blueprint = Blueprint("pages", __name__)
 VENDOR_FILES = ("vendor/yasgui.min.js", "vendor/yasgui.min.css")
 #: How to put them there (the Makefile's install step runs it).
 VENDOR_INSTALL = "npm ci --silent && npm run --silent vendor"
+#: The named query the query page opens on.
+FIRST_QUERY = "casualties-by-source"
 
 
 def vendor_installed() -> bool:
@@ -27,13 +43,24 @@ def vendor_installed() -> bool:
     return all((static / name).is_file() for name in VENDOR_FILES)
 
 
+@blueprint.app_template_filter("href")
+def _href(iri: Any) -> str:
+    return href(str(iri))
+
+
+def page(template: str, **context: Any) -> str:
+    here = request.host_url + request.path.lstrip("/")
+    return render_template(template, alternates=alternates(here), **context)
+
+
 @blueprint.route("/")
 @blueprint.route("/query")
 def query_page() -> Response:
-    """YASGUI pointed at ``/sparql``, with every named query as a ready tab."""
+    """YASGUI pointed at ``/sparql``, with every named query as a ready tab (casualties-by-source first)."""
+    queries = list(get_claimgraph().named_queries.values())
+    queries.sort(key=lambda q: q.name != FIRST_QUERY)
     examples = [
-        {"name": q.name, "title": q.title, "description": q.description, "text": q.text}
-        for q in get_claimgraph().named_queries.values()
+        {"name": q.name, "title": q.title, "description": q.description, "text": q.text} for q in queries
     ]
     html = render_template(
         "query.html",
@@ -47,3 +74,335 @@ def query_page() -> Response:
 
 def queries_page(listing: list[dict[str, Any]]) -> Response:
     return Response(render_template("queries.html", queries=listing), mimetype="text/html")
+
+
+def named_query_page(name: str, values: dict[str, str]) -> Response:
+    """A named query's answer as an HTML table, with a form for its parameters and a link to the editor."""
+    from ..queries import bind_parameters
+
+    cg = get_claimgraph()
+    query = cg.named_queries[name]
+    text = bind_parameters(query, values)
+
+    variables, solutions = select_table(text)
+    rows = [[_cell(row[v]) for v in variables] for row in solutions]
+    html = render_template(
+        "named_query.html",
+        query=query,
+        values=values,
+        variables=variables,
+        rows=rows,
+        text=text,
+        editor=url_for("pages.query_page", query=text),
+        csv=url_for("sparql.named_query", name=name, format="csv", **values),
+        json_url=url_for("sparql.named_query", name=name, format="json", **values),
+    )
+    return Response(html, mimetype="text/html")
+
+
+def _cell(term: Any) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    if term is None:
+        return {"text": ""}
+    if isinstance(term, ox.NamedNode):
+        return {"text": term.value, "href": href(term.value)}
+    return {"text": term.value if hasattr(term, "value") else str(term)}
+
+
+# ------------------------------------------------------------------ resource pages
+
+
+def render_resource(kind: str, iri: str) -> str:
+    """The HTML page of one resource; ``kind`` is the route's (entity, document, claim, resource).
+
+    :raises NotFound: when the store says nothing about ``iri``.
+    """
+    resource = describe.read_resource(select, iri)
+    if resource is None:
+        raise NotFound(f"the store says nothing about <{iri}>")
+    actual = resource.kind
+    if actual == "claim":
+        return claim_page(resource)
+    if actual == "document":
+        return document_page(resource)
+    if actual == "consensus":
+        return consensus_page(resource)
+    if kind == "entity" or actual in ("event", "agent", "entity"):
+        return entity_page(resource)
+    return page("resource.html", resource=resource, naming=describe.claims_naming(select, iri))
+
+
+def entity_page(resource: describe.Resource) -> str:
+    iri = resource.iri
+    facts = describe.facts_about(select, iri)
+    consensus = describe.read_consensus(select, iri)
+    charts = [
+        chart(f) for f in facts if f.numeric and (f.contested or len({c.claimant.iri for c in f.claims}) > 1)
+    ]
+    agent = resource.kind == "agent" or resource.has_type(describe.PROV.Agent)
+    by = describe.claims_by(select, iri) if agent else []
+    passed = describe.claims_passed_on(select, iri) if agent else []
+    relies_on, relied_by = describe.reliance(select, iri) if agent else ([], [])
+    return page(
+        "entity.html",
+        resource=resource,
+        facts=facts,
+        contested=[f for f in facts if f.contested],
+        consensus=consensus,
+        charts=charts,
+        agent=agent,
+        by=by,
+        passed=passed,
+        relies_on=relies_on,
+        relied_by=relied_by,
+        naming=describe.claims_naming(select, iri),
+        documents=describe.documents_created_by(select, iri) if agent else [],
+    )
+
+
+def document_page(resource: describe.Resource) -> str:
+    iri = resource.iri
+    text = describe.document_text(select, iri)
+    claims = describe.claims_in_document(select, iri)
+    spans = [(c.iri, c.start, c.end) for c in claims if c.start is not None and c.end is not None]
+    by_iri = {c.iri: c for c in claims}
+    pieces = []
+    for segment in describe.segments(text, spans):  # type: ignore[arg-type]
+        if segment.claims:
+            # A piece inside several quotes links to the narrowest of them.
+            target = min(segment.claims, key=lambda c: (by_iri[c].end or 0) - (by_iri[c].start or 0))
+            pieces.append(
+                {
+                    "segment": segment,
+                    "target": by_iri[target],
+                    "digests": [by_iri[c].digest for c in segment.claims],
+                }
+            )
+        else:
+            pieces.append({"segment": segment, "target": None, "digests": []})
+    metadata = [
+        (label, resource.first(prop))
+        for label, prop in (
+            ("title", DCT.title),
+            ("creator (its own voice)", DCT.creator),
+            ("publisher", DCT.publisher),
+            ("date", DCT.date),
+            ("language", DCT.language),
+            ("file", CG.fileName),
+            ("SHA-256 of its bytes", CG.sha256),
+        )
+    ]
+    return page(
+        "document.html", resource=resource, pieces=pieces, claims=claims, metadata=metadata, length=len(text)
+    )
+
+
+def claim_page(resource: describe.Resource) -> str:
+    claim = describe.read_claim(select, resource.iri)
+    if claim is None:
+        return page("resource.html", resource=resource, naming=[])
+    context = None
+    if claim.start is not None and claim.end is not None:
+        text = describe.document_text(select, claim.document.iri)
+        if text[claim.start : claim.end] == claim.exact:
+            context = describe.context_around(text, claim.start, claim.end)
+    others = describe.read_claims(
+        select,
+        f"?claim <{RDF.subject}> {claim.subject.node.n3()} ; <{RDF.predicate}> {claim.predicate.node.n3()} .",
+    )
+    consensus = describe.read_consensus(select, claim.subject.iri, claim.predicate.iri)
+    return page(
+        "claim.html",
+        resource=resource,
+        claim=claim,
+        context=context,
+        others=[c for c in others if c.iri != claim.iri],
+        consensus=consensus,
+        nanopub=local_url(claim.iri.replace("/claim/", "/nanopub/")),
+    )
+
+
+def consensus_page(resource: describe.Resource) -> str:
+    subject = resource.first(RDF.subject)
+    predicate = resource.first(RDF.predicate)
+    supporting = describe.read_claims(
+        select, f"{describe.URIRef(resource.iri).n3()} <{CG.supportedBy}> ?claim ."
+    )
+    return page(
+        "consensus.html",
+        resource=resource,
+        subject=subject,
+        predicate=predicate,
+        obj=resource.first(RDF.object),
+        claims=supporting,
+    )
+
+
+def render_vocabulary(name: str, graph: str) -> str:
+    namespace = "https://w3id.org/claimgraph/ns#" if name == "ns" else "https://w3id.org/claimgraph/shapes#"
+    terms = describe.vocabulary_terms(select, graph, namespace.rstrip("#"))
+    if not terms:
+        raise NotFound(f"the store holds no {name} graph <{graph}>; load a corpus first")
+    return page("vocabulary.html", name=name, namespace=namespace, terms=terms, graph=graph)
+
+
+def render_graph(iri: str) -> str:
+    rows = select(
+        f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ GRAPH {describe.URIRef(iri).n3()} {{ ?s ?p ?o }} }}"
+    )
+    exists = select(f"SELECT ?g WHERE {{ VALUES ?g {{ {describe.URIRef(iri).n3()} }} GRAPH ?g {{ }} }}")
+    if not exists:
+        raise NotFound(f"no graph <{iri}> in the store")
+    counts = rows[0] if rows else {}
+    document = None
+    if "/graph/document/" in iri:
+        document = iri.replace("/graph/document/", "/document/")
+    return render_template(
+        "graph.html",
+        iri=iri,
+        quads=int(counts["n"].toPython()) if "n" in counts else 0,
+        subjects=int(counts["subjects"].toPython()) if "subjects" in counts else 0,
+        document=document,
+        alternates=[(n, f"{request.base_url}", m) for n, _, m in alternates(request.base_url)],
+    )
+
+
+def render_dumps() -> str:
+    files = [(name, fmt.file, fmt.media_type) for name, fmt in DUMPS.items()]
+    return render_template("dumps.html", files=files)
+
+
+def render_void() -> str:
+
+    return render_template("void.html", turtle=dump_bytes("void").decode("utf-8"))
+
+
+# ------------------------------------------------------------------ the index and search
+
+
+@blueprint.route("/search")
+@blueprint.route("/browse")
+def search_page() -> Response:
+    """Every entity, agent and document, and search by name (labels and alternative labels) and by quote."""
+    cg = get_claimgraph()
+    text = request.args.get("q", "")[:200].strip()
+
+    def make() -> Response:
+        index = cg.ensure_search_index(select)
+        names = index.search(text, field="name") if text else []
+        quotes = index.search(text, field="quote") if text else []
+        listing = (
+            {} if text else {kind: index.names(kind) for kind in ("event", "agent", "document", "entity")}
+        )
+        html = render_template("search.html", q=text, names=names, quotes=quotes, listing=listing)
+        return Response(html, mimetype="text/html")
+
+    return cached("html-" + text, make)
+
+
+# ------------------------------------------------------------------ the chart
+
+
+def nice_step(span: float) -> float:
+    """A round tick step for an axis that spans ``span``.
+
+    >>> nice_step(52), nice_step(7), nice_step(0)
+    (10.0, 2.0, 1.0)
+    """
+    if span <= 0:
+        return 1.0
+    raw = span / 6
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return float(factor * power)
+    return float(10 * power)
+
+
+def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dict[str, Any]:
+    """The geometry of a dot chart of a numeric fact: one row per source (claimant), one mark per
+    value that source gives (however many documents give it), a dashed rule at the low and the high.
+
+    >>> from rdflib import Literal, URIRef
+    >>> def claim(who, n):
+    ...     t = lambda x: describe.Term(URIRef("http://e/" + x), x)
+    ...     return describe.ClaimView("http://e/c" + who + str(n), t("s"), t("p"), describe.Term(Literal(n)), t(who), t("d"), "q")
+    >>> g = chart(describe.Fact(describe.Term(URIRef("http://e/p")), [claim("a", 52), claim("a", 52), claim("b", 50)]))
+    >>> [(m["source"], m["value"], m["claims"]) for m in g["marks"]], g["low"], g["high"]
+    ([('a', 52.0, 2), ('b', 50.0, 1)], 50.0, 52.0)
+    """
+    groups: dict[tuple[str, float], list[describe.ClaimView]] = {}
+    sources: dict[str, describe.Term] = {}
+    by_kind: dict[str, list[float]] = {}
+    for claim in fact.claims:
+        value = claim.object.number
+        if value is None:
+            continue
+        sources.setdefault(claim.claimant.iri, claim.claimant)
+        groups.setdefault((claim.claimant.iri, value), []).append(claim)
+        by_kind.setdefault(claim.count_kind, []).append(value)
+    order = sorted(sources, key=lambda s: sources[s].text.lower())
+    values = [v for _, v in groups] or [0.0]
+    low, high = min(values), max(values)
+    step = nice_step(high)
+    top = step * math.ceil(high / step) if high > 0 else 1.0
+    if top <= high:
+        top += step
+    left, right, head = 200, 30, 20
+    plot = width - left - right
+    height = head + row_height * len(order) + 40
+
+    def x(value: float) -> float:
+        return round(left + plot * (value / top if top else 0), 1)
+
+    marks = []
+    for (source, value), claims in sorted(
+        groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
+    ):
+        marks.append(
+            {
+                "source": sources[source].text,
+                "source_iri": source,
+                "value": value,
+                "label": f"{value:g}",
+                "claims": len(claims),
+                "kinds": sorted({c.count_kind for c in claims if c.count_kind}),
+                "claim": claims[0].iri,
+                "documents": sorted({c.document.text for c in claims}),
+                "x": x(value),
+                "y": head + row_height * order.index(source) + row_height / 2,
+            }
+        )
+    ticks = []
+    tick = 0.0
+    while tick <= top + 1e-9:
+        ticks.append({"x": x(tick), "label": f"{tick:g}"})
+        tick += step
+    return {
+        "predicate": fact.predicate,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "axis_y": head + row_height * len(order) + 8,
+        "rows": [
+            {"label": sources[s].text, "iri": s, "y": head + row_height * i + row_height / 2}
+            for i, s in enumerate(order)
+        ],
+        "marks": marks,
+        "ticks": ticks,
+        "low": low,
+        "high": high,
+        "low_x": x(low),
+        "high_x": x(high),
+        "sources": len(order),
+        # Values of different count kinds (deaths, bodies seen) are not one contested count:
+        # the caption gives the low and high of each kind apart.
+        "kinds": [
+            {"kind": kind or "no count kind", "low": min(vs), "high": max(vs)}
+            for kind, vs in sorted(by_kind.items())
+        ]
+        if len(by_kind) > 1
+        else [],
+    }

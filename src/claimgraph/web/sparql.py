@@ -6,11 +6,13 @@ Query operations (SPARQL 1.1 Protocol §2.1):
 * ``POST /sparql`` with ``application/x-www-form-urlencoded`` (``query=…``)
 * ``POST /sparql`` with ``application/sparql-query`` (the query is the body)
 
-each with any number of ``default-graph-uri`` and ``named-graph-uri``. When
-the request names no graph (neither by parameter nor by ``FROM``), the default
-graph is the union of all graphs, like Fuseki's ``unionDefaultGraph``. A graph
-that is named must be one the store holds: this server never fetches a graph
-from the web, so naming another is refused with 400.
+each with any number of ``default-graph-uri`` and ``named-graph-uri``. This
+module only translates the request into one :class:`claimgraph.api.QueryRequest`;
+the one inspection of :mod:`claimgraph.sparqltext`, in the worker, decides the
+dataset: when the request names no graph (neither by parameter nor by ``FROM``),
+the default graph is the union of all graphs, like Fuseki's ``unionDefaultGraph``.
+A graph that is named must be one the store holds: this server never fetches a
+graph from the web, so naming another is refused with 400.
 
 Update operations (``update=`` or ``application/sparql-update``) are checked
 for protocol errors here and handed to :func:`claimgraph.web.writes.handle_update`.
@@ -24,26 +26,22 @@ Every response is readable by browser clients on other origins
 
 from __future__ import annotations
 
-import hmac
 import json
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote_to_bytes, urljoin
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, abort, request, send_from_directory, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
-from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
-from werkzeug.exceptions import NotImplemented as NotImplementedHere
+from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
+from .. import formats
+from ..api import QueryRequest, best_match, choose_format
 from ..errors import QueryError
-from ..negotiation import GRAPH_FORMATS, RESULT_FORMATS, best_match, choose_format
-from ..queries import bind_parameters
-from ..workers import QueryRequest
-from . import get_claimgraph, get_executor
+from .context import get_claimgraph, get_executor
+from .pages import queries_page, query_page
+from .writes import handle_update
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -55,34 +53,10 @@ FORMAT_PARAMS = ("format", "output", "results")
 #: The only charsets a SPARQL body may declare: the media types are UTF-8 only.
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii"}
 HTML = "text/html"
+FORM_RESULTS = "application/sparql-results+json"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
-CG_CLAIM = "https://w3id.org/claimgraph/ns#Claim"
-
-#: Format name → the W3C format IRI announced in the service description.
-FORMAT_IRIS = {
-    "json": FORMATS_NS.SPARQL_Results_JSON,
-    "xml": FORMATS_NS.SPARQL_Results_XML,
-    "csv": FORMATS_NS.SPARQL_Results_CSV,
-    "tsv": FORMATS_NS.SPARQL_Results_TSV,
-    "turtle": FORMATS_NS.Turtle,
-    "ntriples": FORMATS_NS["N-Triples"],
-    "nquads": FORMATS_NS["N-Quads"],
-    "trig": FORMATS_NS.TriG,
-    "jsonld": FORMATS_NS["JSON-LD"],
-    "rdfxml": FORMATS_NS.RDF_XML,
-}
-
-#: Format name → rdflib serializer, for the service description.
-RDFLIB_FORMATS = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "rdfxml": "xml",
-}
+FORMATS_NS = Namespace(formats.W3C)
 
 #: Files of ``ontology_dir`` served at ``/ontology/<name>``, with their media types.
 ONTOLOGY_FILES = {
@@ -97,9 +71,6 @@ PROVENANCE_GUARANTEE = (
     "(cg:evidence with an oa:TextQuoteSelector and an oa:TextPositionSelector). "
     "The SHACL shapes this service conforms to refuse any claim without them."
 )
-
-IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
-
 
 # --- reading a protocol request -------------------------------------------------------------------
 
@@ -172,7 +143,7 @@ def read_operation() -> Operation:
     :raises UnsupportedMediaType: for a POST body of another media type.
     """
     params = read_params(request.query_string, "URL")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in params:
             raise BadRequest("an update must be sent by POST (SPARQL 1.1 Protocol §2.2), never by GET")
         return _operation(params, body_text=None, body_kind=None)
@@ -207,118 +178,28 @@ def _operation(params: dict[str, list[str]], *, body_text: str | None, body_kind
     return Operation("none", None, params)
 
 
-# --- the dataset a query runs on ------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<pname>[A-Za-z][\w.-]*:[\w.:%-]*|:[\w.:%-]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>\S)
-    """,
-    re.VERBOSE,
-)
-
-
-def dataset_clause(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses.
-
-    >>> dataset_clause('PREFIX ex: <http://ex/> SELECT * FROM ex:a FROM NAMED <http://ex/b> # FROM <c>\\n{}')
-    (['http://ex/a'], ['http://ex/b'])
-    >>> dataset_clause('SELECT * { ?s ?p "FROM <http://x/>" }')
-    ([], [])
-    """
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment",)]
-    prefixes: dict[str, str] = {}
-    base = ""
-    from_graphs: list[str] = []
-    from_named: list[str] = []
-
-    def resolve(kind: str | None, token: str) -> str | None:
-        if kind == "iri":
-            iri = token[1:-1]
-            return iri if IRI.fullmatch(iri) or not base else urljoin(base, iri)
-        if kind == "pname":
-            prefix, _, local = token.partition(":")
-            return prefixes[prefix] + local if prefix in prefixes else None
-        return None
-
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        upper = value.upper() if kind in ("word", "pname") else ""
-        if kind == "word" and upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
-            base = tokens[i + 1][1][1:-1]
-        elif upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
-            prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
-        elif kind == "word" and upper == "FROM" and i + 1 < len(tokens):
-            named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
-            target = tokens[i + 2] if named and i + 2 < len(tokens) else tokens[i + 1]
-            iri = resolve(*target)
-            if iri is None:
-                raise QueryError(f"cannot read the graph named after FROM: {target[1]!r}")
-            (from_named if named else from_graphs).append(iri)
-        i += 1
-    return from_graphs, from_named
-
-
-def _check_iris(iris: Iterable[str], where: str) -> None:
-    for iri in iris:
-        if not IRI.fullmatch(iri):
-            raise BadRequest(f"{where}: not an absolute IRI: {iri!r}")
-
-
-def missing_graphs(iris: Iterable[str]) -> list[str]:
-    """Of ``iris``, those that name no graph in the store (asked through the executor)."""
-    wanted = sorted(set(iris))
-    if not wanted:
-        return []
-    values = " ".join(URIRef(i).n3() for i in wanted)
-    sparql = f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER NOT EXISTS {{ GRAPH ?g {{}} }} }}"
-    return [row["g"]["value"] for row in _select_json(sparql)]
-
-
-def graph_names() -> list[str]:
-    """The names of every graph in the store."""
-    return [row["g"]["value"] for row in _select_json("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g")]
-
-
-def _select_json(sparql: str) -> list[dict[str, dict[str, str]]]:
-    answer = get_executor().query(
-        QueryRequest(sparql=sparql, format="json"), timeout=get_claimgraph().settings.query_timeout
-    )
-    return json.loads(answer.body)["results"]["bindings"]
+# --- the query --------------------------------------------------------------------------------------
 
 
 def query_request(text: str, op: Operation) -> QueryRequest:
-    """The executor request for a query: its dataset checked, its format named.
-
-    :raises BadRequest: when a graph it names is not in the store (it is never fetched).
-    """
-    default_graphs = op.params.get("default-graph-uri", [])
-    named_graphs = op.params.get("named-graph-uri", [])
-    _check_iris(default_graphs, "default-graph-uri")
-    _check_iris(named_graphs, "named-graph-uri")
-    protocol_dataset = bool(default_graphs or named_graphs)
-    from_graphs, from_named = ([], []) if protocol_dataset else dataset_clause(text)
-    named = [*default_graphs, *named_graphs, *from_graphs, *from_named]
-    missing = missing_graphs(named)
-    if missing:
-        raise BadRequest(
-            f"no graph named {', '.join(missing)} in this store; this endpoint queries only the graphs it "
-            "holds and never fetches one from the web (see the service description for the graph names)"
-        )
+    """The one request the worker answers: the query, its protocol dataset, its format."""
     return QueryRequest(
         sparql=text,
         accept=request.headers.get("Accept", ""),
         format=op.explicit_format(),
-        default_graphs=tuple(default_graphs) if protocol_dataset else None,
-        named_graphs=tuple(named_graphs) if protocol_dataset else None,
-        union_default_graph=not (protocol_dataset or from_graphs or from_named),
+        default_graphs=tuple(op.params.get("default-graph-uri", [])),
+        named_graphs=tuple(op.params.get("named-graph-uri", [])),
         base_iri=request.base_url,
     )
+
+
+def graph_names() -> list[str]:
+    """The names of every graph in the store, for the service description."""
+    answer = get_executor().query(
+        QueryRequest(sparql="SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g", format="json"),
+        timeout=get_claimgraph().settings.query_timeout,
+    )
+    return [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
 
 
 def run_query(text: str, op: Operation) -> Response:
@@ -333,23 +214,8 @@ def run_query(text: str, op: Operation) -> Response:
 
 
 def run_update(op: Operation) -> Response:
-    """Hand a well-formed update request to the writes module, which checks the token."""
-    try:
-        from .writes import handle_update  # type: ignore[attr-defined]
-    except ImportError:
-        handle_update = None
-    if handle_update is not None:
-        return handle_update(op.text)
-    token = get_claimgraph().settings.token
-    if not token:
-        raise Forbidden("this endpoint is read-only: updates are refused (no write token is configured)")
-    sent = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        raise Unauthorized(
-            "an update needs the header 'Authorization: Bearer <token>'",
-            www_authenticate=WWWAuthenticate("bearer"),
-        )
-    raise NotImplementedHere("SPARQL Update is not available in this version")
+    """Hand a well-formed update request to the write edge, which checks the token."""
+    return handle_update(op.text)
 
 
 # --- the service description ----------------------------------------------------------------------
@@ -366,11 +232,14 @@ def service_description() -> Graph:
     g.add((endpoint, RDF.type, SD.Service))
     g.add((endpoint, SD.endpoint, endpoint))
     g.add((endpoint, SD.supportedLanguage, SD.SPARQL11Query))
+    if cg.settings.token:
+        g.add((endpoint, SD.supportedLanguage, SD.SPARQL11Update))
+    g.add((endpoint, RDFS.seeAlso, URIRef(url_for("linked.void", _external=True))))
     g.add((endpoint, SD.feature, SD.UnionDefaultGraph))
     if cg.settings.allow_service:
         g.add((endpoint, SD.feature, SD.BasicFederatedQuery))
-    for spec in (*RESULT_FORMATS, *GRAPH_FORMATS):
-        g.add((endpoint, SD.resultFormat, FORMAT_IRIS[spec.name]))
+    for fmt in formats.FORMATS:
+        g.add((endpoint, SD.resultFormat, URIRef(fmt.iri)))
     shapes = URIRef(url_for("sparql.ontology", name="shapes.ttl", _external=True))
     g.add((endpoint, DCTERMS.conformsTo, shapes))
     for name in ONTOLOGY_FILES:
@@ -413,16 +282,14 @@ def service_description() -> Graph:
 
 
 def describe_service(op: Operation) -> Response:
-    graph_types = [spec.media_type for spec in GRAPH_FORMATS]
+    graph_types = [fmt.media_type for fmt in formats.carrying("graph")]
     if (
         op.explicit_format() is None
         and best_match(request.headers.get("Accept"), [*graph_types, HTML]) == HTML
     ):
-        from .pages import query_page
-
         return query_page()
     fmt = choose_format("graph", request.headers.get("Accept", ""), op.explicit_format())
-    body = service_description().serialize(format=RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    body = service_description().serialize(format=fmt.format.rdflib, encoding="utf-8")
     response = Response(body, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept"
     return response
@@ -450,12 +317,8 @@ def named_query(name: str) -> Response:
     """Run one of ``queries/*.rq``; its parameters come as ``?name=value`` (or a form)."""
     cg = get_claimgraph()
     if name.endswith(".rq"):
-        stem = name[: -len(".rq")]
-        if stem not in cg.named_queries:
-            raise NotFound(_unknown_query(stem))
-        return Response(cg.named_queries[stem].text, mimetype=QUERY_DIRECT)
-    if name not in cg.named_queries:
-        raise NotFound(_unknown_query(name))
+        return Response(cg.named_query(name[: -len(".rq")]).text, mimetype=QUERY_DIRECT)
+    cg.named_query(name)
     params = read_params(request.query_string, "URL")
     if request.method == "POST":
         if request.mimetype != FORM:
@@ -470,13 +333,14 @@ def named_query(name: str) -> Response:
         if len(given) > 1:
             raise QueryError(f"parameter {key} is given {len(given)} times; give it once")
         values[key] = given[0]
-    text = bind_parameters(cg.named_queries[name], values)
-    return run_query(text, op)
+    if (
+        op.explicit_format() is None
+        and best_match(request.headers.get("Accept"), [FORM_RESULTS, HTML]) == HTML
+    ):
+        from .pages import named_query_page
 
-
-def _unknown_query(name: str) -> str:
-    known = ", ".join(sorted(get_claimgraph().named_queries)) or "none"
-    return f"no named query {name!r}; known: {known}"
+        return named_query_page(name, values)
+    return run_query(cg.named_query_text(name, values), op)
 
 
 @blueprint.route("/queries", methods=["GET"])
@@ -493,8 +357,6 @@ def named_queries() -> Response:
         for q in cg.named_queries.values()
     ]
     if best_match(request.headers.get("Accept"), ["application/json", HTML]) == HTML:
-        from .pages import queries_page
-
         return queries_page(listing)
     response = Response(json.dumps({"queries": listing}, ensure_ascii=False), mimetype="application/json")
     response.headers["Vary"] = "Accept"

@@ -3,8 +3,13 @@
 Reading is open to everyone; every write needs ``Authorization: Bearer <token>``
 with the configured ``CLAIMGRAPH_TOKEN`` (no token configured: writes are off,
 403). Every write runs through the executor's ``write`` (no query worker runs
-beside it) and through :mod:`claimgraph.writes`, which refuses with 422 any
-change that would break a shape, and writes nothing then.
+beside it) and through the application's write methods, which all go through
+the one write path (:mod:`claimgraph.changes`): it refuses with 422 any change
+that would break a shape or put an unsourced assertion in the store, and writes
+nothing then.
+
+Blank nodes are stored as skolem IRIs (``<base>.well-known/genid/…``); a graph
+read through the Graph Store gives them back as blank nodes.
 
 Endpoints:
 
@@ -22,60 +27,26 @@ Endpoints:
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
-from ..errors import NotAcceptable, QueryError
-from ..namespaces import PREFIXES
-from ..negotiation import best_match
-from ..store import Triple
-from ..workers import QueryRequest
-from ..writes import (
-    UPLOAD_FORMATS,
-    BadRdf,
-    SheetUpload,
-    UnsupportedFormat,
-    WriteReport,
-    add_claims_rdf,
-    add_sheet,
-    delete_graph,
-    guarded_update,
-    new_graph_iri,
-    parse_upload,
-    post_graph,
-    put_graph,
-    with_dataset,
-    withdraw,
-)
-from . import get_claimgraph, get_executor
+from .. import formats
+from ..api import EVERY_GRAPH, DumpRequest, SheetUpload, WriteReport, absolute_iri
+from ..errors import BadRdf, QueryError, UnsupportedFormat
+from ..store import UPLOAD_FORMATS, Triple, parse_upload
+from .context import get_claimgraph, get_executor
 from .errors import error_response
 
 blueprint = Blueprint("writes", __name__)
 
 GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-
-#: What a graph GET can answer in: media type → pyoxigraph format (the first is the default).
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/n3": ox.RdfFormat.N3,
-}
-#: What a GET of the whole store can answer in.
-DATASET_FORMATS: dict[str, ox.RdfFormat] = {
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
 
 # ---------------------------------------------------------------- access
 
@@ -107,22 +78,12 @@ def write_access(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
+    """Run a write of the application object (which commits and records it) with no reader beside it."""
     return get_executor().write(action)
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
-@blueprint.app_errorhandler(BadRdf)
-def _bad_rdf(exc: BadRdf) -> Response:
-    details = {k: v for k, v in (("line", exc.line), ("column", exc.column)) if v is not None}
-    return error_response(400, "bad-rdf", str(exc), **details)
-
-
-@blueprint.app_errorhandler(UnsupportedFormat)
-def _unsupported(exc: UnsupportedFormat) -> Response:
-    return error_response(415, "unsupported-media-type", str(exc))
 
 
 # ---------------------------------------------------------------- SPARQL Update
@@ -154,20 +115,12 @@ def handle_update(sparql: str | None = None) -> Response:
             raise QueryError(
                 "no update given: send an update= form field or an application/sparql-update body"
             )
-    text = with_dataset(
-        sparql, request.values.getlist("using-graph-uri"), request.values.getlist("using-named-graph-uri")
-    )
+    using = request.values.getlist("using-graph-uri")
+    using_named = request.values.getlist("using-named-graph-uri")
     cg = get_claimgraph()
     base = request.base_url  # relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol)
     report = _write(
-        lambda store: guarded_update(
-            store,
-            text,
-            mint=cg.mint,
-            vocabulary=cg.vocabulary,
-            base_iri=base,
-            timeout=cg.settings.query_timeout,
-        )
+        lambda store: cg.update(store, sparql, base_iri=base, using=using, using_named=using_named)
     )
     return _json(report.as_dict(), 200)
 
@@ -202,31 +155,24 @@ def direct_graph(rest: str) -> Response:
 
 def _graph_iri(text: str) -> URIRef:
     try:
-        return URIRef(ox.NamedNode(text).value)
+        return URIRef(absolute_iri(text))
     except ValueError as exc:
         raise QueryError(f"?graph= is not an absolute IRI: {exc}") from None
 
 
 def _graph_operation(graph: URIRef | None) -> Response:
     if request.method in ("GET", "HEAD"):
-        triples = _read_graph(graph)
-        if triples is None:
-            return error_response(404, "not-found", f"no graph <{graph}> in the store")
-        return _serialize(triples, GRAPH_FORMATS)
+        return _dump(None if graph is None else str(graph))
     denied = check_token()
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     if request.method == "DELETE":
-        try:
-            _write(lambda store: delete_graph(store, graph, **kwargs))
-        except LookupError:
-            return error_response(404, "not-found", f"no graph <{graph}> in the store")
+        _write(lambda store: cg.delete_graph(store, graph))
         return Response(status=204)
     triples = _uploaded_triples(str(graph) if graph is not None else cg.mint.base)
-    operation = put_graph if request.method == "PUT" else post_graph
-    report = _write(lambda store: operation(store, graph, triples, **kwargs))
+    operation = cg.put_graph if request.method == "PUT" else cg.post_graph
+    report = _write(lambda store: operation(store, graph, triples))
     return Response(status=201 if report.created and graph is not None else 204)
 
 
@@ -235,9 +181,9 @@ def _create_graph() -> Response:
     if denied is not None:
         return denied
     cg = get_claimgraph()
-    graph = new_graph_iri(cg.mint)
+    graph = cg.new_graph_iri()
     triples = _uploaded_triples(str(graph))
-    _write(lambda store: post_graph(store, graph, triples, mint=cg.mint, vocabulary=cg.vocabulary))
+    _write(lambda store: cg.post_graph(store, graph, triples))
     response = Response(status=201)
     response.headers["Location"] = str(graph)
     return response
@@ -249,53 +195,30 @@ def _uploaded_triples(base_iri: str) -> list[Triple]:
         for _name, part in request.files.items(multi=True):
             media = part.mimetype
             if media not in UPLOAD_FORMATS and part.filename:
-                fmt = ox.RdfFormat.from_extension(part.filename.rsplit(".", 1)[-1])
-                media = fmt.media_type if fmt is not None else media
+                # Else parse_upload names the media type it cannot read.
+                with contextlib.suppress(LookupError):
+                    media = formats.by_extension(part.filename.rsplit(".", 1)[-1], "graph").media_type
             triples += parse_upload(part.read(), media, base_iri=base_iri)
         return triples
     return parse_upload(request.get_data(), request.mimetype, base_iri=base_iri)
 
 
-def _select(sparql: str, *, union: bool = False) -> list[ox.QuerySolution]:
+def _dump(graph: str | None) -> Response:
+    """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the executor."""
     answer = get_executor().query(
-        QueryRequest(sparql=sparql, accept="application/sparql-results+json", union_default_graph=union)
+        DumpRequest(
+            graph=graph, accept=request.headers.get("Accept", ""), skolem=get_claimgraph().mint.skolem("")
+        ),
+        timeout=get_claimgraph().settings.query_timeout,
     )
-    return list(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON))
-
-
-def _read_graph(graph: URIRef | None) -> list[ox.Triple] | None:
-    """The triples of a graph, or None when it does not exist."""
-    pattern = "OPTIONAL { ?s ?p ?o }"
-    where = pattern if graph is None else f"GRAPH <{graph}> {{ {pattern} }}"
-    rows = _select(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
-    if not rows:
-        return None
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["s"] is not None]
+    response = Response(answer.body, status=200)
+    response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def _dataset() -> Response:
-    rows = _select("SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"] or ox.DefaultGraph()) for r in rows]
-    return _serialize(quads, DATASET_FORMATS)
-
-
-def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
-    offers = list(formats)
-    media = best_match(request.headers.get("Accept"), offers)
-    if media is None:
-        raise NotAcceptable(
-            f"cannot answer in {request.headers.get('Accept')}; ask for one of {', '.join(offers)}"
-        )
-    fmt = formats[media]
-    prefixes = None
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3):
-        used = " ".join(str(term) for item in items for term in (item.subject, item.predicate, item.object))
-        prefixes = {name: ns for name, ns in PREFIXES.items() if f"<{ns}" in used}
-    body = ox.serialize(items, format=fmt, prefixes=prefixes)
-    response = Response(body, status=200)
-    response.headers["Content-Type"] = f"{media}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
+    return _dump(EVERY_GRAPH)
 
 
 # ---------------------------------------------------------------- claims
@@ -305,14 +228,13 @@ def _serialize(items: list[Any], formats: dict[str, ox.RdfFormat]) -> Response:
 @write_access
 def post_claims() -> Response:
     cg = get_claimgraph()
-    kwargs = {"mint": cg.mint, "vocabulary": cg.vocabulary}
     media = request.mimetype
     if media in YAML_TYPES or media == "multipart/form-data":
         upload = _sheet_upload()
-        report = _write(lambda store: add_sheet(store, upload, **kwargs))
+        report = _write(lambda store: cg.add_sheet(store, upload))
     elif media in UPLOAD_FORMATS:
         triples = parse_upload(request.get_data(), media, base_iri=cg.mint.base)
-        report = _write(lambda store: add_claims_rdf(store, triples, **kwargs))
+        report = _write(lambda store: cg.add_claims_rdf(store, triples))
     else:
         raise UnsupportedFormat(
             f"cannot read {media or 'a body without Content-Type'} as claims; send a claim sheet "
@@ -352,7 +274,7 @@ def _sheet_upload() -> SheetUpload:
         name=sheet_name or "sheet.yaml",
         document=document,
         corpus=_text(corpus, "corpus.yaml") if corpus is not None else None,
-        corpus_name=request.form.get("corpus_name", "web"),
+        corpus_name=request.form.get("corpus_name"),
     )
 
 
@@ -361,9 +283,6 @@ def _sheet_upload() -> SheetUpload:
 @write_access
 def withdraw_document(document_id: str) -> Response:
     cg = get_claimgraph()
-    try:
-        report = _write(lambda store: withdraw(store, document_id, mint=cg.mint, vocabulary=cg.vocabulary))
-    except LookupError:
-        return error_response(404, "not-found", f"no document {document_id!r} in the store")
+    report = _write(lambda store: cg.withdraw(store, document_id))
     body = {"document": str(cg.mint.document(document_id)), "withdrawn": report.removed_claims}
     return _json({**body, **report.as_dict()}, 200)

@@ -1,0 +1,256 @@
+"""The full-text search index: names (labels, alternative labels) and quotes, in SQLite FTS5.
+
+A name search finds every entity, agent and document by its label or any of its
+alternative spellings (``skos:altLabel``), so that "Hezballah" finds the party
+labelled "Kata'ib Hezbollah"; a quote search finds the claims whose quote holds
+the words. Every word of the search must occur (as a word or the start of one).
+
+The index is a file beside the store's data (``claimgraph-search.sqlite`` in the
+store folder; in memory for ``:memory:``). It is kept in step with the store by
+:meth:`claimgraph.api.Claimgraph.committed`, which every write calls after it
+commits: :func:`update` re-reads only the graphs the write replaced, and
+:func:`rebuild` everything. The index records the commit it reflects
+(:attr:`SearchIndex.marker`), so that a stale index (a store written by an older
+version) is rebuilt on first use. Rows come from SPARQL through a ``select``
+function, so the same code reads a store object or the server's query workers.
+
+>>> index = SearchIndex(None)
+>>> index.replace(None, [Entry("name", "http://e/kh", "Kata'ib Hezbollah", "Hezballah", "http://e/g", "agent")])
+>>> [hit.label for hit in index.search("hezball")]
+["Kata'ib Hezbollah"]
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from .namespaces import CG, OA, PROV, RDF, RDFS, SCHEMA, SKOS
+
+Select = Callable[[str], list[dict[str, Node]]]
+
+INDEX_FILE = "claimgraph-search.sqlite"
+#: The most words a search may have, and the most hits it returns.
+MAX_WORDS = 12
+MAX_HITS = 200
+#: Marks around the matched words in a quote hit (never in stored text).
+MARK_START, MARK_END = "\x02", "\x03"
+
+KINDS = ("document", "event", "agent", "entity")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indexed text: a name of a resource, or the quote of a claim.
+
+    :param field: ``"name"`` (a label or alternative label) or ``"quote"``.
+    :param iri: the resource named, or the claim quoted.
+    :param label: the resource's label (for a quote: its document's label).
+    :param text: the text that is searched.
+    :param graph: the named graph the text is in (what :func:`update` replaces).
+    :param kind: ``document``, ``event``, ``agent`` or ``entity`` for a name; for a
+        quote, the IRI of its document.
+    """
+
+    field: str
+    iri: str
+    label: str
+    text: str
+    graph: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One found resource or claim, with the text that matched (split into marked and plain parts)."""
+
+    iri: str
+    label: str
+    kind: str
+    matched: str
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def match_expression(text: str) -> str | None:
+    """The FTS5 query for what a person typed: every word, as a word or a prefix.
+
+    Nothing of the input reaches FTS5's syntax but words.
+
+    >>> match_expression('Hezb "OR" 52*')
+    '"hezb"* "or"* "52"*'
+    >>> match_expression("  ;; ") is None
+    True
+    """
+    words = re.findall(r"\w+", text.lower())[:MAX_WORDS]
+    return " ".join(f'"{w}"*' for w in words) or None
+
+
+class SearchIndex:
+    """An FTS5 table of :class:`Entry` rows in one SQLite database (a file, or memory for None).
+
+    Safe to share between the server's threads: one connection, used under a lock.
+    """
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = None if path is None else Path(path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            ":memory:" if self.path is None else str(self.path), check_same_thread=False
+        )
+        with self._lock, self._db:
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS entries USING fts5("
+                "text, field UNINDEXED, iri UNINDEXED, label UNINDEXED, graph UNINDEXED, kind UNINDEXED, "
+                "tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+
+    @property
+    def marker(self) -> str | None:
+        """The tag of the commit the index reflects (:class:`claimgraph.store.CommitMarker`), if any."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'marker'").fetchone()
+        return row[0] if row else None
+
+    def set_marker(self, tag: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('marker', ?)", (tag,))
+
+    def replace(self, graphs: Iterable[str] | None, entries: Iterable[Entry]) -> None:
+        """Replace the rows of ``graphs`` (None: every row) by ``entries``, in one transaction."""
+        rows = [(e.text, e.field, e.iri, e.label, e.graph, e.kind) for e in entries]
+        with self._lock, self._db:
+            if graphs is None:
+                self._db.execute("DELETE FROM entries")
+            else:
+                self._db.executemany("DELETE FROM entries WHERE graph = ?", [(str(g),) for g in graphs])
+            self._db.executemany(
+                "INSERT INTO entries (text, field, iri, label, graph, kind) VALUES (?, ?, ?, ?, ?, ?)", rows
+            )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def search(self, text: str, *, field: str = "name", limit: int = 50) -> list[Hit]:
+        """The resources (``field="name"``) or claims (``"quote"``) whose text holds every word of ``text``.
+
+        Names come one hit per resource, best match first; quotes with the matched words marked.
+        """
+        expression = match_expression(text)
+        if expression is None:
+            return []
+        limit = max(1, min(limit, MAX_HITS))
+        sql = (
+            "SELECT iri, label, kind, text, highlight(entries, 0, ?, ?) FROM entries "
+            "WHERE entries MATCH ? AND field = ? ORDER BY rank LIMIT ?"
+        )
+        with self._lock:
+            try:
+                rows = self._db.execute(sql, (MARK_START, MARK_END, expression, field, limit * 4)).fetchall()
+            except sqlite3.OperationalError:
+                return []
+        hits: dict[str, Hit] = {}
+        for iri, label, kind, matched, marked in rows:
+            if iri not in hits and len(hits) < limit:
+                hits[iri] = Hit(iri, label, kind, matched, marked_parts(marked))
+        return list(hits.values())
+
+    def names(self, kind: str | None = None) -> list[Hit]:
+        """Every named resource (of one ``kind``), by label: the index page's listing."""
+        sql = "SELECT DISTINCT iri, label, kind FROM entries WHERE field = 'name'"
+        args: tuple[str, ...] = ()
+        if kind is not None:
+            sql += " AND kind = ?"
+            args = (kind,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY label COLLATE NOCASE, iri", args).fetchall()
+        seen: dict[str, Hit] = {}
+        for iri, label, found_kind in rows:
+            seen.setdefault(iri, Hit(iri, label, found_kind, label))
+        return list(seen.values())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def marked_parts(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (part, matched) pairs, from FTS5's marks.
+
+    >>> marked_parts("a \\x02b\\x03 c")
+    [('a ', False), ('b', True), (' c', False)]
+    """
+    parts: list[tuple[str, bool]] = []
+    for piece in re.split(f"({MARK_START}[^{MARK_END}]*{MARK_END})", text):
+        if not piece:
+            continue
+        if piece.startswith(MARK_START):
+            parts.append((piece[1:-1], True))
+        else:
+            parts.append((piece, False))
+    return parts
+
+
+def entries_query(graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> str:
+    """The SPARQL that reads the index's entries from a store: of ``graphs`` (None: every graph but ``skip``)."""
+    wanted = sorted(str(g) for g in graphs) if graphs is not None else None
+    values = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in wanted)} }}" if wanted is not None else ""
+    skipped = [f"<{g}>" for g in skip]
+    not_skipped = f"FILTER (?g NOT IN ({', '.join(skipped)}))" if skipped else ""
+    return f"""
+SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
+  {values}
+  {{
+    GRAPH ?g {{ ?iri <{RDFS.label}>|<{SKOS.prefLabel}>|<{SKOS.altLabel}> ?text }}
+    FILTER (isIRI(?iri))
+    OPTIONAL {{ ?iri <{RDFS.label}> ?own }}
+    BIND (COALESCE(?own, ?text) AS ?label)
+    BIND ("name" AS ?field)
+    BIND (IF(EXISTS {{ ?iri a <{CG.SourceDocument}> }}, "document",
+          IF(EXISTS {{ ?iri a <{SCHEMA.Event}> }}, "event",
+          IF(EXISTS {{ ?iri a <{PROV.Agent}> }}, "agent", "entity"))) AS ?kind)
+  }} UNION {{
+    GRAPH ?g {{
+      ?iri a <{CG.Claim}> ; <{CG.evidence}>/<{OA.hasSelector}> ?selector ; <{PROV.wasDerivedFrom}> ?doc .
+      ?selector <{RDF.type}> <{OA.TextQuoteSelector}> ; <{OA.exact}> ?text .
+    }}
+    OPTIONAL {{ ?doc <{RDFS.label}> ?docLabel }}
+    BIND (COALESCE(?docLabel, STR(?doc)) AS ?label)
+    BIND (STR(?doc) AS ?kind)
+    BIND ("quote" AS ?field)
+  }}
+  {not_skipped}
+}}"""
+
+
+def read_entries(select: Select, graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> list[Entry]:
+    rows = select(entries_query(graphs, skip=skip))
+    return [
+        Entry(str(r["field"]), str(r["iri"]), str(r["label"]), str(r["text"]), str(r["g"]), str(r["kind"]))
+        for r in rows
+    ]
+
+
+def rebuild(index: SearchIndex, select: Select, *, skip: Iterable[URIRef] = ()) -> None:
+    """Index the whole store again (every graph but ``skip``: the vocabulary and the shapes)."""
+    index.replace(None, read_entries(select, None, skip=[str(g) for g in skip]))
+
+
+def update(
+    index: SearchIndex, select: Select, graphs: Iterable[URIRef], *, skip: Iterable[URIRef] = ()
+) -> None:
+    """Index ``graphs`` again, as a write left them (a dropped graph leaves no rows)."""
+    skipped = {str(g) for g in skip}
+    wanted = [str(g) for g in graphs if str(g) not in skipped]
+    if wanted:
+        index.replace(wanted, read_entries(select, wanted))

@@ -1,0 +1,79 @@
+"""The full-text search index: names with their spelling variants, quotes, kept in step with writes."""
+
+from __future__ import annotations
+
+from claimgraph.search import SearchIndex, read_entries, rebuild, update
+
+from .conftest import BASE, MINI
+
+
+def select_on(store):
+    return lambda sparql: store.query(sparql).rows
+
+
+def test_spelling_variants_find_the_party(seed_claimgraph, seed_store):
+    index = seed_claimgraph.ensure_search_index(select_on(seed_store))
+    [hit] = [h for h in index.search("Hezballah") if h.iri == f"{BASE}entity/kataib-hezbollah"]
+    assert hit.label == "Kata'ib Hezbollah" and hit.kind == "agent" and "Hezballah" in hit.matched
+    assert index.search("hezb")[0].iri == f"{BASE}entity/kataib-hezbollah", "a prefix finds it too"
+    assert {h.iri for h in index.search("MEK")} >= {f"{BASE}entity/mek"}
+
+
+def test_quotes_are_searched_with_the_words_marked(seed_claimgraph, seed_store):
+    index = seed_claimgraph.ensure_search_index(select_on(seed_store))
+    hits = index.search("52 deaths", field="quote")
+    assert hits and all(h.iri.startswith(f"{BASE}claim/") for h in hits)
+    assert any(text == "52" and marked for h in hits for text, marked in h.parts)
+    assert len(index) > 218
+
+
+def test_the_listing_has_every_kind(seed_claimgraph, seed_store):
+    index = seed_claimgraph.ensure_search_index(select_on(seed_store))
+    assert {h.iri for h in index.names("document")} == {
+        f"{BASE}document/article-000",
+        f"{BASE}document/article-002",
+    }
+    assert f"{BASE}entity/camp-ashraf-attack-2013" in {h.iri for h in index.names("event")}
+
+
+def test_update_of_given_graphs_equals_a_rebuild(claimgraph, mini_store):
+    """The incremental update after a withdrawal leaves what a rebuild from the store gives."""
+    assert claimgraph.search_index.search("mayor", field="quote"), "the load indexed the quotes"
+    claimgraph.withdraw(mini_store, "doc-a")  # calls update() for the graphs it replaced
+    fresh = SearchIndex(None)
+    rebuild(fresh, select_on(mini_store), skip=claimgraph.unindexed_graphs)
+
+    def rows(index):
+        return sorted(
+            (h.iri, h.label, h.matched)
+            for field in ("name", "quote")
+            for h in index.search("the", field=field, limit=200)
+        )
+
+    assert rows(claimgraph.search_index) == rows(fresh)
+    assert not claimgraph.search_index.search("killed 12 mayor", field="quote")
+    assert claimgraph.search_index.marker == claimgraph.marker.tag
+
+
+def test_update_reads_only_the_graphs_it_is_given(claimgraph, mini_store):
+    index = SearchIndex(None)
+    graph = claimgraph.mint.corpus_graph("mini")
+    update(index, select_on(mini_store), [graph])
+    entries = read_entries(select_on(mini_store), [str(graph)])
+    assert entries and {e.graph for e in entries} == {str(graph)}
+    assert len(index) == len(entries)
+    assert not index.search("mayor", field="quote"), "no document graph was read"
+
+
+def test_the_index_is_a_file_beside_the_store(claimgraph, store, tmp_path):
+    claimgraph.load(store, MINI)
+    path = claimgraph.store_folder / "claimgraph-search.sqlite"
+    assert path.is_file()
+    reopened = SearchIndex(path)
+    assert reopened.marker == claimgraph.marker.tag and reopened.search("agency")
+
+
+def test_search_syntax_never_reaches_fts5():
+    index = SearchIndex(None)
+    assert index.search('"; DROP TABLE entries; --') == []
+    assert index.search("NEAR(a b) OR *") == []
