@@ -222,3 +222,37 @@ def test_the_edges_import_only_the_application_object_and_the_bottom():
 def test_the_pool_of_workers_imports_nothing_of_the_query_path():
     imported = {([*t.split("."), "__init__"])[1] for t in import_graph()["claimgraph.workers"]}
     assert not imported & QUERY_PATH, imported & QUERY_PATH
+
+
+#: The only modules that call a store's write methods: the store implementations themselves,
+#: and the one write path. Everything else writes through :mod:`claimgraph.changes`.
+#: (sparqlshapes fills a throw-away in-memory store of its own, the staged batch it validates.)
+STORE_WRITERS = {"store", "remote", "changes", "sparqlshapes"}
+WRITE_METHODS = {"apply", "update", "extend", "bulk_extend", "load", "bulk_load", "clear", "remove"}
+
+
+def store_writes(path: Path) -> list[tuple[str, int]]:
+    """Calls like ``store.apply(…)`` / ``self._store.update(…)``: a write method on something named a store."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = ast.unparse(node.func.value)
+            if node.func.attr in WRITE_METHODS and "store" in receiver.lower().rsplit(".", 1)[-1]:
+                found.append((f"{receiver}.{node.func.attr}", node.lineno))
+    return found
+
+
+def test_store_writes_scan_sees_a_write():
+    sample = PACKAGE.parent.parent / "tests" / "data" / "_writes_sample.py"
+    sample.write_text("def f(store, target_store):\n    store.apply(add=[])\n    target_store.update('x')\n")
+    try:
+        assert [name for name, _ in store_writes(sample)] == ["store.apply", "target_store.update"]
+    finally:
+        sample.unlink()
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_write_path_writes_to_the_store(path: Path):
+    if layer_name(path) in STORE_WRITERS:
+        return
+    assert not store_writes(path), f"{path.name} writes to the store directly: {store_writes(path)}"
