@@ -250,3 +250,111 @@ def test_the_table_fits_the_terminal_and_csv_prints_every_value_whole(runner: Cl
     longest = list(csv.reader(io.StringIO(out)))[1][0]
     assert len(longest) > 40 and "…" not in longest
     assert longest.startswith(lines[2][:-1])
+
+
+# ---------------------------------------------------------------- bad input: one line each, exit 2
+
+
+def corpus_copy(tmp_path: Path, name: str = "corpus") -> Path:
+    folder = tmp_path / name
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def load_fails(runner: CliRunner, folder: Path, tmp_path: Path) -> list[str]:
+    store = tmp_path / "store"
+    code, _, err = run(runner, "load", str(folder), "--store", str(store), "--ontology-dir", ONTOLOGY)
+    assert code == 2, err
+    assert "Traceback" not in err
+    # Progress goes to standard error a line per stage; the error is what follows it.
+    report = err[err.index("error: ") :]
+    assert report.startswith("error: nothing was loaded.")
+    return report.strip().splitlines()
+
+
+def test_a_sheet_that_is_not_utf8_is_one_line(runner: CliRunner, tmp_path: Path):
+    folder = corpus_copy(tmp_path)
+    with open(folder / "doc-a.yaml", "ab") as sheet:
+        sheet.write(b"# caf\xe9\n")
+    [line] = load_fails(runner, folder, tmp_path)
+    assert "doc-a.yaml:" in line and "not UTF-8" in line
+
+
+def test_a_corpus_file_that_is_not_utf8_names_it_first(runner: CliRunner, tmp_path: Path):
+    folder = corpus_copy(tmp_path)
+    with open(folder / "corpus.yaml", "ab") as corpus:
+        corpus.write(b"# caf\xe9\n")
+    lines = load_fails(runner, folder, tmp_path)
+    assert any("corpus.yaml:" in line and "not UTF-8" in line for line in lines)
+
+
+def test_a_date_that_is_no_date_names_sheet_and_line(runner: CliRunner, tmp_path: Path):
+    folder = corpus_copy(tmp_path)
+    sheet = folder / "doc-b.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("quote: 12 died\n", "quote: 12 died\n    stated_on: 2024-02-30\n", 1))
+    [line] = load_fails(runner, folder, tmp_path)
+    where = sheet.read_text(encoding="utf-8").splitlines().index("    stated_on: 2024-02-30") + 1
+    assert f"doc-b.yaml:{where}:" in line and "2024-02-30" in line
+
+
+def test_sheet_and_shape_problems_come_in_one_report(runner: CliRunner, tmp_path: Path):
+    folder = corpus_copy(tmp_path)
+    b = folder / "doc-b.yaml"
+    b.write_text(b.read_text(encoding="utf-8").replace("quote: 12 died", "quote: 12 perished"))
+    a = folder / "doc-a.yaml"
+    a.write_text(a.read_text(encoding="utf-8").replace("    count_kind: deaths\n", ""))
+    lines = load_fails(runner, folder, tmp_path)
+    assert lines[0].endswith("3 problems:"), lines
+    assert sum("doc-b.yaml:" in line and "12 perished" in line for line in lines) == 1
+    assert sum("doc-a.yaml:" in line and "CountKindShape" in line for line in lines) == 2
+
+
+def test_validate_without_corpus_yaml_is_an_error(runner: CliRunner, tmp_path: Path):
+    folder = corpus_copy(tmp_path)
+    (folder / "corpus.yaml").unlink()
+    code, _, err = run(runner, "validate", str(folder), "--ontology-dir", ONTOLOGY)
+    assert code == 2 and err.startswith("error:") and "corpus.yaml" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_folder_holding_other_files_is_not_taken_for_a_store(runner: CliRunner, tmp_path: Path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    code, _, err = run(runner, "load", str(MINI), "--store", str(folder), "--ontology-dir", ONTOLOGY)
+    assert code == 2 and "notes.txt" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+def test_a_store_under_another_base_is_refused_then_rebased(runner: CliRunner, loaded: str):
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    select = (
+        f"SELECT ?claim ?value WHERE {{ ?claim a <https://w3id.org/claimgraph/ns#Claim> ; <{rdf}object> ?value }}"
+        " ORDER BY ?claim ?value"
+    )
+    before = run(runner, "query", select, "--store", loaded, "--format", "csv")
+    assert before[0] == 0
+    new = "https://data.example.org/cg/"
+    code, _, err = run(runner, "query", select, "--store", loaded, "--base-iri", new)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "minted under the base IRI http://127.0.0.1:5000/" in err and "claimgraph rebase" in err
+    code, _, err = run(runner, "rebase", new, "--store", loaded, "--ontology-dir", ONTOLOGY)
+    assert code == 0, err
+    after = run(runner, "query", select, "--store", loaded, "--base-iri", new, "--format", "csv")
+    assert after[0] == 0
+    assert after[1] == before[1].replace("http://127.0.0.1:5000/", new)
+    old = run(runner, "query", select, "--store", loaded)
+    assert old[0] == 2 and "minted under the base IRI " + new in old[2]
+
+
+def test_serve_on_a_port_in_use_is_one_line_before_any_serving(runner: CliRunner, loaded: str):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, out, err = run(runner, "serve", "--store", loaded, "--host", "127.0.0.1", "--port", port)
+    assert code == 2 and "serving" not in out + err
+    assert err.startswith("error:") and port in err and len(err.strip().splitlines()) == 1

@@ -608,7 +608,7 @@ def check_base(store: Store, base: str, *, where: str) -> None:
         raise StoreError(
             f"the store at {where} was minted under the base IRI {recorded}, not {base}: "
             f"run with --base-iri {recorded} (or CLAIMGRAPH_BASE_IRI), or re-mint it with "
-            f"`claimgraph rebase {base} --base-iri {recorded}`"
+            f"`claimgraph rebase {base}`"
         )
 
 
