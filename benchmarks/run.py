@@ -692,7 +692,12 @@ def render(env: dict, rows: list[dict]) -> str:
         if "missing" in writes:
             out.append(f"Not measured: {writes['missing']}.")
         else:
-            out += ["| what | figure |", "|---|---|"] + [f"| {k} | {v} |" for k, v in writes.items()]
+            out += ["| what | seconds |", "|---|---|"] + [
+                f"| {k} | {v['median']:.2f} ({v['min']:.2f}–{v['max']:.2f}) |"
+                if isinstance(v, dict)
+                else f"| {k} | {v} |"
+                for k, v in writes.items()
+            ]
         out += [
             "",
             "### 3. Named queries, in process (ms)",

@@ -1,0 +1,188 @@
+"""Writes into a large store: does a write cost what it changes, not what the store holds?
+
+``measure(store=, corpus=, claims=)`` (the slot of ``benchmarks/run.py``) takes a store
+already loaded with ``claims`` generated claims and times, on a copy of it, three writes
+through the one write path (:mod:`claimgraph.changes`):
+
+* a 1,000-claim corpus of ten new documents (``claimgraph load``);
+* a 10-claim claim sheet with its document (what ``POST /claims`` runs);
+* the withdrawal of one 100-claim document (what ``claimgraph withdraw`` and
+  ``DELETE /claims/<id>`` run).
+
+The new documents talk about entities already in the store (the registry) and have
+texts of their own, so that nothing is refused as a copy. Each write runs three times
+(it is undone between runs: the added documents are withdrawn, the withdrawn one is
+loaded again); the median and the range are reported.
+
+Run on its own for a set of store sizes (each store is built by a validated load)::
+
+    .venv/bin/python benchmarks/writes.py --sizes 10000 100000
+
+which prints a table and writes ``benchmarks/writes.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import make_corpus  # noqa: E402
+
+ROOT = HERE.parent
+BASE = "http://127.0.0.1:5000/"  # as benchmarks/run.py mints its stores
+RUNS = 3
+
+
+def _claimgraph(store: Path, base: str = BASE):
+    from claimgraph.api import Claimgraph
+    from claimgraph.config import load_settings
+
+    return Claimgraph(
+        load_settings(
+            {
+                "store": str(store),
+                "base_iri": base,
+                "ontology_dir": str(ROOT / "ontology"),
+                "queries_dir": str(ROOT / "queries"),
+            },
+            environ={},
+        )
+    )
+
+
+def fresh_documents(folder: Path, claims: int, prefix: str) -> Path:
+    """A generated corpus of ``claims`` claims whose documents are new: ids and texts of their own."""
+    make_corpus(folder, claims)
+    for sheet in sorted(folder.glob("doc-*.yaml")):
+        text_file = sheet.with_suffix(".txt")
+        text = text_file.read_text(encoding="utf-8") + f"(written for the {prefix} write benchmark)\n"
+        text_file.write_text(text, encoding="utf-8")
+        lines = []
+        for line in sheet.read_text(encoding="utf-8").splitlines():
+            if line.startswith("  id: "):
+                line = line.replace("  id: ", f"  id: {prefix}-", 1)
+            elif line.startswith("  sha256: "):
+                line = f"  sha256: {hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+            lines.append(line)
+        sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _spread(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def _timed(write: Callable[[], object], undo: Callable[[], object]) -> dict:
+    seconds = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        write()
+        seconds.append(time.perf_counter() - start)
+        undo()
+    return _spread(seconds)
+
+
+def measure(*, store: Path, corpus: Path, claims: int, base: str = BASE) -> dict:
+    """Time a 1,000-claim load, a 10-claim sheet and a withdrawal on a copy of ``store``."""
+    from claimgraph.api import SheetUpload
+
+    work = Path(tempfile.mkdtemp(prefix="claimgraph-writes-"))
+    try:
+        copy = work / "store"
+        shutil.copytree(store, copy)
+        app = _claimgraph(copy, base)
+        opened = app.open_store()
+        try:
+            thousand = fresh_documents(work / "thousand", 1000, "wthousand")
+            documents = [s.stem for s in sorted(thousand.glob("doc-*.yaml"))]
+            load = _timed(
+                lambda: app.load(opened, thousand),
+                lambda: [app.withdraw(opened, f"wthousand-{d}") for d in documents],
+            )
+            ten = fresh_documents(work / "ten", 10, "wten")
+            app.load(opened, ten)  # its entities in the registry; then the sheet alone, as POST /claims
+            [sheet] = sorted(ten.glob("doc-*.yaml"))
+            app.withdraw(opened, f"wten-{sheet.stem}")
+            upload = SheetUpload(
+                sheet=sheet.read_text(encoding="utf-8"),
+                name=sheet.name,
+                document=sheet.with_suffix(".txt").read_bytes(),
+                corpus_name="ten",
+            )
+            post = _timed(
+                lambda: app.add_sheet(opened, upload), lambda: app.withdraw(opened, f"wten-{sheet.stem}")
+            )
+            victim = sorted(corpus.glob("doc-*.yaml"))[0].stem
+            withdraw = _timed(lambda: app.withdraw(opened, victim), lambda: app.load(opened, corpus))
+        finally:
+            opened.close()
+        return {
+            "store claims": claims,
+            "load 1,000 claims (s)": load,
+            "POST /claims, 10 claims (s)": post,
+            "withdraw a 100-claim document (s)": withdraw,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def build_store(folder: Path, claims: int) -> tuple[Path, Path, float]:
+    """A store of ``claims`` generated claims (validated load); returns store, corpus and load seconds."""
+    corpus = make_corpus(folder / "corpus", claims) and folder / "corpus"
+    store = folder / "store"
+    app = _claimgraph(store)
+    opened = app.open_store()
+    start = time.perf_counter()
+    try:
+        app.load(opened, corpus)
+    finally:
+        opened.close()
+    return store, corpus, time.perf_counter() - start
+
+
+def render(rows: list[dict]) -> str:
+    keys = [k for k in rows[0] if k != "store claims" and isinstance(rows[0][k], dict)]
+    out = ["| store claims | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    for row in rows:
+        cells = [f"{v['median']:.2f} ({v['min']:.2f}–{v['max']:.2f})" for v in (row[k] for k in keys)]
+        out.append(f"| {row['store claims']:,} | " + " | ".join(cells) + " |")
+    if len(rows) > 1:
+        ratios = [f"{rows[-1][k]['median'] / rows[0][k]['median']:.2f}×" for k in keys]
+        out.append("| largest ÷ smallest | " + " | ".join(ratios) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--output", type=Path, default=HERE / "writes.json")
+    args = parser.parse_args(argv)
+    rows = []
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"claimgraph-writes-{size}-"))
+        try:
+            print(f"[{size}] building the store", file=sys.stderr, flush=True)
+            store, corpus, seconds = build_store(work, size)
+            print(f"[{size}] built in {seconds:.0f} s; measuring writes", file=sys.stderr, flush=True)
+            row = measure(store=store, corpus=corpus, claims=size)
+            row["build (s)"] = seconds
+            rows.append(row)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    args.output.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()
