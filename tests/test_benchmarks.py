@@ -34,6 +34,14 @@ def test_harness_smoke_run(tmp_path: Path):
         assert rejects["refused"] and rejects["unchanged"] and rejects["claims"] == 100
         assert rejects["problems"] == row["invalid"]
     assert load["bulk"]["quads"] == load["fast"]["quads"]
+    writes = row["writes"]
+    assert "missing" not in writes, writes
+    assert {k for k in writes if k != "store claims"} == {
+        "load 100 claims (s)",
+        "POST /claims, 10 claims (s)",
+        "withdraw a 100-claim document (s)",
+    }
+    assert all(v["median"] > 0 for k, v in writes.items() if k != "store claims")
     names = {name.split(" (")[0] for name in row["queries"]}
     assert names == {p.stem for p in (ROOT / "queries").glob("*.rq")}
     assert all("claimgraph" in q for q in row["queries"].values()), row["queries"]
