@@ -77,7 +77,7 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
     )
     assert figure, "a chart of the death counts"
     marks = re.findall(
-        r'<circle class="mark"[^>]*data-source="([^"]*)" data-value="([^"]*)"', figure.group(0)
+        r'<circle class="mark[ "][^>]*data-source="([^"]*)" data-value="([^"]*)"', figure.group(0)
     )
     expected = {(html.unescape(c["label"]), c["value"]) for c in death_counts(seed_client)}
     assert len(marks) == len(expected)
@@ -91,6 +91,15 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
         r'data-source="United Nations officials" data-value="52" data-kind="bodies seen"', figure.group(0)
     )
     assert "bodies seen: 52" in figure.group(0) and "deaths: low 50, high 52" in figure.group(0)
+    # …and it is drawn apart and labelled on the chart itself, not only in a tooltip.
+    drawn = {
+        kind: style
+        for style, kind in re.findall(
+            r'<circle class="mark (kind-\d)"[^>]*data-kind="([^"]*)"', figure.group(0)
+        )
+    }
+    assert drawn["bodies seen"] != drawn["deaths"]
+    assert re.search(r'class="mark-label"[^>]*>52 bodies seen</text>', figure.group(0))
 
 
 def test_document_page_highlights_every_claimed_quote(seed_client):

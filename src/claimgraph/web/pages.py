@@ -343,6 +343,8 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
         groups.setdefault((claim.claimant.iri, value), []).append(claim)
         by_kind.setdefault(claim.count_kind, []).append(value)
     order = sorted(sources, key=lambda s: sources[s].text.lower())
+    # Where the values count different things, each kind is drawn its own way and named.
+    styles = {kind: i for i, kind in enumerate(sorted(by_kind))} if len(by_kind) > 1 else {}
     values = [v for _, v in groups] or [0.0]
     low, high = min(values), max(values)
     step = nice_step(high)
@@ -368,6 +370,7 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
                 "label": f"{value:g}",
                 "claims": len(claims),
                 "kinds": sorted({c.count_kind for c in claims if c.count_kind}),
+                "style": min((styles[c.count_kind] for c in claims), default=0) if styles else 0,
                 "claim": claims[0].iri,
                 "documents": sorted({c.document.text for c in claims}),
                 "x": x(value),
@@ -400,7 +403,7 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
         # Values of different count kinds (deaths, bodies seen) are not one contested count:
         # the caption gives the low and high of each kind apart.
         "kinds": [
-            {"kind": kind or "no count kind", "low": min(vs), "high": max(vs)}
+            {"kind": kind or "no count kind", "low": min(vs), "high": max(vs), "style": styles[kind]}
             for kind, vs in sorted(by_kind.items())
         ]
         if len(by_kind) > 1
