@@ -7,11 +7,15 @@ so the routes are matched by path under the base, whatever host the request name
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pyoxigraph as ox
 import pytest
+
+from claimgraph.api import Claimgraph
+from claimgraph.web import create_app
 
 from .conftest import BASE, MINI, make_settings
 
@@ -137,15 +141,12 @@ def test_a_description_holds_the_fragments_the_claims_and_the_consensus(seed_cli
     assert len(claims_about) > 6, "the claims about the event are in its description"
 
 
-def test_a_description_is_cut_with_a_note(seed_app, iris):
-    from claimgraph.web import resources as linked
-
-    original = linked.describe.DESCRIPTION_CAP
-    linked.describe.DESCRIPTION_CAP = 10
-    try:
-        body = seed_app.test_client().get(iris["event"][1] + ".nt").data
-    finally:
-        linked.describe.DESCRIPTION_CAP = original
+def test_a_description_is_cut_with_a_note(seed_claimgraph, seed_store, iris):
+    # A description holds at most CLAIMGRAPH_MAX_ROWS - 1 quads (and at most 5,000).
+    small = Claimgraph(replace(seed_claimgraph.settings, max_rows=11))
+    app = create_app(claimgraph=small)
+    app.extensions["claimgraph"]["executor"] = small.executor(store=seed_store)
+    body = app.test_client().get(iris["event"][1] + ".nt").data
     lines = body.decode().splitlines()
     assert len(lines) == 11 and "This description is cut at 10 quads" in body.decode()
 

@@ -35,9 +35,10 @@ from .changes import (
     update_change,
 )
 from .config import Settings
+from .describe import DESCRIPTION_CAP
 from .errors import NotFound, Problem, StoreError
 from .export import FORMATS as EXPORT_FORMATS
-from .export import export, gzipped, vocabulary_graphs
+from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .loader import (
     SheetUpload,
     corpus_change,
@@ -50,18 +51,21 @@ from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
+from .reader import Description, DumpCache, Reader
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .sparqltext import with_dataset
 from .store import (
     MEMORY,
+    UPLOAD_FORMATS,
     CommitMarker,
     QueryResult,
     Store,
     Triple,
     absolute_iri,
     open_store,
+    parse_upload,
     read_commit_marker,
     write_commit_marker,
 )
@@ -79,15 +83,23 @@ OPEN_DEFAULT = "DEFAULT"
 __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
+    "GZIP",
+    "UPLOAD_FORMATS",
     "Claimgraph",
+    "Description",
     "DumpRequest",
     "QueryAnswer",
     "QueryRequest",
+    "Reader",
     "SheetUpload",
+    "Triple",
     "WriteReport",
     "absolute_iri",
     "best_match",
     "choose_format",
+    "dump_file",
+    "gzipped",
+    "parse_upload",
 ]
 
 
@@ -411,6 +423,28 @@ class Claimgraph:
                 s.store, self.answer_function(), workers=s.query_workers, timeout=s.query_timeout
             )
         return InlineExecutor(store if store is not None else self.open_store(), self.answer_function())
+
+    @cached_property
+    def _dumps(self) -> DumpCache:
+        return DumpCache()
+
+    def reader(self, executor: Executor) -> Reader:
+        """What the linked-data edge and the pages read, through ``executor`` (a worker per read,
+        stopped at the time limit), with the dumps of the current commit shared by every reader."""
+        s = self.settings
+
+        def run(request: QueryRequest | DumpRequest) -> QueryAnswer:
+            return executor.query(request, timeout=s.query_timeout)
+
+        return Reader(
+            run,
+            mint=self.mint,
+            cap=max(1, min(DESCRIPTION_CAP, s.max_rows - 1)),
+            context_path=self.context_path,
+            license=s.data_license,
+            commit=self.marker.tag,
+            dumps=self._dumps,
+        )
 
     @property
     def context_path(self) -> Path:

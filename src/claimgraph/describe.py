@@ -558,3 +558,167 @@ def vocabulary_terms(select: Select, graph: str, namespace: str) -> list[Resourc
     for resource in terms.values():
         resource.properties.sort(key=lambda t: (t[0].text, t[1].text))
     return sorted(terms.values(), key=lambda r: (r.iri != namespace.rstrip("#/"), local_name(r.iri).lower()))
+
+
+# ------------------------------------------------------------------ what each page shows
+
+
+@dataclass
+class View:
+    """The data of one page: ``kind`` names its template (``entity``, ``document``, ``claim``,
+    ``consensus``, ``resource``), ``data`` holds what the template shows."""
+
+    kind: str
+    data: dict[str, object]
+
+
+#: A document's metadata as its page lists it: (label, property).
+DOCUMENT_METADATA = (
+    ("title", DCT.title),
+    ("creator (its own voice)", DCT.creator),
+    ("publisher", DCT.publisher),
+    ("date", DCT.date),
+    ("language", DCT.language),
+    ("file", CG.fileName),
+    ("SHA-256 of its bytes", CG.sha256),
+)
+
+
+def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View | None:
+    """The page of any IRI: by what the store says it is (a claim, a document, a consensus
+    statement, an event, agent or other entity); None when the store says nothing of it.
+
+    :param as_entity: show it as an entity (the ``/entity/…`` route) unless it is one of the others.
+    """
+    resource = read_resource(select, iri)
+    if resource is None:
+        return None
+    kind = resource.kind
+    if kind == "claim":
+        return claim_view(select, resource)
+    if kind == "document":
+        return document_view(select, resource)
+    if kind == "consensus":
+        return consensus_view(select, resource)
+    if as_entity or kind in ("event", "agent", "entity"):
+        return entity_view(select, resource)
+    return View("resource", {"resource": resource, "naming": claims_naming(select, iri)})
+
+
+def entity_view(select: Select, resource: Resource) -> View:
+    """An entity's facts (contested ones apart), the consensus, the numeric facts worth a chart and,
+    for an agent, what it claims, passes on and relies on."""
+    iri = resource.iri
+    facts = facts_about(select, iri)
+    agent = resource.kind == "agent" or resource.has_type(PROV.Agent)
+    relies_on, relied_by = reliance(select, iri) if agent else ([], [])
+    return View(
+        "entity",
+        {
+            "resource": resource,
+            "facts": facts,
+            "contested": [f for f in facts if f.contested],
+            "consensus": read_consensus(select, iri),
+            # A chart where sources can be set side by side: several values, or several sources.
+            "charted": [
+                f for f in facts if f.numeric and (f.contested or len({c.claimant.iri for c in f.claims}) > 1)
+            ],
+            "agent": agent,
+            "by": claims_by(select, iri) if agent else [],
+            "passed": claims_passed_on(select, iri) if agent else [],
+            "relies_on": relies_on,
+            "relied_by": relied_by,
+            "naming": claims_naming(select, iri),
+            "documents": documents_created_by(select, iri) if agent else [],
+        },
+    )
+
+
+@dataclass
+class Piece:
+    """A stretch of a document's text as its page shows it: the claim it links to (the narrowest
+    quote it lies in), and the digests of every claim it lies in."""
+
+    segment: Segment
+    target: ClaimView | None
+    digests: list[str]
+
+
+def document_view(select: Select, resource: Resource) -> View:
+    """A document's text cut into pieces at its quotes' edges, its claims and its metadata."""
+    iri = resource.iri
+    text = document_text(select, iri)
+    claims = claims_in_document(select, iri)
+    spans = [(c.iri, c.start, c.end) for c in claims if c.start is not None and c.end is not None]
+    by_iri = {c.iri: c for c in claims}
+    pieces = []
+    for segment in segments(text, spans):  # type: ignore[arg-type]
+        if segment.claims:
+            target = min(segment.claims, key=lambda c: (by_iri[c].end or 0) - (by_iri[c].start or 0))
+            pieces.append(Piece(segment, by_iri[target], [by_iri[c].digest for c in segment.claims]))
+        else:
+            pieces.append(Piece(segment, None, []))
+    metadata = [(label, resource.first(prop)) for label, prop in DOCUMENT_METADATA]
+    return View(
+        "document",
+        {"resource": resource, "pieces": pieces, "claims": claims, "metadata": metadata, "length": len(text)},
+    )
+
+
+def claim_view(select: Select, resource: Resource) -> View:
+    """A claim, its quote in the document's own text around it, and the other claims (and the
+    consensus) on the same subject and property."""
+    claim = read_claim(select, resource.iri)
+    if claim is None:
+        return View("resource", {"resource": resource, "naming": []})
+    context = None
+    if claim.start is not None and claim.end is not None:
+        text = document_text(select, claim.document.iri)
+        if text[claim.start : claim.end] == claim.exact:
+            context = context_around(text, claim.start, claim.end)
+    others = read_claims(
+        select,
+        f"?claim <{RDF.subject}> {claim.subject.node.n3()} ; <{RDF.predicate}> {claim.predicate.node.n3()} .",
+    )
+    return View(
+        "claim",
+        {
+            "resource": resource,
+            "claim": claim,
+            "context": context,
+            "others": [c for c in others if c.iri != claim.iri],
+            "consensus": read_consensus(select, claim.subject.iri, claim.predicate.iri),
+            "nanopub": claim.iri.replace("/claim/", "/nanopub/"),
+        },
+    )
+
+
+def consensus_view(select: Select, resource: Resource) -> View:
+    """A consensus statement: the agreed triple and the claims behind it."""
+    supporting = read_claims(select, f"{_iri(resource.iri)} <{CG.supportedBy}> ?claim .")
+    return View(
+        "consensus",
+        {
+            "resource": resource,
+            "subject": resource.first(RDF.subject),
+            "predicate": resource.first(RDF.predicate),
+            "obj": resource.first(RDF.object),
+            "claims": supporting,
+        },
+    )
+
+
+def graph_summary(select: Select, graph: str) -> dict[str, object] | None:
+    """How many quads and subjects a named graph holds, and the document it is the graph of
+    (None when the store has no such graph)."""
+    if not select(f"SELECT ?g WHERE {{ VALUES ?g {{ {_iri(graph)} }} GRAPH ?g {{ }} }}"):
+        return None
+    rows = select(
+        f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+    )
+    counts = rows[0] if rows else {}
+    return {
+        "quads": int(counts["n"].toPython()) if "n" in counts else 0,  # type: ignore[attr-defined]
+        "subjects": int(counts["subjects"].toPython()) if "subjects" in counts else 0,  # type: ignore[attr-defined]
+        "document": graph.replace("/graph/document/", "/document/") if "/graph/document/" in graph else None,
+    }

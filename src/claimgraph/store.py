@@ -670,6 +670,31 @@ def read_answer(answer: Any) -> QueryResult:
     return QueryResult(kind="graph", triples=triples)
 
 
+def parse_results(body: bytes, *, format: str = "json", exact: bool = False) -> QueryResult:
+    """A SPARQL results document (a worker's answer) read whole, as rdflib terms.
+
+    :param exact: keep literals' lexical forms (see :func:`from_ox`).
+
+    >>> body = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"01",'
+    >>> body += b'"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+    >>> parse_results(body).rows[0]["n"].n3(), parse_results(body, exact=True).rows[0]["n"].n3()
+    ('"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    fmt = _results_format(formats.by_name(format))
+    try:
+        answer = ox.parse_query_results(body, fmt)
+    except SyntaxError as exc:
+        raise QueryError(f"cannot read the answer: {exc}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    names = [v.value for v in answer.variables]
+    rows = [
+        {name: cast(Node, from_ox(row[name], exact=exact)) for name in names if row[name] is not None}
+        for row in answer
+    ]
+    return QueryResult(kind="select", variables=names, rows=rows)
+
+
 def _kind_of(raw: Any) -> str:
     if isinstance(raw, ox.QueryBoolean):
         return "ask"

@@ -27,13 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import NotFound
 
-from ..api import best_match
-from ..export import FORMATS as DUMPS
-from ..export import GZIP, dump_file, gzipped
+from ..api import EXPORT_FORMATS as DUMPS
+from ..api import GZIP, Description, Reader, best_match, dump_file, gzipped
 from .context import get_claimgraph
 from .pages import render_dumps, render_graph, render_resource, render_vocabulary, render_void
 from .resources import (
@@ -43,9 +41,7 @@ from .resources import (
     SPECS,
     base_path,
     cached,
-    description,
     dump_bytes,
-    graph_content,
     minted,
     resource_response,
     split_extension,
@@ -102,17 +98,8 @@ def genid(name: str) -> Response:
 @blueprint.route("/nanopub/<name>")
 def nanopub(name: str) -> Response:
     """One claim's nanopublication (its four graphs); HTML points at the claim's page."""
-    from ..export import nanopublications
-
     iri, page, ext = _page_for("nanopub", name)
     claim_iri = minted(f"claim/{split_extension(name)[0]}")
-
-    def read() -> tuple[list[ox.Quad], bool]:
-        quads, truncated = description(claim_iri)
-        claim_quads = [q for q in quads if q.subject.value.split("#")[0] == claim_iri]
-        return nanopublications(
-            claim_quads, get_claimgraph().mint, license=get_claimgraph().settings.data_license
-        ), truncated
 
     if ext is None and request.args.get("format") is None and wanted_format(None) == "html":
         extension: str | None = "html"
@@ -121,7 +108,11 @@ def nanopub(name: str) -> Response:
     if extension == "html":
         return resource_response(claim_iri, page=page, extension="html", render=_render("claim", claim_iri))
     return resource_response(
-        iri, page=page, extension=extension, render=_render("claim", claim_iri), read=read
+        iri,
+        page=page,
+        extension=extension,
+        render=_render("claim", claim_iri),
+        read=lambda reader: reader.nanopublication(claim_iri),
     )
 
 
@@ -149,7 +140,7 @@ def _vocabulary(name: str, graph: str, ext: str | None) -> Response:
         page=page,
         extension=ext,
         render=lambda: render_vocabulary(name, str(graph)),
-        read=lambda: graph_content(str(graph)),
+        read=lambda reader: reader.graph(str(graph)),
     )
 
 
@@ -210,10 +201,10 @@ def void(ext: str | None = None) -> Response:
     """The VoID and DCAT description of the dataset (Turtle by default; HTML for a browser)."""
 
     page = request.host_url + ".well-known/void"
+    root = request.host_url
 
-    def read() -> tuple[list[ox.Quad], bool]:
-        quads = list(ox.parse(dump_bytes("void"), ox.RdfFormat.TURTLE))
-        return quads, False
+    def read(reader: Reader) -> Description:
+        return reader.void(root=root)
 
     return resource_response(page, page=page, extension=ext, render=render_void, read=read)
 

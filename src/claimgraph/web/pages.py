@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from rdflib import URIRef
 from werkzeug.exceptions import NotFound
 
-from .. import describe
-from ..export import FORMATS as DUMPS
-from ..namespaces import CG, DCT, RDF
+from ..api import EXPORT_FORMATS as DUMPS
 from .context import get_claimgraph
-from .resources import alternates, cached, dump_bytes, href, local_url, select, select_table
+from .resources import alternates, cached, dump_bytes, get_reader, href, select
 
 blueprint = Blueprint("pages", __name__)
 
@@ -78,14 +77,11 @@ def queries_page(listing: list[dict[str, Any]]) -> Response:
 
 def named_query_page(name: str, values: dict[str, str]) -> Response:
     """A named query's answer as an HTML table, with a form for its parameters and a link to the editor."""
-    from ..queries import bind_parameters
-
     cg = get_claimgraph()
-    query = cg.named_queries[name]
-    text = bind_parameters(query, values)
-
-    variables, solutions = select_table(text)
-    rows = [[_cell(row[v]) for v in variables] for row in solutions]
+    query = cg.named_query(name)
+    text = cg.named_query_text(name, values)
+    variables, solutions = get_reader().table(text)
+    rows = [[_cell(row.get(v)) for v in variables] for row in solutions]
     html = render_template(
         "named_query.html",
         query=query,
@@ -101,13 +97,11 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
 
 
 def _cell(term: Any) -> dict[str, str]:
-    import pyoxigraph as ox
-
     if term is None:
         return {"text": ""}
-    if isinstance(term, ox.NamedNode):
-        return {"text": term.value, "href": href(term.value)}
-    return {"text": term.value if hasattr(term, "value") else str(term)}
+    if isinstance(term, URIRef):
+        return {"text": str(term), "href": href(str(term))}
+    return {"text": str(term)}
 
 
 # ------------------------------------------------------------------ resource pages
@@ -118,152 +112,31 @@ def render_resource(kind: str, iri: str) -> str:
 
     :raises NotFound: when the store says nothing about ``iri``.
     """
-    resource = describe.read_resource(select, iri)
-    if resource is None:
+    view = get_reader().view(iri, as_entity=kind == "entity")
+    if view is None:
         raise NotFound(f"the store says nothing about <{iri}>")
-    actual = resource.kind
-    if actual == "claim":
-        return claim_page(resource)
-    if actual == "document":
-        return document_page(resource)
-    if actual == "consensus":
-        return consensus_page(resource)
-    if kind == "entity" or actual in ("event", "agent", "entity"):
-        return entity_page(resource)
-    return page("resource.html", resource=resource, naming=describe.claims_naming(select, iri))
-
-
-def entity_page(resource: describe.Resource) -> str:
-    iri = resource.iri
-    facts = describe.facts_about(select, iri)
-    consensus = describe.read_consensus(select, iri)
-    charts = [
-        chart(f) for f in facts if f.numeric and (f.contested or len({c.claimant.iri for c in f.claims}) > 1)
-    ]
-    agent = resource.kind == "agent" or resource.has_type(describe.PROV.Agent)
-    by = describe.claims_by(select, iri) if agent else []
-    passed = describe.claims_passed_on(select, iri) if agent else []
-    relies_on, relied_by = describe.reliance(select, iri) if agent else ([], [])
-    return page(
-        "entity.html",
-        resource=resource,
-        facts=facts,
-        contested=[f for f in facts if f.contested],
-        consensus=consensus,
-        charts=charts,
-        agent=agent,
-        by=by,
-        passed=passed,
-        relies_on=relies_on,
-        relied_by=relied_by,
-        naming=describe.claims_naming(select, iri),
-        documents=describe.documents_created_by(select, iri) if agent else [],
-    )
-
-
-def document_page(resource: describe.Resource) -> str:
-    iri = resource.iri
-    text = describe.document_text(select, iri)
-    claims = describe.claims_in_document(select, iri)
-    spans = [(c.iri, c.start, c.end) for c in claims if c.start is not None and c.end is not None]
-    by_iri = {c.iri: c for c in claims}
-    pieces = []
-    for segment in describe.segments(text, spans):  # type: ignore[arg-type]
-        if segment.claims:
-            # A piece inside several quotes links to the narrowest of them.
-            target = min(segment.claims, key=lambda c: (by_iri[c].end or 0) - (by_iri[c].start or 0))
-            pieces.append(
-                {
-                    "segment": segment,
-                    "target": by_iri[target],
-                    "digests": [by_iri[c].digest for c in segment.claims],
-                }
-            )
-        else:
-            pieces.append({"segment": segment, "target": None, "digests": []})
-    metadata = [
-        (label, resource.first(prop))
-        for label, prop in (
-            ("title", DCT.title),
-            ("creator (its own voice)", DCT.creator),
-            ("publisher", DCT.publisher),
-            ("date", DCT.date),
-            ("language", DCT.language),
-            ("file", CG.fileName),
-            ("SHA-256 of its bytes", CG.sha256),
-        )
-    ]
-    return page(
-        "document.html", resource=resource, pieces=pieces, claims=claims, metadata=metadata, length=len(text)
-    )
-
-
-def claim_page(resource: describe.Resource) -> str:
-    claim = describe.read_claim(select, resource.iri)
-    if claim is None:
-        return page("resource.html", resource=resource, naming=[])
-    context = None
-    if claim.start is not None and claim.end is not None:
-        text = describe.document_text(select, claim.document.iri)
-        if text[claim.start : claim.end] == claim.exact:
-            context = describe.context_around(text, claim.start, claim.end)
-    others = describe.read_claims(
-        select,
-        f"?claim <{RDF.subject}> {claim.subject.node.n3()} ; <{RDF.predicate}> {claim.predicate.node.n3()} .",
-    )
-    consensus = describe.read_consensus(select, claim.subject.iri, claim.predicate.iri)
-    return page(
-        "claim.html",
-        resource=resource,
-        claim=claim,
-        context=context,
-        others=[c for c in others if c.iri != claim.iri],
-        consensus=consensus,
-        nanopub=local_url(claim.iri.replace("/claim/", "/nanopub/")),
-    )
-
-
-def consensus_page(resource: describe.Resource) -> str:
-    subject = resource.first(RDF.subject)
-    predicate = resource.first(RDF.predicate)
-    supporting = describe.read_claims(
-        select, f"{describe.URIRef(resource.iri).n3()} <{CG.supportedBy}> ?claim ."
-    )
-    return page(
-        "consensus.html",
-        resource=resource,
-        subject=subject,
-        predicate=predicate,
-        obj=resource.first(RDF.object),
-        claims=supporting,
-    )
+    data = dict(view.data)
+    if view.kind == "entity":
+        data["charts"] = [chart(fact) for fact in data.pop("charted")]  # type: ignore[attr-defined]
+    return page(f"{view.kind}.html", **data)
 
 
 def render_vocabulary(name: str, graph: str) -> str:
     namespace = "https://w3id.org/claimgraph/ns#" if name == "ns" else "https://w3id.org/claimgraph/shapes#"
-    terms = describe.vocabulary_terms(select, graph, namespace.rstrip("#"))
+    terms = get_reader().vocabulary(graph, namespace.rstrip("#"))
     if not terms:
         raise NotFound(f"the store holds no {name} graph <{graph}>; load a corpus first")
     return page("vocabulary.html", name=name, namespace=namespace, terms=terms, graph=graph)
 
 
 def render_graph(iri: str) -> str:
-    rows = select(
-        f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ GRAPH {describe.URIRef(iri).n3()} {{ ?s ?p ?o }} }}"
-    )
-    exists = select(f"SELECT ?g WHERE {{ VALUES ?g {{ {describe.URIRef(iri).n3()} }} GRAPH ?g {{ }} }}")
-    if not exists:
+    summary = get_reader().graph_summary(iri)
+    if summary is None:
         raise NotFound(f"no graph <{iri}> in the store")
-    counts = rows[0] if rows else {}
-    document = None
-    if "/graph/document/" in iri:
-        document = iri.replace("/graph/document/", "/document/")
     return render_template(
         "graph.html",
         iri=iri,
-        quads=int(counts["n"].toPython()) if "n" in counts else 0,
-        subjects=int(counts["subjects"].toPython()) if "subjects" in counts else 0,
-        document=document,
+        **summary,
         alternates=[(n, f"{request.base_url}", m) for n, _, m in alternates(request.base_url)],
     )
 
@@ -320,11 +193,14 @@ def nice_step(span: float) -> float:
     return float(10 * power)
 
 
-def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dict[str, Any]:
+def chart(fact: Any, *, width: int = 640, row_height: int = 34) -> dict[str, Any]:
     """The geometry of a dot chart of a numeric fact: one row per source (claimant), one mark per
     value that source gives (however many documents give it), a dashed rule at the low and the high.
 
-    >>> from rdflib import Literal, URIRef
+    :param fact: a :class:`claimgraph.describe.Fact` (an entity view's ``charted`` facts).
+
+    >>> from rdflib import Literal
+    >>> from claimgraph import describe
     >>> def claim(who, n):
     ...     t = lambda x: describe.Term(URIRef("http://e/" + x), x)
     ...     return describe.ClaimView("http://e/c" + who + str(n), t("s"), t("p"), describe.Term(Literal(n)), t(who), t("d"), "q")
@@ -332,8 +208,8 @@ def chart(fact: describe.Fact, *, width: int = 640, row_height: int = 34) -> dic
     >>> [(m["source"], m["value"], m["claims"]) for m in g["marks"]], g["low"], g["high"]
     ([('a', 52.0, 2), ('b', 50.0, 1)], 50.0, 52.0)
     """
-    groups: dict[tuple[str, float], list[describe.ClaimView]] = {}
-    sources: dict[str, describe.Term] = {}
+    groups: dict[tuple[str, float], list[Any]] = {}
+    sources: dict[str, Any] = {}
     by_kind: dict[str, list[float]] = {}
     for claim in fact.claims:
         value = claim.object.number

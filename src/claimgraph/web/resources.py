@@ -5,23 +5,18 @@ RDF forms, caching from the store's last commit, and descriptions of IRIs.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 from flask import Response, request
+from rdflib.term import Node
 from werkzeug.exceptions import NotFound
 
-from .. import describe
-from ..api import EVERY_GRAPH, DumpRequest, QueryRequest, best_match, choose_format
+from ..api import Description, Reader, best_match, choose_format
 from ..errors import NotAcceptable
-from ..export import dump, load_context, serialize
 from ..formats import FORMATS
-from ..store import from_ox
 from .context import get_claimgraph, get_executor
 
 HTML = "text/html"
@@ -45,49 +40,14 @@ SPECS = {fmt.name: fmt for fmt in FORMATS if fmt.is_rdf}
 # ------------------------------------------------------------------ reading through the executor
 
 
-def select_ox(sparql: str) -> list[Any]:
-    """The rows of a SELECT, as pyoxigraph solutions, run by the app's executor."""
-    cg = get_claimgraph()
-    answer = get_executor().query(
-        QueryRequest(sparql=sparql, format="json"), timeout=cg.settings.query_timeout
-    )
-    return list(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON))
+def get_reader() -> Reader:
+    """What this request reads through the app's executor (:meth:`claimgraph.api.Claimgraph.reader`)."""
+    return get_claimgraph().reader(get_executor())
 
 
-def select_table(sparql: str) -> tuple[list[str], list[Any]]:
-    """A SELECT's variable names and its rows (pyoxigraph solutions), run by the app's executor."""
-    cg = get_claimgraph()
-    answer = get_executor().query(
-        QueryRequest(sparql=sparql, format="json"), timeout=cg.settings.query_timeout
-    )
-    results = ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
-    return [v.value for v in results.variables], list(results)
-
-
-def select(sparql: str) -> list[dict[str, Any]]:
+def select(sparql: str) -> list[dict[str, Node]]:
     """The rows of a SELECT as dicts of rdflib terms (unbound variables left out)."""
-    cg = get_claimgraph()
-    answer = get_executor().query(
-        QueryRequest(sparql=sparql, format="json"), timeout=cg.settings.query_timeout
-    )
-    results = ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
-    names = [v.value for v in results.variables]
-    return [{n: from_ox(row[n]) for n in names if row[n] is not None} for row in results]
-
-
-def quads_of(rows: list[Any]) -> list[ox.Quad]:
-    return [
-        ox.Quad(r["s"], r["p"], r["o"], r["g"] if r["g"] is not None else ox.DefaultGraph()) for r in rows
-    ]
-
-
-def all_quads() -> list[ox.Quad]:
-    """Every quad of the store, serialised by a worker (literals exactly as stored)."""
-    cg = get_claimgraph()
-    answer = get_executor().query(
-        DumpRequest(graph=EVERY_GRAPH, format="nquads"), timeout=cg.settings.query_timeout
-    )
-    return list(ox.parse(answer.body, ox.RdfFormat.N_QUADS))
+    return get_reader().select(sparql)
 
 
 # ------------------------------------------------------------------ addresses
@@ -227,44 +187,13 @@ def alternates(page: str) -> list[tuple[str, str, str]]:
 # ------------------------------------------------------------------ describing an IRI
 
 
-def cap() -> int:
-    return max(1, min(describe.DESCRIPTION_CAP, get_claimgraph().settings.max_rows - 1))
-
-
-def description(iri: str) -> tuple[list[ox.Quad], bool]:
-    """The quads of an IRI's description (see :mod:`claimgraph.describe`) and whether it was cut."""
-    limit = cap()
-    rows = select_ox(describe.description_query(iri, cap=limit))
-    return quads_of(rows[:limit]), len(rows) > limit
-
-
-def graph_content(graph: str) -> tuple[list[ox.Quad], bool]:
-    limit = cap()
-    rows = select_ox(describe.graph_query(graph, cap=limit))
-    return quads_of(rows[:limit]), len(rows) > limit
-
-
-def rdf_body(quads: list[ox.Quad], fmt: str, *, truncated: bool, page: str) -> bytes:
-    if truncated:
-        note = (
-            f"This description is cut at {len(quads)} quads; the store holds more. "
-            "Ask the SPARQL endpoint (/sparql) for the rest."
-        )
-        quads = [
-            *quads,
-            ox.Quad(ox.NamedNode(page), ox.NamedNode(str(describe.RDFS.comment)), ox.Literal(note)),
-        ]
-    context = load_context(get_claimgraph().context_path)
-    return serialize(quads, fmt, context=context)
-
-
 def resource_response(
     iri: str,
     *,
     page: str,
     extension: str | None,
     render: Callable[[], str],
-    read: Callable[[], tuple[list[ox.Quad], bool]] | None = None,
+    read: Callable[[Reader], Description] | None = None,
 ) -> Response:
     """Answer for one IRI: the HTML ``render()`` gives, or its description in an RDF format.
 
@@ -278,10 +207,11 @@ def resource_response(
     def make() -> Response:
         if fmt == "html":
             return Response(render(), mimetype="text/html")
-        quads, truncated = (read or (lambda: description(iri)))()
-        if not quads:
+        reader = get_reader()
+        found = read(reader) if read is not None else reader.description(iri)
+        if not found:
             raise NotFound(f"the store says nothing about <{iri}>")
-        return Response(rdf_body(quads, fmt, truncated=truncated, page=page), content_type=media_type(fmt))
+        return Response(reader.rdf(found, fmt, page=page), content_type=media_type(fmt))
 
     response = cached(fmt, make, links=links)
     if response.status_code == 200 and fmt != "html":
@@ -291,24 +221,7 @@ def resource_response(
 
 # ------------------------------------------------------------------ dumps and VoID
 
-_dump_lock = threading.Lock()
-
 
 def dump_bytes(name: str) -> bytes:
-    """A dump of the store as it is now, built once per commit (kept in memory until the next one)."""
-    cg = get_claimgraph()
-    cache: dict[tuple[str, str], bytes] = cg.__dict__.setdefault("_dump_cache", {})
-    key = (cg.marker.tag, name)
-    with _dump_lock:
-        if key not in cache:
-            for old in [k for k in cache if k[0] != key[0]]:
-                del cache[old]
-            cache[key] = dump(
-                all_quads(),
-                name,
-                context=load_context(cg.context_path),
-                mint=cg.mint,
-                root=request.host_url,
-                license=cg.settings.data_license,
-            )
-        return cache[key]
+    """A dump of the store as it is now, as published on this host (built once per commit)."""
+    return get_reader().dump(name, root=request.host_url)

@@ -37,9 +37,17 @@ from flask import Blueprint, Response, json, request
 from rdflib import URIRef
 
 from .. import formats
-from ..api import EVERY_GRAPH, DumpRequest, SheetUpload, WriteReport, absolute_iri
+from ..api import (
+    EVERY_GRAPH,
+    UPLOAD_FORMATS,
+    DumpRequest,
+    SheetUpload,
+    Triple,
+    WriteReport,
+    absolute_iri,
+    parse_upload,
+)
 from ..errors import BadRdf, QueryError, UnsupportedFormat
-from ..store import UPLOAD_FORMATS, Triple, parse_upload
 from .context import get_claimgraph, get_executor
 from .errors import error_response
 
