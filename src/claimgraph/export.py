@@ -31,6 +31,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from . import formats
 from .errors import ClaimgraphError, NotAcceptable
 from .mapping import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
@@ -57,13 +58,10 @@ FORMATS: dict[str, DumpFormat] = {
 }
 GZIP = "application/gzip"
 
-#: Format name (as :mod:`claimgraph.negotiation` names them) → pyoxigraph format.
+#: Format name (:mod:`claimgraph.formats`) → the engine's format, for the RDF formats the engine
+#: writes itself (JSON-LD is compacted with the project's context by rdflib, :func:`jsonld`).
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
+    f.name: getattr(ox.RdfFormat, f.engine) for f in formats.FORMATS if f.is_rdf and f.name != "jsonld"
 }
 
 REIFIES = ox.NamedNode(str(RDF) + "reifies")
