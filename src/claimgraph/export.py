@@ -40,21 +40,26 @@ from .store import Store, to_ox
 
 @dataclass(frozen=True)
 class DumpFormat:
-    """A dump: its media type and the file name it is published under (``/dumps/<file>``)."""
+    """A dump: the RDF format it is written in (:mod:`claimgraph.formats`) and the file name it is
+    published under (``/dumps/<file>``)."""
 
-    media_type: str
+    format: str
     file: str
 
+    @property
+    def media_type(self) -> str:
+        return formats.by_name(self.format).media_type
 
-#: Export format name → its media type and file name.
+
+#: Export format name → its RDF format and file name.
 FORMATS: dict[str, DumpFormat] = {
-    "trig": DumpFormat("application/trig", "claimgraph.trig"),
-    "nquads": DumpFormat("application/n-quads", "claimgraph.nq"),
-    "turtle": DumpFormat("text/turtle", "claimgraph.ttl"),
-    "jsonld": DumpFormat("application/ld+json", "claimgraph.jsonld"),
-    "rdf12": DumpFormat("application/n-quads", "claimgraph-rdf12.nq"),
-    "nanopubs": DumpFormat("application/trig", "nanopubs.trig"),
-    "void": DumpFormat("text/turtle", "void.ttl"),
+    "trig": DumpFormat("trig", "claimgraph.trig"),
+    "nquads": DumpFormat("nquads", "claimgraph.nq"),
+    "turtle": DumpFormat("turtle", "claimgraph.ttl"),
+    "jsonld": DumpFormat("jsonld", "claimgraph.jsonld"),
+    "rdf12": DumpFormat("nquads", "claimgraph-rdf12.nq"),
+    "nanopubs": DumpFormat("trig", "nanopubs.trig"),
+    "void": DumpFormat("turtle", "void.ttl"),
 }
 GZIP = "application/gzip"
 
