@@ -41,7 +41,7 @@ BASE = "http://example.org/cg/"
 SERVE = "from claimgraph.cli import main; main()"
 
 
-def settings_for(store: Path, **overrides: object) -> Settings:
+def settings_for(store: Path | str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "store": str(store),
         "base_iri": BASE,
