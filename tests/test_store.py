@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from claimgraph.api import Claimgraph
 from claimgraph.errors import BadRdf, QueryError, UnsupportedFormat
 from claimgraph.store import (
     OxigraphStore,
+    Store,
     absolute_iri,
     open_store,
     parse_upload,
@@ -23,10 +26,12 @@ S, P, G = URIRef(f"{E}s"), URIRef(f"{E}p"), URIRef(f"{E}g")
 
 
 @pytest.fixture
-def store() -> OxigraphStore:
-    store = open_store(":memory:")
-    store.update(f"INSERT DATA {{ <{S}> <{P}> 1 . GRAPH <{G}> {{ <{S}> <{P}> 'in g' }} }}")
-    return store
+def store(claimgraph: Claimgraph) -> Iterator[Store]:
+    """Two quads, one in the default graph and one in <G>, on each backend."""
+    opened = claimgraph.open_store()
+    opened.apply(add=[(S, P, Literal(1), None), (S, P, Literal("in g"), G)])
+    yield opened
+    opened.close()
 
 
 # ---------------------------------------------------------------- dry run
