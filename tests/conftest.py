@@ -22,7 +22,9 @@ A test module that needs other settings (a token, a copied store) overrides
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +133,41 @@ def backend_settings(
     server.clear()
     remote = {**server.settings(), **overrides}
     return settings_for(remote.pop("store"), **remote)
+
+
+@dataclass
+class Loaded:
+    """A corpus loaded once (per module, say); :meth:`fresh` gives each test a copy of the store."""
+
+    backend: str
+    folder: Path
+    server: SparqlServer | None = None
+    snapshot: dict[str, bytes] | None = None
+
+    def fresh(self, target: Path, **overrides: object) -> Settings:
+        """Settings for a copy of the loaded store: a copied folder, or the server restored to it."""
+        if self.server is None:
+            shutil.copytree(self.folder, target)
+            return settings_for(target, **overrides)
+        assert self.snapshot is not None
+        self.server.restore(self.snapshot)
+        remote = {**self.server.settings(), **overrides}
+        return settings_for(remote.pop("store"), **remote)
+
+
+def load_once(backend: str, servers: Servers, folder: Path, corpus: Path, **overrides: object) -> Loaded:
+    """``corpus`` loaded into a store on ``backend`` (the scratch server for a remote one)."""
+    settings = backend_settings(backend, servers, folder / "store", **overrides)
+    cg = Claimgraph(settings)
+    store = cg.open_store()
+    try:
+        cg.load(store, corpus)
+    finally:
+        store.close()
+    if backend == "embedded":
+        return Loaded(backend, folder / "store")
+    server = servers.get(backend)
+    return Loaded(backend, folder, server, server.snapshot())
 
 
 @pytest.fixture
