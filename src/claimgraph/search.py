@@ -238,9 +238,12 @@ SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
 
 def read_entries(select: Select, graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> list[Entry]:
     rows = select(entries_query(graphs, skip=skip))
+    fields = ("field", "iri", "label", "text", "g", "kind")
     return [
-        Entry(str(r["field"]), str(r["iri"]), str(r["label"]), str(r["text"]), str(r["g"]), str(r["kind"]))
+        Entry(*(str(r[f]) for f in fields))
         for r in rows
+        # Every branch binds all six; Virtuoso 7 answers over an empty graph with one row of none.
+        if all(f in r for f in fields)
     ]
 
 
