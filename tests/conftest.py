@@ -170,6 +170,16 @@ def load_once(backend: str, servers: Servers, folder: Path, corpus: Path, **over
     return Loaded(backend, folder, server, server.snapshot())
 
 
+def serve_options(backend: str, servers: Servers, folder: Path, role: str) -> tuple[str, dict[str, str]]:
+    """Where ``claimgraph serve`` keeps a store on ``backend`` (:func:`tests.live.live_server`'s
+    ``store`` and options): a folder, or an emptied server of ``role``."""
+    if backend == "embedded":
+        return str(folder), {}
+    server = servers.get(backend, role)
+    server.clear()
+    return server.url, {"update_url": server.update_url, "gsp_url": server.gsp_url}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, backend: str, servers: Servers) -> Settings:
     return backend_settings(backend, servers, tmp_path / "store")

@@ -101,7 +101,7 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    store: Path, *, env: dict[str, str] | None = None, port: int | None = None, **options: object
+    store: Path | str, *, env: dict[str, str] | None = None, port: int | None = None, **options: object
 ) -> Iterator[LiveServer]:
     """``claimgraph serve --store STORE --port <free>`` until the block ends.
 
