@@ -33,6 +33,8 @@ RESERVED = "urn:claimgraph:"
 #: ResultSetMaxRows of the Virtuoso the tests write to: low, so that every dump and every
 #: read of a large graph pages through it as it would through a production server's limit.
 SCRATCH_MAX_ROWS = 1000
+#: Seconds Oxigraph server lets a query run (its --timeout-s).
+OXIGRAPH_TIMEOUT = 10
 
 
 @dataclass
@@ -168,7 +170,17 @@ def start_oxigraph(folder: Path) -> SparqlServer:
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder / "server.log").open("w+b")
     process = subprocess.Popen(
-        [_oxigraph() or "oxigraph", "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+        [
+            _oxigraph() or "oxigraph",
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            # The server's own limit: a query claimgraph stopped waiting for would run on.
+            "--timeout-s",
+            str(OXIGRAPH_TIMEOUT),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -647,7 +647,8 @@ class Commit:
     def _settle(self, failure: Exception) -> None:
         """After a commit that timed out or broke off: make sure it cannot apply later, then say whether it did."""
         try:
-            self.client.update(f"DROP SILENT GRAPH <{self.ticket}>", timeout=self.timeout)
+            # A fresh allowance: the commit's own may be what ran out.
+            self.client.update(f"DROP SILENT GRAPH <{self.ticket}>", timeout=self.store.options.write_timeout)
             landed = self.store._marker_row()[2] == self.id
         except (StoreError, QueryError, QueryTimeout) as exc:
             raise StoreError(
@@ -663,7 +664,7 @@ class Commit:
         drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in self.stages)
         # Staging graphs are outside claimgraph's graphs: left over, they are never read.
         with contextlib.suppress(StoreError, QueryError, QueryTimeout):
-            self.client.update(drops, timeout=self.timeout)
+            self.client.update(drops, timeout=self.store.options.write_timeout)
 
 
 # ---------------------------------------------------------------- helpers

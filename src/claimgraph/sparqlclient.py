@@ -215,7 +215,9 @@ class SparqlClient:
         self._pid = os.getpid()
         self._pool_size = pool_size
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=pool_size, block=False, retries=False)
-        self._digest: dict[str, str] | None = None
+        #: How the server asked to be answered: None until it asks (a 401), "basic" or "digest".
+        self._scheme: str | None = None
+        self._digest: dict[str, str] = {}
         self._nonce_count = 0
         self._lock = threading.Lock()
 
@@ -380,19 +382,26 @@ class SparqlClient:
         c = self.credentials
         if c.token:
             return {"Authorization": f"Bearer {c.token}"}
-        if not c.user:
+        if not c.user or self._scheme is None:
+            # Virtuoso answers Basic credentials it does not take with a 401 that asks for
+            # nothing: the first request goes without, and the server says which it wants.
             return {}
         with self._lock:
-            if self._digest is not None:
+            if self._scheme == "digest":
                 return {"Authorization": self._digest_header(method, url)}
         basic = base64.b64encode(f"{c.user}:{c.password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {basic}"}
 
     def _take_challenge(self, headers: Mapping[str, str]) -> bool:
-        """Remember a Digest challenge (RFC 7616) so that the request can be sent again answering it."""
+        """Remember how the server asks to be answered (Basic, or Digest: RFC 7616) so that the
+        request can be sent again with the credentials."""
         if not self.credentials.user:
             return False
         challenge = headers.get("WWW-Authenticate", "")
+        if challenge.lower().startswith("basic"):
+            with self._lock:
+                self._scheme = "basic"
+            return True
         if not challenge.lower().startswith("digest "):
             return False
         params = {k: a or b for k, a, b in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', challenge[7:])}
@@ -400,13 +409,13 @@ class SparqlClient:
         if algorithm not in ("MD5", "SHA-256") or "nonce" not in params:
             return False
         with self._lock:
-            self._digest = params
+            self._scheme, self._digest = "digest", params
             self._nonce_count = 0
         return True
 
     def _digest_header(self, method: str, url: str) -> str:
         # Called with the lock held.
-        d = self._digest or {}
+        d = self._digest
         c = self.credentials
         algorithm = d.get("algorithm", "MD5").upper()
 
