@@ -274,9 +274,12 @@ def test_a_commit_whose_staging_was_lost_writes_nothing(
     assert len(store) == 0 and not store.has_graph(G)
 
 
-def test_a_commit_that_times_out_is_whole_either_way(
+def test_a_commit_that_times_out_is_whole_and_says_what_is_known(
     server: SparqlServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ):
+    """The switch gets no answer in time. A server cannot be made to stop it (Oxigraph server
+    commits it beside the withdrawal of its ticket), but it is one operation: claimgraph
+    watches, and reports it applied, or not applied so far and whole either way."""
     count = 30000
     switch = Commit._switch
 
@@ -288,10 +291,9 @@ def test_a_commit_that_times_out_is_whole_either_way(
     try:
         store.apply(add=many(count))
     except StoreError as error:
-        assert "nothing was written" in str(error)
-        assert len(store) == 0
-    else:
-        assert len(store) == count
+        assert "whole" in str(error) and "claimgraph stats" in str(error)
+        time.sleep(2)
+    assert len(store) in (0, count)  # never part of the batch
     assert not [g for g in server.graphs() if g.startswith("urn:claimgraph:stage:")]
 
 

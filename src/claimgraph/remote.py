@@ -58,7 +58,7 @@ from rdflib.term import Node
 
 from . import formats
 from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
-from .sparqlclient import Credentials, Endpoints, Response, SparqlClient
+from .sparqlclient import ConnectionLost, Credentials, Endpoints, Response, SparqlClient
 from .sparqltext import Dataset, inspect_query, tokens, update_targets, without_dataset
 from .store import (
     DEFAULT,
@@ -108,8 +108,8 @@ N_TRIPLES = "application/n-triples"
 #: exceeded 10000 lines") or of about 500 kB ("memory exhausted").
 STAGE_QUADS = 500
 STAGE_BYTES = 200_000
-#: Rows read in one page when a server caps its answers and says how much (X-SPARQL-MaxRows).
-FIRST_PAGE = 10_000
+#: Seconds claimgraph watches for a commit it stopped waiting for (timed out, connection lost).
+SETTLE = 10.0
 
 
 def is_remote(location: str) -> bool:
@@ -566,8 +566,7 @@ class Commit:
             self._clean()
 
     def _stage(self) -> None:
-        ticket = f"<urn:claimgraph:commit:{self.id}> a {_TICKET} ."
-        self.client.update(f"INSERT DATA {{ GRAPH <{self.ticket}> {{ {ticket} }} }}", timeout=self.timeout)
+        self.client.update(f"INSERT DATA {{ {self._ticket_triple()} }}", timeout=self.timeout)
         self.stages.append(self.ticket)
         for _kind, _graph, stage, triples in self.parts:
             self.stages.append(stage)
@@ -620,24 +619,27 @@ class Commit:
             branches.append(f"{{ VALUES ?new {{ {' '.join(f'<{g}>' for g in self.records)} }} }}")
         now = round(time.time() * 1000)
         return (
-            f"DELETE {{ GRAPH ?rg {{ ?rs ?rp ?ro }} GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?count . "
+            f"DELETE {{ {self._ticket_triple()} GRAPH ?rg {{ ?rs ?rp ?ro }} "
+            f"GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?count . "
             f"{_STORE} {_AT} ?at . {_STORE} {_LAST} ?last . {_STORE} {_GRAPH} ?gone }} }}\n"
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?next . "
             f'{_STORE} {_AT} {now} . {_STORE} {_LAST} "{self.id}" . {_STORE} {_GRAPH} ?new }} }}\n'
-            f"WHERE {{ GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> a {_TICKET} }}\n"
-            + "\n UNION ".join(branches)
-            + "\n}"
+            f"WHERE {{ {self._ticket_triple()}\n" + "\n UNION ".join(branches) + "\n}"
         )
+
+    def _ticket_triple(self) -> str:
+        return f"GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> a {_TICKET} }}"
 
     def _switch(self) -> None:
         try:
             self.client.update(self.operation(), timeout=self.timeout)
-        except QueryError as exc:
-            # The server refused the operation before running it.
-            raise StoreError(f"write failed, nothing was written: {exc}") from None
-        except (StoreError, QueryTimeout) as exc:
+        except (QueryTimeout, ConnectionLost) as exc:
+            # No answer: the server may be running the operation, or may never have got it.
             self._settle(exc)
             return
+        except (QueryError, StoreError) as exc:
+            # The server answered that the operation failed: its transaction wrote nothing.
+            raise StoreError(f"write failed, nothing was written: {exc}") from None
         if self.store._marker_row()[2] != self.id:
             raise StoreError(
                 "write failed, nothing was written: the commit's staged data was removed before it "
@@ -645,18 +647,35 @@ class Commit:
             )
 
     def _settle(self, failure: Exception) -> None:
-        """After a commit that timed out or broke off: make sure it cannot apply later, then say whether it did."""
+        """After a switch that got no answer: withdraw its ticket, then watch whether it applied.
+
+        Withdrawing the ticket keeps a switch the server has not started from ever applying.
+        One it is running cannot be stopped (Oxigraph server lets it commit beside the
+        withdrawal), but it is one operation: it applies whole. So the answer is the truth
+        as far as it can be known: applied (no error), or not applied within
+        :data:`SETTLE` seconds, and whole either way.
+        """
+        allowance = self.store.options.write_timeout  # a fresh one: the commit's may be what ran out
         try:
-            # A fresh allowance: the commit's own may be what ran out.
-            self.client.update(f"DROP SILENT GRAPH <{self.ticket}>", timeout=self.store.options.write_timeout)
-            landed = self.store._marker_row()[2] == self.id
+            self.client.update(f"DELETE DATA {{ {self._ticket_triple()} }}", timeout=allowance)
+            watch_until = time.monotonic() + SETTLE
+            while self.store._marker_row()[2] != self.id:
+                if time.monotonic() > watch_until:
+                    break
+                time.sleep(0.2)
+            else:
+                return  # it applied, whole
         except (StoreError, QueryError, QueryTimeout) as exc:
             raise StoreError(
-                f"the commit did not complete ({failure}) and the server does not answer ({exc}); "
-                "it is one operation, so it is applied whole or not at all: check the store before writing again"
+                f"the commit got no answer ({failure}) and the server does not answer now ({exc}); it is "
+                "one operation, applied whole or not at all: check the store (claimgraph stats) before "
+                "writing again"
             ) from None
-        if not landed:
-            raise StoreError(f"write failed, nothing was written: {failure}")
+        raise StoreError(
+            f"the commit got no answer ({failure}); it was withdrawn and had not been applied {SETTLE:g} s "
+            "later, so nothing was written unless the server was already running it, in which case it "
+            "applies whole (one operation): check the store (claimgraph stats) before writing again"
+        )
 
     def _clean(self) -> None:
         if not self.stages:

@@ -50,7 +50,7 @@ from urllib3.exceptions import (
 
 from .errors import QueryError, QueryTimeout, StoreError
 
-__all__ = ["Credentials", "Endpoints", "Response", "SparqlClient", "timeout_field"]
+__all__ = ["ConnectionLost", "Credentials", "Endpoints", "Response", "SparqlClient", "timeout_field"]
 
 FORM = "application/x-www-form-urlencoded"
 #: Bytes read from a response at a time, the deadline checked between reads.
@@ -59,6 +59,10 @@ CHUNK = 65536
 CONNECT_TIMEOUT = 5.0
 #: Tries of a request that is safe to repeat (a query), when the connection fails.
 READ_TRIES = 3
+
+
+class ConnectionLost(StoreError):
+    """The connection broke after the request was sent: the server may have run it, or not."""
 
 
 @dataclass(frozen=True)
@@ -356,7 +360,9 @@ class SparqlClient:
                 read_tries -= 1
                 if read_tries > 0 and deadline.left() > 0.1:
                     continue
-                raise StoreError(f"the SPARQL server at {_origin(url)} broke off the {what}: {exc}") from None
+                raise ConnectionLost(
+                    f"the SPARQL server at {_origin(url)} broke off the {what}: {exc}"
+                ) from None
             if raw.status == 401 and not challenged and self._take_challenge(raw.headers):
                 challenged = True
                 _discard(raw)
