@@ -197,9 +197,24 @@ def store(claimgraph: Claimgraph) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(scope="session")
+def mini_snapshots() -> dict[tuple, dict[str, bytes]]:
+    """The mini corpus as loaded on a server, by (backend, base IRI, ontology): restored, not loaded again."""
+    return {}
+
+
 @pytest.fixture
-def mini_store(claimgraph: Claimgraph, store: Store) -> Store:
+def mini_store(
+    claimgraph: Claimgraph, store: Store, backend: str, servers: Servers, mini_snapshots: dict
+) -> Store:
+    """The mini corpus loaded into the test's store (on a server: restored after the first load)."""
+    key = (backend, claimgraph.settings.base_iri, claimgraph.settings.ontology_dir)
+    if backend != "embedded" and key in mini_snapshots:
+        servers.get(backend).restore(mini_snapshots[key])
+        return store
     claimgraph.load(store, MINI)
+    if backend != "embedded":
+        mini_snapshots[key] = servers.get(backend).snapshot()
     return store
 
 

@@ -76,29 +76,37 @@ class SparqlServer:
         assert response.status_code == 200, response.text[:500]
         return response.json()["results"]["bindings"]
 
-    def graphs(self) -> list[str]:
-        """Every graph of the server that is claimgraph's or may be (recorded, reserved, staged)."""
+    def graphs(self, *, staged: bool = True) -> list[str]:
+        """Every graph of the server that is claimgraph's: recorded, its register and default
+        graph, and (``staged``: a scan of the whole server) any other under ``urn:claimgraph:``."""
         recorded = self.select(
             "SELECT DISTINCT ?g WHERE { GRAPH <urn:claimgraph:register> { ?store <urn:claimgraph:graph> ?g } }"
         )
-        reserved = self.select(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), "{RESERVED}")) }}'
-        )
-        return sorted({row["g"]["value"] for row in recorded + reserved})
+        found = {row["g"]["value"] for row in recorded}
+        if staged:
+            reserved = self.select(
+                f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), "{RESERVED}")) }}'
+            )
+            found |= {row["g"]["value"] for row in reserved}
+        else:
+            found |= {f"{RESERVED}register", f"{RESERVED}default"}
+        return sorted(found)
 
     def clear(self) -> None:
-        """Drop every graph a claimgraph store left here (never the server's own)."""
-        graphs = self.graphs()
-        if graphs:
-            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+        """Drop every graph a claimgraph store keeps here (never the server's own; a staging
+        graph a failed commit left is out of claimgraph's sight, and left)."""
+        graphs = self.graphs(staged=False)
+        self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
     def snapshot(self) -> dict[str, bytes]:
         """Every claimgraph graph of the server as N-Triples (Graph Store ``GET``, never capped)."""
         found = {}
-        for graph in self.graphs():
+        for graph in self.graphs(staged=False):
             response = requests.get(
                 self.gsp_url, params={"graph": graph}, headers={"Accept": "application/n-triples"}, timeout=60
             )
+            if response.status_code == 404:
+                continue  # a graph that holds nothing (Virtuoso keeps no empty graph)
             assert response.status_code == 200, response.text[:500]
             found[graph] = response.content
         return found
