@@ -203,18 +203,31 @@ def mini_snapshots() -> dict[tuple, dict[str, bytes]]:
     return {}
 
 
+def load_mini(
+    cg: Claimgraph, backend: str, servers: Servers, snapshots: dict, store: Store | None = None
+) -> None:
+    """The mini corpus into ``cg``'s store (``store`` when it is open): loaded, or on a server
+    restored as its first load left it."""
+    key = (backend, cg.settings.base_iri, cg.settings.ontology_dir)
+    if backend != "embedded" and key in snapshots:
+        servers.get(backend).restore(snapshots[key])
+        return
+    opened = store if store is not None else cg.open_store()
+    try:
+        cg.load(opened, MINI)
+    finally:
+        if store is None:
+            opened.close()
+    if backend != "embedded":
+        snapshots[key] = servers.get(backend).snapshot()
+
+
 @pytest.fixture
 def mini_store(
     claimgraph: Claimgraph, store: Store, backend: str, servers: Servers, mini_snapshots: dict
 ) -> Store:
     """The mini corpus loaded into the test's store (on a server: restored after the first load)."""
-    key = (backend, claimgraph.settings.base_iri, claimgraph.settings.ontology_dir)
-    if backend != "embedded" and key in mini_snapshots:
-        servers.get(backend).restore(mini_snapshots[key])
-        return store
-    claimgraph.load(store, MINI)
-    if backend != "embedded":
-        mini_snapshots[key] = servers.get(backend).snapshot()
+    load_mini(claimgraph, backend, servers, mini_snapshots, store)
     return store
 
 

@@ -18,7 +18,7 @@ from claimgraph.namespaces import CG, RDF, RDFS, XSD
 from claimgraph.store import Store
 from claimgraph.web import create_app, get_executor
 
-from .conftest import BASE, DATA, MINI, all_quads
+from .conftest import BASE, DATA, MINI, Servers, all_quads, load_mini
 
 TOKEN = "secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,12 +28,9 @@ BARE = f"<{EVENT}> <{CG.deathCount}> 1000"
 
 
 @pytest.fixture
-def loaded(settings: Settings) -> Settings:
+def loaded(settings: Settings, backend: str, servers: Servers, mini_snapshots: dict) -> Settings:
     """The mini corpus loaded in a store of the test's backend; its settings."""
-    cg = Claimgraph(settings)
-    store = cg.open_store()
-    cg.load(store, MINI)
-    store.close()
+    load_mini(Claimgraph(settings), backend, servers, mini_snapshots)
     return settings
 
 

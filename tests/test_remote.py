@@ -96,6 +96,19 @@ def test_server_virtuoso_cuts_answers_and_says_so_in_a_header_only(server: Sparq
         server.update(f"DROP SILENT GRAPH <{G}>")
 
 
+def test_server_virtuoso_does_not_answer_a_direct_query_post(server: SparqlServer):
+    """Why claimgraph sends every query as a form post, always with a deadline."""
+    if server.kind != "virtuoso":
+        pytest.skip("Virtuoso's behaviour")
+    with pytest.raises(requests.Timeout):
+        requests.post(
+            server.url,
+            data=b"SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=3,
+        )
+
+
 def test_server_virtuoso_keeps_no_empty_graph_and_answers_ask_as_a_select(server: SparqlServer):
     if server.kind != "virtuoso":
         pytest.skip("Virtuoso's behaviour")

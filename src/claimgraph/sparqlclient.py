@@ -11,8 +11,9 @@ Made for :class:`claimgraph.remote.RemoteStore`, and for nothing else:
   Store write only when the connection could not be made (nothing was sent);
 * queries and updates are sent as HTML form posts (``application/x-www-form-urlencoded``),
   which every server reads; Virtuoso can hang on a direct ``application/sparql-query`` body;
-* credentials: HTTP Basic, answered with Digest when the server asks for it (Virtuoso's
-  ``/sparql-auth``), or a bearer token.
+* credentials: a bearer token, or a user and password sent the way the server asks for
+  them on its first 401 (Basic, or Digest as Virtuoso's ``/sparql-auth`` does; Virtuoso
+  answers Basic credentials it did not ask for with a bare 401).
 
 A server's answer that says less than it seems is refused here, before anyone reads it:
 Virtuoso's "anytime" answers (``X-SQL-State: S1TAT``: the query was stopped at the time
