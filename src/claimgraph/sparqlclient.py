@@ -159,6 +159,7 @@ class _BodyReader:
         self._response = response
         self._deadline = deadline
         self._what = what
+        self._done = False
 
     def read(self, size: int = -1) -> bytes:
         if self._deadline.left() <= 0:
@@ -187,6 +188,7 @@ class _BodyReader:
                 )
             chunk = self._response.read(CHUNK)
             if not chunk:
+                self._done = True
                 return
             yield chunk
 
@@ -195,7 +197,8 @@ class _BodyReader:
 
     def close(self) -> None:
         # An answer read only in part leaves bytes on the connection: it cannot be reused.
-        self._response.close()
+        if not self._done:
+            self._response.close()
         self._response.release_conn()
 
 
