@@ -111,6 +111,15 @@ def test_apply_creates_and_drops_graphs_in_one_transaction(store):
     assert list(store.quads(made)) == []
 
 
+def test_a_url_is_not_taken_for_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from claimgraph.errors import StoreError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="is a SPARQL server"):
+        OxigraphStore("http://127.0.0.1:7878/query")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path):
     from claimgraph.errors import StoreError
 

@@ -257,6 +257,9 @@ class OxigraphStore:
     """The embedded store: pyoxigraph on disk (or in memory for tests)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        if isinstance(path, str) and path.startswith(("http://", "https://")):
+            # Path() would make a folder named after the URL.
+            raise StoreError(f"{path} is a SPARQL server, not a folder: open it with claimgraph.backends")
         self.path = None if path in (None, MEMORY) else Path(path)
         self.read_only = read_only
         self._lock: Any = None
