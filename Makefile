@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser bench clean
+.PHONY: serve test browser virtuoso bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ serve: $(STAMP) $(VENDOR)
 	$(BIN)/claimgraph load seeds --store $(STORE)
 	$(BIN)/claimgraph serve --store $(STORE)
 
-test: $(STAMP) $(VENDOR) browser
+test: $(STAMP) $(VENDOR) browser virtuoso
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest
@@ -35,6 +35,14 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "chromium is not installed: the browser test will skip"
+
+# The store on a SPARQL server is tested against Oxigraph's server (the test extra) and
+# Debian's Virtuoso: installed here when we are root with apt-get; otherwise the Virtuoso
+# tests skip (under CI they fail instead).
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } \
+	  || echo "virtuoso-opensource is not installed: the Virtuoso tests will skip"
 
 # The benchmark (not a test): sizes as an option, e.g. `make bench SIZES="1000 10000"`.
 # It installs the bench extra (Oxigraph's server, rdflib-endpoint) that `make test` does not;

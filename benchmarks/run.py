@@ -849,17 +849,52 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-http", dest="http", action="store_false")
     parser.add_argument("--out", type=Path, default=RESULTS_MD, help="Where RESULTS.md goes.")
     parser.add_argument("--render", type=Path, help="Only write RESULTS.md again from this results.json.")
+    add_backend_options(parser)
     options = parser.parse_args(argv)
     if options.render:
         recorded = json.loads(options.render.read_text())
         options.out.write_text(render(recorded, recorded["results"]), encoding="utf-8")
+        write_backends(options, rendered_only=True)
         return
     env = environment()
     rows = [bench(size, options) for size in options.sizes]
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.with_name("results.json").write_text(json.dumps({**env, "results": rows}, indent=2) + "\n")
     options.out.write_text(render(env, rows), encoding="utf-8")
+    write_backends(options)
     print(f"wrote {options.out}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- the store on each backend
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backends",
+        nargs="*",
+        default=["embedded", "oxigraph", "virtuoso"],
+        help="Backends to measure the load, writes and queries on (benchmarks/backends.py); none: skip.",
+    )
+    parser.add_argument(
+        "--backends-limit", type=int, default=1000, help="No backend measurement above this size."
+    )
+
+
+def write_backends(options, *, rendered_only: bool = False) -> None:
+    """benchmarks/backends.py's figures, in their own section of RESULTS.md."""
+    import backends
+
+    recorded = options.out.with_name("backends.json")
+    if rendered_only:
+        if recorded.exists():
+            backends.write_section(options.out, backends.render(json.loads(recorded.read_text())))
+        return
+    sizes = [size for size in options.sizes if size <= options.backends_limit]
+    if not (options.backends and sizes):
+        return
+    rows = backends.measure(sizes, runs=options.runs, backends=tuple(options.backends))
+    recorded.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    backends.write_section(options.out, backends.render(rows))
 
 
 if __name__ == "__main__":

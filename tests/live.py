@@ -41,7 +41,7 @@ BASE = "http://example.org/cg/"
 SERVE = "from claimgraph.cli import main; main()"
 
 
-def settings_for(store: Path, **overrides: object) -> Settings:
+def settings_for(store: Path | str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "store": str(store),
         "base_iri": BASE,
@@ -101,7 +101,7 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    store: Path, *, env: dict[str, str] | None = None, port: int | None = None, **options: object
+    store: Path | str, *, env: dict[str, str] | None = None, port: int | None = None, **options: object
 ) -> Iterator[LiveServer]:
     """``claimgraph serve --store STORE --port <free>`` until the block ends.
 

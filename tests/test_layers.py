@@ -17,6 +17,9 @@ LAYERS = {
     "formats": 1,
     "sparqltext": 2,
     "store": 2,
+    "sparqlclient": 2,
+    "remote": 2,
+    "backends": 2,
     "validation": 2,
     "sparqlshapes": 2,
     "sheets": 2,
@@ -45,9 +48,11 @@ CONFINED = {
     "waitress": ("web",),
     "click": ("cli",),
     "pyshacl": ("validation",),
-    # The engine stays in the store (export's dumps are to move behind store.dump too);
-    # sparqlshapes stages a batch in an in-memory store of its own to validate it.
-    "pyoxigraph": ("store", "export", "sparqlshapes"),
+    # The engine stays in the store implementations (export's dumps are to move behind
+    # store.dump too); sparqlshapes stages a batch in an in-memory store of its own to validate it.
+    "pyoxigraph": ("store", "remote", "export", "sparqlshapes"),
+    # The HTTP client of the store on a SPARQL server.
+    "urllib3": ("sparqlclient",),
 }
 
 

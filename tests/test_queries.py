@@ -16,6 +16,19 @@ from .conftest import MINI, ROOT
 
 NAMED = load_named_queries(ROOT / "queries")
 
+#: Named queries that Virtuoso 7.2 answers wrongly (test_remote.py shows each bug on its own);
+#: claimgraph passes a server's answers on as they are. Expected to fail there, strictly, so
+#: that a fixed Virtuoso or a rewritten query is noticed.
+VIRTUOSO_WRONG = {
+    "who-blames-whom": "Virtuoso joins a transitive path (rdfs:subPropertyOf+) wrongly: 9 rows of 69",
+    "contested-facts": "Virtuoso types a boolean expression (EXISTS) as xsd:integer 0/1",
+}
+
+
+def wrong_on(backend: str, name: str, request: pytest.FixtureRequest) -> None:
+    if backend == "virtuoso" and name in VIRTUOSO_WRONG:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_WRONG[name], strict=True))
+
 
 def rows(result: QueryResult) -> list[dict[str, object]]:
     return [{k: v.toPython() if hasattr(v, "toPython") else v for k, v in r.items()} for r in result.rows]
@@ -133,7 +146,8 @@ def test_corroboration_tells_repetition_from_independence(seed_claimgraph: Claim
     assert set(rows_) == {(50, "deaths"), (52, "deaths")}
 
 
-def test_contested_facts_and_range(answers):
+def test_contested_facts_and_range(answers, backend: str, request: pytest.FixtureRequest):
+    wrong_on(backend, "contested-facts", request)
     death = "https://w3id.org/claimgraph/ns#deathCount"
     contested = {r["value"]: r for r in answers["contested-facts"] if str(r["property"]) == death}
     assert set(contested) == {50, 52}
@@ -167,7 +181,8 @@ def test_stats_count_contested_keys_apart_from_several_values(
     assert stats["several_values"] == len(keys["several values"]) > 10
 
 
-def test_who_blames_whom(seed_claimgraph: Claimgraph, answers):
+def test_who_blames_whom(seed_claimgraph: Claimgraph, answers, backend: str, request: pytest.FixtureRequest):
+    wrong_on(backend, "who-blames-whom", request)
     cg = seed_claimgraph
     blame = {
         (str(r["claimant"]), str(r["blamed"]), str(r["role"]).rsplit("#", 1)[-1])
@@ -284,15 +299,24 @@ def both_engines(seed_store: Store, dataset: Dataset, text: str) -> tuple[list, 
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
-def test_every_query_answers_the_same_on_rdflib(name: str, seed_store: Store, rdflib_dataset: Dataset):
+def test_every_query_answers_the_same_on_rdflib(
+    name: str, seed_store: Store, rdflib_dataset: Dataset, backend: str, request: pytest.FixtureRequest
+):
+    wrong_on(backend, name, request)
     ours, theirs = both_engines(seed_store, rdflib_dataset, NAMED[name].text)
     assert ours and ours == theirs
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_every_bound_query_answers_the_same_on_rdflib(
-    name: str, seed_claimgraph: Claimgraph, seed_store: Store, rdflib_dataset: Dataset
+    name: str,
+    seed_claimgraph: Claimgraph,
+    seed_store: Store,
+    rdflib_dataset: Dataset,
+    backend: str,
+    request: pytest.FixtureRequest,
 ):
+    wrong_on(backend, name, request)
     param, ident = PARAMETERS[name]
     text = bind_parameters(NAMED[name], {param: entity(seed_claimgraph, ident)})
     ours, theirs = both_engines(seed_store, rdflib_dataset, text)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from claimgraph.api import Claimgraph
 from claimgraph.errors import BadRdf, QueryError, UnsupportedFormat
 from claimgraph.store import (
     OxigraphStore,
+    Store,
     absolute_iri,
     open_store,
     parse_upload,
@@ -23,10 +26,12 @@ S, P, G = URIRef(f"{E}s"), URIRef(f"{E}p"), URIRef(f"{E}g")
 
 
 @pytest.fixture
-def store() -> OxigraphStore:
-    store = open_store(":memory:")
-    store.update(f"INSERT DATA {{ <{S}> <{P}> 1 . GRAPH <{G}> {{ <{S}> <{P}> 'in g' }} }}")
-    return store
+def store(claimgraph: Claimgraph) -> Iterator[Store]:
+    """Two quads, one in the default graph and one in <G>, on each backend."""
+    opened = claimgraph.open_store()
+    opened.apply(add=[(S, P, Literal(1), None), (S, P, Literal("in g"), G)])
+    yield opened
+    opened.close()
 
 
 # ---------------------------------------------------------------- dry run
@@ -104,6 +109,15 @@ def test_apply_creates_and_drops_graphs_in_one_transaction(store):
     store.apply(remove=[(S, P, Literal("in g"), G)], create=[made], drop=[G])
     assert store.has_graph(made) and not store.has_graph(G)
     assert list(store.quads(made)) == []
+
+
+def test_a_url_is_not_taken_for_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from claimgraph.errors import StoreError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="is a SPARQL server"):
+        OxigraphStore("http://127.0.0.1:7878/query")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path):

@@ -20,6 +20,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
+from .conftest import Servers, serve_options
 from .live import free_port, live_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,14 +111,16 @@ def rewrite(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, backend: str, servers: Servers):
     if not SUITE.is_dir():
         pytest.skip(f"the W3C Graph Store Protocol tests are not at {SUITE}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    store, options = serve_options(backend, servers, tmp_path_factory.mktemp("gsp") / "store", "w3c-gsp")
     # Direct identification needs graph IRIs under the server's own address.
     with live_server(
-        tmp_path_factory.mktemp("gsp") / "store",
+        store,
+        **options,
         port=port,
         base_iri=base + "/",
         token=TOKEN,

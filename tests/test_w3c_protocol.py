@@ -33,6 +33,7 @@ from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS, Namespace
 
+from .conftest import Servers, serve_options
 from .live import ROOT, LiveServer, listener, live_server
 
 W3C = ROOT.parent / "shared" / "w3c" / "sparql" / "sparql11" / "protocol"
@@ -195,19 +196,27 @@ def _prepare_query_server(server: LiveServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def query_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def query_server(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, servers: Servers
+) -> Iterator[LiveServer]:
     if not TESTS:
         pytest.skip("no W3C manifest")
-    store = tmp_path_factory.mktemp("w3c-query") / "store"
-    with live_server(store, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
+    store, options = serve_options(
+        backend, servers, tmp_path_factory.mktemp("w3c-query") / "store", "w3c-query"
+    )
+    with live_server(store, **options, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
         _prepare_query_server(server)
         yield server
 
 
 @pytest.fixture(scope="module")
-def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    store = tmp_path_factory.mktemp("w3c-update") / "store"
-    with live_server(store, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
+def update_server(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, servers: Servers
+) -> Iterator[LiveServer]:
+    store, options = serve_options(
+        backend, servers, tmp_path_factory.mktemp("w3c-update") / "store", "w3c-update"
+    )
+    with live_server(store, **options, token=TOKEN, open_graphs=OPEN_GRAPHS) as server:
         yield server
 
 
@@ -255,7 +264,8 @@ def read_boolean(body: bytes, media_type: str) -> bool:
 
 
 @pytest.mark.parametrize("test", _params())
-def test_protocol(test: ProtocolTest, request: pytest.FixtureRequest) -> None:
+def test_protocol(test: ProtocolTest, request: pytest.FixtureRequest, backend: str) -> None:
+    """One test of the manifest, against claimgraph serving a store on ``backend``."""
     if test.is_update:
         server = request.getfixturevalue("update_server")
         extra = {"Authorization": f"Bearer {TOKEN}"}

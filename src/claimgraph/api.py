@@ -21,6 +21,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
+from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
     Policy,
@@ -52,6 +53,7 @@ from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
 from .reader import Description, DumpCache, Reader
+from .remote import RemoteStore
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
 from .search import update as update_index
@@ -79,6 +81,10 @@ CLAIM_TYPE = (RDF.type, CG.Claim)
 
 #: The word in CLAIMGRAPH_OPEN_GRAPHS that opens the default graph.
 OPEN_DEFAULT = "DEFAULT"
+
+#: Seconds a commit marker read from a SPARQL server is trusted: another claimgraph
+#: process may write to the same server.
+MARKER_TTL = 1.0
 
 __all__ = [
     "EVERY_GRAPH",
@@ -109,6 +115,13 @@ class Claimgraph:
 
     settings: Settings
     _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _marker: CommitMarker | None = field(default=None, init=False, repr=False, compare=False)
+    _marker_read: float = field(default=0.0, init=False, repr=False, compare=False)
+
+    @cached_property
+    def opener(self) -> StoreOpener:
+        """Opens the configured store (picklable: worker processes open their own with it)."""
+        return StoreOpener.for_settings(self.settings)
 
     @cached_property
     def mint(self) -> Minter:
@@ -138,7 +151,7 @@ class Claimgraph:
         :param any_base: open it whatever base IRI it records (``rebase`` re-mints it).
         :raises StoreError: when it cannot be opened, or its base IRI is another.
         """
-        store = open_store(self.settings.store, read_only=read_only)
+        store = self.opener(read_only=read_only)
         if any_base:
             return store
         try:
@@ -303,15 +316,33 @@ class Claimgraph:
     def store_folder(self) -> Path | None:
         """The embedded store's folder (None for ``:memory:`` or a remote store)."""
         location = self.settings.store
-        if location == MEMORY or location.startswith(("http://", "https://")):
+        if location == MEMORY or is_remote(location):
             return None
         return Path(location)
 
-    @cached_property
+    @property
     def marker(self) -> CommitMarker:
-        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it)."""
-        folder = self.store_folder
-        return read_commit_marker(str(folder) if folder else MEMORY)
+        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it).
+
+        The embedded store's is read once from its folder, then kept by :meth:`committed`;
+        a SPARQL server's is read from the server again after :data:`MARKER_TTL` seconds, so
+        that claimgraph processes sharing a server agree.
+        """
+        remote = self.opener.remote is not None
+        if self._marker is None or (remote and time.monotonic() - self._marker_read > MARKER_TTL):
+            if remote:
+                marker = self._marker_store.commit_marker()
+            else:
+                folder = self.store_folder
+                marker = read_commit_marker(str(folder) if folder else MEMORY)
+            self._marker, self._marker_read = marker, time.monotonic()
+        return self._marker
+
+    @cached_property
+    def _marker_store(self) -> RemoteStore:
+        store = self.opener(read_only=True)
+        assert isinstance(store, RemoteStore)
+        return store
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -330,11 +361,15 @@ class Claimgraph:
         ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
         up to date: for the ``graphs`` the write replaced, or all of it when None.
         """
-        marker = self.marker.next(at=time.time())
-        folder = self.store_folder
-        if folder is not None:
-            write_commit_marker(str(folder), marker)
-        self.marker = marker
+        if isinstance(store, RemoteStore):
+            # Advanced on the server, in the commit's own transaction.
+            marker = store.commit_marker()
+        else:
+            marker = self.marker.next(at=time.time())
+            folder = self.store_folder
+            if folder is not None:
+                write_commit_marker(str(folder), marker)
+        self._marker, self._marker_read = marker, time.monotonic()
 
         def select(sparql: str) -> list:
             return store.query(sparql).rows
@@ -414,6 +449,16 @@ class Claimgraph:
         :param store: the open store an in-process executor uses (default: it opens one).
         """
         s = self.settings
+        if processes and self.opener.remote is not None:
+            # The server takes writes beside reads: no worker stops while one runs.
+            return ProcessExecutor(
+                s.store,
+                self.answer_function(),
+                workers=s.query_workers,
+                timeout=s.query_timeout,
+                opener=self.opener,
+                exclusive_writes=False,
+            )
         if processes and s.store != MEMORY:
             # Workers open the store read-only, which needs it to exist: create it
             # first, so that serve works on a fresh machine.

@@ -221,11 +221,15 @@ def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _
     result = Plan()
     problems = list(change.problems)
 
+    # Quads known not to be in the store, so that none is asked for twice: a store on a
+    # SPARQL server answers each question with a request.
+    absent: set[Quad] = set()
     for name, triples in [*change.replace.items(), *change.vocabulary.items()]:
         old = set(store.quads(DEFAULT if name is None else name, exact=True))
         new = {(*skolem.triple(t), name) for t in triples}
         remove |= old - new
         add |= new - old
+        absent |= new - old
         if name is not None and not store.has_graph(name):
             result.create.add(name)
     for name in change.drop:
@@ -239,8 +243,9 @@ def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _
         q = (*skolem.triple(q[:3]), q[3])
         if q not in remove and not _in_store(store, q):
             add.add(q)
+            absent.add(q)
         remove.discard(q)
-    add -= {q for q in add if _in_store(store, q) and q not in remove}
+    add -= {q for q in add - absent if _in_store(store, q) and q not in remove}
     result.create |= {g for g in change.create if not store.has_graph(g)}
     result.create -= result.drop
 

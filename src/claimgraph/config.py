@@ -59,7 +59,40 @@ def _validator(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("store", "store", "Folder of the embedded store, or ':memory:' for one that is not kept."),
+    Setting(
+        "store",
+        "store",
+        "Folder of the embedded store, ':memory:' for one that is not kept, or the query URL of a "
+        "SPARQL 1.1 server (http:// or https://) to keep the store on.",
+    ),
+    Setting(
+        "update_url",
+        "",
+        "SPARQL Update URL of the server the store is on; empty: the store URL (a last segment "
+        "'query' read as 'update').",
+    ),
+    Setting(
+        "gsp_url",
+        "",
+        "Graph Store Protocol URL of the server the store is on, used to stage large writes; empty: "
+        "writes are staged by SPARQL Update.",
+    ),
+    Setting("store_user", "", "User name for the SPARQL server (HTTP Basic, or Digest when it asks)."),
+    Setting("store_password", "", "Password for the SPARQL server."),
+    Setting("store_token", "", "Bearer token for the SPARQL server (instead of a user and password)."),
+    Setting(
+        "store_timeout_param",
+        "timeout={ms}",
+        "Form field that carries a query's time limit to the SPARQL server ({ms} milliseconds, {s} "
+        "seconds; Virtuoso's is timeout={ms}); empty: none is sent.",
+    ),
+    Setting(
+        "store_write_timeout",
+        300.0,
+        "Seconds a commit to the SPARQL server may take before claimgraph stops waiting (and makes "
+        "sure it is whole).",
+        float,
+    ),
     Setting(
         "base_iri",
         "http://127.0.0.1:5000/",
@@ -103,6 +136,13 @@ SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 @dataclass(frozen=True)
 class Settings:
     store: str
+    update_url: str
+    gsp_url: str
+    store_user: str
+    store_password: str
+    store_token: str
+    store_timeout_param: str
+    store_write_timeout: float
     base_iri: str
     token: str
     host: str

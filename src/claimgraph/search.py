@@ -207,12 +207,14 @@ def entries_query(graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> 
     values = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in wanted)} }}" if wanted is not None else ""
     skipped = [f"<{g}>" for g in skip]
     not_skipped = f"FILTER (?g NOT IN ({', '.join(skipped)}))" if skipped else ""
+    # The filters sit inside each branch's graph pattern: Virtuoso 7 cannot compile them
+    # around it beside the branches' BINDs ("Internal error: sparp_gp_deprecate()").
     return f"""
 SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
-  {values}
   {{
-    GRAPH ?g {{ ?iri <{RDFS.label}>|<{SKOS.prefLabel}>|<{SKOS.altLabel}> ?text }}
-    FILTER (isIRI(?iri))
+    {values}
+    GRAPH ?g {{ ?iri <{RDFS.label}>|<{SKOS.prefLabel}>|<{SKOS.altLabel}> ?text FILTER (isIRI(?iri)) }}
+    {not_skipped}
     OPTIONAL {{ ?iri <{RDFS.label}> ?own }}
     BIND (COALESCE(?own, ?text) AS ?label)
     BIND ("name" AS ?field)
@@ -220,6 +222,7 @@ SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
           IF(EXISTS {{ ?iri a <{SCHEMA.Event}> }}, "event",
           IF(EXISTS {{ ?iri a <{PROV.Agent}> }}, "agent", "entity"))) AS ?kind)
   }} UNION {{
+    {values}
     GRAPH ?g {{
       ?iri a <{CG.Claim}> ; <{CG.evidence}>/<{OA.hasSelector}> ?selector ; <{PROV.wasDerivedFrom}> ?doc .
       ?selector <{RDF.type}> <{OA.TextQuoteSelector}> ; <{OA.exact}> ?text .
@@ -228,16 +231,19 @@ SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
     BIND (COALESCE(?docLabel, STR(?doc)) AS ?label)
     BIND (STR(?doc) AS ?kind)
     BIND ("quote" AS ?field)
+    {not_skipped}
   }}
-  {not_skipped}
 }}"""
 
 
 def read_entries(select: Select, graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> list[Entry]:
     rows = select(entries_query(graphs, skip=skip))
+    fields = ("field", "iri", "label", "text", "g", "kind")
     return [
-        Entry(str(r["field"]), str(r["iri"]), str(r["label"]), str(r["text"]), str(r["g"]), str(r["kind"]))
+        Entry(*(str(r[f]) for f in fields))
         for r in rows
+        # Every branch binds all six; Virtuoso 7 answers over an empty graph with one row of none.
+        if all(f in r for f in fields)
     ]
 
 

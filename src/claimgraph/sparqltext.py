@@ -40,6 +40,7 @@ __all__ = [
     "inspect_update",
     "update_targets",
     "with_dataset",
+    "without_dataset",
 ]
 
 #: Deepest nesting of ( { [ << accepted; far below the depth that overflows the stack.
@@ -432,6 +433,33 @@ def update_targets(text: str, *, base_iri: str | None = None) -> frozenset[str] 
             elif word == "NAMED" and k > 0 and toks[k - 1].text.upper() in {"DROP", "CLEAR", "SILENT"}:
                 return None
     return frozenset(targets)
+
+
+def without_dataset(text: str) -> str:
+    """``text`` with its ``FROM`` and ``FROM NAMED`` clauses blanked out (spaces, so that
+    positions in error messages stay true).
+
+    For a server that is sent the dataset as protocol parameters and would otherwise
+    merge the two (Virtuoso adds the query's ``FROM`` graphs to ``default-graph-uri``'s
+    instead of letting the protocol's replace them, SPARQL 1.1 Protocol §2.1.4).
+
+    >>> without_dataset("PREFIX e: <http://e/> SELECT * FROM e:g FROM NAMED <http://e/h> { ?s ?p 'FROM <x>' }")
+    "PREFIX e: <http://e/> SELECT *                                  { ?s ?p 'FROM <x>' }"
+    """
+    toks = tokens(text)
+    depth, spans = 0, []
+    for k, tok in enumerate(toks):
+        if tok.kind in ("open", "close"):
+            depth += 1 if tok.kind == "open" else -1
+        elif depth == 0 and tok.kind == "word" and tok.text.upper() == "FROM":
+            rest = toks[k + 1 : k + 3]
+            if rest and rest[0].kind == "word" and rest[0].text.upper() == "NAMED":
+                rest = rest[1:]
+            if rest and rest[0].kind in ("iri", "pname"):
+                spans.append((tok.offset, rest[0].offset + len(rest[0].text)))
+    for start, end in reversed(spans):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 _ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*$')

@@ -191,7 +191,8 @@ def _ox_quad(q: Quad) -> ox.Quad:
     return ox.Quad(to_ox(q[0]), to_ox(q[1]), to_ox(q[2]), to_ox(q[3] if len(q) > 3 else None))
 
 
-def _rdflib_quad(q: ox.Quad, *, exact: bool = False) -> Quad:
+def rdflib_quad(q: ox.Quad, *, exact: bool = False) -> Quad:
+    """A pyoxigraph quad as rdflib terms (see :func:`from_ox`)."""
     return (
         from_ox(q.subject, exact=exact),
         from_ox(q.predicate, exact=exact),
@@ -256,6 +257,9 @@ class OxigraphStore:
     """The embedded store: pyoxigraph on disk (or in memory for tests)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        if isinstance(path, str) and path.startswith(("http://", "https://")):
+            # Path() would make a folder named after the URL.
+            raise StoreError(f"{path} is a SPARQL server, not a folder: open it with claimgraph.backends")
         self.path = None if path in (None, MEMORY) else Path(path)
         self.read_only = read_only
         self._lock: Any = None
@@ -472,7 +476,7 @@ class OxigraphStore:
         else:
             graph_name = to_ox(graph) if graph is not None else None
         for q in self._store.quads_for_pattern(*pattern, graph_name):
-            yield _rdflib_quad(q, exact=exact)
+            yield rdflib_quad(q, exact=exact)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -506,7 +510,7 @@ class OxigraphStore:
         b'<http://e/s> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
         """
         fmt = formats.by_name(format)
-        kwargs: dict[str, Any] = {"format": _rdf_format(fmt), "prefixes": prefixes}
+        kwargs: dict[str, Any] = {"format": rdf_format(fmt), "prefixes": prefixes}
         if graph is not None:
             kwargs["from_graph"] = to_ox(graph)
         elif default_graph:
@@ -551,7 +555,7 @@ class OxigraphStore:
         kind = _kind_of(raw)
         fmt = formats.by_name(choose(kind), kind)
         if kind == "ask":
-            return kind, raw.serialize(format=_results_format(fmt))
+            return kind, raw.serialize(format=results_format(fmt))
         # Reading one more than the limit tells a large answer from one at the limit,
         # and keeps memory bounded however large the answer would have been.
         try:
@@ -565,8 +569,8 @@ class OxigraphStore:
             )
         try:
             if kind == "select":
-                return kind, _select_body([v.value for v in raw.variables], items, _results_format(fmt))
-            return kind, _graph_body(items, _rdf_format(fmt))
+                return kind, select_body([v.value for v in raw.variables], items, results_format(fmt))
+            return kind, graph_body(items, rdf_format(fmt))
         except (OSError, ValueError) as exc:
             raise NotAcceptable(f"the answer cannot be written as {fmt.media_type}: {exc}") from None
 
@@ -680,7 +684,7 @@ def parse_results(body: bytes, *, format: str = "json", exact: bool = False) -> 
     >>> parse_results(body).rows[0]["n"].n3(), parse_results(body, exact=True).rows[0]["n"].n3()
     ('"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')
     """
-    fmt = _results_format(formats.by_name(format))
+    fmt = results_format(formats.by_name(format))
     try:
         answer = ox.parse_query_results(body, fmt)
     except SyntaxError as exc:
@@ -703,19 +707,22 @@ def _kind_of(raw: Any) -> str:
     return "graph"
 
 
-def _rdf_format(fmt: formats.Format) -> ox.RdfFormat:
+def rdf_format(fmt: formats.Format) -> ox.RdfFormat:
+    """The engine's format for a row of the format table that carries RDF."""
     if not fmt.is_rdf:
         raise ValueError(f"{fmt.name} cannot carry RDF")
     return getattr(ox.RdfFormat, fmt.engine)
 
 
-def _results_format(fmt: formats.Format) -> ox.QueryResultsFormat:
+def results_format(fmt: formats.Format) -> ox.QueryResultsFormat:
+    """The engine's format for a row of the format table that carries SPARQL results."""
     if fmt.kind != "results":
         raise ValueError(f"{fmt.name} cannot carry SPARQL results")
     return getattr(ox.QueryResultsFormat, fmt.engine)
 
 
-def _select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
+def select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryResultsFormat) -> bytes:
+    """SELECT rows (already read) written in ``fmt``."""
     # pyoxigraph writes only what is left of a lazy answer once it has been read from:
     # the rows read are written back as SPARQL TSV and parsed into a fresh answer.
     lines = ["\t".join("?" + name for name in names)]
@@ -725,7 +732,8 @@ def _select_body(names: list[str], rows: list[ox.QuerySolution], fmt: ox.QueryRe
     return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
 
 
-def _graph_body(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+def graph_body(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    """CONSTRUCT or DESCRIBE triples written in ``fmt`` (as the default graph, for a dataset format)."""
     if fmt.supports_datasets:
         # Dataset formats take quads: the answer is the default graph.
         return ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt)
@@ -744,12 +752,13 @@ def _term_text(term: Any) -> str:
 
 
 def open_store(location: str, *, read_only: bool = False) -> Store:
-    """Open the store a setting names: a folder, or ``:memory:``.
+    """Open the embedded store in a folder, or ``:memory:``
+    (:func:`claimgraph.backends.open_store` opens a SPARQL server's too).
 
     :raises StoreError: when it cannot be opened.
     """
     if location.startswith(("http://", "https://")):
-        raise StoreError(f"remote stores are not supported yet: {location}")
+        raise StoreError(f"{location} is a SPARQL server: open it with claimgraph.backends.open_store")
     return OxigraphStore(location, read_only=read_only)
 
 
@@ -783,7 +792,7 @@ def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[
         raise UnsupportedFormat(
             f"cannot read {media_type or 'a body without Content-Type'}; send one of {offered}"
         )
-    fmt = _rdf_format(row)
+    fmt = rdf_format(row)
     if fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data)
     elif fmt == ox.RdfFormat.JSON_LD:
@@ -924,8 +933,8 @@ def _compare(before: ox.Store, after: ox.Store, names: list[Any] | None) -> DryR
         old_graphs = {g for g in names if before.contains_named_graph(g)}
         new_graphs = {g for g in names if after.contains_named_graph(g)}
     return DryRun(
-        removed=[_rdflib_quad(q, exact=True) for q in old - new],
-        added=[_rdflib_quad(q, exact=True) for q in new - old],
+        removed=[rdflib_quad(q, exact=True) for q in old - new],
+        added=[rdflib_quad(q, exact=True) for q in new - old],
         created=sorted(URIRef(g.value) for g in new_graphs - old_graphs),
         dropped=sorted(URIRef(g.value) for g in old_graphs - new_graphs),
     )

@@ -44,6 +44,8 @@ T = TypeVar("T")
 
 #: What a pool is given to run: ``(store, request) -> answer``; picklable for a process pool.
 Answer = Callable[[Store, Any], Any]
+#: What opens the store in a worker (``read_only=True``) and for a write; picklable.
+Opener = Callable[..., Store]
 
 
 class Executor(Protocol):
@@ -95,6 +97,10 @@ class ProcessExecutor:
         ``(store, request) -> answer`` (a module-level function or a
         :func:`functools.partial` of one); whatever it raises reaches the caller.
     :param start_timeout: seconds a new worker may take to open the store.
+    :param opener: opens the store, ``opener(read_only=…)`` (default: the embedded store in
+        ``store_path``); a store on a SPARQL server is opened so.
+    :param exclusive_writes: stop every reader while a write runs (the embedded store must;
+        a SPARQL server takes writes beside reads, and queries go on).
     :raises StoreError: when the workers cannot open the store (e.g. a writer holds it).
     """
 
@@ -107,6 +113,8 @@ class ProcessExecutor:
         timeout: float = 30.0,
         start_timeout: float = 60.0,
         context: str = "forkserver",
+        opener: Opener | None = None,
+        exclusive_writes: bool = True,
     ) -> None:
         if str(store_path) == ":memory:":
             raise StoreError("an in-memory store cannot be shared with worker processes")
@@ -117,6 +125,8 @@ class ProcessExecutor:
         self.timeout = timeout
         self.start_timeout = start_timeout
         self._answer = answer
+        self._opener = opener
+        self._exclusive = exclusive_writes
         self._ctx = multiprocessing.get_context(context)
         if context == "forkserver":
             self._ctx.set_forkserver_preload([_module_of(answer)])
@@ -136,7 +146,7 @@ class ProcessExecutor:
             raise
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, (self.path, self._answer))
+        return _Worker(self._ctx, (self.path, self._answer, self._opener))
 
     def pids(self) -> list[int]:
         """Process ids of the current workers, idle and busy (for monitoring and tests)."""
@@ -214,8 +224,16 @@ class ProcessExecutor:
         New queries wait; running ones finish or are stopped by their time
         limits; the workers are stopped (releasing their shared locks), the
         store is opened read-write here, ``action`` runs, the store is closed and
-        fresh workers start, whether ``action`` succeeded or raised.
+        fresh workers start, whether ``action`` succeeded or raised. Without
+        ``exclusive_writes``, ``action`` runs on a store of its own while queries go on.
         """
+        if not self._exclusive:
+            with self._write_lock:
+                store = self._open(read_only=False)
+                try:
+                    return action(store)
+                finally:
+                    store.close()
         with self._write_lock:
             with self._cond:
                 if self._closed:
@@ -226,7 +244,7 @@ class ProcessExecutor:
             try:
                 for worker in retired:
                     worker.stop()
-                store = OxigraphStore(self.path)
+                store = self._open(read_only=False)
                 try:
                     return action(store)
                 except BaseException as exc:
@@ -242,6 +260,9 @@ class ProcessExecutor:
                     self._idle.extend(fresh)
                     self._writing = False
                     self._cond.notify_all()
+
+    def _open(self, *, read_only: bool) -> Store:
+        return _open(self.path, self._opener, read_only=read_only)
 
     def close(self) -> None:
         """Stop every worker; running queries end with :class:`WorkerCrashed`."""
@@ -321,11 +342,17 @@ def _module_of(answer: Answer) -> str:
     return getattr(getattr(answer, "func", answer), "__module__", None) or __name__
 
 
-def _worker_main(conn: Any, path: str, answer: Answer) -> None:
+def _open(path: str, opener: Opener | None, *, read_only: bool) -> Store:
+    if opener is not None:
+        return opener(read_only=read_only)
+    return OxigraphStore(path, read_only=read_only)
+
+
+def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = None) -> None:
     """A worker's life: open the store read-only, answer requests until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     try:
-        store = OxigraphStore(path, read_only=True)
+        store = _open(path, opener, read_only=True)
     except Exception as exc:
         conn.send(("failed", _portable(exc)))
         return

@@ -195,8 +195,11 @@ def query_request(text: str, op: Operation) -> QueryRequest:
 
 def graph_names() -> list[str]:
     """The names of every graph in the store, for the service description."""
+    # GRAPH ?g {} names every graph, empty ones too; Virtuoso 7 matches none with it, and the
+    # graphs that hold quads with the second branch.
+    sparql = "SELECT DISTINCT ?g WHERE { { GRAPH ?g {} } UNION { GRAPH ?g { ?s ?p ?o } } } ORDER BY ?g"
     answer = get_executor().query(
-        QueryRequest(sparql="SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g", format="json"),
+        QueryRequest(sparql=sparql, format="json"),
         timeout=get_claimgraph().settings.query_timeout,
     )
     return [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]

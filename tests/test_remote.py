@@ -1,0 +1,445 @@
+"""The store on a SPARQL server (claimgraph.remote), against real Oxigraph server and Virtuoso.
+
+What only a server-kept store has to get right: which graphs are claimgraph's, empty graphs,
+exact literals, commits that stay whole when the server refuses or stops answering, answers
+cut by the server, time limits, credentials, the commit marker shared by processes, and the
+pool of worker processes. The servers' own behaviour that makes each of these necessary is
+shown first, on the server itself (``test_server_*``), so that the README's list of quirks
+stays true.
+
+The rest of the suite (store, loader, write path, endpoint, W3C suites) runs on these servers
+too: see ``BACKEND_MODULES`` in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from claimgraph.answers import QueryRequest, answer
+from claimgraph.api import Claimgraph
+from claimgraph.config import Settings
+from claimgraph.errors import QueryRefused, QueryTimeout, ResultTooLarge, StoreError
+from claimgraph.remote import Commit, RemoteStore
+from claimgraph.store import Store, to_ox
+from claimgraph.web import create_app, get_executor
+
+from .conftest import MINI, Servers, all_quads
+from .live import free_port
+from .servers import SparqlServer
+
+MODULE_BACKENDS = ("oxigraph", "virtuoso")
+
+E = "http://e/"
+G = URIRef(f"{E}g")
+P = URIRef(f"{E}p")
+TOKEN = "secret"
+
+
+@pytest.fixture
+def server(backend: str, servers: Servers) -> SparqlServer:
+    """The scratch server the test's store is on (emptied by the ``settings`` fixture)."""
+    return servers.get(backend)
+
+
+def n(i: int) -> URIRef:
+    return URIRef(f"{E}s{i}")
+
+
+def many(count: int, graph: URIRef = G) -> list[tuple]:
+    return [(n(i), P, Literal(f"value {i}"), graph) for i in range(count)]
+
+
+# ---------------------------------------------------------------- the servers' own behaviour
+
+
+def test_server_commits_each_operation_of_an_update_on_its_own_or_not(server: SparqlServer):
+    """Virtuoso keeps the first operation of an update whose second fails; Oxigraph keeps
+    nothing. So claimgraph commits in ONE operation, which both run as one transaction."""
+    response = requests.post(
+        server.update_url,
+        data={"update": f"INSERT DATA {{ GRAPH <{G}> {{ <{E}s> <{E}p> 1 }} }} ; DROP GRAPH <{E}absent>"},
+        timeout=30,
+    )
+    assert response.status_code >= 400
+    kept = server.select(f"SELECT * WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")
+    assert len(kept) == (1 if server.kind == "virtuoso" else 0)
+    server.update(f"DROP SILENT GRAPH <{G}>")
+
+
+def test_server_virtuoso_cuts_answers_and_says_so_in_a_header_only(server: SparqlServer):
+    if server.kind != "virtuoso":
+        pytest.skip("Oxigraph server does not cut answers")
+    server.update(
+        f"INSERT DATA {{ GRAPH <{G}> {{ "
+        + " ".join(f"<{E}s{i}> <{E}p> {i} ." for i in range(server.max_rows + 1))
+        + " } }"
+    )
+    try:
+        response = requests.post(
+            server.url,
+            data={"query": f"SELECT * WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert len(response.json()["results"]["bindings"]) == server.max_rows
+        assert response.headers["X-SPARQL-MaxRows"] == str(server.max_rows)
+    finally:
+        server.update(f"DROP SILENT GRAPH <{G}>")
+
+
+def test_server_virtuoso_does_not_answer_a_direct_query_post(server: SparqlServer):
+    """Why claimgraph sends every query as a form post, always with a deadline."""
+    if server.kind != "virtuoso":
+        pytest.skip("Virtuoso's behaviour")
+    with pytest.raises(requests.Timeout):
+        requests.post(
+            server.url,
+            data=b"SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=3,
+        )
+
+
+def test_server_virtuoso_keeps_no_empty_graph_and_answers_ask_as_a_select(server: SparqlServer):
+    if server.kind != "virtuoso":
+        pytest.skip("Virtuoso's behaviour")
+    server.update(f"CREATE SILENT GRAPH <{G}>")
+    assert server.select(f"SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER (?g = <{G}>) }}") == []
+    response = requests.post(
+        server.url,
+        data={"query": "ASK { }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert response.json()["head"]["vars"] == ["__ASK_RETVAL"]
+
+
+def test_server_normalises_literals_as_the_embedded_store_does_but_virtuoso_more(server: SparqlServer):
+    """Numbers are kept as values by both (``01`` is read back ``1``, as pyoxigraph does);
+    Virtuoso also writes doubles its own way, lower-cases language tags, and keeps one of
+    two values it finds equal under one subject and property (integer 1 and boolean true,
+    a year-month and a date in it). The README lists it."""
+    server.update(
+        f'INSERT DATA {{ GRAPH <{G}> {{ <{E}a> <{E}p> "01"^^<{XSD.integer}> . '
+        f'<{E}b> <{E}p> "1.50"^^<{XSD.decimal}> . <{E}c> <{E}p> "x"@en-GB . <{E}e> <{E}p> "1e3"^^<{XSD.double}> . '
+        f'<{E}d> <{E}p> "1"^^<{XSD.integer}>, "true"^^<{XSD.boolean}> . '
+        f'<{E}f> <{E}p> "2013-09"^^<{XSD.gYearMonth}>, "2013-09-01"^^<{XSD.date}> }} }}'
+    )
+    try:
+        rows = server.select(f"SELECT ?s ?o WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")
+        forms = sorted((r["s"]["value"][-1], r["o"]["value"]) for r in rows)
+        assert forms[:3] == [("a", "1"), ("b", "1.5"), ("c", "x")]
+        rest = [f for f in forms[3:]]
+        if server.kind == "virtuoso":
+            assert [f for f in rest if f[0] == "e"] == [("e", "1000.0")]
+            assert len([f for f in rest if f[0] == "d"]) == 1 and len([f for f in rest if f[0] == "f"]) == 1
+        else:
+            assert rest == [("d", "1"), ("d", "true"), ("e", "1000"), ("f", "2013-09"), ("f", "2013-09-01")]
+    finally:
+        server.update(f"DROP SILENT GRAPH <{G}>")
+
+
+# ---------------------------------------------------------------- which graphs are claimgraph's
+
+
+def test_the_store_sees_only_its_own_graphs(server: SparqlServer, claimgraph: Claimgraph, store: Store):
+    foreign = f"{E}foreign"
+    server.update(f"INSERT DATA {{ GRAPH <{foreign}> {{ <{E}x> <{E}p> 'not ours' }} }}")
+    try:
+        claimgraph.load(store, MINI)
+        names = [str(g) for g in store.graph_names()]
+        assert foreign not in names and str(claimgraph.mint.consensus_graph) in names
+        assert not store.has_graph(URIRef(foreign))
+        assert all(str(q[3]) != foreign for q in store.quads())
+        assert len(store) == len(all_quads(store))
+        counted = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].toPython()
+        assert counted == len(store)
+        graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        assert sorted(str(r["g"]) for r in graphs) == sorted(names)
+        assert b"not ours" not in store.dump(format="nquads")
+        with pytest.raises(QueryRefused, match="no such graph"):
+            answer(store, QueryRequest(f"SELECT * FROM <{foreign}> WHERE {{ ?s ?p ?o }}"), max_rows=10)
+    finally:
+        server.update(f"DROP SILENT GRAPH <{foreign}>")
+
+
+def test_an_empty_graph_is_kept_by_the_store(server: SparqlServer, store: Store):
+    store.apply(create=[G])
+    assert store.has_graph(G) and G in store.graph_names() and list(store.quads(G)) == []
+    store.apply(drop=[G])
+    assert not store.has_graph(G)
+
+
+def test_names_claimgraph_keeps_for_itself_are_refused(store: Store):
+    with pytest.raises(StoreError, match="keeps for itself"):
+        store.apply(add=[(n(1), P, Literal(1), URIRef("urn:claimgraph:register"))])
+
+
+def test_the_protocols_dataset_replaces_the_querys_from(claimgraph: Claimgraph, store: Store):
+    claimgraph.load(store, MINI)
+    doc_a, doc_b = (str(claimgraph.mint.base) + f"graph/document/doc-{x}" for x in "ab")
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{doc_a}> WHERE {{ ?s ?p ?o }}"
+    only_b = len(list(store.quads(URIRef(doc_b))))
+    got = answer(store, QueryRequest(text, format="csv", default_graphs=(doc_b,)), max_rows=10)
+    assert got.body.split()[-1] == str(only_b).encode()
+
+
+# ---------------------------------------------------------------- exact literals
+
+
+TRICKY = [
+    Literal("  spaced  "),
+    Literal("a\r\nb\rc"),
+    Literal("é ✓ 𝄞"),
+    Literal('quote " and \\ backslash\ttab'),
+    Literal("x", lang="en-gb"),  # Virtuoso writes language tags in lower case
+    Literal("2013-09", datatype=XSD.gYearMonth),
+    Literal("--09-01", datatype=XSD.gMonthDay),
+    Literal("2013-09-01", datatype=XSD.date),
+    Literal("1988", datatype=XSD.gYear),
+    Literal("true", datatype=XSD.boolean),
+    Literal("52", datatype=XSD.integer),
+    Literal("x y", datatype=URIRef(f"{E}type")),
+    Literal("long " * 4000),
+]
+
+
+def test_literals_keep_their_lexical_forms(store: Store):
+    # One subject each: Virtuoso compares values per subject and property (see above).
+    written = {(n(i), P, literal, G) for i, literal in enumerate(TRICKY)}
+    store.apply(add=sorted(written, key=str))
+    read = set(store.quads(G, exact=True))
+    assert {(q[0], str(q[2]), q[2].datatype, q[2].language) for q in read} == {
+        (q[0], str(q[2]), q[2].datatype, q[2].language) for q in written
+    }
+    dumped = {str(q.object) for q in ox.parse(store.dump(format="nquads"), ox.RdfFormat.N_QUADS)}
+    assert dumped == {str(to_ox(t)) for t in TRICKY}
+    # A quad read can be removed by value: the diff of the write path works.
+    store.apply(remove=sorted(read, key=str))
+    assert list(store.quads(G)) == []
+
+
+# ---------------------------------------------------------------- answers the server cuts
+
+
+def test_reads_page_through_the_servers_row_limit(server: SparqlServer, store: Store):
+    count = 2500  # more than the Virtuoso scratch server's ResultSetMaxRows (1,000)
+    store.apply(add=many(count))
+    assert len(store) == count
+    assert {q[0] for q in store.quads(G)} == {n(i) for i in range(count)}
+    assert len(store.dump(format="nt", graph=G).splitlines()) == count
+
+
+def test_an_answer_the_server_cut_is_refused(server: SparqlServer, settings: Settings, store: Store):
+    if server.kind != "virtuoso":
+        pytest.skip("Oxigraph server does not cut answers")
+    store.apply(add=many(1500))
+    text = f"SELECT ?s WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(ResultTooLarge, match="the SPARQL server cut it there"):
+        answer(store, QueryRequest(text), max_rows=10000)
+    with pytest.raises(ResultTooLarge):
+        store.query(text)
+    client = create_app(claimgraph=Claimgraph(settings)).test_client()
+    response = client.get("/sparql", query_string={"query": text})
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "result-too-large"
+    small = answer(store, QueryRequest(text + " LIMIT 999", format="csv"), max_rows=10000)
+    assert len(small.body.splitlines()) == 1000  # header and 999 rows: under the cut, whole
+
+
+# ---------------------------------------------------------------- writes stay whole
+
+
+def test_a_commit_the_server_refuses_writes_nothing(
+    server: SparqlServer, store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    store.apply(add=many(3))
+    before = all_quads(store)
+    operation = Commit.operation
+    monkeypatch.setattr(Commit, "operation", lambda self: operation(self) + " BROKEN")
+    with pytest.raises(StoreError, match="nothing was written"):
+        store.apply(add=many(50, URIRef(f"{E}other")), remove=sorted(before, key=str))
+    assert all_quads(store) == before
+    assert not [g for g in server.graphs() if g.startswith("urn:claimgraph:stage:")]
+
+
+def test_a_commit_whose_staging_was_lost_writes_nothing(
+    server: SparqlServer, store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    """Another process dropped the staging (its ticket) before the switch: nothing is applied."""
+    stage = Commit._stage
+
+    def lose_the_ticket(self):
+        stage(self)
+        server.update(f"DROP SILENT GRAPH <{self.ticket}>")
+
+    monkeypatch.setattr(Commit, "_stage", lose_the_ticket)
+    with pytest.raises(StoreError, match="nothing was written"):
+        store.apply(add=many(10))
+    assert len(store) == 0 and not store.has_graph(G)
+
+
+def test_a_commit_that_times_out_is_whole_and_says_what_is_known(
+    server: SparqlServer, store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    """The switch gets no answer in time. A server cannot be made to stop it (Oxigraph server
+    commits it beside the withdrawal of its ticket), but it is one operation: claimgraph
+    watches, and reports it applied, or not applied so far and whole either way."""
+    count = 30000
+    switch = Commit._switch
+
+    def impatient(self):
+        self.timeout = 0.05  # the staging had its time; the switch gets a twentieth of a second
+        switch(self)
+
+    monkeypatch.setattr(Commit, "_switch", impatient)
+    try:
+        store.apply(add=many(count))
+    except StoreError as error:
+        assert "whole" in str(error) and "claimgraph stats" in str(error)
+        time.sleep(2)
+    assert len(store) in (0, count)  # never part of the batch
+    assert not [g for g in server.graphs() if g.startswith("urn:claimgraph:stage:")]
+
+
+# ---------------------------------------------------------------- time limits
+
+
+def test_a_query_past_the_time_limit_is_stopped(claimgraph: Claimgraph, settings: Settings):
+    """Virtuoso stops it at the limit it is sent (and would answer with what it had: refused);
+    Oxigraph server does not, and claimgraph's own deadline stops waiting."""
+    quick = Claimgraph(replace(settings, query_timeout=1.0))
+    store = quick.open_store()
+    try:
+        claimgraph.load(store, MINI)
+        endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            answer(store, QueryRequest(endless), max_rows=10)
+        assert time.monotonic() - started < 10
+    finally:
+        store.close()
+
+
+def test_worker_processes_open_the_servers_store_and_are_stopped_at_the_limit(
+    claimgraph: Claimgraph, settings: Settings
+):
+    claimgraph.load(claimgraph.open_store(), MINI)
+    served = Claimgraph(replace(settings, query_timeout=1.5, query_workers=1))
+    executor = served.executor(processes=True)
+    try:
+        count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", format="csv")
+        first = executor.query(count)
+        with pytest.raises(QueryTimeout):
+            executor.query(
+                QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+            )
+        executor.write(lambda store: store.apply(add=many(5, URIRef(f"{E}open"))))
+        after = executor.query(count)
+        assert int(after.body.split()[-1]) == int(first.body.split()[-1]) + 5
+    finally:
+        executor.close()
+
+
+# ---------------------------------------------------------------- the commit marker
+
+
+def test_the_commit_marker_is_kept_on_the_server(settings: Settings):
+    writer, reader = Claimgraph(settings), Claimgraph(settings)
+    before = reader.marker
+    store = writer.open_store()
+    try:
+        writer.load(store, MINI)
+    finally:
+        store.close()
+    assert writer.marker.count == before.count + 1
+    reader._marker_read = 0.0  # past the second it trusts a marker it read
+    assert reader.marker == writer.marker
+
+
+def test_the_etag_changes_after_a_write(settings: Settings):
+    cg = Claimgraph(replace(settings, token=TOKEN, open_graphs=E))
+    store = cg.open_store()
+    cg.load(store, MINI)
+    store.close()
+    application = create_app(claimgraph=cg)
+    client = application.test_client()
+    page = "/entity/flood-2020"
+    first = client.get(page, headers={"Accept": "text/turtle"})
+    assert first.status_code == 200
+    assert (
+        client.get(
+            page, headers={"If-None-Match": first.headers["ETag"], "Accept": "text/turtle"}
+        ).status_code
+        == 304
+    )
+    written = client.put(
+        f"/rdf-graph-store?graph={E}g",
+        data=f"<{E}s> a <{E}T> .",
+        content_type="text/turtle",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert written.status_code == 201
+    second = client.get(page, headers={"Accept": "text/turtle"})
+    assert second.headers["ETag"] != first.headers["ETag"]
+    with application.app_context():
+        get_executor().close()
+
+
+# ---------------------------------------------------------------- reaching the server
+
+
+def test_an_unreachable_server_is_a_store_error(tmp_path: Path):
+    from .live import settings_for
+
+    cg = Claimgraph(settings_for(f"http://127.0.0.1:{free_port()}/query"))
+    with pytest.raises(StoreError, match="cannot reach the SPARQL server"):
+        cg.open_store()
+
+
+def test_writes_staged_without_a_graph_store(
+    server: SparqlServer, claimgraph: Claimgraph, settings: Settings, store: Store
+):
+    """Without CLAIMGRAPH_GSP_URL a commit is staged by INSERT DATA, in chunks: the same store."""
+    claimgraph.load(store, MINI)
+    expected = all_quads(store)
+    server.clear()
+    plain = Claimgraph(replace(settings, gsp_url=""))
+    other = plain.open_store()
+    try:
+        plain.load(other, MINI)
+        assert all_quads(other) == expected
+    finally:
+        other.close()
+
+
+def test_credentials_answered_by_digest(server: SparqlServer, settings: Settings):
+    if server.kind != "virtuoso":
+        pytest.skip("Oxigraph server has no authentication")
+    secured = f"{server.origin}/sparql-auth"
+    cg = Claimgraph(
+        replace(
+            settings, store=secured, update_url=secured, gsp_url="", store_user="dba", store_password="dba"
+        )
+    )
+    store = cg.open_store()
+    try:
+        store.apply(add=many(3))
+        assert len(store) == 3
+    finally:
+        store.close()
+    wrong = Claimgraph(replace(cg.settings, store_password="wrong"))
+    with pytest.raises(StoreError, match="CLAIMGRAPH_STORE_USER"):
+        wrong.open_store().graph_names()
+
+
+def test_the_store_is_a_remote_store(store: Store):
+    assert isinstance(store, RemoteStore)
