@@ -17,12 +17,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
-from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, is_iri
 
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef]
@@ -92,6 +93,36 @@ class Minter:
         return URIRef(f"{self.base}graph/ontology")
 
 
+def lexical_form(value: LiteralValue) -> tuple[str, URIRef | None]:
+    """A sheet value's lexical form and datatype (None: a plain string).
+
+    The one place that says how a value is written, for both ways of building terms
+    (:class:`RdfTerms`, :class:`NTriplesTerms`).
+
+    >>> lexical_form(52), lexical_form("deaths")
+    (('52', rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')), ('deaths', None))
+    """
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, YearMonth):
+        return str(value), XSD.gYearMonth
+    if isinstance(value, Year):
+        return str(value), XSD.gYear
+    if isinstance(value, MonthDay):
+        return str(value), XSD.gMonthDay
+    if isinstance(value, bool):
+        return ("true" if value else "false"), XSD.boolean
+    if isinstance(value, int):
+        return str(value), XSD.integer
+    if isinstance(value, float):
+        return str(Literal(value, datatype=XSD.double)), XSD.double
+    if isinstance(value, dt.datetime):
+        return str(Literal(value, datatype=XSD.dateTime)), XSD.dateTime
+    if isinstance(value, dt.date):
+        return value.isoformat(), XSD.date
+    return str(value), None
+
+
 def literal(value: LiteralValue) -> Literal:
     """The typed literal for a sheet value.
 
@@ -106,103 +137,136 @@ def literal(value: LiteralValue) -> Literal:
     >>> literal(MonthDay(9, 1)).n3()
     '"--09-01"^^<http://www.w3.org/2001/XMLSchema#gMonthDay>'
     """
-    if isinstance(value, YearMonth):
-        return Literal(str(value), datatype=XSD.gYearMonth)
-    if isinstance(value, Year):
-        return Literal(str(value), datatype=XSD.gYear)
-    if isinstance(value, MonthDay):
-        return Literal(str(value), datatype=XSD.gMonthDay)
-    if isinstance(value, bool):
-        return Literal(value, datatype=XSD.boolean)
-    if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    if isinstance(value, float):
-        return Literal(value, datatype=XSD.double)
-    if isinstance(value, dt.datetime):
-        return Literal(value, datatype=XSD.dateTime)
-    if isinstance(value, dt.date):
-        return Literal(value, datatype=XSD.date)
-    return Literal(str(value))
+    lexical, datatype = lexical_form(value)
+    return Literal(lexical, datatype=datatype)
 
 
-def entity_triples(entity: Entity, mint: Minter) -> Iterator[Triple]:
-    node = mint.entity(entity.id)
+class RdfTerms:
+    """Builds the mapping's terms as rdflib nodes (the default)."""
+
+    @staticmethod
+    def iri(value: str) -> URIRef:
+        return value if type(value) is URIRef else URIRef(value)
+
+    @staticmethod
+    def literal(value: LiteralValue) -> Literal:
+        return literal(value)
+
+
+#: What N-Triples escapes in a string (the rest of Unicode is written as it is).
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+class NTriplesTerms:
+    """Builds the mapping's terms as N-Triples text (the bulk write path stages and commits text).
+
+    >>> print(NTriplesTerms.literal('say "52"'), NTriplesTerms.literal(7))
+    "say \\"52\\"" "7"^^<http://www.w3.org/2001/XMLSchema#integer>
+    """
+
+    @staticmethod
+    def iri(value: str) -> str:
+        if not is_iri(value):
+            raise ValueError(f"not an IRI: {value!r}")
+        return f"<{value}>"
+
+    @staticmethod
+    def literal(value: LiteralValue) -> str:
+        lexical, datatype = lexical_form(value)
+        text = lexical.translate(_NT_ESCAPES)
+        return f'"{text}"' if datatype is None else f'"{text}"^^<{datatype}>'
+
+
+def entity_triples(entity: Entity, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
+    iri, lit = terms.iri, terms.literal
+    node = iri(mint.entity(entity.id))
+    a = iri(RDF.type)
     if entity.is_agent:
-        yield node, RDF.type, PROV.Agent
+        yield node, a, iri(PROV.Agent)
     for rdf_type in entity.types:
-        yield node, RDF.type, URIRef(rdf_type)
-    yield node, RDFS.label, Literal(entity.label)
-    yield node, SKOS.prefLabel, Literal(entity.label)
+        yield node, a, iri(rdf_type)
+    yield node, iri(RDFS.label), lit(entity.label)
+    yield node, iri(SKOS.prefLabel), lit(entity.label)
     for alt in entity.alt_labels:
-        yield node, SKOS.altLabel, Literal(alt)
+        yield node, iri(SKOS.altLabel), lit(alt)
     for other in entity.same_as:
-        yield node, OWL.sameAs, URIRef(other)
+        yield node, iri(OWL.sameAs), iri(other)
     if entity.description:
-        yield node, RDFS.comment, Literal(entity.description)
+        yield node, iri(RDFS.comment), lit(entity.description)
 
 
-def document_triples(document: Document, mint: Minter) -> Iterator[Triple]:
-    node = mint.document(document.id)
-    yield node, RDF.type, CG.SourceDocument
-    yield node, CG.fileName, Literal(document.file)
-    yield node, CG.sha256, Literal(document.sha256)
-    yield node, SCHEMA.text, Literal(document.text)
-    yield node, DCT.creator, mint.entity(document.creator)
+def document_triples(document: Document, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
+    iri, lit = terms.iri, terms.literal
+    node = iri(mint.document(document.id))
+    yield node, iri(RDF.type), iri(CG.SourceDocument)
+    yield node, iri(CG.fileName), lit(document.file)
+    yield node, iri(CG.sha256), lit(document.sha256)
+    yield node, iri(SCHEMA.text), lit(document.text)
+    yield node, iri(DCT.creator), iri(mint.entity(document.creator))
     if document.title:
-        yield node, DCT.title, Literal(document.title)
-        yield node, RDFS.label, Literal(document.title)
+        yield node, iri(DCT.title), lit(document.title)
+        yield node, iri(RDFS.label), lit(document.title)
     else:
-        yield node, RDFS.label, Literal(document.file)
+        yield node, iri(RDFS.label), lit(document.file)
     if document.publisher:
-        yield node, DCT.publisher, mint.entity(document.publisher)
+        yield node, iri(DCT.publisher), iri(mint.entity(document.publisher))
     if document.date:
-        yield node, DCT.date, literal(document.date)
+        yield node, iri(DCT.date), lit(document.date)
     if document.place:
-        yield node, SCHEMA.locationCreated, mint.entity(document.place)
+        yield node, iri(SCHEMA.locationCreated), iri(mint.entity(document.place))
     if document.language:
-        yield node, DCT.language, Literal(document.language)
+        yield node, iri(DCT.language), lit(document.language)
 
 
-def claim_triples(claim: Claim, mint: Minter) -> Iterator[Triple]:
-    node = mint.claim(claim)
-    doc = mint.document(claim.document)
-    obj = mint.entity(claim.value.id) if isinstance(claim.value, EntityRef) else literal(claim.value)
-    yield node, RDF.type, CG.Claim
-    yield node, RDF.subject, mint.entity(claim.subject)
-    yield node, RDF.predicate, URIRef(claim.predicate)
-    yield node, RDF.object, obj
-    yield node, PROV.wasDerivedFrom, doc
-    yield node, PROV.wasAttributedTo, mint.entity(claim.claimant)
+def claim_object(claim: Claim, mint: Minter, terms: Any = RdfTerms) -> Any:
+    """The object of the triple a claim asserts: an entity's IRI or a literal."""
+    if isinstance(claim.value, EntityRef):
+        return terms.iri(mint.entity(claim.value.id))
+    return terms.literal(claim.value)
+
+
+def claim_triples(claim: Claim, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
+    iri, lit = terms.iri, terms.literal
+    claim_iri = mint.claim(claim)
+    node = iri(claim_iri)
+    doc = iri(mint.document(claim.document))
+    a = iri(RDF.type)
+    yield node, a, iri(CG.Claim)
+    yield node, iri(RDF.subject), iri(mint.entity(claim.subject))
+    yield node, iri(RDF.predicate), iri(claim.predicate)
+    yield node, iri(RDF.object), claim_object(claim, mint, terms)
+    yield node, iri(PROV.wasDerivedFrom), doc
+    yield node, iri(PROV.wasAttributedTo), iri(mint.entity(claim.claimant))
     for step in claim.chain[:-1]:
-        yield node, CG.reportedBy, mint.entity(step.agent)
+        yield node, iri(CG.reportedBy), iri(mint.entity(step.agent))
     for index, step in enumerate(claim.chain):
-        step_node = URIRef(f"{node}#step-{index}")
-        yield node, CG.attributionStep, step_node
-        yield step_node, RDF.type, CG.AttributionStep
-        yield step_node, CG.stepIndex, Literal(index, datatype=XSD.integer)
-        yield step_node, CG.agent, mint.entity(step.agent)
-        medium = doc if index == 0 else (mint.entity(step.medium) if step.medium else None)
+        step_node = iri(f"{claim_iri}#step-{index}")
+        yield node, iri(CG.attributionStep), step_node
+        yield step_node, a, iri(CG.AttributionStep)
+        yield step_node, iri(CG.stepIndex), lit(index)
+        yield step_node, iri(CG.agent), iri(mint.entity(step.agent))
+        medium = doc if index == 0 else (iri(mint.entity(step.medium)) if step.medium else None)
         if medium is not None:
-            yield step_node, CG.medium, medium
+            yield step_node, iri(CG.medium), medium
     for name, value in claim.qualifiers:
-        yield node, QUALIFIER_PROPERTIES[name], literal(value)
-    evidence = URIRef(f"{node}#evidence")
-    quote = URIRef(f"{node}#quote")
-    position = URIRef(f"{node}#position")
-    yield node, CG.evidence, evidence
-    yield evidence, RDF.type, OA.SpecificResource
-    yield evidence, OA.hasSource, doc
-    yield evidence, OA.hasSelector, quote
-    yield evidence, OA.hasSelector, position
-    yield quote, RDF.type, OA.TextQuoteSelector
-    yield quote, OA.exact, Literal(claim.quote.exact)
+        yield node, iri(QUALIFIER_PROPERTIES[name]), lit(value)
+    evidence = iri(f"{claim_iri}#evidence")
+    quote = iri(f"{claim_iri}#quote")
+    position = iri(f"{claim_iri}#position")
+    yield node, iri(CG.evidence), evidence
+    yield evidence, a, iri(OA.SpecificResource)
+    yield evidence, iri(OA.hasSource), doc
+    yield evidence, iri(OA.hasSelector), quote
+    yield evidence, iri(OA.hasSelector), position
+    yield quote, a, iri(OA.TextQuoteSelector)
+    yield quote, iri(OA.exact), lit(claim.quote.exact)
     if claim.quote.prefix:
-        yield quote, OA.prefix, Literal(claim.quote.prefix)
+        yield quote, iri(OA.prefix), lit(claim.quote.prefix)
     if claim.quote.suffix:
-        yield quote, OA.suffix, Literal(claim.quote.suffix)
-    yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(claim.quote.start, datatype=XSD.integer)
-    yield position, OA.end, Literal(claim.quote.end, datatype=XSD.integer)
+        yield quote, iri(OA.suffix), lit(claim.quote.suffix)
+    yield position, a, iri(OA.TextPositionSelector)
+    yield position, iri(OA.start), lit(claim.quote.start)
+    yield position, iri(OA.end), lit(claim.quote.end)
 
 
 def corpus_triples(corpus: Corpus, mint: Minter) -> Iterator[Triple]:

@@ -35,7 +35,10 @@ from .model import (
     Year,
     YearMonth,
 )
-from .namespaces import expand_curie
+from .namespaces import expand_curie, is_iri
+
+#: Why a text is not an IRI, for the sheet's reader.
+_NOT_IRI = "an absolute IRI has a scheme (http:…) and no spaces, quotes or any of <>{}|^`\\"
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
 CONTEXT_CHARS = 32
@@ -322,6 +325,12 @@ def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None
             types.append(expand_curie(str(curie)))
         except KeyError:
             out.add(f"{ident}: unknown prefix in type {curie!r}", item)
+            continue
+        if not is_iri(types[-1]):
+            out.add(f"{ident}: type {curie!r} is not an IRI: {_NOT_IRI}", item)
+    for other in _as_list(item.get("same_as")):
+        if not is_iri(str(other)):
+            out.add(f"{ident}: same_as {other!r} is not an IRI: {_NOT_IRI}", item)
     if not types:
         out.add(f"{ident}: type is required", item)
     return Entity(
@@ -460,6 +469,9 @@ def _read_claim(
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
             out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
+        else:
+            if not is_iri(predicate):
+                out.add(f"predicate {item['predicate']!r} is not an IRI: {_NOT_IRI}", item)
     value: Any = EntityRef(item["object"]) if "object" in item else None
     if "value" in item:
         try:
