@@ -408,7 +408,8 @@ class _Shape:
     path_text: str | None
     severity: Node
     messages: tuple[Literal, ...]
-    focus: str  # a group pattern binding ?this
+    focus: str  # a group pattern binding ?this: the shape's focus nodes, found once per batch
+    source: str = ""  # the pattern that finds them (run once per batch into the marker graph)
     sparql_targets: list[tuple[str, str]] = field(default_factory=list)  # (marker graph, query)
     only_sparql_targets: bool = False
 
@@ -446,6 +447,8 @@ class CompiledShapes:
         self.compiled: list[Node] = []
         self.uncompiled: dict[Node, str] = {}
         self._markers = 0
+        #: The focus pattern of each shape → the graph its focus nodes are marked in, once per batch.
+        self.focus_graphs: dict[str, str] = {}
         for node in sorted(self._targeted(), key=str):
             if self._deactivated(node):
                 continue
@@ -526,6 +529,12 @@ class CompiledShapes:
     def _shape(self, node: Node, focus: str, sparql_targets: list, only_sparql: bool = False) -> _Shape:
         path = self.shapes.value(node, SH.path)
         severity = self.shapes.value(node, SH.severity) or SH.Violation
+        # Every check of a shape starts from its focus nodes: they are found once per batch
+        # and marked in a graph of their own, rather than by each check again (a literal
+        # may be a focus node, so it is kept as an object).
+        if focus not in self.focus_graphs:
+            self.focus_graphs[focus] = f"{FOCUS}shape:{len(self.focus_graphs)}"
+        marked = f"GRAPH <{self.focus_graphs[focus]}> {{ <{FOCUS}> <{FOCUS}> ?this }}"
         return _Shape(
             node=node,
             is_property=path is not None,
@@ -533,7 +542,8 @@ class CompiledShapes:
             path_text=path_sparql(self.shapes, path) if path is not None else None,
             severity=severity,
             messages=tuple(self.shapes.objects(node, SH.message)),
-            focus=focus,
+            focus=marked,
+            source=focus,
             sparql_targets=sparql_targets,
             only_sparql_targets=only_sparql,
         )
@@ -812,6 +822,7 @@ class CompiledShapes:
         """
         names = data_names if data_names is not None else Graph()
         marked = self._mark_sparql_targets(staged.store)
+        self._mark_focus_nodes(staged.store)
         results: list[Result] = []
         for check in [*self.checks, *self.sparql_checks]:
             shape = check.shape
@@ -836,6 +847,14 @@ class CompiledShapes:
                 store.extend(ox.Quad(node, marker, marker, name) for node in found)
                 marked[graph] = len(found)
         return marked
+
+    def _mark_focus_nodes(self, store: ox.Store) -> None:
+        """Put the focus nodes of each shape into its marker graph (after the SPARQL targets' own)."""
+        marker = ox.NamedNode(FOCUS)
+        for source, graph in self.focus_graphs.items():
+            name = ox.NamedNode(graph)
+            found = {row["this"] for row in store.query(f"SELECT ?this WHERE {{ {source} }}")}
+            store.extend(ox.Quad(marker, marker, node, name) for node in found if node is not None)
 
     def _run_core(self, staged: Staged, check: _Check, names: Graph) -> Iterator[Result]:
         shape = check.shape
