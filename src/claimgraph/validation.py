@@ -50,6 +50,11 @@ class Vocabulary:
         """The shapes compiled to SPARQL checks (the fast validator), once."""
         return CompiledShapes(self.shapes)
 
+    @cached_property
+    def ontology_text(self) -> str:
+        """The ontology as N-Triples, staged with every text batch (converted once)."""
+        return self.ontology.serialize(format="nt")
+
     def only(self, shapes: Graph) -> Vocabulary:
         """The same ontology and validator with other shapes."""
         return Vocabulary(shapes=shapes, ontology=self.ontology, validator=self.validator)
@@ -84,7 +89,7 @@ def referenced_nodes(batch: Graph) -> set[URIRef]:
 
 
 def validate_batch(
-    batch: Graph,
+    batch: Graph | str,
     vocabulary: Vocabulary,
     *,
     context: Iterable[tuple[Node, Node, Node]] = (),
@@ -92,6 +97,8 @@ def validate_batch(
 ) -> None:
     """Validate ``batch`` plus ``context`` against the shapes.
 
+    :param batch: an rdflib graph, or N-Triples text (the bulk write path's, staged by the
+        engine as it is; pyshacl reads it into a graph).
     :param context: triples from the store that the batch's shapes need.
     :param locate: maps a focus node IRI to (sheet, line, claim) for the error.
     :raises ValidationFailed: with one :class:`Problem` per result, and the report.
@@ -107,13 +114,18 @@ def validate_batch(
 
 
 def shacl_report(
-    batch: Graph, vocabulary: Vocabulary, *, context: Iterable[tuple[Node, Node, Node]] = ()
+    batch: Graph | str, vocabulary: Vocabulary, *, context: Iterable[tuple[Node, Node, Node]] = ()
 ) -> tuple[bool, Graph]:
-    """(conforms, the SHACL validation report) of ``batch`` by the vocabulary's validator."""
+    """(conforms, the SHACL validation report) of ``batch`` (a graph or N-Triples text) by the
+    vocabulary's validator."""
     context = list(context)
     if vocabulary.validator == "pyshacl":
-        return _pyshacl(vocabulary.shapes, batch, context, vocabulary.ontology)
+        return _pyshacl(vocabulary.shapes, _graph(batch), context, vocabulary.ontology)
     return _fast(vocabulary, batch, context)
+
+
+def _graph(batch: Graph | str) -> Graph:
+    return Graph().parse(data=batch, format="nt") if isinstance(batch, str) else batch
 
 
 def _pyshacl(shapes: Graph, *graphs: Iterable[tuple[Node, Node, Node]]) -> tuple[bool, Graph]:
@@ -137,14 +149,18 @@ def _pyshacl(shapes: Graph, *graphs: Iterable[tuple[Node, Node, Node]]) -> tuple
     return bool(conforms), report
 
 
-def _fast(vocabulary: Vocabulary, batch: Graph, context: list) -> tuple[bool, Graph]:
+def _fast(vocabulary: Vocabulary, batch: Graph | str, context: list) -> tuple[bool, Graph]:
     """The compiled shapes over the batch staged in pyoxigraph; pyshacl for the shapes left over."""
     compiled = vocabulary.compiled
-    results = compiled.validate(stage(batch, context, vocabulary.ontology))
+    if isinstance(batch, str):
+        staged = stage(context, text=batch + vocabulary.ontology_text)
+    else:
+        staged = stage(batch, context, vocabulary.ontology)
+    results = compiled.validate(staged)
     report = _report(results, vocabulary.shapes)
     conforms = not any(r.severity not in (SH.Warning, SH.Info) for r in results)
     if compiled.fallback is not None:
-        more_conforms, more = _pyshacl(compiled.fallback, batch, context, vocabulary.ontology)
+        more_conforms, more = _pyshacl(compiled.fallback, _graph(batch), context, vocabulary.ontology)
         if not more_conforms:
             conforms = False
             for result in more.objects(None, SH.result):
