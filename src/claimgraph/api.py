@@ -35,14 +35,13 @@ from .changes import (
     update_change,
 )
 from .config import Settings
-from .errors import NotFound, Problem, StoreError
+from .errors import NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import export, gzipped, vocabulary_graphs
 from .loader import (
     SheetUpload,
-    corpus_change,
+    folder_change,
     rdf_claims_change,
-    read_corpus_for,
     sheet_change,
     withdraw_change,
 )
@@ -142,9 +141,7 @@ class Claimgraph:
         """Commit ``change`` through the one write path, then run the after-write hook."""
         report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
-            graphs = {*change.replace, *change.create, *change.drop, *change.vocabulary}
-            graphs |= {q[3] for q in (*change.add, *change.remove)}
-            graphs.add(self.mint.consensus_graph)
+            graphs = report.graph_names | {self.mint.consensus_graph}
             self.committed(store, [g for g in graphs if g is not None])
         return report
 
@@ -152,12 +149,10 @@ class Claimgraph:
         graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
         return {name: list(graph) for name, graph in graphs.items()}
 
-    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> tuple[Change, int]:
-        problems: list[Problem] = []
-        corpus = read_corpus_for(store, folder, self.mint, problems)
-        change = corpus_change(store, corpus, self.mint, replace=replace, problems=problems)
+    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
+        change = folder_change(store, folder, self.mint, replace=replace)
         change.vocabulary = self._vocabulary_change()
-        return change, len(corpus.claims)
+        return change
 
     def load(
         self, store: Store, folder: Path, *, replace: bool = False, progress: Progress = _silent
@@ -167,9 +162,7 @@ class Claimgraph:
         :param replace: let the corpus take over documents another corpus owns.
         :raises InvalidInput: listing every problem of every sheet and shape; nothing is written.
         """
-        progress("reading sheets", 0, 1)
-        change, _claims = self._corpus_change(store, folder, replace=replace)
-        progress("reading sheets", 1, 1)
+        change = self._corpus_change(store, folder, replace=replace)
         return self._commit(store, change, progress=progress)
 
     def validate(
@@ -185,9 +178,9 @@ class Claimgraph:
         scratch = store is None
         target = store if store is not None else open_store(":memory:")
         try:
-            change, claims = self._corpus_change(target, folder, replace=replace)
+            change = self._corpus_change(target, folder, replace=replace)
             plan(target, change, self.policy, progress=progress)
-            return claims
+            return change.fresh.claims_read if change.fresh is not None else 0
         finally:
             if scratch:
                 target.close()
@@ -203,8 +196,10 @@ class Claimgraph:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
         change = sheet_change(store, upload, self.mint)
         report = self._commit(store, change)
+        # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(
-            {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
+            set(report.claims)
+            | {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
         )
         return report
 

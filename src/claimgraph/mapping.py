@@ -62,6 +62,13 @@ class Minter:
         key = "\n".join(t.n3() for t in terms)
         return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
 
+    def contested(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
+        """The record of one value ``o`` of a key (subject, predicate, count kind) on which
+        claims give several values."""
+        terms = (s, p, o) if kind is None else (s, p, o, kind)
+        key = "contested\n" + "\n".join(t.n3() for t in terms)
+        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+
     def corpus(self, name: str) -> URIRef:
         return URIRef(f"{self.base}corpus/{name}")
 
@@ -93,6 +100,15 @@ class Minter:
         return URIRef(f"{self.base}graph/ontology")
 
 
+_XSD_STRING_TYPES = {
+    YearMonth: XSD.gYearMonth,
+    Year: XSD.gYear,
+    MonthDay: XSD.gMonthDay,
+}
+_XSD_BOOLEAN, _XSD_INTEGER, _XSD_DOUBLE = XSD.boolean, XSD.integer, XSD.double
+_XSD_DATE, _XSD_DATETIME = XSD.date, XSD.dateTime
+
+
 def lexical_form(value: LiteralValue) -> tuple[str, URIRef | None]:
     """A sheet value's lexical form and datatype (None: a plain string).
 
@@ -102,24 +118,27 @@ def lexical_form(value: LiteralValue) -> tuple[str, URIRef | None]:
     >>> lexical_form(52), lexical_form("deaths")
     (('52', rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')), ('deaths', None))
     """
+    kind = type(value)
+    if kind is str:
+        return value, None  # type: ignore[return-value]
+    if kind is int:
+        return str(value), _XSD_INTEGER
+    if kind in _XSD_STRING_TYPES:
+        return str(value), _XSD_STRING_TYPES[kind]
+    if kind is bool:
+        return ("true" if value else "false"), _XSD_BOOLEAN
+    if kind is float:
+        return str(Literal(value, datatype=_XSD_DOUBLE)), _XSD_DOUBLE
+    if kind is dt.datetime:
+        return str(Literal(value, datatype=_XSD_DATETIME)), _XSD_DATETIME
+    if kind is dt.date:
+        return value.isoformat(), _XSD_DATE  # type: ignore[union-attr]
     if isinstance(value, str):
-        return value, None
-    if isinstance(value, YearMonth):
-        return str(value), XSD.gYearMonth
-    if isinstance(value, Year):
-        return str(value), XSD.gYear
-    if isinstance(value, MonthDay):
-        return str(value), XSD.gMonthDay
+        return str(value), None
     if isinstance(value, bool):
-        return ("true" if value else "false"), XSD.boolean
+        return ("true" if value else "false"), _XSD_BOOLEAN
     if isinstance(value, int):
-        return str(value), XSD.integer
-    if isinstance(value, float):
-        return str(Literal(value, datatype=XSD.double)), XSD.double
-    if isinstance(value, dt.datetime):
-        return str(Literal(value, datatype=XSD.dateTime)), XSD.dateTime
-    if isinstance(value, dt.date):
-        return value.isoformat(), XSD.date
+        return str(int(value)), _XSD_INTEGER
     return str(value), None
 
 
@@ -144,13 +163,14 @@ def literal(value: LiteralValue) -> Literal:
 class RdfTerms:
     """Builds the mapping's terms as rdflib nodes (the default)."""
 
-    @staticmethod
-    def iri(value: str) -> URIRef:
+    def iri(self, value: str) -> URIRef:
         return value if type(value) is URIRef else URIRef(value)
 
-    @staticmethod
-    def literal(value: LiteralValue) -> Literal:
+    def literal(self, value: LiteralValue) -> Literal:
         return literal(value)
+
+    def entity(self, mint: Minter, ident: str) -> URIRef:
+        return mint.entity(ident)
 
 
 #: What N-Triples escapes in a string (the rest of Unicode is written as it is).
@@ -160,113 +180,178 @@ _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 class NTriplesTerms:
     """Builds the mapping's terms as N-Triples text (the bulk write path stages and commits text).
 
-    >>> print(NTriplesTerms.literal('say "52"'), NTriplesTerms.literal(7))
+    One instance serves one load: it keeps the few entity IRIs a load names over and over.
+
+    >>> terms = NTriplesTerms()
+    >>> print(terms.literal('say "52"'), terms.literal(7))
     "say \\"52\\"" "7"^^<http://www.w3.org/2001/XMLSchema#integer>
     """
 
-    @staticmethod
-    def iri(value: str) -> str:
+    def __init__(self) -> None:
+        self._entities: dict[tuple[str, str], str] = {}
+
+    def iri(self, value: str) -> str:
         if not is_iri(value):
             raise ValueError(f"not an IRI: {value!r}")
         return f"<{value}>"
 
-    @staticmethod
-    def literal(value: LiteralValue) -> str:
+    def literal(self, value: LiteralValue) -> str:
         lexical, datatype = lexical_form(value)
-        text = lexical.translate(_NT_ESCAPES)
-        return f'"{text}"' if datatype is None else f'"{text}"^^<{datatype}>'
+        if datatype is not None:
+            return f'"{lexical}"^^<{datatype}>'  # a typed lexical form holds nothing to escape
+        return f'"{lexical.translate(_NT_ESCAPES)}"'
+
+    def entity(self, mint: Minter, ident: str) -> str:
+        key = (mint.base, ident)
+        found = self._entities.get(key)
+        if found is None:
+            found = self._entities[key] = self.iri(mint.entity(ident))
+        return found
 
 
-def entity_triples(entity: Entity, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
-    iri, lit = terms.iri, terms.literal
-    node = iri(mint.entity(entity.id))
-    a = iri(RDF.type)
+RDF_TERMS = RdfTerms()
+
+
+class _Vocabulary:
+    """The vocabulary terms the mapping writes, built once for each way of building terms."""
+
+    def __init__(self, terms: Any) -> None:
+        iri = terms.iri
+        self.type = iri(RDF.type)
+        self.subject, self.predicate, self.object = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
+        self.label, self.comment = iri(RDFS.label), iri(RDFS.comment)
+        self.pref_label, self.alt_label, self.same_as = (
+            iri(SKOS.prefLabel),
+            iri(SKOS.altLabel),
+            iri(OWL.sameAs),
+        )
+        self.agent_class = iri(PROV.Agent)
+        self.derived_from, self.attributed_to = iri(PROV.wasDerivedFrom), iri(PROV.wasAttributedTo)
+        self.claim_class, self.document_class = iri(CG.Claim), iri(CG.SourceDocument)
+        self.step_class, self.reported_by = iri(CG.AttributionStep), iri(CG.reportedBy)
+        self.step, self.step_index, self.agent, self.medium = (
+            iri(CG.attributionStep),
+            iri(CG.stepIndex),
+            iri(CG.agent),
+            iri(CG.medium),
+        )
+        self.evidence, self.file_name, self.sha256 = iri(CG.evidence), iri(CG.fileName), iri(CG.sha256)
+        self.text, self.location = iri(SCHEMA.text), iri(SCHEMA.locationCreated)
+        self.creator, self.title, self.publisher = iri(DCT.creator), iri(DCT.title), iri(DCT.publisher)
+        self.date, self.language = iri(DCT.date), iri(DCT.language)
+        self.specific, self.has_source, self.has_selector = (
+            iri(OA.SpecificResource),
+            iri(OA.hasSource),
+            iri(OA.hasSelector),
+        )
+        self.quote_selector, self.position_selector = iri(OA.TextQuoteSelector), iri(OA.TextPositionSelector)
+        self.exact, self.prefix, self.suffix = iri(OA.exact), iri(OA.prefix), iri(OA.suffix)
+        self.start, self.end = iri(OA.start), iri(OA.end)
+        self.qualifiers = {name: iri(p) for name, p in QUALIFIER_PROPERTIES.items()}
+
+
+_VOCABULARIES: dict[type, _Vocabulary] = {}
+
+
+def _vocabulary(terms: Any) -> _Vocabulary:
+    found = _VOCABULARIES.get(type(terms))
+    if found is None:
+        found = _VOCABULARIES[type(terms)] = _Vocabulary(terms)
+    return found
+
+
+def entity_triples(entity: Entity, mint: Minter, terms: Any = RDF_TERMS) -> Iterator[Triple]:
+    v, iri, lit = _vocabulary(terms), terms.iri, terms.literal
+    node = terms.entity(mint, entity.id)
     if entity.is_agent:
-        yield node, a, iri(PROV.Agent)
+        yield node, v.type, v.agent_class
     for rdf_type in entity.types:
-        yield node, a, iri(rdf_type)
-    yield node, iri(RDFS.label), lit(entity.label)
-    yield node, iri(SKOS.prefLabel), lit(entity.label)
+        yield node, v.type, iri(rdf_type)
+    yield node, v.label, lit(entity.label)
+    yield node, v.pref_label, lit(entity.label)
     for alt in entity.alt_labels:
-        yield node, iri(SKOS.altLabel), lit(alt)
+        yield node, v.alt_label, lit(alt)
     for other in entity.same_as:
-        yield node, iri(OWL.sameAs), iri(other)
+        yield node, v.same_as, iri(other)
     if entity.description:
-        yield node, iri(RDFS.comment), lit(entity.description)
+        yield node, v.comment, lit(entity.description)
 
 
-def document_triples(document: Document, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
-    iri, lit = terms.iri, terms.literal
+def document_triples(document: Document, mint: Minter, terms: Any = RDF_TERMS) -> Iterator[Triple]:
+    v, iri, lit = _vocabulary(terms), terms.iri, terms.literal
     node = iri(mint.document(document.id))
-    yield node, iri(RDF.type), iri(CG.SourceDocument)
-    yield node, iri(CG.fileName), lit(document.file)
-    yield node, iri(CG.sha256), lit(document.sha256)
-    yield node, iri(SCHEMA.text), lit(document.text)
-    yield node, iri(DCT.creator), iri(mint.entity(document.creator))
+    yield node, v.type, v.document_class
+    yield node, v.file_name, lit(document.file)
+    yield node, v.sha256, lit(document.sha256)
+    yield node, v.text, lit(document.text)
+    yield node, v.creator, terms.entity(mint, document.creator)
     if document.title:
-        yield node, iri(DCT.title), lit(document.title)
-        yield node, iri(RDFS.label), lit(document.title)
+        yield node, v.title, lit(document.title)
+        yield node, v.label, lit(document.title)
     else:
-        yield node, iri(RDFS.label), lit(document.file)
+        yield node, v.label, lit(document.file)
     if document.publisher:
-        yield node, iri(DCT.publisher), iri(mint.entity(document.publisher))
+        yield node, v.publisher, terms.entity(mint, document.publisher)
     if document.date:
-        yield node, iri(DCT.date), lit(document.date)
+        yield node, v.date, lit(document.date)
     if document.place:
-        yield node, iri(SCHEMA.locationCreated), iri(mint.entity(document.place))
+        yield node, v.location, terms.entity(mint, document.place)
     if document.language:
-        yield node, iri(DCT.language), lit(document.language)
+        yield node, v.language, lit(document.language)
 
 
-def claim_object(claim: Claim, mint: Minter, terms: Any = RdfTerms) -> Any:
+def claim_object(claim: Claim, mint: Minter, terms: Any = RDF_TERMS) -> Any:
     """The object of the triple a claim asserts: an entity's IRI or a literal."""
     if isinstance(claim.value, EntityRef):
-        return terms.iri(mint.entity(claim.value.id))
+        return terms.entity(mint, claim.value.id)
     return terms.literal(claim.value)
 
 
-def claim_triples(claim: Claim, mint: Minter, terms: Any = RdfTerms) -> Iterator[Triple]:
-    iri, lit = terms.iri, terms.literal
-    claim_iri = mint.claim(claim)
-    node = iri(claim_iri)
+def claim_triples(
+    claim: Claim, mint: Minter, terms: Any = RDF_TERMS, *, node: URIRef | None = None
+) -> Iterator[Triple]:
+    """A claim's triples; ``node`` is its IRI when the caller minted it already."""
+    v, iri, lit = _vocabulary(terms), terms.iri, terms.literal
+    claim_iri = node if node is not None else mint.claim(claim)
+    this = iri(claim_iri)
     doc = iri(mint.document(claim.document))
-    a = iri(RDF.type)
-    yield node, a, iri(CG.Claim)
-    yield node, iri(RDF.subject), iri(mint.entity(claim.subject))
-    yield node, iri(RDF.predicate), iri(claim.predicate)
-    yield node, iri(RDF.object), claim_object(claim, mint, terms)
-    yield node, iri(PROV.wasDerivedFrom), doc
-    yield node, iri(PROV.wasAttributedTo), iri(mint.entity(claim.claimant))
+    a = v.type
+    yield this, a, v.claim_class
+    yield this, v.subject, terms.entity(mint, claim.subject)
+    yield this, v.predicate, iri(claim.predicate)
+    yield this, v.object, claim_object(claim, mint, terms)
+    yield this, v.derived_from, doc
+    yield this, v.attributed_to, terms.entity(mint, claim.claimant)
     for step in claim.chain[:-1]:
-        yield node, iri(CG.reportedBy), iri(mint.entity(step.agent))
+        yield this, v.reported_by, terms.entity(mint, step.agent)
     for index, step in enumerate(claim.chain):
         step_node = iri(f"{claim_iri}#step-{index}")
-        yield node, iri(CG.attributionStep), step_node
-        yield step_node, a, iri(CG.AttributionStep)
-        yield step_node, iri(CG.stepIndex), lit(index)
-        yield step_node, iri(CG.agent), iri(mint.entity(step.agent))
-        medium = doc if index == 0 else (iri(mint.entity(step.medium)) if step.medium else None)
+        yield this, v.step, step_node
+        yield step_node, a, v.step_class
+        yield step_node, v.step_index, lit(index)
+        yield step_node, v.agent, terms.entity(mint, step.agent)
+        medium = doc if index == 0 else (terms.entity(mint, step.medium) if step.medium else None)
         if medium is not None:
-            yield step_node, iri(CG.medium), medium
+            yield step_node, v.medium, medium
     for name, value in claim.qualifiers:
-        yield node, iri(QUALIFIER_PROPERTIES[name]), lit(value)
+        yield this, v.qualifiers[name], lit(value)
     evidence = iri(f"{claim_iri}#evidence")
     quote = iri(f"{claim_iri}#quote")
     position = iri(f"{claim_iri}#position")
-    yield node, iri(CG.evidence), evidence
-    yield evidence, a, iri(OA.SpecificResource)
-    yield evidence, iri(OA.hasSource), doc
-    yield evidence, iri(OA.hasSelector), quote
-    yield evidence, iri(OA.hasSelector), position
-    yield quote, a, iri(OA.TextQuoteSelector)
-    yield quote, iri(OA.exact), lit(claim.quote.exact)
+    yield this, v.evidence, evidence
+    yield evidence, a, v.specific
+    yield evidence, v.has_source, doc
+    yield evidence, v.has_selector, quote
+    yield evidence, v.has_selector, position
+    yield quote, a, v.quote_selector
+    yield quote, v.exact, lit(claim.quote.exact)
     if claim.quote.prefix:
-        yield quote, iri(OA.prefix), lit(claim.quote.prefix)
+        yield quote, v.prefix, lit(claim.quote.prefix)
     if claim.quote.suffix:
-        yield quote, iri(OA.suffix), lit(claim.quote.suffix)
-    yield position, a, iri(OA.TextPositionSelector)
-    yield position, iri(OA.start), lit(claim.quote.start)
-    yield position, iri(OA.end), lit(claim.quote.end)
+        yield quote, v.suffix, lit(claim.quote.suffix)
+    yield position, a, v.position_selector
+    yield position, v.start, lit(claim.quote.start)
+    yield position, v.end, lit(claim.quote.end)
 
 
 def corpus_triples(corpus: Corpus, mint: Minter) -> Iterator[Triple]:

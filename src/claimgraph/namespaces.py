@@ -69,8 +69,8 @@ def is_iri(text: str) -> bool:
     >>> is_iri("https://w3id.org/claimgraph/ns#deathCount"), is_iri("https://w3id.org/claimgraph/ns#death Count")
     (True, False)
     """
-    scheme, sep, _rest = text.partition(":")
-    return bool(sep and scheme and scheme[0].isalpha()) and not _NOT_IN_IRI.search(text)
+    colon = text.find(":")
+    return colon > 0 and text[0].isalpha() and not _NOT_IN_IRI.search(text)
 
 
 def expand_curie(text: str) -> str:
