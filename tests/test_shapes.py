@@ -136,7 +136,10 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)
     ),
     "ConsensusUncontestedShape": consensus_against_a_claim,
-    "ContestedValueShape": a_contested_value_nobody_contests,
+    "ContestedValueShape": lambda b: b.graph.add(
+        (b.mint.contested(b.claim, RDF.type, CG.Claim), RDF.type, CG.ContestedValue)
+    ),
+    "ContestedKeyShape": a_contested_value_nobody_contests,
     "CurationShape": lambda b: b.graph.add(
         (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
     ),
@@ -181,7 +184,7 @@ def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Clai
     else:
         assert expected in failed, [str(p) for p in problems]
     located = [p for p in problems if p.sheet]
-    if shape in ("ConsensusStatementShape", "ContestedValueShape"):  # derived: no sheet to name
+    if shape in ("ConsensusStatementShape", "ContestedValueShape", "ContestedKeyShape"):  # derived: no sheet
         assert all(p.focus and "/consensus/" in p.focus for p in problems)
         return
     assert located, "no problem says where it is"

@@ -51,7 +51,12 @@ ClaimRow = tuple[Node, ...]
 Key = tuple[Node, Node]
 
 #: The shapes that check the consensus (the claim shapes are not meant for its partial view).
-CONSENSUS_SHAPES = ("ConsensusStatementShape", "ConsensusUncontestedShape", "ContestedValueShape")
+CONSENSUS_SHAPES = (
+    "ConsensusStatementShape",
+    "ConsensusUncontestedShape",
+    "ContestedValueShape",
+    "ContestedKeyShape",
+)
 SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 
 
