@@ -502,11 +502,14 @@ def _placement(
         return asked[p]
 
     untyped: set[Node] = set()
+    known_types: dict[Node, set[Node]] = {}
     for q in sorted(add, key=_quad_key):
         s, p, o, g = q
         if g in trusted or g == policy.mint.consensus_graph or g == METADATA_GRAPH:
             continue
-        types = {x[2] for x in after.get(s, ()) if x[1] == RDF.type}
+        types = known_types.get(s)
+        if types is None:  # once per subject: a corpus node has a quad per document and entity
+            types = known_types[s] = {x[2] for x in after.get(s, ()) if x[1] == RDF.type}
         exempt = p in CURATION or (p in DOCUMENT_RECORD and CG.SourceDocument in types)
         if not exempt and is_domain(p):
             problems.append(

@@ -133,11 +133,13 @@ def stored_claims(store: Store, pairs: Iterable[Key]) -> set[ClaimRow]:
     rows: set[ClaimRow] = set()
     for start in range(0, len(pairs), 500):
         values = " ".join(f"({sparql_term(s)} {sparql_term(p)})" for s, p in pairs[start : start + 500])
+        # Over the union of the graphs, not GRAPH ?g: the engine then looks each pair's claims
+        # up from the pair (under GRAPH ?g it scanned every claim of the store, per write).
         answer = store.query(
-            f"SELECT ?c ?s ?p ?o ?k ?a ?d WHERE {{ VALUES (?s ?p) {{ {values} }} GRAPH ?g {{"
+            f"SELECT ?c ?s ?p ?o ?k ?a ?d WHERE {{ VALUES (?s ?p) {{ {values} }}"
             f" ?c <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ; a <{CG.Claim}> ."
             f" OPTIONAL {{ ?c <{CG.countKind}> ?k }} OPTIONAL {{ ?c <{PROV.wasAttributedTo}> ?a }}"
-            f" OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?d }} }} }}"
+            f" OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?d }} }}"
         )
         rows.update((r["c"], r["s"], r["p"], r["o"], r.get("k"), r.get("a"), r.get("d")) for r in answer.rows)
     return rows
