@@ -45,6 +45,22 @@ from .namespaces import CG, PROV, RDF, XSD
 from .store import Quad, Store, sparql_term
 from .validation import Vocabulary, validate_batch
 
+# Built once: an rdflib namespace builds a new term on every attribute read.
+_TYPE = RDF.type
+_SUBJECT = RDF.subject
+_PREDICATE = RDF.predicate
+_OBJECT = RDF.object
+_STATEMENT = CG.ConsensusStatement
+_CONTESTED = CG.ContestedValue
+_COUNT_KIND = CG.countKind
+_SUPPORTED_BY = CG.supportedBy
+_CLAIM_COUNT = CG.claimCount
+_DOCUMENT_COUNT = CG.documentCount
+_OTHER_COUNT_KINDS = CG.otherCountKinds
+_CLAIMANT = CG.claimant
+_CLAIM = CG.Claim
+_INTEGER = XSD.integer
+
 #: (claim, subject, predicate, object, count kind or None, claimant, document): a claim's
 #: key and value, and who gave it where (the last two may be left out, or None, where unknown).
 ClaimRow = tuple[Node, ...]
@@ -92,15 +108,15 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
             node = mint.consensus(s, p, o, kind)
             triples.update(
                 {
-                    (node, RDF.type, CG.ConsensusStatement),
-                    (node, RDF.subject, s),
-                    (node, RDF.predicate, p),
-                    (node, RDF.object, o),
+                    (node, _TYPE, _STATEMENT),
+                    (node, _SUBJECT, s),
+                    (node, _PREDICATE, p),
+                    (node, _OBJECT, o),
                 }
             )
             if kind is not None:
-                triples.add((node, CG.countKind, kind))
-            triples.update((node, CG.supportedBy, c) for c in behind)
+                triples.add((node, _COUNT_KIND, kind))
+            triples.update((node, _SUPPORTED_BY, c) for c in behind)
     return triples
 
 
@@ -112,18 +128,18 @@ def _contested_value(
     claimants = {row[5] for row in rows if len(row) > 5 and row[5] is not None}
     documents = {row[6] for row in rows if len(row) > 6 and row[6] is not None}
     triples = {
-        (node, RDF.type, CG.ContestedValue),
-        (node, RDF.subject, s),
-        (node, RDF.predicate, p),
-        (node, RDF.object, o),
-        (node, CG.claimCount, Literal(len(claims), datatype=XSD.integer)),
-        (node, CG.documentCount, Literal(len(documents), datatype=XSD.integer)),
-        (node, CG.otherCountKinds, Literal(others, datatype=XSD.integer)),
+        (node, _TYPE, _CONTESTED),
+        (node, _SUBJECT, s),
+        (node, _PREDICATE, p),
+        (node, _OBJECT, o),
+        (node, _CLAIM_COUNT, Literal(len(claims), datatype=_INTEGER)),
+        (node, _DOCUMENT_COUNT, Literal(len(documents), datatype=_INTEGER)),
+        (node, _OTHER_COUNT_KINDS, Literal(others, datatype=_INTEGER)),
     }
     if kind is not None:
-        triples.add((node, CG.countKind, kind))
-    triples.update((node, CG.supportedBy, c) for c in claims)
-    triples.update((node, CG.claimant, a) for a in claimants)
+        triples.add((node, _COUNT_KIND, kind))
+    triples.update((node, _SUPPORTED_BY, c) for c in claims)
+    triples.update((node, _CLAIMANT, a) for a in claimants)
     return triples
 
 
@@ -150,8 +166,8 @@ def stored_consensus(store: Store, graph: URIRef, pairs: Iterable[Key]) -> set[Q
     quads: set[Quad] = set()
     for s, p in set(pairs):
         quads.update(store.quads(graph, subject=s, predicate=p, exact=True))
-        for statement, *_ in store.quads(graph, predicate=RDF.subject, object=s, exact=True):
-            if any(True for _ in store.quads(graph, subject=statement, predicate=RDF.predicate, object=p)):
+        for statement, *_ in store.quads(graph, predicate=_SUBJECT, object=s, exact=True):
+            if any(True for _ in store.quads(graph, subject=statement, predicate=_PREDICATE, object=p)):
                 quads.update(store.quads(graph, subject=statement, exact=True))
     return quads
 
@@ -193,12 +209,12 @@ def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabu
     :raises ValidationFailed: when a statement has no claim behind it or one against it.
     """
     quads = list(added)
-    kinds = {s for s, p, o, _g in quads if p == RDF.type and o in (CG.ConsensusStatement, CG.ContestedValue)}
+    kinds = {s for s, p, o, _g in quads if p == _TYPE and o in (_STATEMENT, _CONTESTED)}
     parts: dict[Node, dict[Node, Node]] = defaultdict(dict)
     for s, p, o, _g in quads:
-        if s in kinds and p in (RDF.subject, RDF.predicate):
+        if s in kinds and p in (_SUBJECT, _PREDICATE):
             parts[s][p] = o
-    statements = {s: (parts[s].get(RDF.subject), parts[s].get(RDF.predicate)) for s in kinds}
+    statements = {s: (parts[s].get(_SUBJECT), parts[s].get(_PREDICATE)) for s in kinds}
     by_pair: dict[Key, list[str]] = defaultdict(list)
     text = _TextTerms()
     for s, p, o, _g in quads:
@@ -210,15 +226,12 @@ def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabu
         if (s, p) not in by_pair:
             continue
         lines = rows[(s, p)]
-        lines.append(text.triple(claim, RDF.type, CG.Claim))
-        lines.append(text.triple(claim, RDF.subject, s))
-        lines.append(text.triple(claim, RDF.predicate, p))
-        lines.append(text.triple(claim, RDF.object, o))
+        lines.append(text.triple(claim, _TYPE, _CLAIM))
+        lines.append(text.triple(claim, _SUBJECT, s))
+        lines.append(text.triple(claim, _PREDICATE, p))
+        lines.append(text.triple(claim, _OBJECT, o))
         if kind is not None:
-            lines.append(text.triple(claim, CG.countKind, kind))
-        for predicate, value in zip((PROV.wasAttributedTo, PROV.wasDerivedFrom), row[5:7], strict=False):
-            if value is not None:
-                lines.append(text.triple(claim, predicate, value))
+            lines.append(text.triple(claim, _COUNT_KIND, kind))
     only = consensus_vocabulary(vocabulary)
     problems, reports = [], []
     chunk: list[str] = []
@@ -249,6 +262,8 @@ class _TextTerms:
         self.cache: dict[Node, str] = {}
 
     def term(self, node: Node) -> str:
+        if type(node) is URIRef:
+            return f"<{node}>"  # IRIs read from the store or minted: nothing to escape
         found = self.cache.get(node)
         if found is None:
             found = sparql_term(node)

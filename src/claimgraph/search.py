@@ -116,7 +116,9 @@ class SearchIndex:
             # Which rows each graph holds: an FTS5 table cannot index its graph column, and a
             # write that replaces a graph's rows would scan the whole index for them.
             known = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'entry_graphs'").fetchone()
-            self._db.execute("CREATE TABLE IF NOT EXISTS entry_graphs (entry INTEGER PRIMARY KEY, graph TEXT)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS entry_graphs (entry INTEGER PRIMARY KEY, graph TEXT)"
+            )
             self._db.execute("CREATE INDEX IF NOT EXISTS entry_graphs_by_graph ON entry_graphs (graph)")
             if not known:  # an index written before the table: rebuilt at its first use
                 self._db.execute("DELETE FROM entries")
@@ -142,7 +144,8 @@ class SearchIndex:
             else:
                 names = [(str(g),) for g in graphs]
                 self._db.executemany(
-                    "DELETE FROM entries WHERE rowid IN (SELECT entry FROM entry_graphs WHERE graph = ?)", names
+                    "DELETE FROM entries WHERE rowid IN (SELECT entry FROM entry_graphs WHERE graph = ?)",
+                    names,
                 )
                 self._db.executemany("DELETE FROM entry_graphs WHERE graph = ?", names)
             start = self._db.execute("SELECT COALESCE(MAX(entry), 0) FROM entry_graphs").fetchone()[0] + 1
