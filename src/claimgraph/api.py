@@ -13,7 +13,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -88,6 +89,39 @@ __all__ = [
     "best_match",
     "choose_format",
 ]
+
+
+class AnswerCache:
+    """Answers already given, each for the commit it was read at: a request repeated before
+    the next write is answered again without running it (a write changes the commit's tag,
+    which is part of the key, so nothing stale is ever served). Least recently used answers
+    go first once ``max_bytes`` of bodies are kept.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._answers: OrderedDict[tuple[str, Hashable], QueryAnswer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, Hashable]) -> QueryAnswer | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, Hashable], answer: QueryAnswer) -> None:
+        if len(answer.body) > self.max_bytes // 4:
+            return  # one large answer would push out many small ones
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self.size += len(answer.body)
+            while self.size > self.max_bytes and self._answers:
+                _key, old = self._answers.popitem(last=False)
+                self.size -= len(old.body)
 
 
 @dataclass
@@ -382,6 +416,25 @@ class Claimgraph:
         """:func:`claimgraph.answers.answer` with this claimgraph's limits, for a pool of workers."""
         s = self.settings
         return partial(answer, max_rows=s.max_rows, allow_service=s.allow_service)
+
+    @cached_property
+    def answers(self) -> AnswerCache:
+        """The answers the server gives again to the same request at the same commit."""
+        return AnswerCache(self.settings.answer_cache * 1_048_576)
+
+    def remembered(self, request: QueryRequest, run: Callable[[], QueryAnswer]) -> QueryAnswer:
+        """``run()``'s answer to ``request``, or the one it gave at this commit already.
+
+        Only answers are kept: a refusal, a timeout or an error runs again next time.
+        """
+        if self.answers.max_bytes <= 0:
+            return run()
+        key = (self.marker.tag, request)
+        found = self.answers.get(key)
+        if found is None:
+            found = run()
+            self.answers.put(key, found)
+        return found
 
     def answer(self, store: Store, request: QueryRequest | DumpRequest) -> QueryAnswer:
         """Answer a query (or dump a graph) in this process, as bytes in the negotiated format."""
