@@ -150,3 +150,27 @@ def test_a_predicate_that_a_later_document_claims_with_is_refused_where_used_bar
     assert str(claimgraph.mint.document("doc-a")) in focus  # the first chunk's document
     assert str(claimgraph.mint.document("doc-b")) in focus
     assert len(store) == 0
+
+
+def test_chunks_checked_in_a_background_process_or_here_report_the_same(
+    claimgraph: Claimgraph, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """From the second chunk on, a background process validates while the next is read;
+    where it cannot start, this process does: the same problems, with sheet and line."""
+    from claimgraph import changes, validation
+
+    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 10)  # one document a chunk
+    broken = tmp_path / "mini"
+    shutil.copytree(MINI, broken)
+    for name in ("doc-a.yaml", "doc-b.yaml"):
+        sheet = broken / name
+        sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount", 1), encoding="utf-8")
+    found = []
+    for background in (True, False):
+        if not background:
+            monkeypatch.setattr(validation, "_background", lambda vocabulary: None)
+        with pytest.raises(ValidationFailed) as caught:
+            claimgraph.load(store, broken)
+        found.append(sorted((p.sheet.rsplit("/", 1)[-1], p.line, p.shape) for p in caught.value.problems))
+    assert found[0] == found[1] and [s for s, _l, _shape in found[0]] == ["doc-a.yaml", "doc-b.yaml"]
+    assert len(store) == 0

@@ -24,6 +24,7 @@ value.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,7 +40,14 @@ from .mapping import Minter, Triple
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from .sparqltext import inspect_update, update_targets
 from .store import DEFAULT, Quad, Spool, Store, sparql_term
-from .validation import CONTEXT_PROPERTIES, REFERENCE_PROPERTIES, Vocabulary, validate_batch
+from .validation import (
+    CONTEXT_PROPERTIES,
+    REFERENCE_PROPERTIES,
+    TextBatch,
+    Vocabulary,
+    validate_batch,
+    validate_batches,
+)
 
 SHAPES = "https://w3id.org/claimgraph/shapes#"
 #: The graph that records the store's base IRI and format (named outside any base, so it survives a rebase).
@@ -669,11 +677,10 @@ def _plan_fresh(
     rows: list[ClaimRow] = []
     reports: list[str] = []
     seen: set[URIRef] = set()
-    chunk: list[tuple[FreshGraph, list[TextTriple]]] = []
-    size = done = 0
     total = change.fresh.total
 
-    def check(chunk: list[tuple[FreshGraph, list[TextTriple]]]) -> None:
+    def batch(chunk: list[tuple[FreshGraph, list[TextTriple]]]) -> TextBatch:
+        """A chunk as the validator takes it; its graphs go to the spool and its claims to the rows."""
         texts = ["".join(f"{s} {p} {o} .\n" for s, p, o in triples) for _g, triples in chunk]
         claims = {_nt(row[0]) for graph, _t in chunk for row in graph.claims}
         subjects = {s for _g, triples in chunk for s, _p, _o in triples}
@@ -688,55 +695,60 @@ def _plan_fresh(
         }
         context = [t for node in sorted(wanted) for t in after.triples(node)]
         places: dict[str, tuple[str | None, int | None, str | None]] = {}
-        for graph, _t in chunk:
-            places.update(graph.places)
-        fallback = change.locate
-
-        def locate(iri: str) -> tuple[str | None, int | None, str | None]:
-            found = places.get(iri.split("#", 1)[0])
-            if found is not None:
-                return found
-            return fallback(iri) if fallback is not None else (None, None, None)
-
-        try:
-            validate_batch("".join(texts), policy.vocabulary, context=context, locate=locate)
-        except ValidationFailed as exc:
-            problems.extend(exc.problems)
-            reports.append(exc.report or "")
         for (graph, triples), text in zip(chunk, texts, strict=True):
+            places.update(graph.places)
             rows.extend(graph.claims)
             result.fresh_graphs.append(graph.name)
             result.fresh_quads += len(triples)
             if spool is not None and not problems and not change.problems:
                 spool.add(graph.name, text, len(triples))
+        return "".join(texts), context, places
 
-    progress("validating", 0, total)
-    for graph in change.fresh.graphs:
-        if graph.name in seen or store.has_graph(graph.name):
-            raise StoreError(f"<{graph.name}> is in the store already: it cannot be written as a new graph")
-        seen.add(graph.name)
-        if graph.name in forbidden:
-            problems.append(
-                _rule(
-                    "VocabularyGraphRule",
-                    f"<{graph.name}> is written only by the loader (from ontology/) and the write path",
-                    focus=graph.name,
+    def batches() -> Iterator[TextBatch]:
+        chunk: list[tuple[FreshGraph, list[TextTriple]]] = []
+        size = done = 0
+        progress("validating", 0, total)
+        for graph in change.fresh.graphs:  # type: ignore[union-attr]
+            if graph.name in seen or store.has_graph(graph.name):
+                raise StoreError(
+                    f"<{graph.name}> is in the store already: it cannot be written as a new graph"
                 )
-            )
-            continue
-        triples = list(dict.fromkeys(graph.triples))  # a claim given twice is one claim
-        problems += placement.check(graph, triples, after)
-        chunk.append((graph, triples))
-        size += len(triples)
-        done += 1
-        if size >= CHUNK_TRIPLES:
-            check(chunk)
-            chunk, size = [], 0
-            progress("validating", done, max(total, done))
-    if chunk:
-        check(chunk)
-    progress("validating", done, max(total, done))
-    problems += placement.finish()
+            seen.add(graph.name)
+            if graph.name in forbidden:
+                problems.append(
+                    _rule(
+                        "VocabularyGraphRule",
+                        f"<{graph.name}> is written only by the loader (from ontology/) and the write path",
+                        focus=graph.name,
+                    )
+                )
+                continue
+            triples = list(dict.fromkeys(graph.triples))  # a claim given twice is one claim
+            problems.extend(placement.check(graph, triples, after))
+            chunk.append((graph, triples))
+            size += len(triples)
+            done += 1
+            if size >= CHUNK_TRIPLES:
+                yield batch(chunk)
+                chunk, size = [], 0
+                progress("validating", done, max(total, done))
+        if chunk:
+            yield batch(chunk)
+        progress("validating", done, max(total, done))
+
+    fallback = change.locate
+    for found, report in validate_batches(batches(), policy.vocabulary):
+        for problem in found:
+            if problem.sheet is None and fallback is not None:
+                # Nodes outside the new graphs (an agent of corpus.yaml) are located here.
+                sheet, line, claim = fallback(problem.focus or "")
+                if sheet is None and problem.value:
+                    sheet, line, claim = fallback(problem.value)
+                problem = dataclasses.replace(problem, sheet=sheet, line=line, claim=claim or problem.claim)
+            problems.append(problem)
+        if report:
+            reports.append(report)
+    problems.extend(placement.finish())
     problems.sort(key=lambda p: (p.sheet or "", p.line or 0, p.message))
     return problems, rows, "\n".join(reports) if reports else None
 

@@ -11,7 +11,11 @@ shapes it does not compile; and ``pyshacl``, the reference, over an rdflib graph
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -111,6 +115,115 @@ def validate_batch(
         key=lambda p: (p.sheet or "", p.line or 0, p.message),
     )
     raise ValidationFailed(problems, report=report.serialize(format="turtle"))
+
+
+#: A batch of the bulk write path: N-Triples text, the context triples its shapes need,
+#: and where each of its nodes came from (IRI without fragment → sheet, line, claim).
+TextBatch = tuple[str, list[tuple[Node, Node, Node]], dict[str, tuple[str | None, int | None, str | None]]]
+#: What validating a batch found: its problems and the SHACL report, if any.
+BatchResult = tuple[list[Problem], str | None]
+
+#: Batches waiting in (or for) the background process at once: enough to keep it busy,
+#: few enough that memory stays bounded.
+IN_FLIGHT = 2
+
+
+def validate_batches(batches: Iterable[TextBatch], vocabulary: Vocabulary) -> Iterator[BatchResult]:
+    """Validate text batches in order; from the second on, in a background process.
+
+    Reading the next batch (``batches`` is a generator: the caller reads sheets while it
+    is pulled) then goes on while the engine validates the last one, so that a large load
+    uses two cores. One batch is validated here, as every small write is.
+    """
+    pool: ProcessPoolExecutor | None = None
+    started = False
+    first: BatchResult | None = None
+    pending: deque[tuple[Future, TextBatch]] = deque()
+
+    def result(future: Future, batch: TextBatch) -> BatchResult:
+        nonlocal pool
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # The process could not start (a script without a __main__ guard) or died:
+            # what it did not validate is validated here.
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+            return _validate_text_batch(vocabulary, batch)
+
+    try:
+        for number, batch in enumerate(batches):
+            if number == 0:
+                first = _validate_text_batch(vocabulary, batch)
+                continue
+            if not started:
+                started = True
+                pool = _background(vocabulary)
+                assert first is not None
+                yield first
+                first = None
+            if pool is None:
+                yield _validate_text_batch(vocabulary, batch)
+                continue
+            try:
+                pending.append((pool.submit(_validate_in_background, batch), batch))
+            except (BrokenProcessPool, OSError, RuntimeError):
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                yield _validate_text_batch(vocabulary, batch)
+            while len(pending) > IN_FLIGHT:
+                yield result(*pending.popleft())
+        if first is not None:
+            yield first
+        while pending:
+            yield result(*pending.popleft())
+    finally:
+        for future, _batch in pending:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _validate_text_batch(vocabulary: Vocabulary, batch: TextBatch) -> BatchResult:
+    text, context, places = batch
+
+    def locate(iri: str) -> tuple[str | None, int | None, str | None]:
+        return places.get(iri.split("#", 1)[0], (None, None, None))
+
+    try:
+        validate_batch(text, vocabulary, context=context, locate=locate)
+    except ValidationFailed as exc:
+        return exc.problems, exc.report
+    return [], None
+
+
+_BACKGROUND_VOCABULARY: Vocabulary | None = None
+
+
+def _background(vocabulary: Vocabulary) -> ProcessPoolExecutor | None:
+    """A process that validates with ``vocabulary`` (None where none can be started)."""
+    try:
+        # A fresh interpreter from the forkserver, never a fork of this process, whose
+        # threads and open store a fork would copy in an unknown state.
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_start_background,
+            initargs=(vocabulary.shapes, vocabulary.ontology, vocabulary.validator),
+        )
+    except (OSError, ValueError):
+        return None
+
+
+def _start_background(shapes: Graph, ontology: Graph, validator: str) -> None:
+    global _BACKGROUND_VOCABULARY
+    _BACKGROUND_VOCABULARY = Vocabulary(shapes=shapes, ontology=ontology, validator=validator)
+
+
+def _validate_in_background(batch: TextBatch) -> BatchResult:
+    assert _BACKGROUND_VOCABULARY is not None
+    return _validate_text_batch(_BACKGROUND_VOCABULARY, batch)
 
 
 def shacl_report(
