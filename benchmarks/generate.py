@@ -78,8 +78,12 @@ def _corpus_yaml(events: int, agents: int) -> str:
 def _claim(i: int, events: int, agents: int, vocabulary: Vocabulary) -> tuple[str, list[str]]:
     """The sentence that states claim ``i`` and the sheet lines that record it."""
     event = (i * 7919) % events
+    # The claims of one event are i, i + events, i + 2 × events…: their rank k among them
+    # varies within the event (i itself is fixed modulo the event count, so anything taken
+    # from i modulo a divisor of it would be the same for every claim of an event).
+    k = i // events
     creator = (i // CLAIMS_PER_DOCUMENT) % agents
-    kind = i % 10
+    kind = k % 10
     steps = 1 + i % 3  # chains of one, two and three steps
     claimant = creator if steps == 1 else (i * 31 + 1) % agents
     if claimant == creator and steps > 1:
@@ -91,13 +95,13 @@ def _claim(i: int, events: int, agents: int, vocabulary: Vocabulary) -> tuple[st
     if kind < 7:
         prop = "cg:deathCount" if kind < 5 else vocabulary.counts[i % len(vocabulary.counts)]
         base = 10 + (event * 13) % 90
-        value = base + (i % 4 if event % 3 == 0 else 0)  # a third of the facts are contested
+        value = base + (k % 4 if event % 3 == 0 else 0)  # a third of the facts are contested
         quote = f"{value} people {marker}"
         sentence = f"Source {claimant} said that event {event} counted {quote}."
         body = [f"    predicate: {prop}", f"    value: {value}", "    count_kind: deaths"]
     else:
         prop = vocabulary.responsibility[i % len(vocabulary.responsibility)]
-        culprit = (event * 17 + (i % 2 if event % 3 == 0 else 0)) % agents
+        culprit = (event * 17 + (k % 2 if event % 3 == 0 else 0)) % agents
         quote = f"blamed Source {culprit} {marker}"
         sentence = f"Source {claimant} {quote} for event {event}."
         body = [f"    predicate: {prop}", f"    object: agent-{culprit}"]

@@ -335,11 +335,17 @@ def test_a_count_kind_does_not_corroborate_another(claimgraph: Claimgraph, store
     )
     claimgraph.load(store, corpus)
     graph = claimgraph.mint.consensus_graph
-    statements = store.query(
-        f"SELECT ?st ?o ?k WHERE {{ GRAPH <{graph}> {{ ?st <{RDF.predicate}> <{CG.deathCount}> ; <{RDF.object}> ?o ."
-        f" OPTIONAL {{ ?st <{CG.countKind}> ?k }} }} }}"
-    ).rows
-    assert [(r["o"].toPython(), str(r.get("k"))) for r in statements] == [(12, "bodies seen")]
+
+    def derived(kind: URIRef) -> list[tuple]:
+        rows = store.query(
+            f"SELECT ?o ?k WHERE {{ GRAPH <{graph}> {{ ?st a <{kind}> ; <{RDF.predicate}> <{CG.deathCount}> ;"
+            f" <{RDF.object}> ?o . OPTIONAL {{ ?st <{CG.countKind}> ?k }} }} }}"
+        ).rows
+        return sorted((r["o"].toPython(), str(r.get("k"))) for r in rows)
+
+    assert derived(CG.ConsensusStatement) == [(12, "bodies seen")]
+    # The disagreeing deaths are recorded as contested values of their own kind.
+    assert derived(CG.ContestedValue) == [(12, "deaths"), (14, "deaths")]
     assert not list(store.quads(graph, subject=URIRef(EVENT), predicate=CG.deathCount))
     # Withdraw doc-a: the bare triple needs every claim about (flood, deathCount) to agree,
     # whatever its kind: now only doc-b's 12 is left.

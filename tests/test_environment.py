@@ -34,6 +34,7 @@ HOSTILE = {
     "threads": "1",
     "query_workers": "1",
     "query_timeout": "0.001",
+    "answer_cache": "0",
     "max_rows": "1",
     "max_body": "10",
     "allow_service": "true",

@@ -93,9 +93,24 @@ def test_consensus_holds_agreed_triples_only(claimgraph: Claimgraph, mini_store:
     # (two claims); the three death counts (12, 14, 12, all "deaths") disagree, so there
     # is no statement for them and no bare death count.
     assert len(statements) == 1
-    assert not any(p == CG.countKind for _, p, _ in triples)
-    behind = {o for s, p, o in triples if p == CG.supportedBy}
+    assert not any(p == CG.countKind for s, p, _ in triples if s in statements)
+    behind = {o for s, p, o in triples if p == CG.supportedBy and s in statements}
     assert len(behind) == 2
+    # Each of the disagreeing values is recorded, counted, with its claimants.
+    records = {s for s, p, o in triples if p == RDF.type and o == CG.ContestedValue}
+
+    def about(record):
+        return {p: o for s, p, o in triples if s == record and p not in (CG.supportedBy, CG.claimant)}
+
+    values = {about(r)[RDF.object].toPython(): about(r) for r in records}
+    assert set(values) == {12, 14}
+    assert values[12][CG.claimCount].toPython() == 2 and values[12][CG.documentCount].toPython() == 2
+    assert values[14][CG.claimCount].toPython() == 1 and values[14][CG.documentCount].toPython() == 1
+    assert all(
+        str(v[CG.countKind]) == "deaths" and v[CG.otherCountKinds].toPython() == 0 for v in values.values()
+    )
+    claimants = {str(o).rsplit("/", 1)[-1] for s, p, o in triples if p == CG.claimant}
+    assert claimants == {"mayor", "author-b", "hospitals"}
 
 
 def URIRef_schema(local: str):

@@ -77,3 +77,28 @@ def test_search_syntax_never_reaches_fts5():
     index = SearchIndex(None)
     assert index.search('"; DROP TABLE entries; --') == []
     assert index.search("NEAR(a b) OR *") == []
+
+
+def test_replacing_a_graph_leaves_the_others_rows(tmp_path):
+    from claimgraph.search import Entry
+
+    index = SearchIndex(tmp_path / "index.sqlite")
+    a = [Entry("quote", "http://e/c1", "A", "twelve dead", "http://e/g1", "doc")]
+    b = [Entry("quote", "http://e/c2", "B", "fourteen dead", "http://e/g2", "doc")]
+    index.replace(["http://e/g1", "http://e/g2"], a + b)
+    index.replace(["http://e/g1"], [Entry("quote", "http://e/c3", "A", "eleven dead", "http://e/g1", "doc")])
+    assert {h.iri for h in index.search("dead", field="quote")} == {"http://e/c2", "http://e/c3"}
+    assert len(index) == 2
+
+
+def test_an_index_without_its_graph_table_is_rebuilt_at_first_use(tmp_path):
+    """Indexes written before rows were tracked by graph: they are emptied and marked behind."""
+    import sqlite3
+
+    path = tmp_path / "index.sqlite"
+    index = SearchIndex(path)
+    index.set_marker("3-1000")
+    index.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE entry_graphs")
+    assert SearchIndex(path).marker is None

@@ -73,6 +73,32 @@ def consensus_against_a_claim(b: Batch) -> None:
         b.graph.add(triple)
 
 
+def a_contested_value_nobody_contests(b: Batch) -> None:
+    """The record of a contested value for the flood's start date, which no claim disputes."""
+    claim = b.date_claim
+    row = tuple(
+        b.graph.value(claim, p)
+        for p in (
+            RDF.subject,
+            RDF.predicate,
+            RDF.object,
+            CG.countKind,
+            PROV.wasAttributedTo,
+            PROV.wasDerivedFrom,
+        )
+    )
+    ghost = (
+        URIRef("http://example.org/ghost-claim"),
+        row[0],
+        row[1],
+        Literal("2020-05-04", datatype=XSD.date),
+    )
+    record = b.mint.contested(row[0], row[1], row[2])
+    for triple in consensus_triples([(claim, *row), (*ghost, None, None, None)], b.mint):
+        if triple[0] == record:
+            b.graph.add(triple)
+
+
 def a_second_act_of_the_same_assertion(b: Batch) -> None:
     """The same claim again with another note: another IRI, but the same act of asserting."""
     [relayed] = [c for c in b.corpus.claims if c.value == 14]
@@ -110,6 +136,10 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.consensus(b.claim, RDF.type, CG.Claim), RDF.type, CG.ConsensusStatement)
     ),
     "ConsensusUncontestedShape": consensus_against_a_claim,
+    "ContestedValueShape": lambda b: b.graph.add(
+        (b.mint.contested(b.claim, RDF.type, CG.Claim), RDF.type, CG.ContestedValue)
+    ),
+    "ContestedKeyShape": a_contested_value_nobody_contests,
     "CurationShape": lambda b: b.graph.add(
         (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
     ),
@@ -154,7 +184,7 @@ def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Clai
     else:
         assert expected in failed, [str(p) for p in problems]
     located = [p for p in problems if p.sheet]
-    if shape == "ConsensusStatementShape":  # derived, with no claim behind it: no sheet to name
+    if shape in ("ConsensusStatementShape", "ContestedValueShape", "ContestedKeyShape"):  # derived: no sheet
         assert all(p.focus and "/consensus/" in p.focus for p in problems)
         return
     assert located, "no problem says where it is"

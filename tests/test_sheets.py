@@ -116,6 +116,18 @@ def test_yaml_syntax_error_gives_the_line(tmp_path: Path):
         read_corpus(corpus)
 
 
+def test_a_predicate_type_or_same_as_that_is_no_iri_is_refused_with_its_line(tmp_path: Path):
+    """A space in an expanded CURIE once reached the store as a traceback (Invalid IRI code point)."""
+    corpus = copy_mini(tmp_path)
+    edit(corpus / "doc-a.yaml", "predicate: cg:deathCount", 'predicate: "cg:death Count"')
+    edit(corpus / "corpus.yaml", "type: schema:Event", 'type: "schema:Big Event"')
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("doc-a.yaml" in m and "'cg:death Count' is not an IRI" in m for m in messages), messages
+    assert any("corpus.yaml" in m and "'schema:Big Event' is not an IRI" in m for m in messages), messages
+
+
 def test_object_and_value_are_exclusive(tmp_path: Path):
     corpus = copy_mini(tmp_path)
     edit(corpus / "doc-b.yaml", "    value: 12\n", "    value: 12\n    object: mayor\n")

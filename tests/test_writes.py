@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import socket
 import threading
 import time
@@ -655,3 +656,64 @@ def test_update_and_claims_list_minted_iris_the_same_way(app, client):
     )
     assert response.status_code == 200, response.data
     assert response.get_json()["claims"] == [claim]
+
+
+# ---------------------------------------------------------------- answers given again, and conditional requests
+
+
+def test_an_answer_is_given_again_until_a_write_changes_the_commit(app, client, monkeypatch):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { <http://e/s> ?p ?o }"
+    runs = []
+    with app.app_context():
+        executor = get_executor()
+    real = executor.query
+
+    def counted(request, **kwargs):
+        runs.append(request.sparql)
+        return real(request, **kwargs)
+
+    monkeypatch.setattr(executor, "query", counted)
+    assert select(client, count)[0]["n"]["value"] == "0"
+    assert select(client, count)[0]["n"]["value"] == "0"
+    assert runs == [count], "the second request was answered without running it"
+    first = client.post(
+        "/sparql", data={"query": count}, headers={"Accept": "application/sparql-results+json"}
+    )
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] and first.headers["Last-Modified"]
+    again = client.post(
+        "/sparql",
+        data={"query": count},
+        headers={"Accept": "application/sparql-results+json", "If-None-Match": tag},
+    )
+    assert again.status_code == 304 and again.headers["ETag"] == tag
+    other = client.post(
+        "/sparql", data={"query": count}, headers={"Accept": "text/csv", "If-None-Match": tag}
+    )
+    assert other.status_code == 200, "another format is another representation"
+    response = client.post(
+        "/update", data={"update": "INSERT DATA { <http://e/s> <http://e/p> 1 }"}, headers=AUTH
+    )
+    assert response.status_code == 200, response.data
+    after = client.post(
+        "/sparql",
+        data={"query": count},
+        headers={"Accept": "application/sparql-results+json", "If-None-Match": tag},
+    )
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert after.get_json()["results"]["bindings"][0]["n"]["value"] == "1"
+    assert len(runs) == 3  # csv, then the count again after the write
+
+
+def test_the_answer_cache_can_be_turned_off(loaded, tmp_path, monkeypatch):
+    shutil.copytree(loaded, tmp_path / "store")
+    app = make_app(tmp_path / "store", answer_cache=0)
+    client = app.test_client()
+    runs = []
+    with app.app_context():
+        executor = get_executor()
+    real = executor.query
+    monkeypatch.setattr(executor, "query", lambda request, **kw: runs.append(1) or real(request, **kw))
+    for _ in range(2):
+        select(client, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    assert len(runs) == 2

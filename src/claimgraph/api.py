@@ -13,7 +13,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -37,14 +38,13 @@ from .changes import (
 )
 from .config import Settings
 from .describe import DESCRIPTION_CAP
-from .errors import NotFound, Problem, StoreError
+from .errors import NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .loader import (
     SheetUpload,
-    corpus_change,
+    folder_change,
     rdf_claims_change,
-    read_corpus_for,
     sheet_change,
     withdraw_change,
 )
@@ -109,6 +109,39 @@ __all__ = [
 ]
 
 
+class AnswerCache:
+    """Answers already given, each for the commit it was read at: a request repeated before
+    the next write is answered again without running it (a write changes the commit's tag,
+    which is part of the key, so nothing stale is ever served). Least recently used answers
+    go first once ``max_bytes`` of bodies are kept.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._answers: OrderedDict[tuple[str, Hashable], QueryAnswer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, Hashable]) -> QueryAnswer | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, Hashable], answer: QueryAnswer) -> None:
+        if len(answer.body) > self.max_bytes // 4:
+            return  # one large answer would push out many small ones
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self.size += len(answer.body)
+            while self.size > self.max_bytes and self._answers:
+                _key, old = self._answers.popitem(last=False)
+                self.size -= len(old.body)
+
+
 @dataclass
 class Claimgraph:
     """One configured claimgraph: everything the edges need, opened lazily."""
@@ -167,9 +200,7 @@ class Claimgraph:
         """Commit ``change`` through the one write path, then run the after-write hook."""
         report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
-            graphs = {*change.replace, *change.create, *change.drop, *change.vocabulary}
-            graphs |= {q[3] for q in (*change.add, *change.remove)}
-            graphs.add(self.mint.consensus_graph)
+            graphs = report.graph_names | {self.mint.consensus_graph}
             self.committed(store, [g for g in graphs if g is not None])
         return report
 
@@ -177,12 +208,10 @@ class Claimgraph:
         graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
         return {name: list(graph) for name, graph in graphs.items()}
 
-    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> tuple[Change, int]:
-        problems: list[Problem] = []
-        corpus = read_corpus_for(store, folder, self.mint, problems)
-        change = corpus_change(store, corpus, self.mint, replace=replace, problems=problems)
+    def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
+        change = folder_change(store, folder, self.mint, replace=replace)
         change.vocabulary = self._vocabulary_change()
-        return change, len(corpus.claims)
+        return change
 
     def load(
         self, store: Store, folder: Path, *, replace: bool = False, progress: Progress = _silent
@@ -192,9 +221,7 @@ class Claimgraph:
         :param replace: let the corpus take over documents another corpus owns.
         :raises InvalidInput: listing every problem of every sheet and shape; nothing is written.
         """
-        progress("reading sheets", 0, 1)
-        change, _claims = self._corpus_change(store, folder, replace=replace)
-        progress("reading sheets", 1, 1)
+        change = self._corpus_change(store, folder, replace=replace)
         return self._commit(store, change, progress=progress)
 
     def validate(
@@ -210,9 +237,9 @@ class Claimgraph:
         scratch = store is None
         target = store if store is not None else open_store(":memory:")
         try:
-            change, claims = self._corpus_change(target, folder, replace=replace)
+            change = self._corpus_change(target, folder, replace=replace)
             plan(target, change, self.policy, progress=progress)
-            return claims
+            return change.fresh.claims_read if change.fresh is not None else 0
         finally:
             if scratch:
                 target.close()
@@ -228,8 +255,10 @@ class Claimgraph:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
         change = sheet_change(store, upload, self.mint)
         report = self._commit(store, change)
+        # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(
-            {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
+            set(report.claims)
+            | {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
         )
         return report
 
@@ -434,6 +463,25 @@ class Claimgraph:
         """:func:`claimgraph.answers.answer` with this claimgraph's limits, for a pool of workers."""
         s = self.settings
         return partial(answer, max_rows=s.max_rows, allow_service=s.allow_service)
+
+    @cached_property
+    def answers(self) -> AnswerCache:
+        """The answers the server gives again to the same request at the same commit."""
+        return AnswerCache(self.settings.answer_cache * 1_048_576)
+
+    def remembered(self, request: QueryRequest, run: Callable[[], QueryAnswer]) -> QueryAnswer:
+        """``run()``'s answer to ``request``, or the one it gave at this commit already.
+
+        Only answers are kept: a refusal, a timeout or an error runs again next time.
+        """
+        if self.answers.max_bytes <= 0:
+            return run()
+        key = (self.marker.tag, request)
+        found = self.answers.get(key)
+        if found is None:
+            found = run()
+            self.answers.put(key, found)
+        return found
 
     def answer(self, store: Store, request: QueryRequest | DumpRequest) -> QueryAnswer:
         """Answer a query (or dump a graph) in this process, as bytes in the negotiated format."""

@@ -24,6 +24,7 @@ value.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,10 +37,17 @@ from rdflib.term import Node
 from .consensus import ClaimRow, consensus_delta, validate_consensus
 from .errors import Problem, QueryError, SheetError, StoreError, ValidationFailed
 from .mapping import Minter, Triple
-from .namespaces import CG, DCT, OA, OWL, RDF, RDFS, SCHEMA, SKOS
+from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from .sparqltext import inspect_update, update_targets
-from .store import DEFAULT, Quad, Store, sparql_term
-from .validation import CONTEXT_PROPERTIES, REFERENCE_PROPERTIES, Vocabulary, validate_batch
+from .store import DEFAULT, Quad, Spool, Store, sparql_term
+from .validation import (
+    CONTEXT_PROPERTIES,
+    REFERENCE_PROPERTIES,
+    TextBatch,
+    Vocabulary,
+    validate_batch,
+    validate_batches,
+)
 
 SHAPES = "https://w3id.org/claimgraph/shapes#"
 #: The graph that records the store's base IRI and format (named outside any base, so it survives a rebase).
@@ -53,6 +61,7 @@ STRUCTURAL = {
     CG.SourceDocument,
     CG.AttributionStep,
     CG.ConsensusStatement,
+    CG.ContestedValue,
     CG.Corpus,
     OA.SpecificResource,
     OA.TextQuoteSelector,
@@ -86,13 +95,53 @@ def _silent(stage: str, done: int, total: int) -> None:
     return None
 
 
+#: A triple written as N-Triples terms (``<iri>``, ``"text"``, ``"52"^^<…#integer>``).
+TextTriple = tuple[str, str, str]
+
+
+@dataclass
+class FreshGraph:
+    """A graph new to the store, written whole (a corpus load's document): its triples as
+    N-Triples text, the claims it holds, and where each of them came from.
+
+    Its claims are new nodes: their IRIs digest their document, whose graph is new, and
+    a document's claims live only in its graph. Every other subject of the graph (the
+    document) is looked up in the store, and what the store says of it is validated with it.
+    """
+
+    name: URIRef
+    triples: list[TextTriple]
+    claims: list[ClaimRow]
+    places: dict[str, tuple[str | None, int | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass
+class Stream:
+    """New graphs written whole, made one at a time while the change is checked, so that a
+    large load is never held at once (a few thousand triples are validated at a time, and
+    spooled for the commit).
+
+    ``total`` is how many graphs are expected (for progress). ``complete`` is called once
+    the graphs are read, to add to the change what depends on them (a corpus's record of
+    its documents, documents that replace stored ones); it may not change what the new
+    graphs' validation read from the change (the registry).
+    """
+
+    graphs: Iterable[FreshGraph]
+    total: int = 0
+    complete: Callable[[Change], None] | None = None
+    #: How many claims the producer read (new graphs' and others'), once the graphs are read.
+    claims_read: int = 0
+
+
 @dataclass
 class Change:
     """One write: what it replaces, adds, removes, creates and drops.
 
     ``vocabulary`` graphs are replaced like ``replace`` but are not validated and may
     be written only by the loader (from ``ontology/``). ``problems`` are problems found
-    before the change was built (a sheet's), reported with the change's own.
+    before the change was built (a sheet's), reported with the change's own. ``fresh``
+    streams graphs new to the store (see :class:`Stream`).
     """
 
     replace: dict[URIRef | None, list[Triple]] = field(default_factory=dict)
@@ -103,6 +152,7 @@ class Change:
     vocabulary: dict[URIRef, list[Triple]] = field(default_factory=dict)
     locate: Locate | None = None
     problems: list[Problem] = field(default_factory=list)
+    fresh: Stream | None = None
 
 
 @dataclass(frozen=True)
@@ -136,10 +186,13 @@ class Plan:
     drop: set[URIRef] = field(default_factory=set)
     claims: set[Node] = field(default_factory=set)
     removed_claims: set[Node] = field(default_factory=set)
+    #: The new graphs written whole (their text is in the spool), and their quads.
+    fresh_graphs: list[URIRef] = field(default_factory=list)
+    fresh_quads: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.remove or self.add or self.create or self.drop)
+        return not (self.remove or self.add or self.create or self.drop or self.fresh_quads)
 
 
 @dataclass
@@ -152,6 +205,8 @@ class WriteReport:
     removed_claims: list[str] = field(default_factory=list)
     graphs: int = 0
     created: bool = False
+    #: The graphs the write touched (for the after-write hook: caches, the search index).
+    graph_names: set[URIRef | None] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -177,28 +232,43 @@ def commit(store: Store, change: Change, policy: Policy, *, progress: Progress =
     :raises ValidationFailed: listing every problem; nothing is written then.
     :raises StoreError: when the store cannot be written; nothing is written then.
     """
-    planned = plan(store, change, policy, progress=progress)
-    total = len(planned.add) + len(planned.remove)
-    progress("committing", 0, total)
-    if not planned.empty:
-        store.apply(
-            remove=sorted(planned.remove, key=_quad_key),
-            add=sorted(planned.add, key=_quad_key),
-            create=sorted(planned.create),
-            drop=sorted(planned.drop),
-        )
-    progress("committing", total, total)
+    spool = store.spool() if change.fresh is not None else None
+    try:
+        planned = plan(store, change, policy, progress=progress, spool=spool)
+        total = len(planned.add) + len(planned.remove) + planned.fresh_quads
+        progress("committing", 0, total)
+        if not planned.empty:
+            store.apply(
+                remove=sorted(planned.remove, key=_quad_key),
+                add=sorted(planned.add, key=_quad_key),
+                create=sorted(planned.create),
+                drop=sorted(planned.drop),
+                spool=spool,
+            )
+        progress("committing", total, total)
+    finally:
+        if spool is not None:
+            spool.close()
     return _report(planned, change)
 
 
 def _report(planned: Plan, change: Change) -> WriteReport:
+    graphs = set(change.replace) | change.drop | change.create | {q[3] for q in change.add}
     return WriteReport(
-        added=len(planned.add),
+        added=len(planned.add) + planned.fresh_quads,
         removed=len(planned.remove),
         claims=sorted(_show(c) for c in planned.claims),
         removed_claims=sorted(_show(c) for c in planned.removed_claims),
-        graphs=len(set(change.replace) | change.drop | change.create | {q[3] for q in change.add}),
+        graphs=len(graphs | set(planned.fresh_graphs)),
+        graph_names=changed_graphs(change, planned.fresh_graphs),
     )
+
+
+def changed_graphs(change: Change, planned_graphs: Iterable[URIRef] = ()) -> set[URIRef | None]:
+    """Every graph a change names (and the new graphs it streamed)."""
+    graphs = {*change.replace, *change.create, *change.drop, *change.vocabulary}
+    graphs |= {q[3] for q in (*change.add, *change.remove)}
+    return graphs | set(planned_graphs)
 
 
 def _show(node: Node) -> str:
@@ -209,9 +279,18 @@ def _quad_key(q: Quad) -> tuple[str, ...]:
     return tuple(str(t) for t in q)
 
 
-def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _silent) -> Plan:
+def plan(
+    store: Store,
+    change: Change,
+    policy: Policy,
+    *,
+    progress: Progress = _silent,
+    spool: Spool | None = None,
+) -> Plan:
     """The exact quads ``change`` removes and adds, once checked; nothing is written.
 
+    :param spool: where the new graphs of ``change.fresh`` go for the commit (none: they
+        are checked only, as ``validate`` does).
     :raises ValidationFailed: listing every problem of the change (and ``change.problems``).
     """
     mint = policy.mint
@@ -219,7 +298,14 @@ def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _
     remove: set[Quad] = set()
     add: set[Quad] = set()
     result = Plan()
-    problems = list(change.problems)
+    fresh_problems: list[Problem] = []
+    fresh_rows: list[ClaimRow] = []
+    fresh_report = None
+    if change.fresh is not None:
+        fresh_problems, fresh_rows, fresh_report = _plan_fresh(store, change, policy, result, spool, progress)
+        if change.fresh.complete is not None:
+            change.fresh.complete(change)
+    problems = list(change.problems) + fresh_problems
 
     # Quads known not to be in the store, so that none is asked for twice: a store on a
     # SPARQL server answers each question with a request.
@@ -288,15 +374,17 @@ def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _
             claims_before[node] = old_row
         if new_row is not None:
             claims_after[node] = new_row
-    result.claims = set(claims_after)
+    result.claims = set(claims_after) | {row[0] for row in fresh_rows}
     result.removed_claims = set(claims_before) - set(claims_after)
 
     shacl, report = _validate_touched(store, policy, change, before, after, trusted, progress)
     problems += shacl
+    if fresh_report:
+        report = f"{fresh_report}\n{report}" if report else fresh_report
 
     progress("deriving consensus", 0, 1)
     leaving = {c for c, row in claims_before.items() if claims_after.get(c) != row}
-    arriving = [row for c, row in claims_after.items() if claims_before.get(c) != row]
+    arriving = [row for c, row in claims_after.items() if claims_before.get(c) != row] + fresh_rows
     pairs = {(row[1], row[2]) for c, row in claims_before.items() if c in leaving}
     pairs |= {(row[1], row[2]) for row in arriving}
     drop_c: set[Quad] = set()
@@ -326,7 +414,9 @@ def plan(store: Store, change: Change, policy: Policy, *, progress: Progress = _
         raise error(problems, report=report)
     remove |= drop_c
     add |= put_c
-    if (remove or add or result.create) and not any(True for _ in store.quads(METADATA_GRAPH)):
+    if (remove or add or result.create or result.fresh_quads) and not any(
+        True for _ in store.quads(METADATA_GRAPH)
+    ):
         add |= set(metadata_quads(mint.base))
     result.remove, result.add = remove, add
     return result
@@ -382,7 +472,17 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
     if any(len(v) != 1 for v in parts):
         return None
     kinds = values.get(CG.countKind, [])
-    return (node, parts[0][0], parts[1][0], parts[2][0], kinds[0] if len(kinds) == 1 else None)
+    claimants = values.get(PROV.wasAttributedTo, [])
+    documents = values.get(PROV.wasDerivedFrom, [])
+    return (
+        node,
+        parts[0][0],
+        parts[1][0],
+        parts[2][0],
+        kinds[0] if len(kinds) == 1 else None,
+        claimants[0] if len(claimants) == 1 else None,
+        documents[0] if len(documents) == 1 else None,
+    )
 
 
 # ---------------------------------------------------------------- what may be in the store
@@ -415,11 +515,14 @@ def _placement(
         return asked[p]
 
     untyped: set[Node] = set()
+    known_types: dict[Node, set[Node]] = {}
     for q in sorted(add, key=_quad_key):
         s, p, o, g = q
         if g in trusted or g == policy.mint.consensus_graph or g == METADATA_GRAPH:
             continue
-        types = {x[2] for x in after.get(s, ()) if x[1] == RDF.type}
+        types = known_types.get(s)
+        if types is None:  # once per subject: a corpus node has a quad per document and entity
+            types = known_types[s] = {x[2] for x in after.get(s, ()) if x[1] == RDF.type}
         exempt = p in CURATION or (p in DOCUMENT_RECORD and CG.SourceDocument in types)
         if not exempt and is_domain(p):
             problems.append(
@@ -445,6 +548,214 @@ def _placement(
                 )
             )
     return problems
+
+
+# ---------------------------------------------------------------- new graphs, streamed
+
+
+def _nt(term: Node) -> str:
+    return f"<{term}>"
+
+
+_TYPE = _nt(RDF.type)
+_PREDICATE = _nt(RDF.predicate)
+_SOURCE_DOCUMENT = _nt(CG.SourceDocument)
+_REFERENCES = {_nt(p) for p in REFERENCE_PROPERTIES}
+_CURATION = {_nt(p) for p in CURATION}
+_DOCUMENT_RECORD = {_nt(p) for p in DOCUMENT_RECORD}
+
+
+def _iri_of(text: str) -> URIRef:
+    return URIRef(text[1:-1])
+
+
+def _text_base(text: str) -> str:
+    return text.split("#", 1)[0] + ">" if "#" in text else text
+
+
+class _After:
+    """What the store says of a node once the change is written (outside ``skip``), for the
+    nodes that new graphs point at or share: read once each, whatever the chunk."""
+
+    def __init__(self, store: Store, change: Change, skip: set[URIRef]) -> None:
+        self.store = store
+        self.skip = skip
+        self.removed = set(change.remove)
+        self.added: dict[Node, list[Quad]] = defaultdict(list)
+        for q in change.add:
+            self.added[q[0]].append(q)
+        self.cache: dict[str, list[Triple]] = {}
+
+    def triples(self, node: str) -> list[Triple]:
+        found = self.cache.get(node)
+        if found is None:
+            iri = _iri_of(node)
+            quads = [q for q in self.store.quads(subject=iri, exact=True) if q not in self.removed]
+            quads += self.added.get(iri, [])
+            found = self.cache[node] = [(s, p, o) for s, p, o, g in quads if g not in self.skip]
+        return found
+
+
+class _FreshPlacement:
+    """The graph rules for new graphs: no domain assertion outside a claim, no untyped node.
+
+    A predicate is a domain predicate when the vocabulary declares it for facts, or a claim
+    (in the store, the change, or a new graph read so far) is made with it. A predicate that
+    only a later graph's claim makes a domain predicate is caught at the end, at its first
+    use outside a claim (one problem for it, where a change held whole names each use).
+    """
+
+    def __init__(self, store: Store, policy: Policy, change: Change) -> None:
+        self.store = store
+        self.policy = policy
+        self.domain = {_nt(p) for p in claim_properties(policy.vocabulary)}
+        self.domain |= {_nt(q[2]) for q in change.add if q[1] == RDF.predicate}
+        self.asked: dict[str, bool] = {}
+        self.first_use: dict[str, tuple[str, str, URIRef]] = {}
+        self.reported: set[tuple[str, str, str]] = set()
+
+    def is_domain(self, p: str) -> bool:
+        if p in self.domain:
+            return True
+        if p not in self.asked:
+            self.asked[p] = any(True for _ in self.store.quads(predicate=RDF.predicate, object=_iri_of(p)))
+        return self.asked[p]
+
+    def check(self, graph: FreshGraph, triples: list[TextTriple], after: _After) -> list[Problem]:
+        problems: list[Problem] = []
+        self.domain |= {o for _s, p, o in triples if p == _PREDICATE}
+        documents = {s for s, p, o in triples if p == _TYPE and o == _SOURCE_DOCUMENT}
+        for s, p, o in triples:
+            if p in _CURATION or (p in _DOCUMENT_RECORD and s in documents):
+                continue
+            if self.is_domain(p):
+                problems.append(self._unsourced(s, p, o, graph.name))
+            elif p not in self.first_use:
+                self.first_use[p] = (s, o, graph.name)
+        if not self.policy.is_open(graph.name):
+            typed = {s for s, p, _o in triples if p == _TYPE}
+            for s in sorted({s for s, _p, _o in triples} - typed):
+                if not any(p == RDF.type for _s, p, _o in after.triples(s)):
+                    problems.append(
+                        _rule(
+                            "TypedNodeRule",
+                            f"{s} has no rdf:type: <{graph.name}> holds claims, documents and entities "
+                            "only (an operator may open graphs for other RDF: CLAIMGRAPH_OPEN_GRAPHS)",
+                            focus=_iri_of(s),
+                        )
+                    )
+        return problems
+
+    def finish(self) -> list[Problem]:
+        """Uses of predicates that a claim read after them made domain predicates."""
+        return [
+            self._unsourced(s, p, o, g)
+            for p, (s, o, g) in sorted(self.first_use.items())
+            if p in self.domain and (s, p, o) not in self.reported
+        ]
+
+    def _unsourced(self, s: str, p: str, o: str, graph: URIRef) -> Problem:
+        self.reported.add((s, p, o))
+        return _rule(
+            "UnsourcedAssertionShape",
+            f"{p} {o} is asserted bare, outside a claim (in <{graph}>): record it as a claim with its "
+            "source, claimant and quote",
+            focus=_iri_of(s),
+            path=p[1:-1],
+            value=o[1:-1] if o.startswith("<") else o,
+        )
+
+
+def _plan_fresh(
+    store: Store, change: Change, policy: Policy, result: Plan, spool: Spool | None, progress: Progress
+) -> tuple[list[Problem], list[ClaimRow], str | None]:
+    """Check the new graphs of ``change.fresh`` a chunk at a time, and spool them for the commit.
+
+    :returns: the problems found, the claim rows of the new graphs, the SHACL report (if any).
+    """
+    assert change.fresh is not None
+    skip = set(change.vocabulary) | {policy.mint.consensus_graph, METADATA_GRAPH}
+    after = _After(store, change, skip)
+    placement = _FreshPlacement(store, policy, change)
+    forbidden = policy.protected | {policy.mint.consensus_graph}
+    problems: list[Problem] = []
+    rows: list[ClaimRow] = []
+    reports: list[str] = []
+    seen: set[URIRef] = set()
+    total = change.fresh.total
+
+    def batch(chunk: list[tuple[FreshGraph, list[TextTriple]]]) -> TextBatch:
+        """A chunk as the validator takes it; its graphs go to the spool and its claims to the rows."""
+        texts = ["".join(f"{s} {p} {o} .\n" for s, p, o in triples) for _g, triples in chunk]
+        claims = {_nt(row[0]) for graph, _t in chunk for row in graph.claims}
+        subjects = {s for _g, triples in chunk for s, _p, _o in triples}
+        # What the store says of the graphs' other subjects (the documents), and of the
+        # nodes they point at (agents, documents), is validated with them.
+        wanted = {s for s in subjects if _text_base(s) not in claims}
+        wanted |= {
+            o
+            for _g, triples in chunk
+            for _s, p, o in triples
+            if p in _REFERENCES and o.startswith("<") and o not in subjects
+        }
+        context = [t for node in sorted(wanted) for t in after.triples(node)]
+        places: dict[str, tuple[str | None, int | None, str | None]] = {}
+        for (graph, triples), text in zip(chunk, texts, strict=True):
+            places.update(graph.places)
+            rows.extend(graph.claims)
+            result.fresh_graphs.append(graph.name)
+            result.fresh_quads += len(triples)
+            if spool is not None and not problems and not change.problems:
+                spool.add(graph.name, text, len(triples))
+        return "".join(texts), context, places
+
+    def batches() -> Iterator[TextBatch]:
+        chunk: list[tuple[FreshGraph, list[TextTriple]]] = []
+        size = done = 0
+        progress("validating", 0, total)
+        for graph in change.fresh.graphs:  # type: ignore[union-attr]
+            if graph.name in seen or store.has_graph(graph.name):
+                raise StoreError(
+                    f"<{graph.name}> is in the store already: it cannot be written as a new graph"
+                )
+            seen.add(graph.name)
+            if graph.name in forbidden:
+                problems.append(
+                    _rule(
+                        "VocabularyGraphRule",
+                        f"<{graph.name}> is written only by the loader (from ontology/) and the write path",
+                        focus=graph.name,
+                    )
+                )
+                continue
+            triples = list(dict.fromkeys(graph.triples))  # a claim given twice is one claim
+            problems.extend(placement.check(graph, triples, after))
+            chunk.append((graph, triples))
+            size += len(triples)
+            done += 1
+            if size >= CHUNK_TRIPLES:
+                yield batch(chunk)
+                chunk, size = [], 0
+                progress("validating", done, max(total, done))
+        if chunk:
+            yield batch(chunk)
+        progress("validating", done, max(total, done))
+
+    fallback = change.locate
+    for found, report in validate_batches(batches(), policy.vocabulary):
+        for problem in found:
+            if problem.sheet is None and fallback is not None:
+                # Nodes outside the new graphs (an agent of corpus.yaml) are located here.
+                sheet, line, claim = fallback(problem.focus or "")
+                if sheet is None and problem.value:
+                    sheet, line, claim = fallback(problem.value)
+                problem = dataclasses.replace(problem, sheet=sheet, line=line, claim=claim or problem.claim)
+            problems.append(problem)
+        if report:
+            reports.append(report)
+    problems.extend(placement.finish())
+    problems.sort(key=lambda p: (p.sheet or "", p.line or 0, p.message))
+    return problems, rows, "\n".join(reports) if reports else None
 
 
 # ---------------------------------------------------------------- validating what the change touches
@@ -639,7 +950,10 @@ def rebase(store: Store, old: str, new: str, mint: Minter) -> WriteReport:
         kept.add((remint(s), p, remint(o), remint(g) if g is not None else None))
     by_node: dict[Node, list[Quad]] = defaultdict(list)
     for q in kept:
-        if q[1] in (RDF.type, RDF.subject, RDF.predicate, RDF.object, CG.countKind):
+        if q[1] in (RDF.type, RDF.subject, RDF.predicate, RDF.object, CG.countKind) or q[1] in (
+            PROV.wasAttributedTo,
+            PROV.wasDerivedFrom,
+        ):
             by_node[q[0]].append(q)
     rows = [row for node, quads in by_node.items() if (row := _claim_row(node, quads)) is not None]
     kept |= {(s, p, o, mint.consensus_graph) for s, p, o in consensus_triples(rows, mint)}

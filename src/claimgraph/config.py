@@ -104,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 8, "Request threads of the WSGI server.", int),
     Setting("query_workers", 2, "Worker processes that run queries.", int),
     Setting("query_timeout", 30.0, "Seconds a query may run before it is stopped.", float),
+    Setting(
+        "answer_cache",
+        64,
+        "Megabytes of query answers the server keeps for the commit they were read at and gives "
+        "again to the same request (0: none); a write changes the commit, so none is served stale.",
+        int,
+    ),
     Setting("max_rows", 10000, "Most result rows (or triples) a query may return.", int),
     Setting("max_body", 1_048_576, "Largest request body in bytes.", int),
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
@@ -150,6 +157,7 @@ class Settings:
     threads: int
     query_workers: int
     query_timeout: float
+    answer_cache: int
     max_rows: int
     max_body: int
     allow_service: bool

@@ -24,8 +24,11 @@ write costs what it changes, not what the store holds.
 >>> triples = consensus_triples(rows, Minter("http://e/"))
 >>> (e, p, Literal(52)) in triples   # the deaths disagree: no bare triple
 False
->>> sorted(str(o) for s, q, o in triples if q == CG.countKind)  # only bodies seen agree
+>>> statements = {s for s, q, o in triples if o == CG.ConsensusStatement}
+>>> sorted(str(o) for s, q, o in triples if q == CG.countKind and s in statements)  # only bodies seen agree
 ['bodies seen']
+>>> sorted(o.toPython() for s, q, o in triples if q == RDF.object and (s, RDF.type, CG.ContestedValue) in triples)
+[50, 52]
 """
 
 from __future__ import annotations
@@ -33,51 +36,110 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .errors import ValidationFailed
 from .mapping import Minter, Triple
-from .namespaces import CG, RDF
+from .namespaces import CG, PROV, RDF, XSD
 from .store import Quad, Store, sparql_term
 from .validation import Vocabulary, validate_batch
 
-#: (claim, subject, predicate, object, count kind or None)
-ClaimRow = tuple[Node, Node, Node, Node, Node | None]
+# Built once: an rdflib namespace builds a new term on every attribute read.
+_TYPE = RDF.type
+_SUBJECT = RDF.subject
+_PREDICATE = RDF.predicate
+_OBJECT = RDF.object
+_STATEMENT = CG.ConsensusStatement
+_CONTESTED = CG.ContestedValue
+_COUNT_KIND = CG.countKind
+_SUPPORTED_BY = CG.supportedBy
+_CLAIM_COUNT = CG.claimCount
+_DOCUMENT_COUNT = CG.documentCount
+_OTHER_COUNT_KINDS = CG.otherCountKinds
+_CLAIMANT = CG.claimant
+_CLAIM = CG.Claim
+_INTEGER = XSD.integer
+
+#: (claim, subject, predicate, object, count kind or None, claimant, document): a claim's
+#: key and value, and who gave it where (the last two may be left out, or None, where unknown).
+ClaimRow = tuple[Node, ...]
 Key = tuple[Node, Node]
 
 #: The shapes that check the consensus (the claim shapes are not meant for its partial view).
-CONSENSUS_SHAPES = ("ConsensusStatementShape", "ConsensusUncontestedShape")
+CONSENSUS_SHAPES = (
+    "ConsensusStatementShape",
+    "ConsensusUncontestedShape",
+    "ContestedValueShape",
+    "ContestedKeyShape",
+)
 SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 
 
 def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
-    """The consensus triples of the given claims (all the claims about their keys)."""
-    by_pair: dict[Key, dict[Node | None, dict[Node, set[Node]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(set))
+    """The consensus triples of the given claims (all the claims about their keys).
+
+    Beside the statements of the keys the claims agree on, each value of a key on which
+    they give several values gets a :term:`cg:ContestedValue`: the claims behind it and
+    how many, how many documents, its claimants, and in how many other count kinds the
+    subject and predicate are counted; so that contested facts are read, not aggregated,
+    when asked for.
+    """
+    by_pair: dict[Key, dict[Node | None, dict[Node, list[ClaimRow]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
     )
-    for claim, s, p, o, kind in claims:
-        by_pair[(s, p)][kind][o].add(claim)
+    for row in claims:
+        _claim, s, p, o, kind = row[:5]
+        by_pair[(s, p)][kind][o].append(row)
     triples: set[Triple] = set()
     for (s, p), kinds in by_pair.items():
         objects = {o for values in kinds.values() for o in values}
         if len(objects) == 1:
             triples.add((s, p, next(iter(objects))))
+        named = {k for k in kinds if k is not None}
         for kind, values in kinds.items():
             if len(values) != 1:
+                others = len(named - {kind})
+                for o, rows in values.items():
+                    triples |= _contested_value(mint, s, p, o, kind, rows, others)
                 continue
-            [(o, behind)] = values.items()
+            [(o, rows)] = values.items()
+            behind = {row[0] for row in rows}
             node = mint.consensus(s, p, o, kind)
             triples.update(
                 {
-                    (node, RDF.type, CG.ConsensusStatement),
-                    (node, RDF.subject, s),
-                    (node, RDF.predicate, p),
-                    (node, RDF.object, o),
+                    (node, _TYPE, _STATEMENT),
+                    (node, _SUBJECT, s),
+                    (node, _PREDICATE, p),
+                    (node, _OBJECT, o),
                 }
             )
             if kind is not None:
-                triples.add((node, CG.countKind, kind))
-            triples.update((node, CG.supportedBy, c) for c in behind)
+                triples.add((node, _COUNT_KIND, kind))
+            triples.update((node, _SUPPORTED_BY, c) for c in behind)
+    return triples
+
+
+def _contested_value(
+    mint: Minter, s: Node, p: Node, o: Node, kind: Node | None, rows: list[ClaimRow], others: int
+) -> set[Triple]:
+    node = mint.contested(s, p, o, kind)
+    claims = {row[0] for row in rows}
+    claimants = {row[5] for row in rows if len(row) > 5 and row[5] is not None}
+    documents = {row[6] for row in rows if len(row) > 6 and row[6] is not None}
+    triples = {
+        (node, _TYPE, _CONTESTED),
+        (node, _SUBJECT, s),
+        (node, _PREDICATE, p),
+        (node, _OBJECT, o),
+        (node, _CLAIM_COUNT, Literal(len(claims), datatype=_INTEGER)),
+        (node, _DOCUMENT_COUNT, Literal(len(documents), datatype=_INTEGER)),
+        (node, _OTHER_COUNT_KINDS, Literal(others, datatype=_INTEGER)),
+    }
+    if kind is not None:
+        triples.add((node, _COUNT_KIND, kind))
+    triples.update((node, _SUPPORTED_BY, c) for c in claims)
+    triples.update((node, _CLAIMANT, a) for a in claimants)
     return triples
 
 
@@ -87,12 +149,15 @@ def stored_claims(store: Store, pairs: Iterable[Key]) -> set[ClaimRow]:
     rows: set[ClaimRow] = set()
     for start in range(0, len(pairs), 500):
         values = " ".join(f"({sparql_term(s)} {sparql_term(p)})" for s, p in pairs[start : start + 500])
+        # Over the union of the graphs, not GRAPH ?g: the engine then looks each pair's claims
+        # up from the pair (under GRAPH ?g it scanned every claim of the store, per write).
         answer = store.query(
-            f"SELECT ?c ?s ?p ?o ?k WHERE {{ VALUES (?s ?p) {{ {values} }} GRAPH ?g {{"
+            f"SELECT ?c ?s ?p ?o ?k ?a ?d WHERE {{ VALUES (?s ?p) {{ {values} }}"
             f" ?c <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ; a <{CG.Claim}> ."
-            f" OPTIONAL {{ ?c <{CG.countKind}> ?k }} }} }}"
+            f" OPTIONAL {{ ?c <{CG.countKind}> ?k }} OPTIONAL {{ ?c <{PROV.wasAttributedTo}> ?a }}"
+            f" OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?d }} }}"
         )
-        rows.update((r["c"], r["s"], r["p"], r["o"], r.get("k")) for r in answer.rows)
+        rows.update((r["c"], r["s"], r["p"], r["o"], r.get("k"), r.get("a"), r.get("d")) for r in answer.rows)
     return rows
 
 
@@ -101,8 +166,8 @@ def stored_consensus(store: Store, graph: URIRef, pairs: Iterable[Key]) -> set[Q
     quads: set[Quad] = set()
     for s, p in set(pairs):
         quads.update(store.quads(graph, subject=s, predicate=p, exact=True))
-        for statement, *_ in store.quads(graph, predicate=RDF.subject, object=s, exact=True):
-            if any(True for _ in store.quads(graph, subject=statement, predicate=RDF.predicate, object=p)):
+        for statement, *_ in store.quads(graph, predicate=_SUBJECT, object=s, exact=True):
+            if any(True for _ in store.quads(graph, subject=statement, predicate=_PREDICATE, object=p)):
                 quads.update(store.quads(graph, subject=statement, exact=True))
     return quads
 
@@ -131,25 +196,98 @@ def consensus_delta(
     return current - wanted, wanted - current, after
 
 
+#: Claim rows validated at once with the consensus of their keys.
+CONSENSUS_CHUNK_ROWS = 20_000
+
+
 def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabulary: Vocabulary) -> None:
     """Check new consensus quads, with the claims about their pairs, against the consensus shapes.
 
+    The keys are checked a few thousand claims at a time (a key's claims and statements
+    together), as N-Triples text.
+
     :raises ValidationFailed: when a statement has no claim behind it or one against it.
     """
-    data = Graph()
-    for s, p, o, _ in added:
-        data.add((s, p, o))
-    for claim, s, p, o, kind in claims:
-        data.add((claim, RDF.type, CG.Claim))
-        data.add((claim, RDF.subject, s))
-        data.add((claim, RDF.predicate, p))
-        data.add((claim, RDF.object, o))
+    quads = list(added)
+    kinds = {s for s, p, o, _g in quads if p == _TYPE and o in (_STATEMENT, _CONTESTED)}
+    parts: dict[Node, dict[Node, Node]] = defaultdict(dict)
+    for s, p, o, _g in quads:
+        if s in kinds and p in (_SUBJECT, _PREDICATE):
+            parts[s][p] = o
+    statements = {s: (parts[s].get(_SUBJECT), parts[s].get(_PREDICATE)) for s in kinds}
+    by_pair: dict[Key, list[str]] = defaultdict(list)
+    text = _TextTerms()
+    for s, p, o, _g in quads:
+        pair = statements.get(s, (s, p))
+        by_pair[pair].append(text.triple(s, p, o))
+    rows: dict[Key, list[str]] = defaultdict(list)
+    for row in claims:
+        claim, s, p, o, kind = row[:5]
+        if (s, p) not in by_pair:
+            continue
+        lines = rows[(s, p)]
+        lines.append(text.triple(claim, _TYPE, _CLAIM))
+        lines.append(text.triple(claim, _SUBJECT, s))
+        lines.append(text.triple(claim, _PREDICATE, p))
+        lines.append(text.triple(claim, _OBJECT, o))
         if kind is not None:
-            data.add((claim, CG.countKind, kind))
-    only = Graph()
-    for name in CONSENSUS_SHAPES:
-        _copy_shape(vocabulary.shapes, URIRef(SHAPES_NS + name), only)
-    validate_batch(data, Vocabulary(shapes=only, ontology=vocabulary.ontology))
+            lines.append(text.triple(claim, _COUNT_KIND, kind))
+    only = consensus_vocabulary(vocabulary)
+    problems, reports = [], []
+    chunk: list[str] = []
+    for pair in sorted(by_pair, key=lambda k: (str(k[0]), str(k[1]))):
+        chunk += by_pair[pair]
+        chunk += rows.get(pair, [])
+        if len(chunk) >= CONSENSUS_CHUNK_ROWS:
+            _validate_text(chunk, only, problems, reports)
+            chunk = []
+    if chunk:
+        _validate_text(chunk, only, problems, reports)
+    if problems:
+        raise ValidationFailed(problems, report="\n".join(reports))
+
+
+def _validate_text(lines: list[str], vocabulary: Vocabulary, problems: list, reports: list) -> None:
+    try:
+        validate_batch("".join(lines), vocabulary)
+    except ValidationFailed as exc:
+        problems += exc.problems
+        reports.append(exc.report or "")
+
+
+class _TextTerms:
+    """rdflib terms written as N-Triples, each once (a key's terms recur in every row)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[Node, str] = {}
+
+    def term(self, node: Node) -> str:
+        if type(node) is URIRef:
+            return f"<{node}>"  # IRIs read from the store or minted: nothing to escape
+        found = self.cache.get(node)
+        if found is None:
+            found = sparql_term(node)
+            if len(self.cache) < 100_000:
+                self.cache[node] = found
+        return found
+
+    def triple(self, s: Node, p: Node, o: Node) -> str:
+        return f"{self.term(s)} {self.term(p)} {self.term(o)} .\n"
+
+
+_ONLY: dict[int, tuple[Vocabulary, Vocabulary]] = {}
+
+
+def consensus_vocabulary(vocabulary: Vocabulary) -> Vocabulary:
+    """The vocabulary with the consensus shapes only (compiled once for each vocabulary)."""
+    found = _ONLY.get(id(vocabulary))
+    if found is None or found[0] is not vocabulary:
+        only = Graph()
+        for name in CONSENSUS_SHAPES:
+            _copy_shape(vocabulary.shapes, URIRef(SHAPES_NS + name), only)
+        # The fast validator, whichever validates claims: the consensus is derived, not read.
+        found = _ONLY[id(vocabulary)] = (vocabulary, Vocabulary(shapes=only, ontology=vocabulary.ontology))
+    return found[1]
 
 
 def _copy_shape(source: Graph, node: Node, target: Graph) -> None:

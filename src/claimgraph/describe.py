@@ -369,6 +369,7 @@ class Resource:
             (CG.Claim, "claim"),
             (CG.SourceDocument, "document"),
             (CG.ConsensusStatement, "consensus"),
+            (CG.ContestedValue, "consensus"),
             (SCHEMA.Event, "event"),
             (PROV.Agent, "agent"),
         ):

@@ -13,20 +13,38 @@ both places.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .changes import SHAPES, Change, Locate, _base
+from .changes import SHAPES, Change, FreshGraph, Locate, Stream, _base
 from .errors import NotFound, Problem, SheetError, ValidationFailed
-from .mapping import Minter, Triple, corpus_quads, entity_triples
-from .model import Corpus, Entity
+from .mapping import (
+    Minter,
+    NTriplesTerms,
+    Triple,
+    claim_triples,
+    corpus_triples,
+    document_triples,
+    entity_triples,
+    literal,
+)
+from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
-from .sheets import CORPUS_FILE, parse_yaml, read_corpus, read_entities, read_sheet
+from .sheets import (
+    CORPUS_FILE,
+    open_corpus,
+    parse_yaml,
+    read_corpus,
+    read_documents,
+    read_entities,
+    read_sheet,
+)
 from .store import Quad, Store, sparql_term
 
 
@@ -74,42 +92,207 @@ def corpus_change(
     replace: bool = False,
     problems: Iterable[Problem] = (),
 ) -> Change:
-    """The change a corpus makes: its document graphs replaced, its entities merged
-    into the registry, its record added to its corpus graph.
+    """The change a corpus read whole makes (see :func:`documents_change`).
 
     :param replace: let it take over documents that another corpus owns.
     :param problems: problems already found in its sheets, reported with the change's.
     """
-    graphs = corpus_quads(corpus, mint)
-    registry = graphs.pop(mint.registry_graph)
-    record = graphs.pop(mint.corpus_graph(corpus.name))
-    change = Change(locate=corpus_locator(corpus, mint), problems=list(problems))
-    corpus_graph = mint.corpus_graph(corpus.name)
-    change.add += [(s, p, o, corpus_graph) for s, p, o in record]
+    claims: dict[str, list[Claim]] = defaultdict(list)
+    for claim in corpus.claims:
+        claims[claim.document].append(claim)
+    return documents_change(
+        store,
+        corpus.name,
+        corpus.entities,
+        ((document, claims[document.id]) for document in corpus.documents),
+        mint,
+        total=len(corpus.documents),
+        replace=replace,
+        problems=list(problems),
+    )
+
+
+def folder_change(store: Store, folder: Path, mint: Minter, *, replace: bool = False) -> Change:
+    """The change a corpus folder makes, its sheets read one at a time while it is checked.
+
+    :raises CorpusNotFound: when the folder has no ``corpus.yaml``.
+    """
+    problems: list[Problem] = []
+    known, agents = known_entities(store, mint)
+    corpus = open_corpus(folder, known_ids=known, agent_ids=agents, problems=problems)
+    documents = read_documents(corpus, problems=problems)
+    return documents_change(
+        store,
+        corpus.name,
+        corpus.entities,
+        documents,
+        mint,
+        total=len(corpus.sheets),
+        replace=replace,
+        problems=problems,
+    )
+
+
+def documents_change(
+    store: Store,
+    name: str,
+    entities: tuple[Entity, ...],
+    documents: Iterable[tuple[Document, list[Claim]]],
+    mint: Minter,
+    *,
+    total: int,
+    replace: bool = False,
+    problems: list[Problem],
+) -> Change:
+    """The change a corpus makes: its document graphs replaced, its entities merged
+    into the registry, its record added to its corpus graph.
+
+    A document whose graph is new is streamed (:class:`~claimgraph.changes.FreshGraph`):
+    read, checked and spooled one at a time, so that a large corpus is never held
+    whole. A document that replaces a stored one goes through the change whole.
+
+    :param documents: each document with its claims, read lazily (sheet problems go to ``problems``).
+    :param total: how many documents to expect (for progress).
+    :param replace: let it take over documents that another corpus owns.
+    :param problems: problems found in its sheets, reported with the change's; the
+        change's own list, so that problems found while the documents are read join it.
+    """
+    corpus = Corpus(name=name, entities=entities, documents=(), claims=())
+    change = Change(locate=corpus_locator(corpus, mint), problems=problems)
+    registry = [t for e in entities for t in entity_triples(e, mint)]
     change.add += registry_merge(store, corpus, mint, registry, change.problems)
-    owners = document_owners(store, [mint.document(d.id) for d in corpus.documents])
-    mine = mint.corpus(corpus.name)
-    for document in corpus.documents:
-        node = mint.document(document.id)
-        for owner, graph in sorted(owners.get(node, ())):
-            if owner == mine:
+    read: list[Document] = []
+    stored: list[tuple[Document, list[Claim]]] = []
+    terms = _TermCache(mint)
+
+    def fresh() -> Iterator[FreshGraph]:
+        for document, claims in documents:
+            if not document.id:
                 continue
-            if not replace:
-                change.problems.append(
-                    Problem(
-                        f"document {document.id!r} belongs to corpus {_name(owner)!r} (its graph "
-                        f"<{graph}>); corpus {corpus.name!r} would replace it. Load with --replace "
-                        "to take it over, or give the document another id",
-                        sheet=document.sheet,
-                        line=1,
-                        shape=SHAPES + "DocumentOwnerRule",
+            read.append(dataclasses.replace(document, text=""))
+            assert change.fresh is not None
+            change.fresh.claims_read += len(claims)
+            if store.has_graph(mint.document_graph(document.id)):
+                stored.append((document, claims))
+                continue
+            yield fresh_graph(document, claims, mint, terms)
+
+    def complete(change: Change) -> None:
+        whole = Corpus(
+            name=name,
+            entities=entities,
+            documents=tuple(read),
+            claims=tuple(c for _d, claims in stored for c in claims),
+        )
+        corpus_graph = mint.corpus_graph(name)
+        change.add += [(s, p, o, corpus_graph) for s, p, o in corpus_triples(whole, mint)]
+        owners = document_owners(store, [mint.document(d.id) for d in read])
+        mine = mint.corpus(name)
+        for document in read:
+            node = mint.document(document.id)
+            for owner, graph in sorted(owners.get(node, ())):
+                if owner == mine:
+                    continue
+                if not replace:
+                    change.problems.append(
+                        Problem(
+                            f"document {document.id!r} belongs to corpus {_name(owner)!r} (its graph "
+                            f"<{graph}>); corpus {name!r} would replace it. Load with --replace "
+                            "to take it over, or give the document another id",
+                            sheet=document.sheet,
+                            line=1,
+                            shape=SHAPES + "DocumentOwnerRule",
+                        )
                     )
-                )
-            else:
-                change.remove.append((owner, CG.holdsDocument, node, graph))
-    for name, triples in graphs.items():
-        change.replace[name] = triples
+                else:
+                    change.remove.append((owner, CG.holdsDocument, node, graph))
+        for document, claims in stored:
+            graph = mint.document_graph(document.id)
+            change.replace[graph] = [
+                *document_triples(document, mint),
+                *(t for claim in claims for t in claim_triples(claim, mint)),
+            ]
+        if stored:
+            places = corpus_locator(
+                Corpus(
+                    name=name, entities=entities, documents=tuple(d for d, _c in stored), claims=whole.claims
+                ),
+                mint,
+            )
+            first = change.locate
+
+            def locate(iri: str) -> tuple[str | None, int | None, str | None]:
+                found = places(iri)
+                return found if found != (None, None, None) or first is None else first(iri)
+
+            change.locate = locate
+
+    change.fresh = Stream(fresh(), total=total, complete=complete)
     return change
+
+
+class _TermCache:
+    """The rdflib terms of claim rows (for the consensus), each built once: a load names
+    the same few entities, properties, values and count kinds over and over."""
+
+    def __init__(self, mint: Minter) -> None:
+        self.mint = mint
+        self.nt = NTriplesTerms()
+        self.entities: dict[str, URIRef] = {}
+        self.iris: dict[str, URIRef] = {}
+        self.literals: dict[tuple[type, object], Literal] = {}
+
+    def entity(self, ident: str) -> URIRef:
+        found = self.entities.get(ident)
+        if found is None:
+            found = self.entities[ident] = self.mint.entity(ident)
+        return found
+
+    def iri(self, value: str) -> URIRef:
+        found = self.iris.get(value)
+        if found is None:
+            found = self.iris[value] = URIRef(value)
+        return found
+
+    def literal(self, value: object) -> Literal:
+        key = (type(value), value)
+        found = self.literals.get(key)
+        if found is None:
+            found = self.literals[key] = literal(value)  # type: ignore[arg-type]
+        return found
+
+
+def fresh_graph(
+    document: Document, claims: list[Claim], mint: Minter, terms: _TermCache | None = None
+) -> FreshGraph:
+    """A document's graph as N-Triples terms, with its claim rows and where each claim came from."""
+    terms = terms or _TermCache(mint)
+    nt = terms.nt
+    triples = list(document_triples(document, mint, nt))
+    rows = []
+    document_node = mint.document(document.id)
+    places: dict[str, tuple[str | None, int | None, str | None]] = {
+        str(document_node): (document.sheet, 1, None)
+    }
+    for claim in claims:
+        node = mint.claim(claim)
+        triples += claim_triples(claim, mint, nt, node=node)
+        value = claim.value
+        obj = terms.entity(value.id) if isinstance(value, EntityRef) else terms.literal(value)
+        kind = next((terms.literal(v) for k, v in claim.qualifiers if k == "count_kind"), None)
+        rows.append(
+            (
+                node,
+                terms.entity(claim.subject),
+                terms.iri(claim.predicate),
+                obj,
+                kind,
+                terms.entity(claim.claimant),
+                document_node,
+            )
+        )
+        places[str(node)] = (claim.sheet, claim.line, str(node).rsplit("/", 1)[1])
+    return FreshGraph(mint.document_graph(document.id), triples, rows, places)
 
 
 def _name(corpus: Node) -> str:
@@ -362,6 +545,8 @@ __all__ = [
     "SheetUpload",
     "corpus_change",
     "corpus_locator",
+    "documents_change",
+    "folder_change",
     "known_entities",
     "rdf_claims_change",
     "read_corpus_for",

@@ -6,6 +6,8 @@
 'http://schema.org/Event'
 """
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
@@ -54,7 +56,21 @@ __all__ = [
     "VOID",
     "XSD",
     "expand_curie",
+    "is_iri",
 ]
+
+#: What an IRI may not hold (RFC 3987; N-Triples and SPARQL refuse it).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI that RDF syntaxes can write.
+
+    >>> is_iri("https://w3id.org/claimgraph/ns#deathCount"), is_iri("https://w3id.org/claimgraph/ns#death Count")
+    (True, False)
+    """
+    colon = text.find(":")
+    return colon > 0 and text[0].isalpha() and not _NOT_IN_IRI.search(text)
 
 
 def expand_curie(text: str) -> str:

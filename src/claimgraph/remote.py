@@ -68,6 +68,7 @@ from .store import (
     OxigraphStore,
     Quad,
     QueryResult,
+    Spool,
     from_ox,
     graph_body,
     rdf_format,
@@ -494,11 +495,14 @@ class RemoteStore:
         add: Iterable[Quad] = (),
         create: Iterable[URIRef] = (),
         drop: Iterable[URIRef] = (),
+        spool: Spool | None = None,
     ) -> None:
-        """Remove quads, add quads, create and drop named graphs: one commit, whole or not at all.
+        """Remove quads, add quads, create and drop named graphs, and add the new graphs of
+        ``spool``: one commit, whole or not at all.
 
         As :meth:`claimgraph.store.OxigraphStore.apply`: a dropped graph must be emptied by
-        ``remove`` in the same call, and blank nodes are refused.
+        ``remove`` in the same call, and blank nodes are refused. The spool's graphs are
+        staged on the server like any other quads (read back from its file when it is large).
 
         :raises StoreError: when the store cannot be written, saying that nothing was
             written (or, when the server stopped answering, that the commit is whole either way).
@@ -507,6 +511,8 @@ class RemoteStore:
             raise StoreError("the store was opened read-only")
         removing = [_ox_quad(q) for q in remove]
         adding = [_ox_quad(q) for q in add]
+        if spool is not None:
+            adding.extend(_spooled(spool))
         creating = sorted({str(g) for g in create})
         dropping = sorted({str(g) for g in drop})
         if any(isinstance(t, ox.BlankNode) for q in removing + adding for t in (q.subject, q.object)):
@@ -522,6 +528,10 @@ class RemoteStore:
         Commit(self, removing, adding, records=records, dropped=dropping).run()
         with self._lock:
             self._scope_key = None
+
+    def spool(self) -> Spool:
+        """A spool for the new graphs of one commit (a large one in the system's temporary folder)."""
+        return Spool(None)
 
     def close(self) -> None:
         self.client.close()
@@ -695,6 +705,17 @@ def _iri(term: Node | str) -> str:
 
 def _ox_quad(q: Quad) -> ox.Quad:
     return ox.Quad(to_ox(q[0]), to_ox(q[1]), to_ox(q[2]), to_ox(q[3] if len(q) > 3 else None))
+
+
+def _spooled(spool: Spool) -> Iterator[ox.Quad]:
+    path = spool.finish()
+    if path is not None:
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return
+    for graph, text in spool.blocks():
+        name = ox.NamedNode(str(graph))
+        for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(t.subject, t.predicate, t.object, name)
 
 
 def _graph_iri(q: ox.Quad) -> str:

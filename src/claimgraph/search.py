@@ -113,6 +113,16 @@ class SearchIndex:
                 "tokenize = 'unicode61 remove_diacritics 2')"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            # Which rows each graph holds: an FTS5 table cannot index its graph column, and a
+            # write that replaces a graph's rows would scan the whole index for them.
+            known = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'entry_graphs'").fetchone()
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS entry_graphs (entry INTEGER PRIMARY KEY, graph TEXT)"
+            )
+            self._db.execute("CREATE INDEX IF NOT EXISTS entry_graphs_by_graph ON entry_graphs (graph)")
+            if not known:  # an index written before the table: rebuilt at its first use
+                self._db.execute("DELETE FROM entries")
+                self._db.execute("DELETE FROM meta WHERE key = 'marker'")
 
     @property
     def marker(self) -> str | None:
@@ -127,15 +137,26 @@ class SearchIndex:
 
     def replace(self, graphs: Iterable[str] | None, entries: Iterable[Entry]) -> None:
         """Replace the rows of ``graphs`` (None: every row) by ``entries``, in one transaction."""
-        rows = [(e.text, e.field, e.iri, e.label, e.graph, e.kind) for e in entries]
         with self._lock, self._db:
             if graphs is None:
                 self._db.execute("DELETE FROM entries")
+                self._db.execute("DELETE FROM entry_graphs")
             else:
-                self._db.executemany("DELETE FROM entries WHERE graph = ?", [(str(g),) for g in graphs])
+                names = [(str(g),) for g in graphs]
+                self._db.executemany(
+                    "DELETE FROM entries WHERE rowid IN (SELECT entry FROM entry_graphs WHERE graph = ?)",
+                    names,
+                )
+                self._db.executemany("DELETE FROM entry_graphs WHERE graph = ?", names)
+            start = self._db.execute("SELECT COALESCE(MAX(entry), 0) FROM entry_graphs").fetchone()[0] + 1
+            rows = [
+                (n, e.text, e.field, e.iri, e.label, e.graph, e.kind) for n, e in enumerate(entries, start)
+            ]
             self._db.executemany(
-                "INSERT INTO entries (text, field, iri, label, graph, kind) VALUES (?, ?, ?, ?, ?, ?)", rows
+                "INSERT INTO entries (rowid, text, field, iri, label, graph, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
+            self._db.executemany("INSERT INTO entry_graphs VALUES (?, ?)", [(r[0], r[5]) for r in rows])
 
     def __len__(self) -> int:
         with self._lock:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,10 @@ from .model import (
     Year,
     YearMonth,
 )
-from .namespaces import expand_curie
+from .namespaces import expand_curie, is_iri
+
+#: Why a text is not an IRI, for the sheet's reader.
+_NOT_IRI = "an absolute IRI has a scheme (http:…) and no spaces, quotes or any of <>{}|^`\\"
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
 CONTEXT_CHARS = 32
@@ -144,7 +148,13 @@ def anchor_quote(text: str, exact: str, *, occurrence: int | None = None) -> Quo
     """
     if not exact:
         raise QuoteNotFound("quote is empty")
-    starts = [m.start() for m in re.finditer(re.escape(exact), text)]
+    # str.find, not a regular expression compiled per quote; matches do not overlap, as
+    # re.finditer's do not.
+    starts = []
+    found = text.find(exact)
+    while found != -1:
+        starts.append(found)
+        found = text.find(exact, found + len(exact))
     if not starts:
         raise QuoteNotFound(f"quote not found verbatim in the document: {_show(exact)}")
     if occurrence is None:
@@ -315,6 +325,12 @@ def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None
             types.append(expand_curie(str(curie)))
         except KeyError:
             out.add(f"{ident}: unknown prefix in type {curie!r}", item)
+            continue
+        if not is_iri(types[-1]):
+            out.add(f"{ident}: type {curie!r} is not an IRI: {_NOT_IRI}", item)
+    for other in _as_list(item.get("same_as")):
+        if not is_iri(str(other)):
+            out.add(f"{ident}: same_as {other!r} is not an IRI: {_NOT_IRI}", item)
     if not types:
         out.add(f"{ident}: type is required", item)
     return Entity(
@@ -337,6 +353,7 @@ def read_sheet(
     known_ids: Iterable[str],
     agent_ids: Iterable[str],
     problems: list[Problem] | None = None,
+    parsed: Any = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
@@ -345,11 +362,13 @@ def read_sheet(
     :param agent_ids: the ids that may stand as claimants, creators and publishers.
     :param problems: when given, problems are added to it and what could be read is
         returned (so that the rest can be checked too); otherwise they are raised.
+    :param parsed: the sheet's YAML already parsed by :func:`parse_yaml` (so that it is parsed once).
     :raises SheetError: listing every problem, each with sheet and line.
     """
-    data = parse_yaml(text, sheet=sheet)
+    data = parse_yaml(text, sheet=sheet) if parsed is None else parsed
     out = _Collector(sheet)
-    known, agents = set(known_ids), set(agent_ids)
+    known = known_ids if isinstance(known_ids, set | frozenset) else set(known_ids)
+    agents = agent_ids if isinstance(agent_ids, set | frozenset) else set(agent_ids)
     if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
         raise SheetError([Problem("expected a mapping with 'document' and 'claims'", sheet=sheet, line=1)])
     for key in set(data) - {"document", "claims"}:
@@ -450,6 +469,9 @@ def _read_claim(
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
             out.add(f"predicate {item['predicate']!r} is not a CURIE with a known prefix", item)
+        else:
+            if not is_iri(predicate):
+                out.add(f"predicate {item['predicate']!r} is not an IRI: {_NOT_IRI}", item)
     value: Any = EntityRef(item["object"]) if "object" in item else None
     if "value" in item:
         try:
@@ -519,6 +541,95 @@ def sheet_for(document_path: Path) -> Path:
     return document_path.with_suffix(".yaml")
 
 
+@dataclass(frozen=True)
+class CorpusFolder:
+    """A corpus folder whose ``corpus.yaml`` has been read: its sheets are read one by one."""
+
+    folder: Path
+    name: str
+    entities: tuple[Entity, ...]
+    sheets: tuple[Path, ...]
+    known: frozenset[str]
+    agents: frozenset[str]
+
+
+def open_corpus(
+    folder: Path,
+    *,
+    known_ids: Iterable[str] = (),
+    agent_ids: Iterable[str] = (),
+    problems: list[Problem],
+) -> CorpusFolder:
+    """Read a corpus folder's ``corpus.yaml`` and find its claim sheets (read by :func:`read_documents`).
+
+    :param known_ids: ids of entities and agents the store holds already, which
+        sheets may use beside those of ``corpus.yaml``.
+    :param agent_ids: those of them that are agents.
+    :param problems: every problem found is added to it.
+    :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
+    """
+    folder = Path(folder)
+    entities_path = folder / CORPUS_FILE
+    if not entities_path.is_file():
+        raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
+    try:
+        entities = read_entities(
+            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
+        )
+    except SheetError as exc:
+        problems += exc.problems
+        entities = []
+    sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
+    if not sheets:
+        problems.append(Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder)))
+    return CorpusFolder(
+        folder=folder,
+        name=folder.resolve().name,
+        entities=tuple(entities),
+        sheets=tuple(sheets),
+        known=frozenset({e.id for e in entities} | set(known_ids)),
+        agents=frozenset({e.id for e in entities if e.is_agent} | set(agent_ids)),
+    )
+
+
+def read_documents(
+    corpus: CorpusFolder, *, problems: list[Problem]
+) -> Iterator[tuple[Document, list[Claim]]]:
+    """Each claim sheet of a corpus, read against its document, one at a time (so that a
+    large corpus is never held whole); every problem is added to ``problems``."""
+    seen: dict[str, str] = {}
+    for path in corpus.sheets:
+        name = _rel(path)
+        try:
+            text = read_text(path, sheet=name)
+            head = parse_yaml(text, sheet=name)
+        except SheetError as exc:
+            problems += exc.problems
+            continue
+        file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
+        doc_path = corpus.folder / str(file_name) if file_name else None
+        data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
+        try:
+            document, read = read_sheet(
+                text,
+                sheet=name,
+                document_bytes=data,
+                known_ids=corpus.known,
+                agent_ids=corpus.agents,
+                problems=problems,
+                parsed=head,
+            )
+        except SheetError as exc:
+            problems += exc.problems
+            continue
+        if document.id in seen:
+            problems.append(
+                Problem(f"document id {document.id!r} also used by {seen[document.id]}", sheet=document.sheet)
+            )
+        seen[document.id] = document.sheet or ""
+        yield document, read
+
+
 def read_corpus(
     folder: Path,
     *,
@@ -536,62 +647,20 @@ def read_corpus(
     :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     :raises SheetError: listing every problem in every sheet.
     """
-    folder = Path(folder)
-    entities_path = folder / CORPUS_FILE
-    if not entities_path.is_file():
-        raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
     found: list[Problem] = []
-    try:
-        entities = read_entities(
-            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
-        )
-    except SheetError as exc:
-        found += exc.problems
-        entities = []
-    known = {e.id for e in entities} | set(known_ids)
-    agents = {e.id for e in entities if e.is_agent} | set(agent_ids)
+    corpus = open_corpus(folder, known_ids=known_ids, agent_ids=agent_ids, problems=found)
     documents: list[Document] = []
     claims: list[Claim] = []
-    sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
-    if not sheets:
-        found.append(Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder)))
-    for path in sheets:
-        name = _rel(path)
-        try:
-            text = read_text(path, sheet=name)
-            head = parse_yaml(text, sheet=name)
-        except SheetError as exc:
-            found += exc.problems
-            continue
-        file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
-        doc_path = folder / str(file_name) if file_name else None
-        data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
-        try:
-            document, read = read_sheet(
-                text, sheet=name, document_bytes=data, known_ids=known, agent_ids=agents, problems=found
-            )
-        except SheetError as exc:
-            found += exc.problems
-            continue
+    for document, read in read_documents(corpus, problems=found):
         documents.append(document)
         claims += read
-    seen: dict[str, str] = {}
-    for document in documents:
-        if document.id in seen:
-            found.append(
-                Problem(
-                    f"document id {document.id!r} also used by {seen[document.id]}",
-                    sheet=document.sheet,
-                )
-            )
-        seen[document.id] = document.sheet or ""
     if problems is not None:
         problems += found
     elif found:
         raise SheetError(found)
     return Corpus(
-        name=folder.resolve().name,
-        entities=tuple(entities),
+        name=corpus.name,
+        entities=corpus.entities,
         documents=tuple(d for d in documents if d.id),
         claims=tuple(claims),
     )

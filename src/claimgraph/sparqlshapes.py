@@ -130,6 +130,8 @@ class Uncompiled(Exception):
 #: ``"14"``) are kept here too, so that a result names the value as the batch spelled it.
 LEXICAL = "urn:claimgraph:lexical"
 _KEPT_AS_WRITTEN = {XSD.string, RDF.langString, XSD.integer}
+_KEPT_AS_WRITTEN_IRIS = {str(x) for x in _KEPT_AS_WRITTEN}
+_XSD_DATE = str(XSD.date)
 _PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -139,19 +141,71 @@ class Staged:
 
     store: ox.Store
     spelled: dict = field(default_factory=dict)  # engine literal → the batch's rdflib literal
+    text: str = ""  # the part of the batch staged as N-Triples text (respelled when first needed)
 
     def term(self, term) -> Node | None:
         """A term of an answer as the batch's rdflib term."""
         if isinstance(term, ox.Literal):
             original = self.spelled.get(term)
+            if original is None and self.text and _respelled(term):
+                self._respell_text()
+                original = self.spelled.get(term)
             if original is not None:
                 return original
         return to_rdflib(term)
 
+    def _respell_text(self) -> None:
+        """Learn how the engine stores the text's literals, once, so that answers name them as written."""
+        text, self.text = self.text, ""
+        found = {
+            q.object: None
+            for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(q.object, ox.Literal) and _respelled(q.object)
+        }
+        _learn_spellings(self, [_written(literal) for literal in found])
 
-def stage(*graphs: Iterable[Triple]) -> Staged:
-    """An in-memory pyoxigraph store holding ``graphs`` in its default graph."""
+
+def _respelled(term: ox.Literal) -> bool:
+    """Whether the engine may store ``term`` in another spelling than the one it was given."""
+    datatype = term.datatype.value
+    if datatype in _KEPT_AS_WRITTEN_IRIS or term.language:
+        return False
+    return not (datatype == _XSD_DATE and _PLAIN_DATE.match(term.value))
+
+
+def _written(term: ox.Literal) -> Literal:
+    """A literal of a text batch as rdflib reads it from the text (as pyshacl would see it)."""
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _learn_spellings(staged: Staged, literals: list[Literal]) -> None:
+    """Stage ``literals`` aside and read back what the engine made of each."""
+    if not literals:
+        return
+    store = staged.store
+    graph, predicate = ox.NamedNode(LEXICAL), ox.NamedNode(LEXICAL)
+    start = len(staged.spelled)
+    store.extend(
+        ox.Quad(ox.NamedNode(f"{LEXICAL}:{start + i}"), predicate, to_ox(node), graph)
+        for i, node in enumerate(literals)
+    )
+    for quad in store.quads_for_pattern(None, predicate, None, graph):
+        index = int(quad.subject.value.rsplit(":", 1)[1]) - start
+        if 0 <= index < len(literals):
+            staged.spelled[quad.object] = literals[index]
+
+
+def stage(*graphs: Iterable[Triple], text: str = "") -> Staged:
+    """An in-memory pyoxigraph store holding ``graphs`` (and ``text``, N-Triples) in its default graph.
+
+    :raises ValueError: when ``text`` is not N-Triples.
+    """
     store = ox.Store()
+    if text:
+        try:
+            store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        except SyntaxError as exc:
+            raise ValueError(f"cannot stage the batch: {exc}") from None
     cache: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
     default = ox.DefaultGraph()
     respelled: list[Literal] = []
@@ -174,15 +228,8 @@ def stage(*graphs: Iterable[Triple]) -> Staged:
         for s, p, o in graph:
             quads.append(ox.Quad(term(s), term(p), term(o), default))
     store.extend(quads)
-    staged = Staged(store)
-    if respelled:
-        graph, predicate = ox.NamedNode(LEXICAL), ox.NamedNode(LEXICAL)
-        store.extend(
-            ox.Quad(ox.NamedNode(f"{LEXICAL}:{i}"), predicate, cache[node], graph)
-            for i, node in enumerate(respelled)
-        )
-        for quad in store.quads_for_pattern(None, predicate, None, graph):
-            staged.spelled[quad.object] = respelled[int(quad.subject.value.rsplit(":", 1)[1])]
+    staged = Staged(store, text=text)
+    _learn_spellings(staged, respelled)
     return staged
 
 
@@ -408,7 +455,8 @@ class _Shape:
     path_text: str | None
     severity: Node
     messages: tuple[Literal, ...]
-    focus: str  # a group pattern binding ?this
+    focus: str  # a group pattern binding ?this: the shape's focus nodes, found once per batch
+    source: str = ""  # the pattern that finds them (run once per batch into the marker graph)
     sparql_targets: list[tuple[str, str]] = field(default_factory=list)  # (marker graph, query)
     only_sparql_targets: bool = False
 
@@ -446,6 +494,8 @@ class CompiledShapes:
         self.compiled: list[Node] = []
         self.uncompiled: dict[Node, str] = {}
         self._markers = 0
+        #: The focus pattern of each shape → the graph its focus nodes are marked in, once per batch.
+        self.focus_graphs: dict[str, str] = {}
         for node in sorted(self._targeted(), key=str):
             if self._deactivated(node):
                 continue
@@ -526,6 +576,12 @@ class CompiledShapes:
     def _shape(self, node: Node, focus: str, sparql_targets: list, only_sparql: bool = False) -> _Shape:
         path = self.shapes.value(node, SH.path)
         severity = self.shapes.value(node, SH.severity) or SH.Violation
+        # Every check of a shape starts from its focus nodes: they are found once per batch
+        # and marked in a graph of their own, rather than by each check again (a literal
+        # may be a focus node, so it is kept as an object).
+        if focus not in self.focus_graphs:
+            self.focus_graphs[focus] = f"{FOCUS}shape:{len(self.focus_graphs)}"
+        marked = f"GRAPH <{self.focus_graphs[focus]}> {{ <{FOCUS}> <{FOCUS}> ?this }}"
         return _Shape(
             node=node,
             is_property=path is not None,
@@ -533,7 +589,8 @@ class CompiledShapes:
             path_text=path_sparql(self.shapes, path) if path is not None else None,
             severity=severity,
             messages=tuple(self.shapes.objects(node, SH.message)),
-            focus=focus,
+            focus=marked,
+            source=focus,
             sparql_targets=sparql_targets,
             only_sparql_targets=only_sparql,
         )
@@ -812,6 +869,7 @@ class CompiledShapes:
         """
         names = data_names if data_names is not None else Graph()
         marked = self._mark_sparql_targets(staged.store)
+        self._mark_focus_nodes(staged.store)
         results: list[Result] = []
         for check in [*self.checks, *self.sparql_checks]:
             shape = check.shape
@@ -836,6 +894,14 @@ class CompiledShapes:
                 store.extend(ox.Quad(node, marker, marker, name) for node in found)
                 marked[graph] = len(found)
         return marked
+
+    def _mark_focus_nodes(self, store: ox.Store) -> None:
+        """Put the focus nodes of each shape into its marker graph (after the SPARQL targets' own)."""
+        marker = ox.NamedNode(FOCUS)
+        for source, graph in self.focus_graphs.items():
+            name = ox.NamedNode(graph)
+            found = {row["this"] for row in store.query(f"SELECT ?this WHERE {{ {source} }}")}
+            store.extend(ox.Quad(marker, marker, node, name) for node in found if node is not None)
 
     def _run_core(self, staged: Staged, check: _Check, names: Graph) -> Iterator[Result]:
         shape = check.shape

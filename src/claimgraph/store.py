@@ -118,7 +118,10 @@ class Store(Protocol):
         add: Iterable[Quad] = (),
         create: Iterable[URIRef] = (),
         drop: Iterable[URIRef] = (),
+        spool: Spool | None = None,
     ) -> None: ...
+
+    def spool(self) -> Spool: ...
 
     def dry_run(
         self,
@@ -253,6 +256,83 @@ class DryRun:
     dropped: list[URIRef] = field(default_factory=list)
 
 
+#: A commit whose new graphs hold more quads than this is written by the engine's bulk
+#: loader (journaled, see :meth:`OxigraphStore.apply`); a smaller one in one transaction.
+BULK_QUADS = 100_000
+#: The graph that lists the new graphs of a bulk commit under way (empty otherwise).
+JOURNAL_GRAPH = "urn:claimgraph:journal"
+_CREATES = "urn:claimgraph:creates"
+
+
+class Spool:
+    """Graphs new to the store, each written whole, gathered for one commit.
+
+    The write path adds each graph as N-Triples text while it validates it, and
+    commits them with ``store.apply(..., spool=spool)``: nothing reaches the store
+    before. Past :data:`BULK_QUADS` quads the text goes to a temporary N-Quads file
+    (in ``folder``), so that memory stays bounded however large the load.
+
+    >>> spool = Spool(None)
+    >>> spool.add(URIRef("http://e/g"), "<http://e/s> <http://e/p> <http://e/o> .\\n", 1)
+    >>> spool.graphs, spool.quads
+    ([rdflib.term.URIRef('http://e/g')], 1)
+    >>> spool.close()
+    """
+
+    def __init__(self, folder: Path | None, *, memory_quads: int | None = None) -> None:
+        self.folder = folder
+        self.memory_quads = BULK_QUADS if memory_quads is None else memory_quads
+        self.graphs: list[URIRef] = []
+        self.quads = 0
+        self._blocks: list[tuple[URIRef, str]] = []
+        self._file: Any = None
+        self.path: Path | None = None
+
+    def add(self, graph: URIRef, ntriples: str, quads: int) -> None:
+        """Add a graph new to the store: its triples as N-Triples text (one per line), and how many."""
+        self.graphs.append(graph)
+        self.quads += quads
+        if self._file is None and self.quads <= self.memory_quads:
+            self._blocks.append((graph, ntriples))
+            return
+        if self._file is None:
+            handle, name = tempfile.mkstemp(prefix=".claimgraph-spool-", suffix=".nq", dir=self.folder)
+            self.path = Path(name)
+            self._file = open(handle, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+            for name_, text in self._blocks:
+                self._file.write(_as_nquads(name_, text))
+            self._blocks = []
+        self._file.write(_as_nquads(graph, ntriples))
+
+    @property
+    def bulk(self) -> bool:
+        """Whether the spool went to a file (too large for one transaction)."""
+        return self._file is not None
+
+    def blocks(self) -> list[tuple[URIRef, str]]:
+        """The graphs and their text, while the spool is in memory."""
+        return list(self._blocks)
+
+    def finish(self) -> Path | None:
+        """Close the file (if any) for reading; its path."""
+        if self._file is not None and not self._file.closed:
+            self._file.close()
+        return self.path
+
+    def close(self) -> None:
+        """Forget what was spooled (the file is deleted)."""
+        self.finish()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self._blocks = []
+
+
+def _as_nquads(graph: URIRef, ntriples: str) -> str:
+    # Every line of N-Triples ends in " ." and a newline, and a newline never occurs
+    # inside a term (it is escaped), so the graph goes before each line's end.
+    return ntriples.replace(" .\n", f" <{graph}> .\n")
+
+
 class OxigraphStore:
     """The embedded store: pyoxigraph on disk (or in memory for tests)."""
 
@@ -277,6 +357,7 @@ class OxigraphStore:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self._store = ox.Store(str(self.path))
+                self._roll_back_journal()
         except OSError as exc:
             self._release()
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
@@ -425,12 +506,22 @@ class OxigraphStore:
         add: Iterable[Quad] = (),
         create: Iterable[URIRef] = (),
         drop: Iterable[URIRef] = (),
+        spool: Spool | None = None,
     ) -> None:
-        """Remove quads, add quads, create and drop named graphs, all in one transaction.
+        """Remove quads, add quads, create and drop named graphs, and add the graphs of
+        ``spool``, committed whole or not at all.
 
         A dropped graph must be emptied by ``remove`` in the same call (quads are
         named by value, so the caller knows what it removes); blank nodes cannot be
-        named by value and are refused.
+        named by value and are refused. The graphs of ``spool`` must be new to the store.
+
+        Everything is one transaction, unless the spool holds more than :data:`BULK_QUADS`
+        quads: then its graphs are written by the engine's bulk loader (a transaction that
+        large would not fit in memory), journaled, and the rest follows in one transaction
+        that also closes the journal. If anything fails, the new graphs are dropped again;
+        if the process dies in between, the next opening of the store for writing drops
+        them (:meth:`_roll_back_journal`). The store is locked for its one writer meanwhile,
+        so no reader ever sees half a commit.
 
         :raises StoreError: when the store cannot be written; nothing is written then.
         """
@@ -440,15 +531,52 @@ class OxigraphStore:
         dropping = [ox.NamedNode(str(g)) for g in drop]
         if any(isinstance(t, ox.BlankNode) for q in removing + adding for t in (q.subject, q.object)):
             raise StoreError("cannot write quads with blank nodes: skolemize them first")
+        if spool is not None and spool.bulk:
+            self._apply_bulk(spool, _delete_insert(removing, adding, creating, dropping))
+            return
+        fresh = spool.blocks() if spool is not None else []
         try:
-            if not (removing or creating or dropping):
+            if not (removing or creating or dropping or fresh):
                 self._store.extend(adding)
                 return
-            self._store.update(_delete_insert(removing, adding, creating, dropping))
+            self._store.update(_delete_insert(removing, adding, creating, dropping, fresh))
         except OSError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
         except RuntimeError as exc:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
+
+    def spool(self) -> Spool:
+        """A spool for the new graphs of one commit; a large one is kept beside the store."""
+        return Spool(self.path.parent if self.path is not None else None)
+
+    def _apply_bulk(self, spool: Spool, rest: str) -> None:
+        """Bulk-load the spool's new graphs under a journal, then ``rest`` and the journal's end at once."""
+        path = spool.finish()
+        journal = ox.NamedNode(JOURNAL_GRAPH)
+        creates = ox.NamedNode(_CREATES)
+        try:
+            self._store.extend(ox.Quad(journal, creates, ox.NamedNode(str(g)), journal) for g in spool.graphs)
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            end = f"DROP SILENT GRAPH <{JOURNAL_GRAPH}>"
+            self._store.update(f"{rest};\n{end}" if rest else end)
+        except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+            try:
+                self._roll_back_journal()
+            except (OSError, RuntimeError) as again:
+                raise StoreError(
+                    f"write failed ({exc}), and undoing it failed too ({again}): the next opening of "
+                    "the store for writing drops what was written"
+                ) from None
+            raise StoreError(f"write failed, nothing was written: {exc}") from None
+
+    def _roll_back_journal(self) -> None:
+        """Drop the new graphs of a bulk commit that did not finish, one transaction each, then the journal."""
+        journal = ox.NamedNode(JOURNAL_GRAPH)
+        if not self._store.contains_named_graph(journal):
+            return
+        for quad in list(self._store.quads_for_pattern(journal, ox.NamedNode(_CREATES), None, journal)):
+            self._store.update(f"DROP SILENT GRAPH {quad.object}")
+        self._store.update(f"DROP SILENT GRAPH <{JOURNAL_GRAPH}>")
 
     def quads(
         self,
@@ -634,7 +762,11 @@ def _take_lock(folder: Path, *, shared: bool) -> Any:
 
 
 def _delete_insert(
-    removing: list[ox.Quad], adding: list[ox.Quad], creating: list[Any] = (), dropping: list[Any] = ()
+    removing: list[ox.Quad],
+    adding: list[ox.Quad],
+    creating: list[Any] = (),
+    dropping: list[Any] = (),
+    fresh: list[tuple[URIRef, str]] = (),
 ) -> str:
     def block(quads: list[ox.Quad]) -> str:
         lines = []
@@ -650,8 +782,10 @@ def _delete_insert(
     if removing:
         parts.append(f"DELETE DATA {{\n{block(removing)}\n}}")
     parts += [f"CREATE SILENT GRAPH {g}" for g in creating]
-    if adding:
-        parts.append(f"INSERT DATA {{\n{block(adding)}\n}}")
+    if adding or fresh:
+        # N-Triples is SPARQL's syntax of triples too: a new graph's text goes in as it is.
+        graphs = "".join(f"GRAPH <{g}> {{\n{text}}}\n" for g, text in fresh)
+        parts.append(f"INSERT DATA {{\n{block(adding)}\n{graphs}}}")
     return ";\n".join(parts)
 
 
@@ -662,12 +796,19 @@ def read_answer(answer: Any) -> QueryResult:
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
         rows = []
+        # An answer repeats its terms (labels, properties, graphs) row after row: each is
+        # converted once (rdflib's literals are slow to build).
+        seen: dict[Any, Node | None] = {}
         for solution in answer:
             row = {}
-            for name in names:
-                value = solution[name]
+            for value, name in zip(solution, names, strict=True):
                 if value is not None:
-                    row[name] = from_ox(value)
+                    term = seen.get(value)
+                    if term is None:
+                        term = from_ox(value)
+                        if len(seen) < 50_000:
+                            seen[value] = term
+                    row[name] = term
             rows.append(row)
         return QueryResult(kind="select", variables=names, rows=rows)
     triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]

@@ -11,7 +11,11 @@ shapes it does not compile; and ``pyshacl``, the reference, over an rdflib graph
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -50,6 +54,11 @@ class Vocabulary:
         """The shapes compiled to SPARQL checks (the fast validator), once."""
         return CompiledShapes(self.shapes)
 
+    @cached_property
+    def ontology_text(self) -> str:
+        """The ontology as N-Triples, staged with every text batch (converted once)."""
+        return self.ontology.serialize(format="nt")
+
     def only(self, shapes: Graph) -> Vocabulary:
         """The same ontology and validator with other shapes."""
         return Vocabulary(shapes=shapes, ontology=self.ontology, validator=self.validator)
@@ -84,7 +93,7 @@ def referenced_nodes(batch: Graph) -> set[URIRef]:
 
 
 def validate_batch(
-    batch: Graph,
+    batch: Graph | str,
     vocabulary: Vocabulary,
     *,
     context: Iterable[tuple[Node, Node, Node]] = (),
@@ -92,6 +101,8 @@ def validate_batch(
 ) -> None:
     """Validate ``batch`` plus ``context`` against the shapes.
 
+    :param batch: an rdflib graph, or N-Triples text (the bulk write path's, staged by the
+        engine as it is; pyshacl reads it into a graph).
     :param context: triples from the store that the batch's shapes need.
     :param locate: maps a focus node IRI to (sheet, line, claim) for the error.
     :raises ValidationFailed: with one :class:`Problem` per result, and the report.
@@ -106,14 +117,128 @@ def validate_batch(
     raise ValidationFailed(problems, report=report.serialize(format="turtle"))
 
 
+#: A batch of the bulk write path: N-Triples text, the context triples its shapes need,
+#: and where each of its nodes came from (IRI without fragment → sheet, line, claim).
+TextBatch = tuple[str, list[tuple[Node, Node, Node]], dict[str, tuple[str | None, int | None, str | None]]]
+#: What validating a batch found: its problems and the SHACL report, if any.
+BatchResult = tuple[list[Problem], str | None]
+
+#: Batches waiting in (or for) the background process at once: enough to keep it busy,
+#: few enough that memory stays bounded.
+IN_FLIGHT = 2
+
+
+def validate_batches(batches: Iterable[TextBatch], vocabulary: Vocabulary) -> Iterator[BatchResult]:
+    """Validate text batches in order; from the second on, in a background process.
+
+    Reading the next batch (``batches`` is a generator: the caller reads sheets while it
+    is pulled) then goes on while the engine validates the last one, so that a large load
+    uses two cores. One batch is validated here, as every small write is.
+    """
+    pool: ProcessPoolExecutor | None = None
+    started = False
+    first: BatchResult | None = None
+    pending: deque[tuple[Future, TextBatch]] = deque()
+
+    def result(future: Future, batch: TextBatch) -> BatchResult:
+        nonlocal pool
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # The process could not start (a script without a __main__ guard) or died:
+            # what it did not validate is validated here.
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+            return _validate_text_batch(vocabulary, batch)
+
+    try:
+        for number, batch in enumerate(batches):
+            if number == 0:
+                first = _validate_text_batch(vocabulary, batch)
+                continue
+            if not started:
+                started = True
+                pool = _background(vocabulary)
+                assert first is not None
+                yield first
+                first = None
+            if pool is None:
+                yield _validate_text_batch(vocabulary, batch)
+                continue
+            try:
+                pending.append((pool.submit(_validate_in_background, batch), batch))
+            except (BrokenProcessPool, OSError, RuntimeError):
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                yield _validate_text_batch(vocabulary, batch)
+            while len(pending) > IN_FLIGHT:
+                yield result(*pending.popleft())
+        if first is not None:
+            yield first
+        while pending:
+            yield result(*pending.popleft())
+    finally:
+        for future, _batch in pending:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _validate_text_batch(vocabulary: Vocabulary, batch: TextBatch) -> BatchResult:
+    text, context, places = batch
+
+    def locate(iri: str) -> tuple[str | None, int | None, str | None]:
+        return places.get(iri.split("#", 1)[0], (None, None, None))
+
+    try:
+        validate_batch(text, vocabulary, context=context, locate=locate)
+    except ValidationFailed as exc:
+        return exc.problems, exc.report
+    return [], None
+
+
+_BACKGROUND_VOCABULARY: Vocabulary | None = None
+
+
+def _background(vocabulary: Vocabulary) -> ProcessPoolExecutor | None:
+    """A process that validates with ``vocabulary`` (None where none can be started)."""
+    try:
+        # A fresh interpreter from the forkserver, never a fork of this process, whose
+        # threads and open store a fork would copy in an unknown state.
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_start_background,
+            initargs=(vocabulary.shapes, vocabulary.ontology, vocabulary.validator),
+        )
+    except (OSError, ValueError):
+        return None
+
+
+def _start_background(shapes: Graph, ontology: Graph, validator: str) -> None:
+    global _BACKGROUND_VOCABULARY
+    _BACKGROUND_VOCABULARY = Vocabulary(shapes=shapes, ontology=ontology, validator=validator)
+
+
+def _validate_in_background(batch: TextBatch) -> BatchResult:
+    assert _BACKGROUND_VOCABULARY is not None
+    return _validate_text_batch(_BACKGROUND_VOCABULARY, batch)
+
+
 def shacl_report(
-    batch: Graph, vocabulary: Vocabulary, *, context: Iterable[tuple[Node, Node, Node]] = ()
+    batch: Graph | str, vocabulary: Vocabulary, *, context: Iterable[tuple[Node, Node, Node]] = ()
 ) -> tuple[bool, Graph]:
-    """(conforms, the SHACL validation report) of ``batch`` by the vocabulary's validator."""
+    """(conforms, the SHACL validation report) of ``batch`` (a graph or N-Triples text) by the
+    vocabulary's validator."""
     context = list(context)
     if vocabulary.validator == "pyshacl":
-        return _pyshacl(vocabulary.shapes, batch, context, vocabulary.ontology)
+        return _pyshacl(vocabulary.shapes, _graph(batch), context, vocabulary.ontology)
     return _fast(vocabulary, batch, context)
+
+
+def _graph(batch: Graph | str) -> Graph:
+    return Graph().parse(data=batch, format="nt") if isinstance(batch, str) else batch
 
 
 def _pyshacl(shapes: Graph, *graphs: Iterable[tuple[Node, Node, Node]]) -> tuple[bool, Graph]:
@@ -137,14 +262,18 @@ def _pyshacl(shapes: Graph, *graphs: Iterable[tuple[Node, Node, Node]]) -> tuple
     return bool(conforms), report
 
 
-def _fast(vocabulary: Vocabulary, batch: Graph, context: list) -> tuple[bool, Graph]:
+def _fast(vocabulary: Vocabulary, batch: Graph | str, context: list) -> tuple[bool, Graph]:
     """The compiled shapes over the batch staged in pyoxigraph; pyshacl for the shapes left over."""
     compiled = vocabulary.compiled
-    results = compiled.validate(stage(batch, context, vocabulary.ontology))
+    if isinstance(batch, str):
+        staged = stage(context, text=batch + vocabulary.ontology_text)
+    else:
+        staged = stage(batch, context, vocabulary.ontology)
+    results = compiled.validate(staged)
     report = _report(results, vocabulary.shapes)
     conforms = not any(r.severity not in (SH.Warning, SH.Info) for r in results)
     if compiled.fallback is not None:
-        more_conforms, more = _pyshacl(compiled.fallback, batch, context, vocabulary.ontology)
+        more_conforms, more = _pyshacl(compiled.fallback, _graph(batch), context, vocabulary.ontology)
         if not more_conforms:
             conforms = False
             for result in more.objects(None, SH.result):

@@ -26,8 +26,10 @@ Every response is readable by browser clients on other origins
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -41,6 +43,7 @@ from ..api import QueryRequest, best_match, choose_format
 from ..errors import QueryError
 from .context import get_claimgraph, get_executor
 from .pages import queries_page, query_page
+from .resources import CACHE_CONTROL, etag, last_modified, not_modified
 from .writes import handle_update
 
 blueprint = Blueprint("sparql", __name__)
@@ -206,9 +209,24 @@ def graph_names() -> list[str]:
 
 
 def run_query(text: str, op: Operation) -> Response:
-    settings = get_claimgraph().settings
-    answer = get_executor().query(query_request(text, op), timeout=settings.query_timeout)
-    response = Response(answer.body, mimetype=answer.media_type)
+    """Answer a query, or say 304 when the client's copy is of the store's last commit.
+
+    The ``ETag`` names the commit and the request (its text, dataset and format), so a
+    cache in front of the server can keep the answer until the next write; the server
+    keeps recent answers too (:meth:`claimgraph.api.Claimgraph.remembered`).
+    """
+    cg = get_claimgraph()
+    query = query_request(text, op)
+    digest = hashlib.sha256(repr(query).encode("utf-8")).hexdigest()[:16]
+    tag = etag(f"q{digest}")
+    if not_modified(tag):
+        response = Response(status=304)
+    else:
+        answer = cg.remembered(query, lambda: get_executor().query(query, timeout=cg.settings.query_timeout))
+        response = Response(answer.body, mimetype=answer.media_type)
+    response.headers["ETag"] = tag
+    response.headers["Last-Modified"] = format_datetime(last_modified(), usegmt=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Vary"] = "Accept"
     return response
 
