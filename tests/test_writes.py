@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 import socket
 import threading
 import time
@@ -706,8 +705,7 @@ def test_an_answer_is_given_again_until_a_write_changes_the_commit(app, client, 
 
 
 def test_the_answer_cache_can_be_turned_off(loaded, tmp_path, monkeypatch):
-    shutil.copytree(loaded, tmp_path / "store")
-    app = make_app(tmp_path / "store", answer_cache=0)
+    app = make_app(loaded, tmp_path / "store", answer_cache=0)
     client = app.test_client()
     runs = []
     with app.app_context():
