@@ -78,6 +78,34 @@ def known_entities(store: Store, mint: Minter) -> tuple[set[str], set[str]]:
     return known, agents
 
 
+class RegistryIds:
+    """Whether an id is an entity (with ``agents``: an agent) in the store's registry, looked
+    up one id at a time and remembered: a sheet names a few of the registry's many entities,
+    so that reading them all (:func:`known_entities`) would make a small write cost what the
+    store holds.
+
+    :param also: ids that count as known besides the registry's (a sheet's own corpus entities).
+    """
+
+    def __init__(self, store: Store, mint: Minter, *, agents: bool = False, also: Iterable[str] = ()) -> None:
+        self._store, self._mint, self._agents = store, mint, agents
+        self._also = set(also)
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, ident: object) -> bool:
+        if not isinstance(ident, str):
+            return False
+        if ident in self._also:
+            return True
+        if ident not in self._seen:
+            entity = self._mint.entity(ident)
+            types = {
+                q[2] for q in self._store.quads(self._mint.registry_graph, subject=entity, predicate=RDF.type)
+            }
+            self._seen[ident] = PROV.Agent in types if self._agents else bool(types)
+        return self._seen[ident]
+
+
 def read_corpus_for(store: Store, folder: Path, mint: Minter, problems: list[Problem]) -> Corpus:
     """Read a corpus folder whose sheets may use every entity and agent in the store."""
     known, agents = known_entities(store, mint)
@@ -428,12 +456,11 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
     head = parse_yaml(upload.sheet, sheet=upload.name)
     document_node = head.get("document") if isinstance(head, dict) else None
     ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
-    known, agents = known_entities(store, mint)
     entities: list[Entity] = []
     if upload.corpus is not None:
         entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
-        known |= {e.id for e in entities}
-        agents |= {e.id for e in entities if e.is_agent}
+    known = RegistryIds(store, mint, also={e.id for e in entities})
+    agents = RegistryIds(store, mint, agents=True, also={e.id for e in entities if e.is_agent})
     data = upload.document
     if data is None and ident:
         stored = _stored_document(store, mint, ident)
@@ -542,6 +569,7 @@ def entity_quads(entities: Iterable[Entity], mint: Minter) -> list[Quad]:
 
 
 __all__ = [
+    "RegistryIds",
     "SheetUpload",
     "corpus_change",
     "corpus_locator",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -350,15 +350,16 @@ def read_sheet(
     *,
     sheet: str,
     document_bytes: bytes | None,
-    known_ids: Iterable[str],
-    agent_ids: Iterable[str],
+    known_ids: Container[str] | Iterable[str],
+    agent_ids: Container[str] | Iterable[str],
     problems: list[Problem] | None = None,
     parsed: Any = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
     :param document_bytes: the bytes of the file the sheet names, or None when it is missing.
-    :param known_ids: every entity and agent id the sheet may use.
+    :param known_ids: every entity and agent id the sheet may use (a set, or anything that
+        answers ``in``, such as a lookup in the store's registry).
     :param agent_ids: the ids that may stand as claimants, creators and publishers.
     :param problems: when given, problems are added to it and what could be read is
         returned (so that the rest can be checked too); otherwise they are raised.
@@ -367,8 +368,8 @@ def read_sheet(
     """
     data = parse_yaml(text, sheet=sheet) if parsed is None else parsed
     out = _Collector(sheet)
-    known = known_ids if isinstance(known_ids, set | frozenset) else set(known_ids)
-    agents = agent_ids if isinstance(agent_ids, set | frozenset) else set(agent_ids)
+    known = known_ids if isinstance(known_ids, Container) else set(known_ids)
+    agents = agent_ids if isinstance(agent_ids, Container) else set(agent_ids)
     if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
         raise SheetError([Problem("expected a mapping with 'document' and 'claims'", sheet=sheet, line=1)])
     for key in set(data) - {"document", "claims"}:
@@ -387,7 +388,11 @@ def read_sheet(
 
 
 def _read_document(
-    node: Mapping[str, Any], data: bytes | None, known: set[str], agents: set[str], out: _Collector
+    node: Mapping[str, Any],
+    data: bytes | None,
+    known: Container[str],
+    agents: Container[str],
+    out: _Collector,
 ) -> Document:
     for key in set(node) - DOCUMENT_KEYS:
         out.add(f"document: unknown key {key!r}", node)
@@ -440,7 +445,7 @@ def _read_document(
 
 
 def _read_claim(
-    item: Any, document: Document, known: set[str], agents: set[str], out: _Collector
+    item: Any, document: Document, known: Container[str], agents: Container[str], out: _Collector
 ) -> Claim | None:
     line = getattr(item, "line", None)
     if not isinstance(item, dict):
