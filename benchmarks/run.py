@@ -839,79 +839,177 @@ def _writes_flat(rows: list[dict]) -> tuple[str, bool | None]:
 
 
 def targets(rows: list[dict]) -> list[str]:
-    """The issue's targets, each with the figure of the largest size measured and whether it is met."""
+    """The issue's targets, each with the figure of the largest size measured, whether it is
+    met, and where it is not, the gap's cause as the figures of the same run show it."""
     row = max(rows, key=lambda r: r["claims"])
     n = f"{row['claims']:,} claims"
+    found: list[tuple[str, str, bool | None, str]] = []
     load = row["load"]
-    ratio = load["fast"]["seconds"]["median"] / load["bulk"]["seconds"]["median"]
-    peak = load["fast"]["peak_mb"]["median"]
-    writes, flat = _writes_flat(rows)
-    out = [
-        "## Targets (issue 10), at the largest size measured",
-        "",
-        "| target | measured | verdict |",
-        "|---|---|---|",
-        f"| validated load within 3× of the bulk load | {ratio:.1f}× at {n} (fast validator) | {_verdict(ratio <= 3)} |",
-        f"| peak RSS of the load under 2 GiB | {peak:,.0f} MB at {n} (the bulk load: {load['bulk']['peak_mb']['median']:,.0f} MB) "
-        f"| {_verdict(peak < 2048)} at this size |",
-        f"| writes within 1.5× from the smallest store to the largest (issue 6) | {writes} | {_verdict(flat)} |",
-    ]
-    bound = {k: v for k, v in row["queries"].items() if k.endswith("(bound)") and "claimgraph" in v}
-    fast = [k for k, v in bound.items() if v["claimgraph"]["ms"] <= 10]
-    near = [k for k, v in bound.items() if "bare" in v and v["claimgraph"]["ms"] <= 5 * v["bare"]["ms"]]
-    out.append(
-        f"| each bound named query ≤ 10 ms in process | {len(fast)} of {len(bound)} at {n}"
-        f" ({', '.join(k.split(' (')[0] for k in fast) or 'none'}) | {_verdict(len(fast) == len(bound))} |"
+    fast, bulk = load["fast"], load["bulk"]
+    ratio = fast["seconds"]["median"] / bulk["seconds"]["median"]
+    found.append(
+        (
+            "validated load within 3× of the bulk load",
+            f"{ratio:.1f}× at {n} (fast validator)",
+            ratio <= 3,
+            f"the engine's bulk load takes {bulk['seconds']['median']:,.0f} s of the "
+            f"{fast['seconds']['median']:,.0f} s; the rest is reading sheets, validating and spooling",
+        )
     )
-    out.append(
-        f"| each bound named query within 5× of the bare lookup | {len(near)} of {len(bound)}"
-        f" ({', '.join(k.split(' (')[0] for k in near) or 'none'}) | {_verdict(len(near) == len(bound))} |"
+    peak, bulk_peak = fast["peak_mb"]["median"], bulk["peak_mb"]["median"]
+    found.append(
+        (
+            "peak RSS of the load under 2 GiB",
+            f"{peak:,.0f} MB at {n} (the bulk load: {bulk_peak:,.0f} MB)",
+            peak < 2048,
+            f"the engine's own bulk loader peaks at {bulk_peak:,.0f} MB on the same quads "
+            f"(claimgraph adds {peak - bulk_peak:+,.0f} MB): the bound is the engine's, so meeting it "
+            "means loading in several bulk loads of a bounded size",
+        )
+    )
+    writes, flat = _writes_flat(rows)
+    found.append(
+        (
+            "writes within 1.5× from the smallest store to the largest (issue 6)",
+            writes,
+            flat,
+            "a write reads what it touches (its documents, their claims' consensus keys, the "
+            "registry entries it names); what still grows is the engine's lookups in a larger index "
+            "and the search index's commit",
+        )
+    )
+    bound = {k: v for k, v in row["queries"].items() if k.endswith("(bound)") and "claimgraph" in v}
+    slow = {k: v for k, v in bound.items() if v["claimgraph"]["ms"] > 10}
+    far = {k: v for k, v in bound.items() if "bare" in v and v["claimgraph"]["ms"] > 5 * v["bare"]["ms"]}
+
+    def per_query(chosen: dict) -> str:
+        parts = []
+        for k, v in chosen.items():
+            ours, engine = v["claimgraph"], v.get("pyoxigraph")
+            same = f", pyoxigraph on the same text {engine['ms']:.1f} ms" if engine else ""
+            bare = f", bare lookup {v['bare']['ms']:.1f} ms" if "bare" in v else ""
+            parts.append(f"{k.split(' (')[0]}: {ours['ms']:.1f} ms for {ours['rows']} rows{same}{bare}")
+        return "; ".join(parts)
+
+    cause = (
+        "the engine itself takes as long on the same text, so the cost is the query's joins per row "
+        "(labels, quotes, attribution steps), not claimgraph: "
+    )
+    found.append(
+        (
+            "each bound named query ≤ 10 ms in process",
+            f"{len(bound) - len(slow)} of {len(bound)} at {n}",
+            not slow,
+            cause + per_query(slow) + " — what would meet it: a per-claim summary kept at write time, "
+            "as the contested values are",
+        )
+    )
+    found.append(
+        (
+            "each bound named query within 5× of the bare lookup",
+            f"{len(bound) - len(far)} of {len(bound)}",
+            not far,
+            cause + per_query(far),
+        )
     )
     whole = row["queries"].get("contested-facts (unbound)", {})
     if "claimgraph" in whole:
-        out.append(
-            f"| `contested-facts` over the whole store under 100 ms | {whole['claimgraph']['ms']:,.0f} ms at {n} "
-            f"({whole['claimgraph']['rows']:,} rows) | {_verdict(whole['claimgraph']['ms'] < 100)} |"
+        ms, answered = whole["claimgraph"]["ms"], whole["claimgraph"]["rows"]
+        found.append(
+            (
+                "`contested-facts` over the whole store under 100 ms",
+                f"{ms:,.0f} ms at {n} ({answered:,} rows)",
+                ms < 100,
+                f"the answer grows with the store: {answered:,} rows at {ms / max(answered, 1):.2f} ms a row, "
+                f"read from the contested values kept at write time (the bare lookup of the claims: "
+                f"{whole['bare']['ms']:,.0f} ms); 100 ms holds about {100 / max(ms / max(answered, 1), 1e-9):,.0f} "
+                "rows, so a whole-store answer this large needs paging (LIMIT/OFFSET)"
+                if "bare" in whole
+                else "",
+            )
         )
     else:
-        out.append(
-            f"| `contested-facts` over the whole store under 100 ms | did not finish in {whole.get('timeout', '?')} s | **not met** |"
+        found.append(
+            (
+                "`contested-facts` over the whole store under 100 ms",
+                f"did not finish in {whole.get('timeout', '?')} s",
+                False,
+                "",
+            )
         )
     http = row.get("http", {}).get("servers", {})
     ours, theirs = http.get("claimgraph serve", {}), http.get("Oxigraph server", {})
     queries = ours.get("queries", {})
     cheap_new = queries.get("cheap lookup" + NEW_EACH_TIME, {}).get("8", {})
     cheap_again = queries.get("cheap lookup", {}).get("8", {})
+    cheap_ox = theirs.get("queries", {}).get("cheap lookup" + NEW_EACH_TIME, {}).get("8", {})
     if "rps" in cheap_new:
-        again = (
-            f"; asked again and again (answers kept): {cheap_again['rps']:,.0f} req/s"
-            if "rps" in cheap_again
-            else ""
-        )
-        out.append(
-            f"| cheap lookup at 8 connections ≥ 2,500 req/s | every request new: {cheap_new['rps']:,.0f} req/s{again} "
-            f"| {_verdict(cheap_new['rps'] >= 2500)} (new queries) |"
+        again = cheap_again.get("rps")
+        found.append(
+            (
+                "cheap lookup at 8 connections ≥ 2,500 req/s",
+                f"every request new: {cheap_new['rps']:,.0f} req/s"
+                + (f"; asked again and again (answers kept): {again:,.0f} req/s" if again else ""),
+                cheap_new["rps"] >= 2500,
+                (
+                    f"answers kept, with no engine work at all, reach {again:,.0f} req/s: the bound is the "
+                    "Python HTTP stack (waitress and Flask, on the 2 cores wrk shares), not the query"
+                    + (f" (Oxigraph's server: {cheap_ox['rps']:,.0f} req/s)" if "rps" in cheap_ox else "")
+                    + "; what would meet it: an HTTP cache in front (the answers carry ETag and "
+                    "Last-Modified) or a compiled HTTP front"
+                )
+                if again
+                else "",
+            )
         )
     heavy = queries.get("casualty query, one event" + NEW_EACH_TIME, {})
     heavy_ox = theirs.get("queries", {}).get("casualty query, one event" + NEW_EACH_TIME, {})
     if "8" in heavy and "rps" in heavy["8"] and "8" in heavy_ox and "rps" in heavy_ox["8"]:
         a, b = heavy["8"]["rps"], heavy_ox["8"]["rps"]
-        out.append(
-            f"| heavy query at least Oxigraph server's throughput (8 connections, every request new) "
-            f"| {a:,.1f} vs {b:,.1f} req/s | {_verdict(a >= b)} |"
+        found.append(
+            (
+                "heavy query at least Oxigraph server's throughput (8 connections, every request new)",
+                f"{a:,.1f} vs {b:,.1f} req/s",
+                a >= b,
+                "",
+            )
         )
     inproc = row["queries"].get("casualties-by-source (bound)", {}).get("claimgraph")
+    cheap_one = queries.get("cheap lookup" + NEW_EACH_TIME, {}).get("1", {})
     if "1" in heavy and "p50_ms" in heavy["1"] and inproc:
         extra = heavy["1"]["p50_ms"] - inproc["ms"]
-        out.append(
-            f"| HTTP p50 at most 1 ms over the in-process time (casualty query, every request new) "
-            f"| {heavy['1']['p50_ms']:.1f} ms over HTTP vs {inproc['ms']:.1f} ms in process: {extra:+.1f} ms "
-            f"| {_verdict(extra <= 1)} |"
+        found.append(
+            (
+                "HTTP p50 at most 1 ms over the in-process time (casualty query, every request new)",
+                f"{heavy['1']['p50_ms']:.1f} ms over HTTP vs {inproc['ms']:.1f} ms in process: {extra:+.1f} ms",
+                extra <= 1,
+                (
+                    f"a new cheap lookup's whole round trip is {cheap_one['p50_ms']:.1f} ms, so the fixed cost "
+                    "of the HTTP path is about that; the rest is this query's own: its answer serialised "
+                    "in the worker and sent back, and the time measured on a machine the server shares "
+                    "with wrk"
+                )
+                if "p50_ms" in cheap_one
+                else "",
+            )
         )
     if "rss_mb" in ours:
-        out.append(
-            f"| server RSS under 1 GiB (with its workers) | {ours['rss_mb']:,.0f} MB at {n} | {_verdict(ours['rss_mb'] < 1024)} at this size |"
+        found.append(
+            (
+                "server RSS under 1 GiB (with its workers)",
+                f"{ours['rss_mb']:,.0f} MB at {n}",
+                ours["rss_mb"] < 1024,
+                "",
+            )
         )
+    out = [
+        "## Targets (issue 10), at the largest size measured",
+        "",
+        "| target | measured | verdict | where not met: the cause, as this run shows it |",
+        "|---|---|---|---|",
+    ]
+    for target, measured, ok, why in found:
+        out.append(f"| {target} | {measured} | {_verdict(ok)} | {why if ok is False else ''} |")
     return [*out, ""]
 
 
@@ -976,17 +1074,30 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def write_backends(options, *, rendered_only: bool = False) -> None:
+def write_backends(options, *, rendered_only: bool = False, skipped: bool = False) -> None:
     """benchmarks/backends.py's figures, in their own section of RESULTS.md."""
     import backends
 
     recorded = options.out.with_name("backends.json")
     if rendered_only:
         if recorded.exists():
-            backends.write_section(options.out, backends.render(json.loads(recorded.read_text())))
+            section = backends.render(json.loads(recorded.read_text()))
+            section = (
+                section
+                if not skipped
+                else section.replace(
+                    "\nWritten by",
+                    "\nNot measured in the run above: these are the figures recorded by the last run with "
+                    "`--backends` (`benchmarks/backends.json`; its git log says when).\n\nWritten by",
+                    1,
+                )
+            )
+            backends.write_section(options.out, section)
         return
     sizes = [size for size in options.sizes if size <= options.backends_limit]
     if not (options.backends and sizes):
+        # Not measured this time: the section recorded last stays, as it was written.
+        write_backends(options, rendered_only=True, skipped=True)
         return
     rows = backends.measure(sizes, runs=options.runs, backends=tuple(options.backends))
     recorded.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
