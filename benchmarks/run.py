@@ -706,9 +706,16 @@ def render(env: dict, rows: list[dict]) -> str:
     for row in rows:
         load = row["load"]
         bulk = load["bulk"]
+        measured = row.get("measured")
+        when = (
+            [f"Measured {measured['when']}, claimgraph {measured['claimgraph']}.", ""]
+            if measured and measured["when"] != env["when"]
+            else []
+        )
         out += [
             f"## {row['claims']:,} claims",
             "",
+            *when,
             f"{row['events']:,} events, {row['claimants']} claimants, {bulk['quads']:,} quads; "
             f"{row['invalid']} invalid claims in a second corpus.",
             "",
@@ -1013,6 +1020,15 @@ def targets(rows: list[dict]) -> list[str]:
     return [*out, ""]
 
 
+def kept_rows(recorded: dict, sizes: list[int]) -> list[dict]:
+    """The rows of an earlier run (its results.json) for the sizes not measured now, each
+    stamped with the date and commit it was measured at (``--add``)."""
+    earlier = {"when": recorded["when"], "claimgraph": recorded["versions"]["claimgraph"]}
+    return [
+        {"measured": r.get("measured", earlier), **r} for r in recorded["results"] if r["claims"] not in sizes
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -1036,6 +1052,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--rdflib-limit", type=int, default=10000, help="No rdflib-endpoint above this size.")
     parser.add_argument("--no-http", dest="http", action="store_false")
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="Keep the sizes recorded in results.json that this run does not measure "
+        "(each keeps its own date and commit), e.g. to add 1,000,000 claims to an earlier run.",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_MD, help="Where RESULTS.md goes.")
     parser.add_argument("--render", type=Path, help="Only write RESULTS.md again from this results.json.")
     add_backend_options(parser)
@@ -1046,10 +1068,18 @@ def main(argv: list[str] | None = None) -> None:
         write_backends(options, rendered_only=True)
         return
     env = environment()
-    rows = []
+    stamp = {"when": env["when"], "claimgraph": env["versions"]["claimgraph"]}
+    recorded_path = options.out.with_name("results.json")
+    kept = (
+        kept_rows(json.loads(recorded_path.read_text()), options.sizes)
+        if options.add and recorded_path.exists()
+        else []
+    )
+    fresh: list[dict] = []
     options.out.parent.mkdir(parents=True, exist_ok=True)
     for size in options.sizes:
-        rows.append(bench(size, options))
+        fresh.append({"measured": stamp, **bench(size, options)})
+        rows = sorted([*kept, *fresh], key=lambda r: r["claims"])
         # Written after every size, so that a long run that stops keeps what it measured.
         options.out.with_name("results.json").write_text(
             json.dumps({**env, "results": rows}, indent=2) + "\n"
