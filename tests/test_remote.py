@@ -123,6 +123,20 @@ def test_server_virtuoso_keeps_no_empty_graph_and_answers_ask_as_a_select(server
     assert response.json()["head"]["vars"] == ["__ASK_RETVAL"]
 
 
+def test_server_types_a_boolean_expression_bound_to_a_variable(server: SparqlServer):
+    """Why no named query returns an EXISTS or a comparison as a column (Virtuoso: 0 or 1)."""
+    server.update(f"INSERT DATA {{ GRAPH <{G}> {{ <{E}s> <{E}p> 1 }} }}")
+    [row] = server.select(f"SELECT ?b WHERE {{ BIND (EXISTS {{ GRAPH <{G}> {{ ?s ?p ?o }} }} AS ?b) }}")
+    integer, boolean = str(XSD.integer), str(XSD.boolean)
+    expected = (integer, "1") if server.kind == "virtuoso" else (boolean, "true")
+    assert (row["b"].get("datatype"), row["b"]["value"]) == expected
+    [row] = server.select(
+        f'SELECT ?status WHERE {{ BIND (IF(EXISTS {{ GRAPH <{G}> {{ ?s ?p ?o }} }}, "yes", "no") AS ?status) }}'
+    )
+    assert row["status"]["value"] == "yes"  # as a condition it is right everywhere
+    server.update(f"DROP SILENT GRAPH <{G}>")
+
+
 def test_server_normalises_literals_as_the_embedded_store_does_but_virtuoso_more(server: SparqlServer):
     """Numbers are kept as values by both (``01`` is read back ``1``, as pyoxigraph does);
     Virtuoso also writes doubles its own way, lower-cases language tags, and keeps one of
