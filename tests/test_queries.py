@@ -178,7 +178,7 @@ def test_who_blames_whom_follows_every_level_of_the_vocabulary(seed_store: Store
     """who-blames-whom spells out three levels of rdfs:subPropertyOf (not ``+``, which Virtuoso
     joins wrongly): no property of the vocabulary may sit deeper below cg:heldResponsible."""
     text = NAMED["who-blames-whom"].text
-    assert "rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf cg:heldResponsible" in text
+    assert "|rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf\n" in text
     deeper = seed_store.query(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX cg: <https://w3id.org/claimgraph/ns#> "
         "SELECT ?p WHERE { ?p rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf "
