@@ -29,7 +29,9 @@ def test_harness_smoke_run(tmp_path: Path):
     for heading in ("1. Load with validation", "2. Writes", "3. Named queries", "4. HTTP", "100 claims"):
         assert heading in text
     assert "## Backends" in text and "| quads | " in text
-    [row] = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert "| target | measured | verdict | where not met: the cause, as this run shows it |" in text
+    recorded = json.loads((tmp_path / "results.json").read_text())
+    [row] = recorded["results"]
     load = row["load"]
     for validator in ("fast", "pyshacl"):
         assert load[validator]["claims_loaded"] == 100
@@ -56,3 +58,22 @@ def test_harness_smoke_run(tmp_path: Path):
         assert served["queries"]["cheap lookup"]["rows"] > 0
         assert served["queries"]["cheap lookup"]["1"]["requests"] > 0
         assert served["rss_mb"] > 0
+
+
+def test_a_run_adds_sizes_to_an_earlier_one_each_with_its_date():
+    """``--add``: the sizes an earlier run measured stay, stamped with their date and commit."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    recorded = {
+        "when": "2026-01-01 00:00 UTC",
+        "versions": {"claimgraph": "0.1.0 (abc1234)"},
+        "results": [{"claims": 100}, {"claims": 1000}],
+    }
+    [kept] = run.kept_rows(recorded, [1000])
+    assert kept["claims"] == 100
+    assert kept["measured"] == {"when": "2026-01-01 00:00 UTC", "claimgraph": "0.1.0 (abc1234)"}
+    again = run.kept_rows({**recorded, "when": "2026-02-02 00:00 UTC", "results": [kept]}, [5])
+    assert again[0]["measured"]["when"] == "2026-01-01 00:00 UTC"  # its own date, not the file's

@@ -44,6 +44,8 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from .namespaces import OWL, RDF, RDFS, SH, XSD
+from .store import from_ox, to_ox
+from .store import sparql_term as store_sparql_term
 
 Triple = tuple[Node, Node, Node]
 
@@ -233,50 +235,16 @@ def stage(*graphs: Iterable[Triple], text: str = "") -> Staged:
     return staged
 
 
-def to_ox(node: Node):
-    """An rdflib term as a pyoxigraph term.
-
-    >>> to_ox(Literal(5))
-    <Literal value=5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
-    """
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"not an RDF term: {node!r}")
-
-
-_XSD_STRING = str(XSD.string)
-
-
 def to_rdflib(term) -> Node | None:
-    """A pyoxigraph term as an rdflib term (a simple literal stays without datatype)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
+    """A pyoxigraph term of an answer as an rdflib term (unbound: None)."""
+    return None if term is None else from_ox(term)
 
 
 def sparql_term(node: Node) -> str:
     """An rdflib IRI or literal written for a SPARQL query."""
     if isinstance(node, BNode):
         raise Uncompiled(f"a blank node {node} as a constraint parameter")
-    return to_ox(node).__str__()
+    return store_sparql_term(node)
 
 
 # ---------------------------------------------------------------- pyshacl's wording
