@@ -419,7 +419,7 @@ def _read_document(
     for key in ("creator", "publisher"):
         ref = node.get(key)
         if ref is not None and ref not in agents:
-            out.add(f"document: {key} {ref!r} is not an agent declared in corpus.yaml", node)
+            out.add(f"document: {key} {ref!r} is not an agent in the store or declared in corpus.yaml", node)
     date = None
     if node.get("date") is not None:
         try:
@@ -428,7 +428,7 @@ def _read_document(
             out.add(f"document: date: {exc}", node)
     place = node.get("place")
     if place is not None and place not in known:
-        out.add(f"document: place {place!r} is not an entity declared in corpus.yaml", node)
+        out.add(f"document: place {place!r} is not an entity in the store or declared in corpus.yaml", node)
     return Document(
         id=ident,
         file=str(node.get("file") or ""),
@@ -462,7 +462,7 @@ def _read_claim(
 
     def ref(key: str, value: Any, pool: set[str], what: str) -> None:
         if value is not None and value not in pool:
-            out.add(f"{key} {value!r} is not {what} declared in corpus.yaml", item)
+            out.add(f"{key} {value!r} is not {what} in the store or declared in corpus.yaml", item)
 
     ref("subject", item.get("subject"), known, "an entity or agent")
     ref("object", item.get("object"), known, "an entity or agent")
