@@ -463,6 +463,28 @@ def test_a_sheet_with_a_bad_quote_is_refused_naming_sheet_and_line(app, client):
     assert snapshot(app) == before
 
 
+def test_a_sheet_names_only_what_the_stores_registry_holds(app, client):
+    """A sheet sent alone may use every entity and agent in the store (looked up one by one);
+    an id the registry lacks, or an entity that is not an agent standing as claimant, is refused."""
+    before = snapshot(app)
+    sheet = (MINI / "doc-a.yaml").read_text()
+    bad = sheet.replace("claimant: mayor", "claimant: flood-2020", 1).replace(
+        "  - subject: flood-2020\n    predicate: schema:startDate",
+        "  - subject: no-such-flood\n    predicate: schema:startDate",
+        1,
+    )
+    response = client.post("/claims?name=doc-a.yaml", data=bad, content_type="application/yaml", headers=AUTH)
+    assert response.status_code == 422, response.data
+    messages = sorted(p["message"] for p in response.get_json()["error"]["details"]["problems"])
+    assert any("claimant 'flood-2020' is not an agent in the store" in m for m in messages), messages
+    assert any("subject 'no-such-flood' is not an entity or agent in the store" in m for m in messages), (
+        messages
+    )
+    assert snapshot(app) == before
+    good = sheet.replace("claimant: mayor", "claimant: hospitals", 1)  # another agent of the registry
+    assert client.post("/claims", data=good, content_type="application/yaml", headers=AUTH).status_code == 201
+
+
 def test_the_same_sheet_twice_changes_nothing(app, client):
     before = snapshot(app)
     sheet = (MINI / "doc-a.yaml").read_text()
