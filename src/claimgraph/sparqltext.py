@@ -100,6 +100,7 @@ _STRING = re.compile(
 _NAME = re.compile(r"(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%\\]))*|[^\W\d][\w\-]*")
 _VARIABLE = re.compile(r"[?$][\w]*")
 _LANGTAG = re.compile(r"@[A-Za-z][A-Za-z0-9\-]*")
+_DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 
 
@@ -150,7 +151,8 @@ def tokens(text: str) -> list[Token]:
             i = _VARIABLE.match(text, i).end()  # type: ignore[union-attr]
         elif c == "@" and (match := _LANGTAG.match(text, i)):
             i = match.end()
-        elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            # Only ASCII digits: str.isdigit() is true for "٣" and "²", which no number matches.
             i = _NUMBER.match(text, i).end()  # type: ignore[union-attr]
         elif match := _NAME.match(text, i):
             word = match.group()

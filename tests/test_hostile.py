@@ -1,0 +1,164 @@
+"""Known-bad inputs, kept in ``tests/data/hostile/``: none reaches a 500 or a traceback.
+
+Each file is one input, sent where its folder says:
+
+* ``queries/*.rq`` — ``GET /sparql?query=`` and a direct ``POST``, without a token;
+* ``updates/*.ru`` — ``POST /update`` (``application/sparql-update``) with the token;
+* ``rdf/*.<ext>`` — ``PUT /rdf-graph-store?graph=`` and ``POST /claims``, the media type
+  from the extension (the format table's);
+* ``sheets/*.yaml`` — ``POST /claims`` as YAML, and ``claimgraph load`` of a corpus
+  folder holding it beside the mini corpus's ``corpus.yaml`` and documents.
+
+A file named ``<status>-<what>.<ext>`` must get that status; a ``found-<digest>.<ext>``
+(a finding of ``make fuzz``) must get no 5xx. Either way: a refusal comes in the one
+JSON error shape (from the CLI: exit 2 and ``error:`` lines, no traceback), and a
+refused write leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from claimgraph import formats
+from claimgraph.api import Claimgraph
+from claimgraph.cli import main
+from claimgraph.web import create_app
+
+from .conftest import DATA, MINI, make_settings
+from .test_error_shape import assert_error_shape
+
+HOSTILE = DATA / "hostile"
+TOKEN = "secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+#: The graphs plain RDF may be written to (the closed world is test_changes's).
+OPEN = "http://e/ DEFAULT"
+
+
+def cases(folder: str) -> list[Any]:
+    return [pytest.param(path, id=path.name) for path in sorted((HOSTILE / folder).iterdir())]
+
+
+def expected_status(path: Path) -> int | None:
+    head = path.name.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The mini corpus, served with a write token; refused writes must leave it as it is."""
+    folder = tmp_path_factory.mktemp("hostile")
+    cg = Claimgraph(make_settings(folder / "store", token=TOKEN, open_graphs=OPEN))
+    store = cg.open_store()
+    cg.load(store, MINI)
+    application = create_app(claimgraph=cg)
+    application.extensions["claimgraph"]["executor"] = cg.executor(store=store)
+    yield application
+    store.close()
+
+
+@pytest.fixture
+def hostile_client(hostile_app: Flask) -> FlaskClient:
+    return hostile_app.test_client()
+
+
+def quads(app: Flask) -> set[str]:
+    store = app.extensions["claimgraph"]["executor"]
+    return store.write(lambda s: {" ".join(t.n3() for t in q if t is not None) for q in s.quads(exact=True)})
+
+
+def check(app: Flask, response: Any, path: Path, before: set[str] | None = None) -> None:
+    """The response to a hostile input: the status its name says, never a 5xx, the one error shape."""
+    status = expected_status(path)
+    if status is not None:
+        assert response.status_code == status, response.get_data(as_text=True)
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert_error_shape(response, response.status_code)
+        if before is not None:
+            assert quads(app) == before, "a refused write changed the store"
+
+
+@pytest.mark.parametrize("path", cases("queries"))
+def test_hostile_query(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    check(hostile_app, hostile_client.get("/sparql", query_string={"query": text}), path)
+    response = hostile_client.post("/sparql", data=text.encode(), content_type="application/sparql-query")
+    check(hostile_app, response, path)
+
+
+@pytest.mark.parametrize("path", cases("updates"))
+def test_hostile_update(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    before = quads(hostile_app)
+    response = hostile_client.post(
+        "/update", data=path.read_bytes(), content_type="application/sparql-update", headers=AUTH
+    )
+    check(hostile_app, response, path, before)
+
+
+def media_type(path: Path) -> str:
+    return formats.by_extension(path.suffix[1:], "graph").media_type
+
+
+@pytest.mark.parametrize("path", cases("rdf"))
+def test_hostile_rdf_to_the_graph_store(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    before = quads(hostile_app)
+    response = hostile_client.put(
+        "/rdf-graph-store",
+        query_string={"graph": "http://e/hostile"},
+        data=path.read_bytes(),
+        content_type=media_type(path),
+        headers=AUTH,
+    )
+    check(hostile_app, response, path, before)
+
+
+@pytest.mark.parametrize("path", cases("rdf"))
+def test_hostile_rdf_as_claims(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    before = quads(hostile_app)
+    response = hostile_client.post(
+        "/claims", data=path.read_bytes(), content_type=media_type(path), headers=AUTH
+    )
+    check(hostile_app, response, path, before)
+
+
+@pytest.mark.parametrize("path", cases("sheets"))
+def test_hostile_sheet_posted(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    before = quads(hostile_app)
+    response = hostile_client.post(
+        "/claims", data=path.read_bytes(), content_type="application/yaml", headers=AUTH
+    )
+    check(hostile_app, response, path, before)
+
+
+def corpus_with(folder: Path, sheet: Path) -> Path:
+    """The mini corpus's ``corpus.yaml`` and documents, with ``sheet`` as its only sheet."""
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    shutil.copy(MINI / "corpus.yaml", corpus)
+    for document in MINI.glob("*.txt"):
+        shutil.copy(document, corpus)
+    shutil.copy(sheet, corpus / sheet.name)
+    return corpus
+
+
+def assert_one_error(result: Any) -> None:
+    """Exit 2 and ``error:`` lines on standard error, never a traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: "), result.stderr
+
+
+@pytest.mark.parametrize("path", [p for p in cases("sheets") if expected_status(p.values[0]) == 422])
+def test_hostile_sheet_loaded_by_the_cli(runner: Any, tmp_path: Path, path: Path) -> None:
+    corpus = corpus_with(tmp_path, path)
+    result = runner.invoke(main, ["load", str(corpus), "--store", str(tmp_path / "store")])
+    assert_one_error(result)
+    assert path.name in result.stderr  # the sheet is named
