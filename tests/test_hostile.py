@@ -162,3 +162,15 @@ def test_hostile_sheet_loaded_by_the_cli(runner: Any, tmp_path: Path, path: Path
     result = runner.invoke(main, ["load", str(corpus), "--store", str(tmp_path / "store")])
     assert_one_error(result)
     assert path.name in result.stderr  # the sheet is named
+
+
+def test_json_ld_nested_past_the_limit_is_refused_before_the_engine_parses_it(
+    hostile_client: FlaskClient,
+) -> None:
+    """Why the limit exists (measured with pyoxigraph 0.5): parsing this body takes the engine
+    34 s of CPU and then kills the process with a segmentation fault."""
+    body = '{"@id": "http://e/s", "http://e/p": ' * 10_000 + "1" + "}" * 10_000
+    response = hostile_client.post("/claims", data=body, content_type="application/ld+json", headers=AUTH)
+    error = assert_error_shape(response, 400)
+    assert "nested more than 100 deep (line 1, column" in error["message"]
+    assert error["details"]["line"] == 1
