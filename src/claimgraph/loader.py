@@ -38,6 +38,7 @@ from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
 from .sheets import (
     CORPUS_FILE,
+    bad_id,
     open_corpus,
     parse_yaml,
     read_corpus,
@@ -455,7 +456,8 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
     """
     head = parse_yaml(upload.sheet, sheet=upload.name)
     document_node = head.get("document") if isinstance(head, dict) else None
-    ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
+    ident = document_node.get("id") if isinstance(document_node, dict) else None
+    ident = ident if not bad_id(ident) else ""  # read_sheet says what is wrong with it
     entities: list[Entity] = []
     if upload.corpus is not None:
         entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
