@@ -17,13 +17,17 @@ refused write leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -33,6 +37,7 @@ from claimgraph.cli import main
 from claimgraph.web import create_app
 
 from .conftest import DATA, MINI, make_settings
+from .live import LiveServer, live_server, shared_store
 from .test_error_shape import assert_error_shape
 
 HOSTILE = DATA / "hostile"
@@ -178,3 +183,96 @@ def test_json_ld_nested_past_the_limit_is_refused_before_the_engine_parses_it(
     error = assert_error_shape(response, 400)
     assert "nested more than 100 deep (line 1, column" in error["message"]
     assert error["details"]["line"] == 1
+
+
+# ---------------------------------------------------------------- what the WSGI server answers itself
+
+MAX_BODY = 4096
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with live_server(shared_store(MINI), max_body=MAX_BODY) as running:
+        yield running
+
+
+def raw(server: LiveServer, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``request`` as it is; the status, headers and body of the answer.
+
+    The request is sent from a thread while the answer is read: a server that answers
+    before reading the whole request closes on the rest, which resets the connection.
+    """
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+
+        def send() -> None:
+            with contextlib.suppress(OSError):
+                conn.sendall(request)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        data = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := conn.recv(65536):
+                data += chunk
+        sender.join()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def assert_json_error(status: int, headers: dict[str, str], body: bytes, expected: int) -> dict[str, Any]:
+    assert status == expected, body
+    assert headers["content-type"] == "application/json"
+    assert headers["access-control-allow-origin"] == "*"
+    error = json.loads(body)["error"]
+    assert error["status"] == expected and error["message"]
+    assert set(json.loads(body)) == {"error"}
+    return error
+
+
+def test_a_body_over_the_servers_limit_is_413_in_the_json_shape(server: LiveServer) -> None:
+    """A Content-Length far over the limit: waitress answers before the app sees the request."""
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 10000000\r\n\r\nASK {}"
+    )
+    error = assert_json_error(*raw(server, request), 413)
+    assert error["code"] == "request-entity-too-large"
+    assert f"{MAX_BODY} bytes, CLAIMGRAPH_MAX_BODY" in error["message"]
+
+
+def test_a_chunked_body_over_the_servers_limit_is_413_in_the_json_shape(server: LiveServer) -> None:
+    chunk = b"x" * 100_000
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n"
+    )
+    assert_json_error(*raw(server, request), 413)
+
+
+def test_headers_over_the_servers_limit_are_431_in_the_json_shape(server: LiveServer) -> None:
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n"
+    error = assert_json_error(*raw(server, request), 431)
+    assert error["code"] == "request-header-fields-too-large"
+
+
+def test_a_request_waitress_cannot_parse_is_400_in_the_json_shape(server: LiveServer) -> None:
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nzz\r\nASK {}\r\n0\r\n\r\n"
+    )
+    error = assert_json_error(*raw(server, request), 400)
+    assert error["code"] == "bad-request"
+
+
+def test_a_body_just_over_the_apps_limit_is_413_from_the_app(server: LiveServer) -> None:
+    body = b"ASK {}" + b" " * (MAX_BODY + 10)
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+    )
+    error = assert_json_error(*raw(server, request), 413)
+    assert f"{MAX_BODY} bytes, CLAIMGRAPH_MAX_BODY" in error["message"]
+    assert requests.get(server.sparql, params={"query": "ASK {}"}, timeout=10).status_code == 200

@@ -48,8 +48,8 @@ def create_app(
 
 
 def serve(cg: Claimgraph) -> None:
-    """Serve with waitress, the production WSGI server."""
-    from waitress import serve as waitress_serve
+    """Serve with waitress, the production WSGI server (its own errors in the JSON shape too)."""
+    from .server import serve as serve_app
 
     app = create_app(claimgraph=cg)
     # Queries run in worker processes, stopped at the time limit.
@@ -58,11 +58,4 @@ def serve(cg: Claimgraph) -> None:
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
     # Flask refuses a body over max_body first, with the JSON error shape; waitress's own
     # limit, a little higher, is the backstop for bodies that never reach the app.
-    waitress_serve(
-        app,
-        host=s.host,
-        port=s.port,
-        threads=s.threads,
-        max_request_body_size=s.max_body + 65536,
-        ident="claimgraph",
-    )
+    serve_app(app, host=s.host, port=s.port, threads=s.threads, max_body=s.max_body, ident="claimgraph")
