@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench clean
+.PHONY: serve test fuzz browser virtuoso bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(STAMP) $(VENDOR) browser virtuoso
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest
+
+# A longer run of the property suite (tests/test_properties.py): FUZZ_SCALE times the cases of
+# `make test`, a fresh seed each run; every input that breaks a property is written to
+# tests/data/hostile/<target>/found-<digest>.<ext>, which tests/test_hostile.py then replays.
+FUZZ_SCALE ?= 40
+fuzz: $(STAMP)
+	CLAIMGRAPH_FUZZ_FINDINGS=tests/data/hostile CLAIMGRAPH_FUZZ_SCALE=$(FUZZ_SCALE) \
+	  $(BIN)/pytest -p no:cacheprovider tests/test_properties.py --hypothesis-show-statistics
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).

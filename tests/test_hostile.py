@@ -7,7 +7,9 @@ Each file is one input, sent where its folder says:
 * ``rdf/*.<ext>`` — ``PUT /rdf-graph-store?graph=`` and ``POST /claims``, the media type
   from the extension (the format table's);
 * ``sheets/*.yaml`` — ``POST /claims`` as YAML, and ``claimgraph load`` of a corpus
-  folder holding it beside the mini corpus's ``corpus.yaml`` and documents.
+  folder holding it beside the mini corpus's ``corpus.yaml`` and documents;
+* ``corpora/*.yaml`` — a ``corpus.yaml`` sent with a sheet whose document is stored
+  (``POST /claims``, multipart).
 
 A file named ``<status>-<what>.<ext>`` must get that status; a ``found-<digest>.<ext>``
 (a finding of ``make fuzz``) must get no 5xx. Either way: a refusal comes in the one
@@ -93,7 +95,7 @@ def check(app: Flask, response: Any, path: Path, before: set[str] | None = None)
 
 @pytest.mark.parametrize("path", cases("queries"))
 def test_hostile_query(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+    text = path.read_bytes().decode("utf-8", "replace")
     check(hostile_app, hostile_client.get("/sparql", query_string={"query": text}), path)
     response = hostile_client.post("/sparql", data=text.encode(), content_type="application/sparql-query")
     check(hostile_app, response, path)
@@ -140,6 +142,17 @@ def test_hostile_sheet_posted(hostile_app: Flask, hostile_client: FlaskClient, p
     response = hostile_client.post(
         "/claims", data=path.read_bytes(), content_type="application/yaml", headers=AUTH
     )
+    check(hostile_app, response, path, before)
+
+
+@pytest.mark.parametrize("path", cases("corpora"))
+def test_hostile_corpus_posted(hostile_app: Flask, hostile_client: FlaskClient, path: Path) -> None:
+    before = quads(hostile_app)
+    form = {
+        "sheet": (MINI / "doc-b.yaml").read_text(encoding="utf-8"),
+        "corpus": path.read_bytes().decode("utf-8", "replace"),
+    }
+    response = hostile_client.post("/claims", data=form, content_type="multipart/form-data", headers=AUTH)
     check(hostile_app, response, path, before)
 
 

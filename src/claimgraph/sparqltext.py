@@ -164,6 +164,19 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+def _join(base: str, iri: str) -> str:
+    """``iri`` resolved against ``base``; as it is when it cannot be (``http://[x/``: the parser
+    refuses it later, with its position).
+
+    >>> _join("http://e/", "a"), _join("http://e/", "http://[x/")
+    ('http://e/a', 'http://[x/')
+    """
+    try:
+        return urljoin(base, iri)
+    except ValueError:
+        return iri
+
+
 def _where(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -214,10 +227,10 @@ def _inspect(
         word = tok.text.upper()
         after = toks[k + 1 : k + 4]
         if word == "PREFIX" and len(after) >= 2 and after[0].kind == "pname" and after[1].kind == "iri":
-            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+            prefixes[after[0].text[:-1]] = _join(base, after[1].text[1:-1])
             continue
         if word == "BASE" and after and after[0].kind == "iri":
-            base = urljoin(base, after[0].text[1:-1])
+            base = _join(base, after[0].text[1:-1])
             continue
         if word in {"PREFIX", "BASE", "NAMED"}:
             continue
@@ -245,7 +258,7 @@ def _inspect(
 
 def _resolve(tok: Token, prefixes: dict[str, str], base: str) -> str | None:
     if tok.kind == "iri":
-        return urljoin(base, tok.text[1:-1])
+        return _join(base, tok.text[1:-1])
     if tok.kind == "pname":
         prefix, _, local = tok.text.partition(":")
         if prefix in prefixes:
@@ -381,9 +394,9 @@ def _prologue(toks: list[Token], base_iri: str | None) -> tuple[dict[str, str], 
         word = tok.text.upper()
         after = toks[k + 1 : k + 3]
         if word == "PREFIX" and len(after) == 2 and after[0].kind == "pname" and after[1].kind == "iri":
-            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+            prefixes[after[0].text[:-1]] = _join(base, after[1].text[1:-1])
         elif word == "BASE" and after and after[0].kind == "iri":
-            base = urljoin(base, after[0].text[1:-1])
+            base = _join(base, after[0].text[1:-1])
     return prefixes, base
 
 
