@@ -10,6 +10,7 @@ content negotiation.
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -38,7 +39,7 @@ from .changes import (
 )
 from .config import Settings
 from .describe import DESCRIPTION_CAP
-from .errors import NotFound, StoreError
+from .errors import ClaimgraphError, NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .loader import (
@@ -201,8 +202,20 @@ class Claimgraph:
         report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
             graphs = report.graph_names | {self.mint.consensus_graph}
-            self.committed(store, [g for g in graphs if g is not None])
+            try:
+                self.committed(store, [g for g in graphs if g is not None])
+            except (OSError, sqlite3.Error, ClaimgraphError) as exc:
+                # The commit stands: what failed after it is a warning that says what to rerun.
+                report.warnings.append(
+                    f"the write is committed, but the search index and the commit marker were not "
+                    f"updated ({exc}); run `claimgraph reindex` once the cause is fixed"
+                )
         return report
+
+    def reindex(self, store: Store) -> CommitMarker:
+        """Rebuild the search index and record a new commit marker (after a write whose
+        after-write hook failed, e.g. on a full disk)."""
+        return self.committed(store, None)
 
     def _vocabulary_change(self) -> dict:
         graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)

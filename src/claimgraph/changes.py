@@ -207,14 +207,19 @@ class WriteReport:
     created: bool = False
     #: The graphs the write touched (for the after-write hook: caches, the search index).
     graph_names: set[URIRef | None] = field(default_factory=set)
+    #: What failed after the commit (which stands), each saying what to rerun.
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "added": self.added,
             "removed": self.removed,
             "claims": self.claims,
             "removed_claims": self.removed_claims,
         }
+        if self.warnings:
+            out["warnings"] = self.warnings
+        return out
 
     def __str__(self) -> str:
         return (

@@ -7,6 +7,7 @@ violations, 2 on any other error; every command exits 2 on an error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -90,6 +91,21 @@ class _Progress:
             self.bar = None
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _close(store: Any, committed: bool) -> None:
+    """Close the store after writes; once a write committed, a failure to close is a warning."""
+    try:
+        store.close()
+    except ClaimgraphError as exc:
+        if not committed:
+            raise
+        _warn([str(exc)])
+
+
 def _claims_word(folder: Path, exc: InvalidInput) -> str:
     return f"{folder}: nothing was loaded. {exc}"
 
@@ -112,6 +128,7 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     try:
         app = _app(options)
         store = app.open_store()
+        committed = False
         try:
             for folder in folders:
                 progress = _Progress(f"loading {folder}")
@@ -119,9 +136,14 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
                     report = app.load(store, folder, replace=replace, progress=progress)
                 finally:
                     progress.close()
-                click.echo(f"{folder}: {report}")
-        finally:
-            store.close()
+                click.echo(f"{folder}: committed: {report}")
+                committed = True
+                _warn(report.warnings)
+        except BaseException:
+            with contextlib.suppress(ClaimgraphError):  # the first error is the one to tell
+                store.close()
+            raise
+        _close(store, committed)
     except InvalidInput as exc:
         click.echo(f"error: nothing was loaded. {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -381,6 +403,22 @@ def stats(as_json: bool, **options: Any) -> None:
         else:
             for key, value in counts.items():
                 click.echo(f"{key:22} {value}")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@setting_options("store", "base_iri")
+def reindex(**options: Any) -> None:
+    """Rebuild the search index and the commit marker (after a write that warned it could not)."""
+    try:
+        app = _app(options)
+        store = app.open_store()
+        try:
+            app.reindex(store)
+        finally:
+            store.close()
+        click.echo(f"{app.settings.store}: search index rebuilt")
     except ClaimgraphError as exc:
         _fail(exc)
 

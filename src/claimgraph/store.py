@@ -38,12 +38,14 @@ from rdflib.term import Node
 from . import formats
 from .errors import (
     BadRdf,
+    NoSpace,
     NotAcceptable,
     QueryError,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
     UnsupportedFormat,
+    write_failed,
 )
 from .nesting import check_depth
 from .sparqltext import Dataset
@@ -361,6 +363,8 @@ class OxigraphStore:
                 self._roll_back_journal()
         except OSError as exc:
             self._release()
+            if isinstance(write_failed(exc, self.path), NoSpace):
+                raise write_failed(exc, self.path, outcome="it cannot be opened") from None
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
     def _release(self) -> None:
@@ -541,10 +545,8 @@ class OxigraphStore:
                 self._store.extend(adding)
                 return
             self._store.update(_delete_insert(removing, adding, creating, dropping, fresh))
-        except OSError as exc:
-            raise StoreError(f"write failed, nothing was written: {exc}") from None
-        except RuntimeError as exc:
-            raise StoreError(f"write failed, nothing was written: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise write_failed(exc, self.path) from None
 
     def spool(self) -> Spool:
         """A spool for the new graphs of one commit; a large one is kept beside the store."""
@@ -568,7 +570,7 @@ class OxigraphStore:
                     f"write failed ({exc}), and undoing it failed too ({again}): the next opening of "
                     "the store for writing drops what was written"
                 ) from None
-            raise StoreError(f"write failed, nothing was written: {exc}") from None
+            raise write_failed(exc, self.path) from None
 
     def _roll_back_journal(self) -> None:
         """Drop the new graphs of a bulk commit that did not finish, one transaction each, then the journal."""
@@ -707,15 +709,28 @@ class OxigraphStore:
         return len(self._store)
 
     def flush(self) -> None:
+        """Write what the engine holds in memory to its files (what is committed is in its log already).
+
+        :raises StoreError: (:class:`NoSpace` when the device is full) saying the commits stand.
+        """
         if self.path is not None and not self.read_only:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise write_failed(
+                    exc,
+                    self.path,
+                    outcome="what was committed stands (in the engine's log), but it was not flushed",
+                ) from None
 
     def close(self) -> None:
-        """Flush and close; the lock on the folder is released."""
-        if hasattr(self, "_store"):
-            self.flush()
-            del self._store
-        self._release()
+        """Flush and close; the lock on the folder is released (also when the flush fails)."""
+        try:
+            if hasattr(self, "_store"):
+                self.flush()
+        finally:
+            self.__dict__.pop("_store", None)
+            self._release()
 
 
 def _check_folder(folder: Path) -> None:
