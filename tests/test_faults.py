@@ -22,6 +22,7 @@ import pytest
 from claimgraph.api import Claimgraph
 from claimgraph.cli import main
 from claimgraph.errors import StoreError
+from claimgraph.store import COMMIT_FILE
 from claimgraph.web import create_app
 
 from .conftest import DATA, MINI, ROOT, make_settings
@@ -168,3 +169,41 @@ def test_post_claims_on_a_full_disk_is_507_and_writes_nothing(device: Path, stor
     response = client.post("/claims", data=form, headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 201, response.data
     store.close()
+
+
+def test_a_write_whose_after_commit_step_fails_is_committed_with_a_warning(
+    tmp_path: Path, runner: Any
+) -> None:
+    """A real I/O error after the commit (a folder where the commit marker's new file goes):
+    201 with the claims committed, and a warning naming what to rerun; the rerun then works."""
+    store_path = tmp_path / "store"
+    cg = Claimgraph(make_settings(store_path, token=TOKEN, base_iri=DEFAULT_BASE))
+    store = cg.open_store()
+    cg.load(store, MINI)
+    app = create_app(claimgraph=cg)
+    app.extensions["claimgraph"]["executor"] = cg.executor(store=store)
+    blocker = store_path / (COMMIT_FILE + ".new")
+    blocker.mkdir()
+    second = DATA / "second"
+    form = {
+        "sheet": (second / "radio.yaml").read_text(encoding="utf-8"),
+        "document": ((second / "radio.txt").open("rb"), "radio.txt"),
+        "corpus": (second / "corpus.yaml").read_text(encoding="utf-8"),
+        "corpus_name": "second",
+    }
+    response = app.test_client().post("/claims", data=form, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 201, response.data
+    report = response.get_json()
+    assert len(report["claims"]) == 2
+    [warning] = report["warnings"]
+    assert warning.startswith(
+        "the write is committed, but the search index and the commit marker were not updated"
+    )
+    assert "claimgraph reindex" in warning
+    assert not cg.search_index.search("radio")  # the index missed the write
+    store.close()
+    blocker.rmdir()
+    result = runner.invoke(main, ["reindex", "--store", str(store_path)])
+    assert result.exit_code == 0, result.output
+    assert "A radio station" in [hit.label for hit in Claimgraph(cg.settings).search_index.search("radio")]
+    assert claims(runner, store_path) == 7
