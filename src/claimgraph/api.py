@@ -202,15 +202,19 @@ class Claimgraph:
         report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
             graphs = report.graph_names | {self.mint.consensus_graph}
-            try:
-                self.committed(store, [g for g in graphs if g is not None])
-            except (OSError, sqlite3.Error, ClaimgraphError) as exc:
-                # The commit stands: what failed after it is a warning that says what to rerun.
-                report.warnings.append(
-                    f"the write is committed, but the search index and the commit marker were not "
-                    f"updated ({exc}); run `claimgraph reindex` once the cause is fixed"
-                )
+            self._after_commit(store, report, [g for g in graphs if g is not None])
         return report
+
+    def _after_commit(self, store: Store, report: WriteReport, graphs: list[URIRef] | None) -> None:
+        """Run the after-write hook; the commit stands whatever fails here, which becomes a
+        warning of ``report`` that says what to rerun."""
+        try:
+            self.committed(store, graphs)
+        except (OSError, sqlite3.Error, ClaimgraphError) as exc:
+            report.warnings.append(
+                f"the write is committed, but the search index and the commit marker were not "
+                f"updated ({exc}); run `claimgraph reindex` once the cause is fixed"
+            )
 
     def reindex(self, store: Store) -> CommitMarker:
         """Rebuild the search index and record a new commit marker (after a write whose
@@ -349,7 +353,7 @@ class Claimgraph:
         if new_base == old:
             return WriteReport()
         report = rebase(store, old, new_base, Minter(new_base))
-        self.committed(store)
+        self._after_commit(store, report, None)
         return report
 
     # ------------------------------------------------------------ after every write

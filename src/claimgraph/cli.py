@@ -11,7 +11,7 @@ import contextlib
 import json
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +96,20 @@ def _warn(warnings: list[str]) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-def _close(store: Any, committed: bool) -> None:
-    """Close the store after writes; once a write committed, a failure to close is a warning."""
+@contextlib.contextmanager
+def _writing(store: Any) -> Iterator[list[object]]:
+    """Close ``store`` after the writes of the block, which appends each that committed.
+
+    On an error, the store is closed and the first error is the one told; once a write
+    has committed, a failure to close (the flush on a full disk) is a warning, not a failure.
+    """
+    committed: list[object] = []
+    try:
+        yield committed
+    except BaseException:
+        with contextlib.suppress(ClaimgraphError):
+            store.close()
+        raise
     try:
         store.close()
     except ClaimgraphError as exc:
@@ -128,22 +140,16 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     try:
         app = _app(options)
         store = app.open_store()
-        committed = False
-        try:
+        with _writing(store) as committed:
             for folder in folders:
                 progress = _Progress(f"loading {folder}")
                 try:
                     report = app.load(store, folder, replace=replace, progress=progress)
                 finally:
                     progress.close()
+                committed.append(folder)
                 click.echo(f"{folder}: committed: {report}")
-                committed = True
                 _warn(report.warnings)
-        except BaseException:
-            with contextlib.suppress(ClaimgraphError):  # the first error is the one to tell
-                store.close()
-            raise
-        _close(store, committed)
     except InvalidInput as exc:
         click.echo(f"error: nothing was loaded. {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -200,17 +206,17 @@ def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
     try:
         app = _app(options)
         store = app.open_store()
-        try:
+        with _writing(store) as committed:
             for ident in document_ids:
                 try:
                     report = app.withdraw(store, ident)
                 except NotFound:
                     raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                committed.append(ident)
                 click.echo(
                     f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
                 )
-        finally:
-            store.close()
+                _warn(report.warnings)
     except ClaimgraphError as exc:
         _fail(exc)
 
@@ -223,11 +229,11 @@ def rebase(new_base: str, **options: Any) -> None:
     try:
         app = _app(options)
         store = app.open_store(any_base=True)
-        try:
+        with _writing(store) as committed:
             report = app.rebase(store, new_base)
-        finally:
-            store.close()
-        click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+            committed.append(new_base)
+            click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+            _warn(report.warnings)
     except ClaimgraphError as exc:
         _fail(exc)
 
