@@ -289,3 +289,26 @@ def test_a_body_just_over_the_apps_limit_is_413_from_the_app(server: LiveServer)
     error = assert_json_error(*raw(server, request), 413)
     assert f"{MAX_BODY} bytes, CLAIMGRAPH_MAX_BODY" in error["message"]
     assert requests.get(server.sparql, params={"query": "ASK {}"}, timeout=10).status_code == 200
+
+
+def hostile_paths() -> list[Any]:
+    """``paths.txt`` (``METHOD PATH STATUS``), and what ``make fuzz`` found (``paths/found-*.txt``:
+    ``METHOD PATH``, which must get no 5xx)."""
+    lines = (HOSTILE / "paths.txt").read_text(encoding="utf-8").splitlines()
+    lines += [p.read_text(encoding="utf-8") + " any" for p in sorted(HOSTILE.glob("paths/found-*.txt"))]
+    return [pytest.param(*line.split(), id=line) for line in lines if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("method", "path", "status"), hostile_paths())
+def test_hostile_path(
+    hostile_app: Flask, hostile_client: FlaskClient, method: str, path: str, status: str
+) -> None:
+    """An id in a path that makes no IRI is a 404 (was a 500, without a token for a GET)."""
+    before = quads(hostile_app)
+    response = hostile_client.open(path, method=method, headers=AUTH if method in ("DELETE", "PUT") else {})
+    if status != "any":
+        assert response.status_code == int(status), response.get_data(as_text=True)
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if method != "HEAD" and response.status_code >= 400:
+        assert_error_shape(response, response.status_code)
+    assert quads(hostile_app) == before

@@ -389,6 +389,8 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 
     :raises NotFound: when the store holds no graph for that document.
     """
+    if bad_id(document_id):  # never minted into an IRI: no document has it
+        raise NotFound(f"no document {document_id!r} in the store (a document id is a lower-case slug)")
     graph = mint.document_graph(document_id)
     if not store.has_graph(graph):
         raise NotFound(f"no document {document_id!r} in the store")

@@ -14,7 +14,7 @@ from flask import Response, request
 from rdflib.term import Node
 from werkzeug.exceptions import NotFound
 
-from ..api import Description, Reader, best_match, choose_format
+from ..api import Description, Reader, absolute_iri, best_match, choose_format
 from ..errors import NotAcceptable
 from ..formats import FORMATS
 from .context import get_claimgraph, get_executor
@@ -75,8 +75,15 @@ def href(iri: str) -> str:
 
 
 def minted(rest: str) -> str:
-    """The IRI a local path names: ``entity/x`` → ``<base>entity/x``."""
-    return get_claimgraph().mint.base + rest
+    """The IRI a local path names: ``entity/x`` → ``<base>entity/x``.
+
+    :raises NotFound: when that is no IRI (``entity/a b``): nothing in the store has it.
+    """
+    iri = get_claimgraph().mint.base + rest
+    try:
+        return absolute_iri(iri)
+    except ValueError:
+        raise NotFound(f"no resource here: <{iri}> is not an IRI") from None
 
 
 # ------------------------------------------------------------------ negotiation
