@@ -503,7 +503,9 @@ def _read_claim(
     ref("claimant", item.get("claimant"), agents, "an agent")
     ref("medium", item.get("medium"), known, "an entity")
     predicate = ""
-    if item.get("predicate"):
+    if item.get("predicate") is not None and not isinstance(item["predicate"], str):
+        out.add(f"predicate must be text (a CURIE or an <IRI>), got {item['predicate']!r}", item)
+    elif item.get("predicate"):
         try:
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
