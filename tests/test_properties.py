@@ -322,7 +322,7 @@ def _literal(term: Any) -> ox.Literal:
     return ox.Literal(str(term))
 
 
-@cases(12)
+@cases(10)
 @given(
     fmt=st.sampled_from(UPLOADS),
     edits=EDITS,
@@ -423,7 +423,7 @@ SHEET_PATHS = st.one_of(
 )
 
 
-@cases(10)
+@cases(8)
 @given(
     changes=st.lists(st.tuples(SHEET_PATHS, YAML_VALUES), max_size=3),
     edits=EDITS,
@@ -514,7 +514,7 @@ ROUTES = [
 ]
 
 
-@cases(20)
+@cases(15)
 @given(
     route=st.sampled_from(ROUTES),
     piece=st.text(HOSTILE_TEXT + "ab", max_size=8),
