@@ -1,0 +1,422 @@
+"""Starting a corpus folder and adding a document to it: ``claimgraph init`` and ``add-document``.
+
+A document is copied into the corpus folder as it is (a text file), or as the text of
+an HTML page saved to disk, with the page's title, date and language where the page
+states them. Its sheet is written beside it with the document's header (the SHA-256 of
+the copied bytes, the metadata found) and no claims yet: ``claimgraph draft`` proposes
+them.
+
+>>> page = read_html(b'<html lang="en"><head><title>A &amp; B</title></head>'
+...                  b'<body><h1>A &amp; B</h1><p>One  two.<br>Three</p><script>x()</script></body></html>')
+>>> page.text, page.title, page.language
+('A & B\\n\\nOne two.\\nThree\\n', 'A & B', 'en')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from .errors import CorpusNotFound, InvalidInput, Problem
+from .mentions import parse_date
+from .model import MonthDay, PartialDate, Year, YearMonth
+from .sheets import CORPUS_FILE, sheet_for
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+#: Elements whose text is no part of the document.
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "nav"}
+#: Elements that start and end a paragraph of the text.
+_BLOCKS = {
+    *("p", "div", "section", "article", "main", "header", "footer", "aside", "figure"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figcaption", "address"),
+    *("ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "caption", "hr", "form", "fieldset"),
+}
+#: Metadata that states when a page was published, most specific first.
+_DATE_META = (
+    "article:published_time",
+    "datepublished",
+    "dcterms.date",
+    "dcterms.issued",
+    "dc.date.issued",
+    "dc.date",
+    "date",
+    "pubdate",
+    "publishdate",
+    "og:published_time",
+)
+_TITLE_META = ("og:title", "dc.title", "dcterms.title", "twitter:title")
+#: A line break (<br>) while a paragraph is collected: the page's own newlines are spaces.
+_BREAK = "\ue000"
+#: Runs of white space inside a paragraph, as a browser collapses them (no-break spaces stay).
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+
+CORPUS_TEMPLATE = """\
+# The entities and agents that this corpus's claim sheets talk about
+# (the README's "corpus.yaml" section says every key).
+#
+# An id is a lower-case slug (it becomes <base>entity/<id>) and is shared by
+# every corpus in a store: a sheet may also use any id already in the store.
+# alt_labels are the other names the documents use for it; `claimgraph draft`
+# finds labels and alternative labels in a document's sentences to propose
+# subjects and claimants.
+
+agents:                       # parties that can claim something (prov:Agent)
+  # - id: un-officials
+  #   type: schema:GovernmentOrganization   # one CURIE or a list
+  #   label: United Nations officials
+  #   alt_labels: [UN officials]
+  # - id: author-report         # the voice of an unsigned document
+  #   type: cg:UnnamedSource
+  #   label: Unnamed author of report.txt
+
+entities:                     # everything else claims are about
+  # - id: harbour-fire-2024
+  #   type: schema:Event
+  #   label: Harbour fire of 2024
+  #   alt_labels: [the harbour fire]
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a saved page says: its text, and its title, date and language where it states them."""
+
+    text: str
+    title: str | None = None
+    date: PartialDate | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class AddedDocument:
+    """A document copied into a corpus folder, with its new sheet."""
+
+    path: Path
+    sheet: Path
+    id: str
+    sha256: str
+    title: str | None
+    date: PartialDate | None
+    language: str | None
+
+
+def init_corpus(folder: Path) -> Path:
+    """Start a corpus folder: create it (if need be) with a commented ``corpus.yaml``.
+
+    :raises InvalidInput: when the folder holds a ``corpus.yaml`` already.
+    """
+    folder = Path(folder)
+    target = folder / CORPUS_FILE
+    if target.exists():
+        raise InvalidInput([Problem("exists already: this folder is a corpus", sheet=str(target))])
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput([Problem("a file, not a folder", sheet=str(folder))])
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(CORPUS_TEMPLATE, encoding="utf-8")
+    return target
+
+
+def add_document(
+    source: Path,
+    corpus: Path,
+    *,
+    ident: str | None = None,
+    creator: str | None = None,
+    language: str | None = None,
+) -> AddedDocument:
+    """Copy ``source`` into ``corpus`` (an HTML page as its text) and write its sheet's header.
+
+    :param ident: the document's id (default: a slug of the file name).
+    :param creator: the agent id that speaks in the document's own voice (default: left
+        for the researcher to fill in).
+    :param language: the document's language (default: what an HTML page states).
+    :raises CorpusNotFound: when ``corpus`` has no ``corpus.yaml``.
+    :raises InvalidInput: when the file cannot be read as UTF-8 text, or the corpus holds a
+        document or sheet of that name already.
+    """
+    source, corpus = Path(source), Path(corpus)
+    if not (corpus / CORPUS_FILE).is_file():
+        raise CorpusNotFound(
+            f"{corpus}: no {CORPUS_FILE} here; start the corpus with `claimgraph init {corpus}`"
+        )
+    if not source.is_file():
+        raise InvalidInput([Problem("no such file", sheet=str(source))])
+    data = source.read_bytes()
+    if source.suffix.lower() in HTML_SUFFIXES:
+        page = read_html(data)
+        data = page.text.encode("utf-8")
+        target = corpus / (source.stem + ".txt")
+    else:
+        _check_utf8(data, source)
+        page = Page(text="")
+        target = corpus / source.name
+    sheet = sheet_for(target)
+    for path in (target, sheet):
+        if path.exists() and path.resolve() != source.resolve():
+            raise InvalidInput(
+                [Problem(f"exists already (adding {source}); remove it or rename the file", sheet=str(path))]
+            )
+    if sheet.exists():
+        raise InvalidInput([Problem("exists already", sheet=str(sheet))])
+    ident = ident or slug(target.stem)
+    if not re.match(r"^[a-z0-9][a-z0-9._-]*$", ident):
+        raise InvalidInput(
+            [Problem(f"document id must be a lower-case slug, got {ident!r}", sheet=str(source))]
+        )
+    if not data.strip():
+        raise InvalidInput([Problem("the document has no text", sheet=str(source))])
+    if target.resolve() != source.resolve():
+        target.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    added = AddedDocument(
+        path=target,
+        sheet=sheet,
+        id=ident,
+        sha256=digest,
+        title=page.title,
+        date=page.date,
+        language=language or page.language,
+    )
+    sheet.write_text(sheet_header(added, creator=creator), encoding="utf-8")
+    return added
+
+
+def _check_utf8(data: bytes, source: Path) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            [Problem(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", sheet=str(source), line=line)]
+        ) from None
+
+
+def slug(name: str) -> str:
+    """A document id from a file name.
+
+    >>> slug("Report of 3 May (final).txt")
+    'report-of-3-may-final-.txt'
+    >>> slug("000_29cd18593cd2def4")
+    '000_29cd18593cd2def4'
+    """
+    text = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).lstrip("-._")
+    return text or "document"
+
+
+def yaml_date(value: PartialDate | None) -> str:
+    """A date as a sheet writes it, at its precision.
+
+    >>> import datetime as dt
+    >>> yaml_date(dt.date(2019, 10, 19)), yaml_date(YearMonth(2019, 10)), yaml_date(Year(1988))
+    ('2019-10-19', "'2019-10'", '{year: 1988}')
+    >>> yaml_date(MonthDay(9, 1)), yaml_date(None)
+    ("'--09-01'", 'null')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, Year):
+        return f"{{year: {value.year}}}"
+    if isinstance(value, YearMonth | MonthDay):
+        return f"'{value}'"
+    return value.isoformat()
+
+
+def yaml_scalar(value: object) -> str:
+    """A scalar as one line of YAML (quoted where YAML needs it).
+
+    >>> print(yaml_scalar("It's: a title"), yaml_scalar(None), yaml_scalar(52))
+    'It''s: a title' null 52
+    """
+    if value is None:
+        return "null"
+    text = yaml.safe_dump(value, allow_unicode=True, width=10**6, default_style=None)
+    return text.removesuffix("\n...\n").strip()
+
+
+def sheet_header(added: AddedDocument, *, creator: str | None = None) -> str:
+    """The sheet of a new document: its ``document`` record, and ``claims:`` still empty."""
+    return (
+        "# The claim sheet of "
+        + added.path.name
+        + ' (the README\'s "A claim sheet" section says every key).\n'
+        "# `claimgraph draft " + added.path.name + "` proposes claims to copy below `claims:`.\n"
+        "document:\n"
+        f"  id: {yaml_scalar(added.id)}\n"
+        f"  file: {yaml_scalar(added.path.name)}\n"
+        f"  sha256: {added.sha256}\n"
+        f"  title: {yaml_scalar(added.title)}{_note(added.title, 'only as the document gives it')}\n"
+        "  publisher: null             # an agent id, only where the document names a publisher\n"
+        f"  creator: {yaml_scalar(creator)}"
+        + (
+            ""
+            if creator
+            else "               # required: the agent id that speaks in the document's own voice"
+        )
+        + "\n"
+        f"  date: {yaml_date(added.date)}{_note(added.date, 'the dateline, at its precision')}\n"
+        "  place: null                 # the dateline's place, an entity id\n"
+        f"  language: {yaml_scalar(added.language)}\n"
+        "claims:\n"
+    )
+
+
+def _note(value: object, note: str) -> str:
+    return "" if value is not None else f"{' ' * 16}# {note}"
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+class _PageParser(HTMLParser):
+    """Collects a page's paragraphs of text and its metadata."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.current: list[str] = []
+        self.skipping: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title_parts: list[str] | None = None
+        self.title: str | None = None
+        self.h1_parts: list[str] | None = None
+        self.h1: str | None = None
+        self.language: str | None = None
+        self.times: list[str] = []
+        self.scripts: list[str] = []
+        self.in_json_ld = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "html" and values.get("lang"):
+            self.language = values["lang"]
+        elif tag == "meta":
+            key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
+            if key and "content" in values:
+                self.meta.setdefault(key, values["content"])
+        elif tag == "time" and values.get("datetime"):
+            self.times.append(values["datetime"])
+        if tag == "title":
+            self.title_parts = []
+        if tag == "h1" and self.h1 is None:
+            self.h1_parts = []
+        if tag == "script" and values.get("type", "").lower() == "application/ld+json":
+            self.in_json_ld = True
+        if tag in _SKIPPED:
+            self.skipping.append(tag)
+        elif tag == "br":
+            self.current.append(_BREAK)
+        elif tag in _BLOCKS:
+            self._end_paragraph()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in _SKIPPED and self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title_parts is not None:
+            self.title = _collapse("".join(self.title_parts)) or None
+            self.title_parts = None
+        if tag == "h1" and self.h1_parts is not None:
+            self.h1 = _collapse("".join(self.h1_parts)) or None
+            self.h1_parts = None
+        if tag == "script":
+            self.in_json_ld = False
+        if tag in _SKIPPED:
+            if tag in self.skipping:
+                while self.skipping.pop() != tag:
+                    pass
+        elif tag in _BLOCKS:
+            self._end_paragraph()
+
+    def handle_data(self, data: str) -> None:
+        if self.title_parts is not None:
+            self.title_parts.append(data)
+        if self.in_json_ld:
+            self.scripts.append(data)
+        if self.skipping:
+            return
+        if self.h1_parts is not None:
+            self.h1_parts.append(data)
+        self.current.append(data)
+
+    def _end_paragraph(self) -> None:
+        lines = [_collapse(line) for line in "".join(self.current).split(_BREAK)]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            self.paragraphs.append(text)
+        self.current = []
+
+    def close(self) -> None:
+        super().close()
+        self._end_paragraph()
+
+
+def _collapse(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _charset(data: bytes) -> str:
+    head = data[:4096].decode("ascii", "replace")
+    found = re.search(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", head, re.I)
+    return found.group(1) if found else "utf-8"
+
+
+def read_html(data: bytes) -> Page:
+    """The text of a saved HTML page (a paragraph per block, separated by a blank line), with
+    the title, publication date and language the page states.
+
+    The title is the page's ``og:title`` (or Dublin Core title), else its first ``<h1>``, else
+    its ``<title>``; the date its ``article:published_time`` (or ``datePublished``, a Dublin
+    Core date, a ``<time datetime>``), at the precision it is written.
+    """
+    try:
+        html = data.decode(_charset(data))
+    except (LookupError, UnicodeDecodeError):
+        html = data.decode("utf-8", "replace")
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    text = "\n\n".join(parser.paragraphs) + "\n"
+    title = (
+        next((parser.meta[k] for k in _TITLE_META if parser.meta.get(k)), None) or parser.h1 or parser.title
+    )
+    return Page(
+        text=text,
+        title=_collapse(title) if title else None,
+        date=_page_date(parser),
+        language=parser.language or parser.meta.get("dc.language") or parser.meta.get("og:locale"),
+    )
+
+
+def _page_date(parser: _PageParser) -> PartialDate | None:
+    found = [parser.meta[k] for k in _DATE_META if parser.meta.get(k)]
+    for script in parser.scripts:
+        try:
+            found += list(_json_ld_dates(json.loads(script)))
+        except ValueError:
+            continue
+    found += parser.times
+    for raw in found:
+        date = parse_date(raw.strip())
+        if date is not None and not isinstance(date, MonthDay):
+            return date
+    return None
+
+
+def _json_ld_dates(node: object):
+    if isinstance(node, dict):
+        if isinstance(node.get("datePublished"), str):
+            yield node["datePublished"]
+        for value in node.values():
+            yield from _json_ld_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _json_ld_dates(value)
