@@ -20,9 +20,9 @@ import yaml
 from click.testing import CliRunner
 
 from claimgraph.cli import main
-from claimgraph.documents import read_html
 from claimgraph.draft import MARKER, draft_claims, read_terms, vocabulary_files
 from claimgraph.model import MonthDay, YearMonth
+from claimgraph.pages import read_html
 from claimgraph.sheets import CLAIM_KEYS, anchor_quote, read_corpus
 
 from .conftest import DATA, ROOT, SEEDS

@@ -26,6 +26,7 @@ LAYERS = {
     "mapping": 2,
     "negotiation": 2,
     "mentions": 2,
+    "pages": 2,
     "consensus": 3,
     "changes": 3,
     "loader": 3,
