@@ -201,30 +201,29 @@ def yaml_scalar(value: object) -> str:
 
 def sheet_header(added: AddedDocument, *, creator: str | None = None) -> str:
     """The sheet of a new document: its ``document`` record, and ``claims:`` still empty."""
-    return (
-        "# The claim sheet of "
-        + added.path.name
-        + ' (the README\'s "A claim sheet" section says every key).\n'
-        "# `claimgraph draft " + added.path.name + "` proposes claims to copy below `claims:`.\n"
-        "document:\n"
-        f"  id: {yaml_scalar(added.id)}\n"
-        f"  file: {yaml_scalar(added.path.name)}\n"
-        f"  sha256: {added.sha256}\n"
-        f"  title: {yaml_scalar(added.title)}{_note(added.title, 'only as the document gives it')}\n"
-        "  publisher: null             # an agent id, only where the document names a publisher\n"
-        f"  creator: {yaml_scalar(creator)}"
-        + (
-            ""
-            if creator
-            else "               # required: the agent id that speaks in the document's own voice"
-        )
-        + "\n"
-        f"  date: {yaml_date(added.date)}{_note(added.date, 'the dateline, at its precision')}\n"
-        "  place: null                 # the dateline's place, an entity id\n"
-        f"  language: {yaml_scalar(added.language)}\n"
-        "claims:\n"
-    )
+    name = added.path.name
+    lines = [
+        f'# The claim sheet of {name} (the README\'s "A claim sheet" section says every key).',
+        f"# `claimgraph draft {name}` proposes claims to copy below `claims:`.",
+        "document:",
+        _line("id", yaml_scalar(added.id)),
+        _line("file", yaml_scalar(name)),
+        _line("sha256", added.sha256, "of the file's bytes; the loader checks it"),
+        _line("title", yaml_scalar(added.title), None if added.title else "only as the document gives it"),
+        _line("publisher", "null", "an agent id, only where the document names a publisher"),
+        _line(
+            "creator",
+            yaml_scalar(creator),
+            None if creator else "required: the agent that speaks in its own voice",
+        ),
+        _line("date", yaml_date(added.date), None if added.date else "the dateline, at its precision"),
+        _line("place", "null", "the dateline's place, an entity id"),
+        _line("language", yaml_scalar(added.language)),
+        "claims:",
+    ]
+    return "\n".join(lines) + "\n"
 
 
-def _note(value: object, note: str) -> str:
-    return "" if value is not None else f"{' ' * 16}# {note}"
+def _line(key: str, shown: str, note: str | None = None) -> str:
+    line = f"  {key}: {shown}"
+    return line.ljust(max(30, len(line) + 2)) + f"# {note}" if note else line

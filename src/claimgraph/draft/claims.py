@@ -195,16 +195,19 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 
 
 def _count_property(draft: Draft, terms: Terms) -> str | None:
-    """The count property whose label and comment share most stems with the count's words."""
+    """The count property whose label and comment share most stems with the count kind's labels
+    (without a count kind, the property whose label holds the text's word: "deaths", "missing")."""
     kind = next((k for k in terms.count_kinds if k.notation == draft.count_kind), None)
-    words = {w for label in (kind.labels if kind else ()) for w in re.findall(r"[a-z]+", label.lower())}
-    words |= set(re.findall(r"[a-z]+", (draft.wording or "").lower()))
+    if kind is None:
+        words, where = set(re.findall(r"[a-z]+", (draft.wording or "").lower())), 1
+    else:
+        words, where = {w for label in kind.labels for w in re.findall(r"[a-z]+", label.lower())}, 2
     stems = {w[:5] for w in words if len(w) >= 4}
     best, score = None, 0
-    for curie, described in terms.count_properties:
-        hits = sum(1 for stem in stems if re.search(r"\b" + re.escape(stem), described))
+    for prop in terms.count_properties:
+        hits = sum(1 for stem in stems if re.search(r"\b" + re.escape(stem), prop[where]))
         if hits > score:
-            best, score = curie, hits
+            best, score = prop[0], hits
     return best
 
 

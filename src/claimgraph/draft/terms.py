@@ -26,8 +26,8 @@ class Terms:
     """What drafting reads of the vocabulary: count kinds, count properties and date properties."""
 
     count_kinds: tuple[CountKind, ...] = ()
-    #: (CURIE, the words of its label and comment) of each cg:CountProperty.
-    count_properties: tuple[tuple[str, str], ...] = ()
+    #: (CURIE, its label, the words of its label and comment) of each cg:CountProperty.
+    count_properties: tuple[tuple[str, str, str], ...] = ()
     date_properties: tuple[str, ...] = ()
 
 
@@ -55,8 +55,9 @@ def read_terms(paths: Iterable[Path]) -> Terms:
         kinds.append(CountKind(str(notation), tuple(sorted(labels, key=lambda w: (-len(w), w)))))
     counts = []
     for prop in sorted(set(graph.subjects(RDF.type, CG.CountProperty))):
-        words = " ".join(str(x) for p in (RDFS.label, RDFS.comment) for x in graph.objects(prop, p))
-        counts.append((curie(prop), words.lower()))
+        label = " ".join(str(x) for x in graph.objects(prop, RDFS.label))
+        words = " ".join([label, *(str(x) for x in graph.objects(prop, RDFS.comment))])
+        counts.append((curie(prop), label.lower(), words.lower()))
     dates = tuple(sorted(curie(p) for p in set(graph.subjects(RDF.type, CG.DateProperty))))
     return Terms(tuple(kinds), tuple(counts), dates)
 
