@@ -19,13 +19,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from claimgraph.api import Claimgraph
 from claimgraph.cli import main
-from claimgraph.draft import MARKER, draft_claims, read_terms, vocabulary_files
+from claimgraph.draft import MARKER, draft_claims, read_terms, registry_entities, vocabulary_files
 from claimgraph.model import MonthDay, YearMonth
 from claimgraph.pages import read_html
 from claimgraph.sheets import CLAIM_KEYS, anchor_quote, read_corpus
 
-from .conftest import DATA, ROOT, SEEDS
+from .conftest import BACKENDS, DATA, ROOT, SEEDS, backend_settings
 
 ONTOLOGY = str(ROOT / "ontology")
 DRAFT = DATA / "draft"
@@ -346,3 +347,31 @@ def test_the_benchmarks_section_is_kept_when_results_md_is_written_again():
     assert written.endswith(section) and written.startswith("# Benchmark results")
     again = bench.with_section(written, section.replace("Draft recall", "Draft recall, again"))
     assert again.count(bench.BEGIN) == 1 and "again" in again and "## 1,000 claims" in again
+
+
+@pytest.mark.parametrize("where", BACKENDS)
+def test_the_registry_is_read_from_a_store_on_every_backend(tmp_path: Path, servers, where: str):
+    """A store's entities, labels and alternative labels, on the embedded store and on a server."""
+    settings = backend_settings(where, servers, tmp_path / "store", role="drafting", ontology_dir=ONTOLOGY)
+    app = Claimgraph(settings)
+    store = app.open_store()
+    try:
+        app.load(store, DRAFT)
+        entities = {e.id: e for e in registry_entities(store, app.mint)}
+        corpus = tmp_path / "new"
+        corpus.mkdir()
+        report = corpus / "report.txt"
+        report.write_text("The harbour authority says that 31 people died in the March 12 fire.\n", "utf-8")
+        drafted = app.draft(report, store=store, scheme=SCHEME)
+    finally:
+        store.close()
+    fire = entities["harbour-fire-2024"]
+    assert set(fire.alt_labels) == {"harbour fire", "March 12 fire"} and not fire.is_agent
+    assert entities["lena-okafor"].is_agent and entities["lena-okafor"].label == "Lena Okafor"
+    assert set(entities) == {e.id for e in read_corpus(DRAFT).entities}
+    deaths = next(d for d in drafted.drafts if d.value == 31)
+    assert (deaths.subject, deaths.claimant, deaths.count_kind) == (
+        "harbour-fire-2024",
+        "port-aldren-harbour-authority",
+        "killed",
+    )
