@@ -375,3 +375,24 @@ def test_the_registry_is_read_from_a_store_on_every_backend(tmp_path: Path, serv
         "port-aldren-harbour-authority",
         "killed",
     )
+
+
+def test_a_sentence_of_reported_speech_is_a_draft_of_its_speakers():
+    corpus = read_corpus(SEEDS)
+    found = [
+        draft
+        for document in corpus.documents
+        for draft in draft_claims(document.text, creator=document.creator, registry=corpus.entities)
+        if draft.kind == "speech"
+    ]
+
+    def starting(words: str):
+        return next(d for d in found if d.quote.startswith(words))
+
+    stressed = starting("Mrs. Rajavi also stressed that")
+    assert (stressed.claimant, stressed.value, stressed.predicate) == ("maryam-rajavi", None, None)
+    assert starting("Press reports claim members of the QF").claimant == "press-reports"
+    # He said: “The reality …” — "he" is the last person named before.
+    assert starting("The reality about Camp Ashraf").claimant == "tahar-boumedra"
+    # A sentence in the document's own voice that quotes no one is no speech draft.
+    assert not any(d.quote.startswith("Those responsible") for d in found)

@@ -91,7 +91,7 @@ def draft_claims(
             draft = _value_draft(text, sentence, mention, here, terms, said, creator, last_event, bounds)
             drafts.append(draft)
         if not values and own[sentence]:
-            drafts.append(_speech_draft(text, sentence, quotes, said, creator, here))
+            drafts.append(_speech_draft(text, sentence, quotes, said, own[sentence], creator, here))
         events = [f.entity.id for f in here if is_event(f.entity)]
         last_event = events[-1] if events else last_event
     for draft in drafts:
@@ -136,9 +136,12 @@ def _speech_draft(
     sentence: Sentence,
     quotes: list[tuple[int, int]],
     said: list[Attribution],
+    own: list[Attribution],
     creator: str | None,
     here: list[Found],
 ) -> Draft:
+    """The sentence's words as someone's: the quotation it holds, else the sentence whole, said
+    by the speaker of its own cue ("Rajavi stressed that …")."""
     inside = [q for q in quotes if sentence.start <= q[0] < sentence.end]
     start, end = (
         (inside[0][0] + 1, min(inside[0][1], sentence.end)) if inside else (sentence.start, sentence.end)
@@ -146,7 +149,9 @@ def _speech_draft(
     words = text[start:end].rstrip('”"» ')
     end = start + len(words)
     draft = Draft(kind="speech", sentence=sentence, start=start, end=end, quote=words)
-    draft.claimant, draft.via, draft.medium, draft.speaker_words = chain(start, said, creator)
+    cue = own[-1].scope[0] if sentence.start <= own[-1].scope[0] < sentence.end else start
+    at = start if inside and start >= own[-1].scope[0] else max(start, cue)
+    draft.claimant, draft.via, draft.medium, draft.speaker_words = chain(at, said, creator)
     _subject(text, draft, here, None)
     return draft
 
