@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -396,3 +397,47 @@ def test_a_sentence_of_reported_speech_is_a_draft_of_its_speakers():
     assert starting("The reality about Camp Ashraf").claimant == "tahar-boumedra"
     # A sentence in the document's own voice that quotes no one is no speech draft.
     assert not any(d.quote.startswith("Those responsible") for d in found)
+
+
+@pytest.mark.parametrize("wording", [True, False])
+def test_the_texts_words_go_where_the_loader_reads_them(monkeypatch, wording: bool):
+    """With a count-kind scheme, count_kind is its notation; the text's words are ``wording`` where
+    the loader knows that qualifier. Without a scheme, the text's word is all there is."""
+    from claimgraph.draft import sheet
+
+    qualifiers = ("count_kind", "wording", "bound") if wording else ("count_kind", "bound")
+    monkeypatch.setattr(sheet, "QUALIFIERS", qualifiers)
+    corpus = read_corpus(DRAFT)
+    [document] = corpus.documents
+    for vocabulary, expected in ((terms(), "count_kind: bodies-seen"), (None, None)):
+        options = {"terms": vocabulary} if vocabulary else {}
+        found = draft_claims(document.text, creator=document.creator, registry=corpus.entities, **options)
+        nine = next(d for d in found if d.value == 9)
+        text = uncommented("claims:\n" + sheet.render([nine], document.text, creator=None))
+        [claim] = yaml.safe_load(text)["claims"]
+        if expected:
+            assert claim["count_kind"] == "bodies-seen"
+            assert claim.get("wording") == ("bodies" if wording else None)
+        else:
+            assert claim.get("wording" if wording else "count_kind") == "bodies"
+            assert ("count_kind" in claim) != wording
+
+
+def test_drafting_needs_no_network(tmp_path: Path):
+    """Nothing downloads a model or data at run time: drafting works with every connection refused."""
+    code = (
+        "import socket\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise OSError('no network in this test')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from pathlib import Path\n"
+        "from claimgraph.draft import draft_sheet\n"
+        f"drafted = draft_sheet(Path({str(DRAFT / 'harbour-fire.txt')!r}))\n"
+        "print(len(drafted.drafts))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 10
