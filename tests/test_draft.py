@@ -441,3 +441,20 @@ def test_drafting_needs_no_network(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 10
+
+
+def test_a_seed_document_added_again_has_the_seed_sheets_sha256(tmp_path: Path, runner: CliRunner):
+    corpus = tmp_path / "again"
+    run(runner, "init", str(corpus))
+    name = "000_29cd18593cd2def4.txt"
+    assert run(runner, "add-document", str(SEEDS / name), "--corpus", str(corpus))[0] == 0
+    seed = yaml.safe_load((SEEDS / "000_29cd18593cd2def4.yaml").read_text("utf-8"))["document"]
+    added = yaml.safe_load((corpus / "000_29cd18593cd2def4.yaml").read_text("utf-8"))["document"]
+    assert added["sha256"] == seed["sha256"] and added["file"] == seed["file"]
+
+
+def test_draft_refuses_a_document_that_is_not_utf8(tmp_path: Path, runner: CliRunner):
+    document = tmp_path / "latin1.txt"
+    document.write_bytes(b"Seven died in M\xe1laga.\n")
+    code, out, err = run(runner, "draft", str(document), "--ontology-dir", ONTOLOGY)
+    assert code == 2 and out == "" and "not UTF-8" in err and "latin1.txt:1" in err
