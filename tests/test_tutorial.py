@@ -51,6 +51,8 @@ def test_the_tutorial_runs_word_for_word(tmp_path: Path):
                 # How many quads a load adds follows the mapping, which may grow: not checked.
                 assert line.split(" quads added")[0].rsplit(":", 1)[0] in out + done.stderr, line
     assert "fire/harbour-fire.txt: added as 'harbour-fire'" in out
+    record = next(b for b in blocks("text") if b.startswith("# The claim sheet"))
+    assert record in out  # the sheet's record, as the page shows it
     assert "4 draft claims added" in done.stderr
     # The query, and the same question over HTTP: both death counts, with their quotes.
     assert out.count("killing seven workers") == 2 and out.count("nine bodies") == 2

@@ -419,7 +419,12 @@ def add_document_command(
         _fail(exc)
     found = ", ".join(
         f"{name} {value}"
-        for name, value in (("title", added.title), ("date", added.date), ("language", added.language))
+        for name, value in (
+            ("title", added.title),
+            ("date", added.date),
+            ("place", added.place),
+            ("language", added.language),
+        )
         if value
     )
     click.echo(

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CorpusNotFound, InvalidInput, Problem
+from .errors import CorpusNotFound, InvalidInput, Problem, SheetError
+from .mentions import find_dates
 from .model import MonthDay, PartialDate, Year, YearMonth
 from .pages import Page, read_html
-from .sheets import CORPUS_FILE, sheet_for
+from .sheets import CORPUS_FILE, read_entities, read_text, sheet_for
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -64,6 +65,7 @@ class AddedDocument:
     title: str | None
     date: PartialDate | None
     language: str | None
+    place: str | None = None
 
 
 def init_corpus(folder: Path) -> Path:
@@ -96,6 +98,9 @@ def add_document(
     :param creator: the agent id that speaks in the document's own voice (default: left
         for the researcher to fill in).
     :param language: the document's language (default: what an HTML page states).
+
+    The date is what an HTML page states, else a dateline's ("Washington, October 19,
+    2019 — …"), whose place is the entity of ``corpus.yaml`` that has its name.
     :raises CorpusNotFound: when ``corpus`` has no ``corpus.yaml``.
     :raises InvalidInput: when the file cannot be read as UTF-8 text, or the corpus holds a
         document or sheet of that name already.
@@ -134,17 +139,56 @@ def add_document(
     if target.resolve() != source.resolve():
         target.write_bytes(data)
     digest = hashlib.sha256(data).hexdigest()
+    found = dateline(data.decode("utf-8"))
     added = AddedDocument(
         path=target,
         sheet=sheet,
         id=ident,
         sha256=digest,
         title=page.title,
-        date=page.date,
+        date=page.date or (found[1] if found else None),
         language=language or page.language,
+        place=_place(corpus, found[0]) if found else None,
     )
     sheet.write_text(sheet_header(added, creator=creator), encoding="utf-8")
     return added
+
+
+_PLACE = re.compile(r"\s*([A-Z][^,\n]{1,40}),\s+")
+
+
+def dateline(text: str) -> tuple[str, PartialDate] | None:
+    """The place and date of a dateline that opens one of the first paragraphs, if the text has one.
+
+    >>> dateline("Headline\\n\\nWashington, October 19, 2019— “On September 1, 2013, …")
+    ('Washington', datetime.date(2019, 10, 19))
+    >>> dateline("On September 1, 2013, an attack …") is None
+    True
+    """
+    for paragraph in text.split("\n\n")[:6]:
+        place = _PLACE.match(paragraph)
+        if place is None:
+            continue
+        rest = paragraph[place.end() : place.end() + 40]
+        dates = find_dates(rest)
+        if (
+            dates
+            and dates[0].start == 0
+            and not isinstance(dates[0].value, MonthDay)
+            and re.match(r"\s*[—–:-]", rest[dates[0].end :])
+        ):
+            return place.group(1).strip(), dates[0].value
+    return None
+
+
+def _place(corpus: Path, words: str) -> str | None:
+    """The entity of ``corpus.yaml`` whose label or alternative label is the dateline's place."""
+    try:
+        entities = read_entities(read_text(corpus / CORPUS_FILE, sheet=CORPUS_FILE), sheet=CORPUS_FILE)
+    except SheetError:
+        return None
+    wanted = words.casefold()
+    return next((e.id for e in entities if wanted in (n.casefold() for n in (e.label, *e.alt_labels))), None)
 
 
 def _check_utf8(data: bytes, source: Path) -> None:
@@ -217,7 +261,9 @@ def sheet_header(added: AddedDocument, *, creator: str | None = None) -> str:
             None if creator else "required: the agent that speaks in its own voice",
         ),
         _line("date", yaml_date(added.date), None if added.date else "the dateline, at its precision"),
-        _line("place", "null", "the dateline's place, an entity id"),
+        _line(
+            "place", yaml_scalar(added.place), None if added.place else "the dateline's place, an entity id"
+        ),
         _line("language", yaml_scalar(added.language)),
         "claims:",
     ]
