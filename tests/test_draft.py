@@ -459,3 +459,12 @@ def test_draft_refuses_a_document_that_is_not_utf8(tmp_path: Path, runner: CliRu
     document.write_bytes(b"Seven died in M\xe1laga.\n")
     code, out, err = run(runner, "draft", str(document), "--ontology-dir", ONTOLOGY)
     assert code == 2 and out == "" and "not UTF-8" in err and "latin1.txt:1" in err
+
+
+def test_an_empty_quotation_and_numbers_in_money_and_percent():
+    [said] = draft_claims("He said: “”", creator="me", registry=[])
+    assert said.kind == "speech" and said.quote == "He said: “”"
+    found = draft_claims(
+        "Damage: $5 million; turnout 50%; COVID-19 and P5+1 are names.", creator="me", registry=[]
+    )
+    assert [(d.quote, d.value) for d in found] == [("5 million", 5_000_000), ("50%", 50)]

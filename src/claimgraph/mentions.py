@@ -219,7 +219,7 @@ _SCALES = ["hundred", "thousand", "million", "billion"]
 _WORD = "(?:" + "|".join(sorted(_UNITS + _SCALES, key=len, reverse=True)) + ")"
 _NUMBER_WORDS = re.compile(rf"\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b", re.I)
 _DIGITS = re.compile(
-    r"(?<![\w$€£.,/+:-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(million|billion|thousand))?(?![\w%]|[.,:]\d)",
+    r"(?<![\w.,/+:-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(million|billion|thousand)|%)?(?!\w|[.,:]\d)",
     re.I,
 )
 #: Quantities the text gives only roughly; the value is kept in the text's words.
@@ -260,7 +260,7 @@ def find_numbers(text: str, language: str = "en") -> list[Mention]:
     found: list[Mention] = []
     for match in _DIGITS.finditer(text):
         digits = match.group(1).replace(",", "")
-        raw = match.group().split()[0].replace(",", "")
+        raw = match.group().split()[0].replace(",", "").rstrip("%")
         value: int | float = float(raw) if "." in raw else int(digits)
         if match.group(2):
             value = value * _SCALE_VALUE[match.group(2).lower()]

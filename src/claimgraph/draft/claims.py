@@ -94,6 +94,7 @@ def draft_claims(
             drafts.append(_speech_draft(text, sentence, quotes, said, own[sentence], creator, here))
         events = [f.entity.id for f in here if is_event(f.entity)]
         last_event = events[-1] if events else last_event
+    drafts = [d for d in drafts if d.quote.strip()]
     for draft in drafts:
         _anchor(text, draft)
     return drafts
@@ -147,6 +148,8 @@ def _speech_draft(
         (inside[0][0] + 1, min(inside[0][1], sentence.end)) if inside else (sentence.start, sentence.end)
     )
     words = text[start:end].rstrip('”"» ')
+    if not words.strip():  # an empty quotation: the sentence is what was said
+        start, words = sentence.start, text[sentence.start : sentence.end]
     end = start + len(words)
     draft = Draft(kind="speech", sentence=sentence, start=start, end=end, quote=words)
     cue = own[-1].scope[0] if sentence.start <= own[-1].scope[0] < sentence.end else start
