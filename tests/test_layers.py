@@ -57,6 +57,12 @@ CONFINED = {
     "pyoxigraph": ("store", "remote", "export", "sparqlshapes"),
     # The HTTP client of the store on a SPARQL server.
     "urllib3": ("sparqlclient",),
+    # The drafting assistant's text libraries: sentences, number words and dates are read in
+    # mentions, registry labels matched in draft.
+    "sentencex": ("mentions",),
+    "text_to_num": ("mentions",),
+    "dateparser": ("mentions",),
+    "rapidfuzz": ("draft",),
 }
 
 
