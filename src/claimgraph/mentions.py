@@ -44,33 +44,49 @@ class Mention:
 
 
 def sentences(text: str, language: str = "en") -> list[Sentence]:
-    """The sentences of ``text`` with their offsets; a blank line ends a paragraph.
+    """The sentences of ``text`` with their offsets; a blank line ends a paragraph, and a line
+    break ends a sentence unless the next line goes on in lower case (a wrapped line).
 
-    >>> text = "One thing. Another one.\\n\\nA new paragraph."
+    >>> text = "One thing. Another one.\\n\\nA caption - 2017\\nA caption - 2017\\nwrapped here."
     >>> [(text[s.start:s.end], s.paragraph) for s in sentences(text)]
-    [('One thing.', 1), ('Another one.', 1), ('A new paragraph.', 2)]
+    [('One thing.', 1), ('Another one.', 1), ('A caption - 2017', 2), ('A caption - 2017\\nwrapped here.', 2)]
     """
     from sentencex import segment
 
     found: list[Sentence] = []
     paragraph = 0
-    for match in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
-        if not match.group().strip():
+    for block in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
+        if not block.group().strip():
             continue
         paragraph += 1
-        cursor = match.start()
-        for piece in segment(language or "en", match.group()):
-            stripped = piece.strip()
-            if not stripped:
-                continue
-            start = text.find(stripped, cursor, match.end())
-            if start < 0:  # the segmenter changed the text: fall back to the paragraph whole
-                found.append(Sentence(match.start(), match.end(), paragraph))
-                break
-            for left, right in _split_further(stripped):
-                found.append(Sentence(start + left, start + right, paragraph))
-            cursor = start + len(stripped)
+        for unit in _lines(block.group(), block.start()):
+            cursor = unit[0]
+            for piece in segment(language or "en", text[unit[0] : unit[1]]):
+                stripped = piece.strip()
+                if not stripped:
+                    continue
+                start = text.find(stripped, cursor, unit[1])
+                if start < 0:  # the segmenter changed the text: fall back to the line whole
+                    found.append(Sentence(unit[0], unit[1], paragraph))
+                    break
+                for left, right in _split_further(stripped):
+                    found.append(Sentence(start + left, start + right, paragraph))
+                cursor = start + len(stripped)
     return found
+
+
+def _lines(block: str, offset: int) -> list[tuple[int, int]]:
+    """The spans of a paragraph's lines, a line that the next one continues (in lower case) joined to it."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for line in block.split("\n"):
+        start, end = offset + at, offset + at + len(line)
+        at += len(line) + 1
+        if spans and line[:1].islower():
+            spans[-1] = (spans[-1][0], end)
+        elif line.strip():
+            spans.append((start, end))
+    return spans
 
 
 #: A sentence end that the segmenter keeps inside a quotation: ". The", ".” The", ". “The".

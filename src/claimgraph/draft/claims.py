@@ -73,9 +73,13 @@ def draft_claims(
             if is_work(found.entity):
                 last["work"] = found.entity.id
     last_event: str | None = None
+    seen: set[str] = set()
     for sentence in split:
         here = named[sentence]
         words = text[sentence.start : sentence.end]
+        if " ".join(words.split()) in seen:
+            continue  # a caption or title printed twice is drafted once
+        seen.add(" ".join(words.split()))
         values = [] if is_furniture(words) else find_values(words, language)
         opening = text.rfind("\n", 0, sentence.start) + 1
         values = [
