@@ -110,17 +110,23 @@ def _scope(
 
 
 def chain(
-    at: int, attributions: list[Attribution], creator: str | None
+    at: int, said: list[Attribution], creator: str | None
 ) -> tuple[str | None, list[str], str | None, str | None]:
-    """Claimant, via, medium and the speaker's cue of what is said at offset ``at``."""
-    governing = [a for a in attributions if a.scope[0] <= at < a.scope[1]]
+    """Claimant, via, medium and the speaker's cue of what is said at offset ``at``: the
+    attributions whose span holds it, outer to inner (the document's creator is step 0).
+
+    >>> outer, inner = Attribution("a", None, (0, 50), "said"), Attribution("b", "w", (10, 20), "said")
+    >>> chain(15, [outer, inner], "me"), chain(30, [outer, inner], "me"), chain(60, [outer], "me")
+    (('b', ['a'], 'w', 'said'), ('a', [], None, 'said'), ('me', [], None, None))
+    """
+    governing = [a for a in said if a.scope[0] <= at < a.scope[1]]
     governing.sort(key=lambda a: -(a.scope[1] - a.scope[0]))
     if not governing:
         return creator, [], None, None
-    chain = [a.agent for a in governing if a.agent]
-    chain = [a for i, a in enumerate(chain) if i == 0 or a != chain[i - 1]]
+    speakers = [a.agent for a in governing if a.agent]
+    speakers = [a for i, a in enumerate(speakers) if i == 0 or a != speakers[i - 1]]
     inner = governing[-1]
-    if not chain or chain == [creator]:
+    if not speakers or speakers == [creator]:
         return (creator if inner.agent else None), [], inner.medium, inner.cue
-    claimant, via = chain[-1], [a for a in chain[:-1] if a != creator]
+    claimant, via = speakers[-1], [a for a in speakers[:-1] if a != creator]
     return claimant, via, inner.medium, inner.cue
