@@ -172,8 +172,7 @@ def _count_kind(text: str, bounds: tuple[int, int], draft: Draft, terms: Terms) 
         lo = cut[-1].end()
     if cut := stop.search(text, draft.end, hi):
         hi = cut.start()
-    best: tuple[int, int, int, str] | None = None  # before?, distance, -length, start
-    notation_at: dict[int, str] = {}
+    best: tuple[int, int, int, int, int, str] | None = None  # before?, distance, -length, start, end, id
     for kind in terms.count_kinds:
         for label in kind.labels:
             for match in _label_pattern(label).finditer(fold(text[lo:hi])):
@@ -181,12 +180,19 @@ def _count_kind(text: str, bounds: tuple[int, int], draft: Draft, terms: Terms) 
                 if s < draft.end and draft.start < e:
                     continue
                 after = s >= draft.end
-                key = (0 if after else 1, s - draft.end if after else draft.start - e, -(e - s), s)
+                key = (
+                    0 if after else 1,
+                    s - draft.end if after else draft.start - e,
+                    s - e,
+                    s,
+                    e,
+                    kind.notation,
+                )
                 if best is None or key < best:
-                    best, notation_at[s] = key, kind.notation
+                    best = key
     if best is not None:
-        s, e = best[3], best[3] - best[2]
-        draft.count_kind, draft.wording = notation_at[s], text[s:e]
+        s, e, draft.count_kind = best[3:]
+        draft.wording = text[s:e]
         draft.start, draft.end = min(draft.start, s), max(draft.end, e)
         draft.quote = text[draft.start : draft.end]
         return
