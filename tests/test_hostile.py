@@ -312,3 +312,21 @@ def test_hostile_path(
     if method != "HEAD" and response.status_code >= 400:
         assert_error_shape(response, response.status_code)
     assert quads(hostile_app) == before
+
+
+def test_hostile_queries_and_paths_over_real_http(server: LiveServer) -> None:
+    """The same known-bad queries and paths through waitress: no 5xx, the one shape, and the
+    server still answers after all of them."""
+    sent = 0
+    for path in sorted((HOSTILE / "queries").iterdir()):
+        text = path.read_bytes().decode("utf-8", "replace")
+        response = requests.get(server.sparql, params={"query": text}, timeout=30)
+        assert response.status_code < 500, (path.name, response.text)
+        assert response.status_code < 400 or set(response.json()) == {"error"}, path.name
+        sent += 1
+    for _method, target, _status in (p.values for p in hostile_paths()):
+        response = requests.get(server.url + target, timeout=30)
+        assert response.status_code < 500, (target, response.text)
+        sent += 1
+    assert sent > 10
+    assert requests.get(server.sparql, params={"query": "ASK {}"}, timeout=10).status_code == 200

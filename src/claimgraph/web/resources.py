@@ -5,6 +5,8 @@ RDF forms, caching from the store's last commit, and descriptions of IRIs.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -149,7 +151,17 @@ def last_modified() -> datetime:
 
 
 def etag(variant: str) -> str:
+    """The entity tag of a representation at the current commit.
+
+    A variant that holds a client's text (a search) is hashed: a header may not hold a
+    line break or a quote, and the tag must not echo the request.
+    """
+    if not _PLAIN.fullmatch(variant):
+        variant = hashlib.sha256(variant.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f'"{get_claimgraph().marker.tag}-{variant}"'
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9._+-]*")
 
 
 def not_modified(tag: str) -> bool:
