@@ -7,7 +7,10 @@ and sends each where a client would. For every case:
 * no 5xx and no traceback (in process, a traceback is a logged 500);
 * a refusal is the one JSON error shape;
 * a refused write changes nothing in the store;
-* the server still answers a query afterwards.
+* the server still answers a query afterwards;
+
+and ``claimgraph validate`` of a corpus folder with a generated ``corpus.yaml`` exits 0, 1
+or 2 with its lines, never with a traceback.
 
 Under ``make test`` the run is seeded (``derandomize``) and small, so that it adds a few
 seconds; ``make fuzz`` runs the ``fuzz`` profile (many more cases, a fresh seed each
@@ -533,3 +536,34 @@ def test_any_path(prop_app: Flask, prop_client: FlaskClient, route: str, piece: 
         data=f"{method} {path}".encode(),
         write=method in ("DELETE", "PUT"),
     )
+
+
+@cases(2)
+@given(changes=st.lists(st.tuples(CORPUS_PATHS, YAML_VALUES), min_size=1, max_size=3))
+def test_any_corpus_folder_by_the_cli(changes: list) -> None:
+    """``claimgraph validate`` of the mini corpus with a generated ``corpus.yaml``: exit 0, 1 or
+    2 with its lines, never a traceback."""
+    import copy
+    import shutil
+    import tempfile
+
+    from claimgraph.cli import main
+
+    from .conftest import Runner
+
+    corpus = copy.deepcopy(CORPUS)
+    for path, value in changes:
+        corpus = _set(corpus, list(path), value) if isinstance(corpus, dict) else corpus
+    text = yaml.safe_dump(corpus, allow_unicode=True, sort_keys=False)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "corpus"
+        shutil.copytree(MINI, target)
+        (target / "corpus.yaml").write_text(text, encoding="utf-8")
+        result = Runner().invoke(main, ["validate", str(target)])
+    try:
+        assert result.exit_code in (0, 1, 2), result.output
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert "Traceback" not in result.output
+    except AssertionError:
+        record("corpora", "yaml", text.encode("utf-8", "surrogatepass"))
+        raise
