@@ -70,7 +70,7 @@ _NOT_IN_IRI = re.compile(
 #: not accepted (no IRI of a corpus needs one).
 _SCHEME = re.compile(
     r"[A-Za-z][A-Za-z0-9+.-]*:"
-    r"(?://(?:[^/?#@\[\]]*@)?[^/?#@:\[\]]*(?::[0-9]*)?(?=[/?#]|$))?"
+    r"(?P<authority>//(?:[^/?#@\[\]]*@)?[^/?#@:\[\]]*(?::[0-9]*)?(?=[/?#]|$))?"
 )
 
 
@@ -81,12 +81,16 @@ def is_iri(text: str) -> bool:
     (True, False)
     >>> is_iri("http://x/a#b#c"), is_iri("http://x/%zz"), is_iri("http://x/a]"), is_iri("http://x:80/a%41")
     (False, False, False, True)
+    >>> is_iri("http://x:port/"), is_iri("http://x//a")
+    (False, True)
     """
     scheme = _SCHEME.match(text)
     if scheme is None or _NOT_IN_IRI.search(text):
         return False
     rest = text[scheme.end() :]
-    return not rest.startswith("//") and "[" not in rest and "]" not in rest
+    if scheme.group("authority") is None and rest.startswith("//"):
+        return False  # an authority that is none (a port that is not a number, two @)
+    return "[" not in rest and "]" not in rest
 
 
 def expand_curie(text: str) -> str:
