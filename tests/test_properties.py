@@ -567,3 +567,18 @@ def test_any_corpus_folder_by_the_cli(changes: list) -> None:
     except AssertionError:
         record("corpora", "yaml", text.encode("utf-8", "surrogatepass"))
         raise
+
+
+@cases(300)
+@given(
+    start=st.sampled_from(["http:", "http://", "a:", "https://w3id.org/claimgraph/ns#", "http://e/entity/"]),
+    rest=st.text("ab:/#%[]?.1F-_é@ \u00a0\ue000٣", max_size=10),
+)
+def test_is_iri_accepts_only_what_the_engine_accepts(start: str, rest: str) -> None:
+    """What the sheet reader and the mapping take for an IRI, the engine stores (an IRI it
+    refused was a 500: the reader had let ``cg:a#b`` through)."""
+    from claimgraph.namespaces import is_iri
+
+    text = start + rest
+    if is_iri(text):
+        ox.NamedNode(text)
