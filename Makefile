@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench clean
+.PHONY: serve test quick browser virtuoso bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,21 @@ serve: $(STAMP) $(VENDOR)
 	$(BIN)/claimgraph load seeds --store $(STORE)
 	$(BIN)/claimgraph serve --store $(STORE)
 
+# The whole suite on every core (pytest-xdist: WORKERS processes, each with its own servers),
+# then the time it took. `make quick`: the tests marked fast (no server, no subprocess), for
+# the inner loop; `make test` is what CI runs.
+WORKERS ?= 2
+
 test: $(STAMP) $(VENDOR) browser virtuoso
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest
+	@start=$$(date +%s); \
+	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks \
+	  && $(BIN)/pytest -n $(WORKERS) --durations=10; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+quick: $(STAMP) $(VENDOR)
+	@start=$$(date +%s); \
+	$(BIN)/pytest -n $(WORKERS) -m "not slow" -q; status=$$?; \
+	echo "make quick: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).

@@ -22,6 +22,7 @@ A test module that needs other settings (a token, a copied store) overrides
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from .live import BASE, MINI, ROOT, SEEDS, settings_for
 from .servers import SCRATCH_MAX_ROWS, SparqlServer, in_ci, missing, start
 
 DATA = ROOT / "tests" / "data"
-__all__ = ["BACKENDS", "BASE", "DATA", "MINI", "ROOT", "SEEDS", "make_settings"]
+__all__ = ["BACKENDS", "BASE", "DATA", "MINI", "ROOT", "SEEDS", "SHARED", "make_settings", "needs_shared"]
 
 #: Where a store can be: the embedded store, and the two SPARQL servers the tests run.
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
@@ -67,6 +68,57 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames and module in BACKEND_MODULES:
         backends = getattr(metafunc.module, "MODULE_BACKENDS", BACKENDS)
         metafunc.parametrize("backend", backends, indirect=True, scope="module")
+
+
+#: Modules that start servers or subprocesses for most of their tests: not in ``make quick``.
+SLOW_MODULES = {
+    "test_benchmarks",
+    "test_browser",
+    "test_clients",
+    "test_environment",
+    "test_w3c_gsp",
+    "test_w3c_protocol",
+    "test_package",
+}
+#: What a run of the whole suite starts first, the longest first, so that on several workers
+#: (pytest-xdist, ``make test``) no long module is left to run alone at the end.
+FIRST = ("test_benchmarks", "test_environment", "test_browser", "test_package", "test_w3c_gsp")
+
+
+def _backend_of(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend", "embedded") if callspec is not None else "embedded"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` on what ``make quick`` leaves out (a store on a server, the modules above and
+    tests marked so); the modules of :data:`FIRST` first, each module's tests kept together."""
+    for item in items:
+        module = item.path.stem
+        if module in SLOW_MODULES or _backend_of(item) != "embedded":
+            item.add_marker(pytest.mark.slow)
+
+    def rank(item: pytest.Item) -> int:
+        return FIRST.index(item.path.stem) if item.path.stem in FIRST else len(FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module stays
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist hands out whole modules, one backend at a time (``test_writes.py[virtuoso]``):
+    a module's fixtures (a live server, a loaded corpus) are set up once per backend, on one
+    worker, and the servers of a backend once per worker (session fixtures)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndBackend(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            found = re.search(r"[\[-](oxigraph|virtuoso)[\]-]", nodeid)
+            return f"{module}[{found.group(1)}]" if found else module
+
+    config.option.loadscopereorder = False  # the collection's order: FIRST first
+    return ByModuleAndBackend(config, log)
 
 
 #: Settings for a store in the folder given (the one settings function of the tests).
@@ -299,6 +351,21 @@ def seed_client(seed_app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner() -> CliRunner:
     return Runner()
+
+
+#: ``../shared/`` beside the repository: the seed documents as given, and the W3C test suites.
+SHARED = ROOT.parent / "shared"
+
+
+def needs_shared(path: Path) -> None:
+    """Skip a test whose files under ``../shared/`` are absent, saying where; under ``CI=true``
+    fail instead (CI runs beside ``shared/``: a suite that silently went missing is a failure)."""
+    if path.exists():
+        return
+    reason = f"{path} is not here (../shared/ beside the repository)"
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the suites under ../shared/ must run)")
+    pytest.skip(reason)
 
 
 def embedded_only(backend: str, why: str) -> None:
