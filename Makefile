@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick browser virtuoso bench clean
+.PHONY: serve test quick wheel browser virtuoso bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ virtuoso:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } \
 	  || echo "virtuoso-opensource is not installed: the Virtuoso tests will skip"
 
+# The wheel people install (pip install dist/claimgraph-*.whl, or pipx): the code, the vocabulary,
+# shapes, JSON-LD context, named queries and the query page's YASGUI (setup.py).
+wheel: $(STAMP) $(VENDOR)
+	$(BIN)/pip wheel --no-deps --quiet -w dist .
+
 # The benchmark (not a test): sizes as an option, e.g. `make bench SIZES="1000 10000"`.
 # It installs the bench extra (Oxigraph's server, rdflib-endpoint) that `make test` does not;
 # the HTTP part needs wrk (Debian package wrk). It writes benchmarks/RESULTS.md.
@@ -69,4 +74,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py --sizes $(SIZES) $(BENCH_OPTIONS)
 
 clean:
-	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)
+	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

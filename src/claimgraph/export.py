@@ -32,6 +32,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from . import formats
+from .config import ontology_folder
 from .errors import ClaimgraphError, NotAcceptable
 from .mapping import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
@@ -455,7 +456,7 @@ def void_description(quads: list[ox.Quad], mint: Minter, *, root: str, license: 
 
 def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
     """The vocabulary and the shapes, as the named graphs a load writes beside the data."""
-    folder = Path(ontology_dir)
+    folder = ontology_folder(ontology_dir)
     ontology = Graph()
     for path in sorted(folder.glob("*.ttl")):
         if path.name != "shapes.ttl":
