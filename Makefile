@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick wheel browser virtuoso bench clean
+.PHONY: serve test quick docs wheel browser virtuoso bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ virtuoso:
 	@command -v virtuoso-t >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } \
 	  || echo "virtuoso-opensource is not installed: the Virtuoso tests will skip"
+
+# The references generated from the code's own tables (CLI, settings, errors): docs/reference/.
+docs: $(STAMP)
+	$(BIN)/python -m tests.docgen
 
 # The wheel people install (pip install dist/claimgraph-*.whl, or pipx): the code, the vocabulary,
 # shapes, JSON-LD context, named queries and the query page's YASGUI (setup.py).

@@ -79,6 +79,7 @@ SLOW_MODULES = {
     "test_w3c_gsp",
     "test_w3c_protocol",
     "test_package",
+    "test_proxy",
 }
 #: What a run of the whole suite starts first, the longest first, so that on several workers
 #: (pytest-xdist, ``make test``) no long module is left to run alone at the end.

@@ -101,6 +101,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("token", "", "Bearer token that write requests must carry; writes are refused when empty."),
     Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting(
+        "trusted_proxy",
+        "",
+        "Address of the reverse proxy in front of the server (e.g. 127.0.0.1) whose X-Forwarded-Proto, "
+        "-Host, -For and -Prefix headers are believed (the public scheme, host and base path of links); "
+        "empty: no proxy's.",
+    ),
     Setting("port", 5000, "Port the server listens on.", int),
     Setting("threads", 8, "Request threads of the WSGI server.", int),
     Setting("query_workers", 2, "Worker processes that run queries.", int),
@@ -165,6 +172,7 @@ class Settings:
     base_iri: str
     token: str
     host: str
+    trusted_proxy: str
     port: int
     threads: int
     query_workers: int
