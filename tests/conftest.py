@@ -81,9 +81,36 @@ SLOW_MODULES = {
     "test_package",
     "test_proxy",
 }
-#: What a run of the whole suite starts first, the longest first, so that on several workers
-#: (pytest-xdist, ``make test``) no long module is left to run alone at the end.
-FIRST = ("test_benchmarks", "test_environment", "test_browser", "test_package", "test_w3c_gsp")
+#: Seconds each group of the whole suite took (module, and backend when on a server), measured
+#: with ``--durations=0`` on two workers: ``make test`` hands out the longest first, so that no
+#: long group is left to run alone at the end. A group not listed comes after, in file order.
+WEIGHTS = {
+    "test_validator_equivalence": 1586,
+    "test_writes[virtuoso]": 600,
+    "test_environment": 408,
+    "test_remote[virtuoso]": 325,
+    "test_changes": 305,
+    "test_benchmarks": 300,
+    "test_writes[oxigraph]": 291,
+    "test_export[virtuoso]": 286,
+    "test_remote[oxigraph]": 247,
+    "test_changes[virtuoso]": 246,
+    "test_package": 240,
+    "test_w3c_protocol[virtuoso]": 225,
+    "test_writes": 217,
+    "test_changes[oxigraph]": 185,
+    "test_queries[virtuoso]": 168,
+    "test_cli": 162,
+    "test_export[oxigraph]": 138,
+    "test_loader[virtuoso]": 135,
+    "test_workers": 123,
+    "test_gsp[virtuoso]": 118,
+    "test_queries[oxigraph]": 111,
+    "test_export": 110,
+    "test_linked": 100,
+}
+#: Modules whose tests share no costly module fixture: handed out test by test, over every worker.
+SPLIT = {"test_validator_equivalence"}
 
 
 def _backend_of(item: pytest.Item) -> str:
@@ -93,32 +120,36 @@ def _backend_of(item: pytest.Item) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``slow`` on what ``make quick`` leaves out (a store on a server, the modules above and
-    tests marked so); the modules of :data:`FIRST` first, each module's tests kept together."""
+    tests marked so); the groups of :data:`WEIGHTS` first, the longest first, each kept together."""
     for item in items:
         module = item.path.stem
         if module in SLOW_MODULES or _backend_of(item) != "embedded":
             item.add_marker(pytest.mark.slow)
 
-    def rank(item: pytest.Item) -> int:
-        return FIRST.index(item.path.stem) if item.path.stem in FIRST else len(FIRST)
+    def weight(item: pytest.Item) -> int:
+        backend = _backend_of(item)
+        return -WEIGHTS.get(item.path.stem + (f"[{backend}]" if backend != "embedded" else ""), 0)
 
-    items.sort(key=rank)  # stable: the order within a module stays
+    items.sort(key=weight)  # stable: the order within a group stays
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """pytest-xdist hands out whole modules, one backend at a time (``test_writes.py[virtuoso]``):
     a module's fixtures (a live server, a loaded corpus) are set up once per backend, on one
-    worker, and the servers of a backend once per worker (session fixtures)."""
+    worker, and the servers of a backend once per worker (session fixtures). The modules of
+    :data:`SPLIT` go test by test."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByModuleAndBackend(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
+            if Path(module).stem in SPLIT:
+                return nodeid
             found = re.search(r"[\[-](oxigraph|virtuoso)[\]-]", nodeid)
             return f"{module}[{found.group(1)}]" if found else module
 
-    config.option.loadscopereorder = False  # the collection's order: FIRST first
+    config.option.loadscopereorder = False  # the collection's order: the longest first
     return ByModuleAndBackend(config, log)
 
 

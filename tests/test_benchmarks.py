@@ -23,7 +23,7 @@ def test_harness_smoke_run(tmp_path: Path):
     # The store on a server too (Virtuoso's figures come from make bench: its start adds seconds).
     command += ["--backends", "oxigraph"]
     done = subprocess.run(
-        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300, check=False
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=600, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
