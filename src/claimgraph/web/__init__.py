@@ -44,6 +44,12 @@ def create_app(
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(writes.blueprint)
     linked.register(app)
+
+    @app.route("/favicon.ico")
+    def favicon() -> Any:
+        """The icon every browser asks for (``static/favicon.ico``)."""
+        return app.send_static_file("favicon.ico")
+
     return app
 
 
