@@ -32,7 +32,7 @@ def cli() -> str:
     settings = {s.option: s for s in SETTINGS}
     out = [
         NOTICE.format(source="the commands of src/claimgraph/cli.py"),
-        "# Command line\n\n",
+        "# Commands and options\n\n",
         "`claimgraph COMMAND --help` prints the same. Errors are one line on standard error (one line "
         "per problem for sheets), never a traceback; every command exits 2 on an error, and "
         "`validate` exits 0 when the corpus conforms, 1 on violations, 2 on any other error "
