@@ -33,12 +33,12 @@ test: $(STAMP) $(VENDOR) browser virtuoso
 	@start=$$(date +%s); \
 	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks \
 	  && $(BIN)/pytest -n $(WORKERS) --durations=10; status=$$?; \
-	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+	took=$$(( $$(date +%s) - start )); echo "make test: $$((took / 60)) min $$((took % 60)) s"; exit $$status
 
 quick: $(STAMP) $(VENDOR)
 	@start=$$(date +%s); \
 	$(BIN)/pytest -n $(WORKERS) -m "not slow" -q; status=$$?; \
-	echo "make quick: $$(( $$(date +%s) - start )) s"; exit $$status
+	took=$$(( $$(date +%s) - start )); echo "make quick: $$((took / 60)) min $$((took % 60)) s"; exit $$status
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).
