@@ -41,6 +41,7 @@ from claimgraph.web import create_app
 
 from .live import BASE, MINI, ROOT, SEEDS, settings_for
 from .servers import SCRATCH_MAX_ROWS, SparqlServer, in_ci, missing, start
+from .timing import SLOW_TESTS, WEIGHTS
 
 DATA = ROOT / "tests" / "data"
 __all__ = ["BACKENDS", "BASE", "DATA", "MINI", "ROOT", "SEEDS", "SHARED", "make_settings", "needs_shared"]
@@ -80,34 +81,7 @@ SLOW_MODULES = {
     "test_w3c_protocol",
     "test_package",
     "test_proxy",
-}
-#: Seconds each group of the whole suite took (module, and backend when on a server), measured
-#: with ``--durations=0`` on two workers: ``make test`` hands out the longest first, so that no
-#: long group is left to run alone at the end. A group not listed comes after, in file order.
-WEIGHTS = {
-    "test_validator_equivalence": 1586,
-    "test_writes[virtuoso]": 600,
-    "test_environment": 408,
-    "test_remote[virtuoso]": 325,
-    "test_changes": 305,
-    "test_benchmarks": 300,
-    "test_writes[oxigraph]": 291,
-    "test_export[virtuoso]": 286,
-    "test_remote[oxigraph]": 247,
-    "test_changes[virtuoso]": 246,
-    "test_package": 240,
-    "test_w3c_protocol[virtuoso]": 225,
-    "test_writes": 217,
-    "test_changes[oxigraph]": 185,
-    "test_queries[virtuoso]": 168,
-    "test_cli": 162,
-    "test_export[oxigraph]": 138,
-    "test_loader[virtuoso]": 135,
-    "test_workers": 123,
-    "test_gsp[virtuoso]": 118,
-    "test_queries[oxigraph]": 111,
-    "test_export": 110,
-    "test_linked": 100,
+    "test_validator_equivalence",
 }
 #: Modules whose tests share no costly module fixture: handed out test by test, over every worker.
 SPLIT = {"test_validator_equivalence"}
@@ -119,11 +93,12 @@ def _backend_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``slow`` on what ``make quick`` leaves out (a store on a server, the modules above and
-    tests marked so); the groups of :data:`WEIGHTS` first, the longest first, each kept together."""
+    """``slow`` on what ``make quick`` leaves out (a store on a server, the modules above, the
+    tests of :data:`tests.timing.SLOW_TESTS` and tests marked so); the groups of :data:`tests.timing.WEIGHTS` first, the longest first, each kept together."""
     for item in items:
         module = item.path.stem
-        if module in SLOW_MODULES or _backend_of(item) != "embedded":
+        name = f"{item.path.name}::{item.originalname}" if isinstance(item, pytest.Function) else ""
+        if module in SLOW_MODULES or name in SLOW_TESTS or _backend_of(item) != "embedded":
             item.add_marker(pytest.mark.slow)
 
     def weight(item: pytest.Item) -> int:
