@@ -3,7 +3,8 @@
 * The generated references (CLI, settings, error table) are what ``tests/docgen.py`` writes now.
 * Every link between the documents resolves: the file, and the heading a ``#fragment`` names.
 * Every ``claimgraph …`` command in a shell block parses (its command and options exist), the
-  tutorial runs word for word, and the front page's three curl lines answer from a live server.
+  guide to writing a corpus by hand runs word for word (the tutorial has tests/test_tutorial.py),
+  and the front page's three curl lines answer from a live server.
 * The hand-written references still name every command, named query and exit code.
 """
 
@@ -205,9 +206,14 @@ def test_every_documented_command_parses(words: list[str]):
         pytest.fail(f"claimgraph {' '.join(words)}: {exc}")
 
 
-def tutorial_script(port: int) -> str:
-    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
-    runnable = text.split("<!-- tutorial:", 1)[1]
+#: The guide that runs from an empty folder with claimgraph installed (docs/tutorial.md has its
+#: own test, tests/test_tutorial.py).
+BY_HAND = DOCS / "how-to" / "write-a-corpus.md"
+
+
+def runnable_script(port: int) -> str:
+    text = BY_HAND.read_text(encoding="utf-8")
+    runnable = text.split("<!-- runnable:", 1)[1]
     lines = ["set -euo pipefail"]
     for block in shell_blocks(runnable):
         block = block.replace("5000", str(port))
@@ -221,11 +227,11 @@ def tutorial_script(port: int) -> str:
 
 
 @pytest.mark.slow
-def test_the_tutorial_runs_word_for_word(tmp_path: Path):
-    """Every shell block of the tutorial after its marker, in order, in an empty folder; the
-    server it starts is stopped by the tutorial's own ``kill %1``."""
+def test_writing_a_corpus_by_hand_runs_word_for_word(tmp_path: Path):
+    """Every shell block of the guide after its marker, in order, in an empty folder, with no
+    setting but the PATH; the server it starts is stopped by the guide's own ``kill %1``."""
     port = free_port()
-    script = tutorial_script(port)
+    script = runnable_script(port)
     bin_dir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMGRAPH_")}
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")

@@ -2,7 +2,7 @@
 
 The wheel is built from a copy of the checkout's tracked sources (``pip wheel``, as ``make wheel``
 does), installed with its dependencies into a new virtual environment, and run from an empty
-folder that holds only a corpus: ``load``, ``query`` and ``serve`` find the vocabulary, shapes,
+folder that holds only a corpus: ``init``, ``draft``, ``load``, ``query`` and ``serve`` find the vocabulary, shapes,
 JSON-LD context, named queries and the query page's YASGUI inside the installed package, and
 ``--ontology-dir`` / ``--queries-dir`` point them elsewhere.
 """
@@ -120,9 +120,13 @@ def test_the_installed_package_is_the_one_that_runs(installed: Installed):
 
 
 def test_load_query_and_serve_from_an_empty_folder(installed: Installed):
-    """A corpus folder, then load, a named query and serve: nothing else present."""
+    """init, a corpus folder, draft, then load, a named query and serve: nothing else present."""
+    installed.run("init", "started")
+    assert "agents:" in (installed.work / "started" / "corpus.yaml").read_text(encoding="utf-8")
     corpus = installed.work / "my-corpus"
     shutil.copytree(MINI, corpus)
+    drafted = installed.run("draft", "my-corpus/doc-a.txt")
+    assert "# - subject:" in drafted.stdout  # the drafting assistant's libraries came with the wheel
     loaded = installed.run("load", "my-corpus", "--store", "store")
     assert "5 claims" in loaded.stdout
     listed = installed.run("query", "--list")
