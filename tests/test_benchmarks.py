@@ -8,7 +8,9 @@ the store), with one run of each step, and writes its RESULTS.md into a temporar
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +24,21 @@ def test_harness_smoke_run(tmp_path: Path):
     command += ["--query-runs", "1", "--http-seconds", "1", "--connections", "1", "--servers", "claimgraph"]
     # The store on a server too (Virtuoso's figures come from make bench: its start adds seconds).
     command += ["--backends", "oxigraph"]
-    done = subprocess.run(
-        [*command, "--out", str(out)], capture_output=True, text=True, timeout=600, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    # A session of its own: past the limit, the harness is stopped with the servers it started.
+    with subprocess.Popen(
+        [*command, "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as harness:
+        try:
+            _, stderr = harness.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            os.killpg(harness.pid, signal.SIGKILL)
+            harness.communicate()
+            raise
+    assert harness.returncode == 0, stderr[-2000:]
     text = out.read_text(encoding="utf-8")
     for heading in ("1. Load with validation", "2. Writes", "3. Named queries", "4. HTTP", "100 claims"):
         assert heading in text
