@@ -264,3 +264,103 @@ def test_a_server_with_curators_but_no_operator_token_takes_their_writes(loaded,
     assert (
         client.post("/update", data=update, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     )
+
+
+# ---------------------------------------------------------------- reading the history
+
+
+def test_get_history_is_newest_first_filtered_and_follows_since(app, client):
+    token = add_curator(app, "alice")
+    update = {"update": "INSERT DATA { GRAPH <http://e/g> { <http://e/s> a <http://e/T> } }"}
+    assert (
+        client.post("/update", data=update, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    )
+    assert client.delete("/claims/doc-b?reason=gone", headers=AUTH).status_code == 200
+    body = client.get("/history").get_json()
+    assert [(e["sequence"], e["kind"], e["curator_name"]) for e in body["entries"]] == [
+        (4, "withdraw", "operator"),
+        (3, "update", "alice"),
+        (2, "curator", "operator"),
+        (1, "load", "operator"),
+    ]
+    assert body["next"] is None and body["previous"] is None
+    [withdrawal] = [e for e in body["entries"] if e["kind"] == "withdraw"]
+    assert withdrawal["reason"] == "gone" and withdrawal["invalidated"] == 2
+    assert withdrawal["documents"][0]["document"] == f"{BASE}document/doc-b"
+    assert withdrawal["documents"][0]["change"] == "withdrawn"
+    assert withdrawal["graphs"]["dropped"] == [f"{BASE}graph/document/doc-b"]
+    assert withdrawal["ended"].endswith("Z")
+    by_alice = client.get("/history?curator=alice").get_json()["entries"]
+    assert [e["sequence"] for e in by_alice] == [3]
+    about_b = client.get("/history?document=doc-b").get_json()["entries"]
+    assert [e["sequence"] for e in about_b] == [4, 1]
+    since = client.get("/history?since=2").get_json()["entries"]
+    assert [e["sequence"] for e in since] == [3, 4], "after a sequence number: oldest first, to replay"
+    assert client.get("/history?since=yesterday").status_code == 400
+    assert client.get("/history?page=2").get_json()["entries"] == []
+
+
+def test_the_history_as_atom_and_as_a_page(app, client):
+    from xml.etree import ElementTree
+
+    atom = client.get("/history", headers={"Accept": "application/atom+xml"})
+    assert atom.status_code == 200 and atom.mimetype == "application/atom+xml"
+    feed = ElementTree.fromstring(atom.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    [entry] = feed.findall("a:entry", ns)
+    assert entry.find("a:title", ns).text == "#1 load by operator"
+    assert entry.find("a:author/a:name", ns).text == "operator"
+    html = client.get("/history", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and b"load</strong> by" in html.data
+    iri = client.get("/history").get_json()["entries"][0]["iri"]
+    one = client.get(iri[len(BASE) - 1 :], headers={"Accept": "application/json"}).get_json()
+    assert len(one["generated_claims"]) == 5 and one["invalidated_claims"] == []
+    page = client.get(iri[len(BASE) - 1 :], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and b"5 claims recorded" in page.data
+    turtle = client.get(iri[len(BASE) - 1 :], headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and b"prov" in turtle.data
+
+
+def test_a_withdrawn_claim_still_resolves_with_its_banner_and_its_document_lists_it(app, client):
+    [claim] = [c for c in claims(client, document="doc-a") if c in claims_with(client, "schema:startDate")]
+    assert client.delete("/claims/doc-a?reason=retracted", headers=AUTH).status_code == 200
+    page = client.get(claim[len(BASE) - 1 :], headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    text = page.data.decode()
+    assert "Withdrawn on " in text and "by operator: retracted" in text
+    assert "The flood of 3 May 2020" in text
+    document = client.get("/document/doc-a", headers={"Accept": "text/html"})
+    assert document.status_code == 200 and claim.rsplit("/", 1)[1] in document.data.decode()
+
+
+def test_a_replaced_claim_names_the_claim_that_replaced_it(app, client):
+    assert post_doc_c(client, doc_c_sheet()).status_code == 201
+    first = claims(client, document="doc-c")
+    sheet = doc_c_sheet().replace("    count_kind: deaths\n", "    count_kind: deaths\n    note: corrected\n")
+    assert post_doc_c(client, sheet, reason="corrected").status_code == 201
+    [new] = claims(client, document="doc-c") - first
+    [old] = first - claims(client, document="doc-c")
+    text = client.get(old[len(BASE) - 1 :], headers={"Accept": "text/html"}).data.decode()
+    assert "Replaced on " in text and new.rsplit("/", 1)[1] in text
+    current = client.get(new[len(BASE) - 1 :], headers={"Accept": "text/html"}).data.decode()
+    assert "Revises" in current and old.rsplit("/", 1)[1] in current
+    rows = client.get(
+        "/queries/history-of",
+        query_string={"item": old},
+        headers={"Accept": "application/sparql-results+json"},
+    ).get_json()["results"]["bindings"]
+    assert [(r["what"]["value"], r["kind"]["value"]) for r in rows] == [
+        ("recorded", "claims"),
+        ("withdrawn", "claims"),
+    ]
+    assert {r["revisedBy"]["value"] for r in rows} == {new}
+    assert rows[1]["reason"]["value"] == "corrected"
+
+
+def claims_with(client, predicate: str) -> set[str]:
+    full = predicate.replace("schema:", "http://schema.org/")
+    rows = select(
+        client,
+        f"SELECT ?c WHERE {{ ?c a <{CG}Claim> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{full}> }}",
+    )
+    return {r["c"] for r in rows}

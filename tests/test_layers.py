@@ -29,6 +29,7 @@ LAYERS = {
     "changes": 3,
     "curators": 3,
     "history": 3,
+    "audit": 3,
     "serverclient": 3,
     "loader": 3,
     "queries": 3,

@@ -28,6 +28,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
+from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
 from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
@@ -123,11 +124,14 @@ __all__ = [
     "Curator",
     "Description",
     "DumpRequest",
+    "Entry",
+    "Filters",
     "QueryAnswer",
     "QueryRequest",
     "Reader",
     "ServerClient",
     "SheetUpload",
+    "Story",
     "Triple",
     "WriteReport",
     "absolute_iri",
@@ -536,6 +540,25 @@ class Claimgraph:
 
     def history_length(self, store: Store) -> int:
         return history_length(store)
+
+    def history(self, select: Select, filters: Filters) -> tuple[list[Entry], bool]:
+        """A page of the history (newest first; oldest first after ``since``) and whether more follow."""
+        return read_entries(select, self.mint, filters)
+
+    def history_entry(self, select: Select, iri: str) -> Entry | None:
+        """One write whole, with the claims it generated and invalidated."""
+        return read_entry(select, self.mint, iri)
+
+    def story(self, select: Select, iri: str) -> Story:
+        """What the history says of a claim or a document (and whether it is kept withdrawn)."""
+        return read_story(select, self.mint, iri)
+
+    def withdrawn_claim(self, select: Select, iri: str) -> dict[str, str]:
+        """A withdrawn claim's triple, claimant, document and quote."""
+        return claim_parts(select, self.mint, iri)
+
+    def history_atom(self, entries: list[Entry], *, feed_url: str, page_url: str) -> bytes:
+        return atom(entries, feed_url=feed_url, mint=self.mint, page_url=page_url)
 
     # ------------------------------------------------------------ after every write
 
