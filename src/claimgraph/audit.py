@@ -313,12 +313,18 @@ def read_story(select: Select, mint: Minter, iri: str) -> Story:
 def claim_parts(select: Select, mint: Minter, iri: str) -> dict[str, str]:
     """A withdrawn claim's triple, claimant, document and quote (from the withdrawn graph)."""
     w = _iri(withdrawn_graph(mint))
+    labels = " ".join(
+        f"OPTIONAL {{ ?{v} <{RDFS.label}> ?{v}Label }}" for v in ("s", "p", "o", "claimant", "doc")
+    )
     rows = select(
-        f"""SELECT ?s ?p ?o ?claimant ?doc ?exact WHERE {{ GRAPH {w} {{
-  {_iri(iri)} <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ;
-       <{PROV.wasAttributedTo}> ?claimant ; <{PROV.wasDerivedFrom}> ?doc .
-  OPTIONAL {{ {_iri(iri)} <{CG.evidence}>/<{OA.hasSelector}> ?q . ?q a <{OA.TextQuoteSelector}> ; <{OA.exact}> ?exact }}
-}} }} LIMIT 1"""
+        f"""SELECT ?s ?p ?o ?claimant ?doc ?exact ?sLabel ?pLabel ?oLabel ?claimantLabel ?docLabel WHERE {{
+  GRAPH {w} {{
+    {_iri(iri)} <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ;
+         <{PROV.wasAttributedTo}> ?claimant ; <{PROV.wasDerivedFrom}> ?doc .
+    OPTIONAL {{ {_iri(iri)} <{CG.evidence}>/<{OA.hasSelector}> ?q . ?q a <{OA.TextQuoteSelector}> ; <{OA.exact}> ?exact }}
+  }}
+  {labels}
+}} LIMIT 1"""
     )
     return {k: str(v) for k, v in rows[0].items()} if rows else {}
 

@@ -75,10 +75,8 @@ def history() -> Response:
                 filters=filters,
                 following=following,
                 previous=previous,
-                alternates=[
-                    ("json", _link(format="json"), "application/json"),
-                    ("atom", _link(format="atom"), "application/atom+xml"),
-                ],
+                json_url=_link(format="json"),
+                atom_url=_link(format="atom"),
             ),
             mimetype="text/html",
         )
