@@ -118,3 +118,50 @@ def test_concurrent_writers_are_serialised_and_each_write_is_recorded_once(serve
     entries = history(server.url)
     assert [e["n"] for e in entries] == [str(i) for i in range(1, 7)]
     assert all(e["kind"] == "update" for e in entries)
+
+
+def test_an_upload_cut_short_is_resumed_and_commits_whole(server, runner):
+    from claimgraph.api import ServerClient
+
+    client = ServerClient(server.url, TOKEN)
+    upload = client.request("POST", "uploads", corpus="mini")["upload"]
+    first = sorted((DATA / "mini").iterdir())[0]
+    client.request("PUT", f"uploads/{upload}/{first.name}", body=first.read_bytes())
+    assert client.request("GET", f"uploads/{upload}")["files"] == [first.name]
+    assert history(server.url) == []  # nothing is written before the last request
+    resumed = cli(
+        runner, "load", str(DATA / "mini"), "--server", server.url, "--token", TOKEN, "--upload", upload
+    )
+    assert resumed.exit_code == 0, resumed.output
+    assert [e["kind"] for e in history(server.url)] == ["load"]
+    gone = cli(
+        runner, "load", str(DATA / "mini"), "--server", server.url, "--token", TOKEN, "--upload", upload
+    )
+    assert gone.exit_code == 2 and "no upload" in gone.output
+
+
+def test_a_token_revoked_by_another_process_is_refused_by_the_running_server(server):
+    """On a SPARQL server, another claimgraph process may revoke a token; the running server
+    checks the token inside each write against the curators as the store holds them then."""
+    if server.backend == "embedded":
+        pytest.skip("the embedded store has one process: the server (covered by the --server test)")
+    from claimgraph.api import Claimgraph
+
+    from .live import settings_for
+
+    other = Claimgraph(settings_for(server.store, **server.options, token=TOKEN))
+    store = other.open_store()
+    try:
+        _curator, token = other.add_curator(store, "bob")
+    finally:
+        store.close()
+    headers = {"Authorization": f"Bearer {token}"}
+    update = {"update": f"INSERT DATA {{ GRAPH <{BASE}graph/upload/x> {{ <http://e/s> a <http://e/T> }} }}"}
+    assert requests.post(server.url + "/update", data=update, headers=headers, timeout=60).status_code == 200
+    store = other.open_store()
+    try:
+        other.revoke_curator(store, "bob")
+    finally:
+        store.close()
+    refused = requests.post(server.url + "/update", data=update, headers=headers, timeout=60)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "revoked"

@@ -137,10 +137,18 @@ def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
     is_flag=True,
     help="Let the corpus take over documents another corpus loaded (otherwise refused).",
 )
+@click.option(
+    "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
+)
 @server_options
 @setting_options("store", "base_iri", "ontology_dir", "validator", "token", "host", "port")
 def load(
-    folders: tuple[Path, ...], replace: bool, server: str | None, reason: str | None, **options: Any
+    folders: tuple[Path, ...],
+    replace: bool,
+    upload: str | None,
+    server: str | None,
+    reason: str | None,
+    **options: Any,
 ) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
@@ -150,7 +158,9 @@ def load(
             for folder in folders:
                 progress = _Progress(f"loading {folder}")
                 try:
-                    answer = client.send_corpus(folder, replace=replace, reason=reason, progress=progress)
+                    answer = client.send_corpus(
+                        folder, replace=replace, reason=reason, progress=progress, upload=upload
+                    )
                 finally:
                     progress.close()
                 click.echo(f"{folder}: {answer.get('summary', 'nothing changed')} (through {client.url})")

@@ -52,6 +52,9 @@ WITHDRAWN_TYPES = {
 }
 
 
+_TYPE = RDF.type
+
+
 def history_graph(mint: Minter) -> URIRef:
     return URIRef(f"{mint.base}graph/history")
 
@@ -175,7 +178,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
     keep |= {s for g in dropped for s, p, o, _g in by_node.get(_corpus_node(mint, g), ()) if p == RDF.type}
     for node in keep:
         for s, p, o, _g in by_node.get(node, ()):
-            if p == RDF.type:
+            if p == _TYPE:
                 o = WITHDRAWN_TYPES.get(o, o)
             add.append((s, p, o, w))
 
@@ -189,7 +192,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
             remove += _withdrawn_quads(store, w, claim)
 
     # A new claim of a re-sent document revises the one it replaces (same triple and quote).
-    if plan.removed_claims:
+    if plan.removed_claims and plan.claims:
         old = _keys(plan.remove, plan.removed_claims)
         new = _keys(plan.add, plan.claims)
         by_key = defaultdict(list)
@@ -210,21 +213,23 @@ def _iri(node: Node) -> Node:
     return URIRef(node) if isinstance(node, str) and not isinstance(node, URIRef) else node
 
 
+_TRIPLE = (RDF.subject, RDF.predicate, RDF.object)
+_EXACT = OA.exact
+
+
 def _keys(quads: Iterable[Quad], claims: Iterable[Node]) -> dict[Node, tuple]:
     """Each claim's (subject, predicate, object, quote), from its quads."""
     wanted = set(claims)
     parts: dict[Node, dict[Node, Node]] = defaultdict(dict)
     for s, p, o, _g in quads:
-        base = _base(s)
-        if base in wanted and (
-            (p in (RDF.subject, RDF.predicate, RDF.object) and s == base) or p == OA.exact
-        ):
-            parts[base][p] = o
-    return {
-        c: (v.get(RDF.subject), v.get(RDF.predicate), v.get(RDF.object), v.get(OA.exact))
-        for c, v in parts.items()
-        if len(v) == 4
-    }
+        if p in _TRIPLE:
+            if s in wanted:
+                parts[s][p] = o
+        elif p == _EXACT:
+            base = _base(s)
+            if base in wanted:
+                parts[base][p] = o
+    return {c: (*(v.get(p) for p in _TRIPLE), v.get(_EXACT)) for c, v in parts.items() if len(v) == 4}
 
 
 def _withdrawn_quads(store: Store, graph: URIRef, claim: Node) -> list[Quad]:
