@@ -842,4 +842,5 @@ def _versions(graphs: Iterable, shas: dict[URIRef, str]) -> Iterator:
         for s, p, o in graph.triples:
             if p == _SHA256:
                 shas[URIRef(s[1:-1])] = o.split('"')[1]
+                break  # a document graph describes one document, first
         yield graph

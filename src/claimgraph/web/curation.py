@@ -78,10 +78,9 @@ def post_corpus() -> Response:
     try:
         for part in request.files.getlist("file") or list(request.files.values()):
             cg.put_upload_file(upload, part.filename or "", part.read())
-    except Exception:
-        cg.close_upload(upload)
-        raise
-    return _finish(upload, request.args.get("action", "load"))
+        return _finish(upload, request.args.get("action", "load"))
+    finally:
+        cg.close_upload(upload)  # one request: nothing to resume
 
 
 def _finish(upload: str, action: str) -> Response:
