@@ -364,3 +364,11 @@ def claims_with(client, predicate: str) -> set[str]:
         f"SELECT ?c WHERE {{ ?c a <{CG}Claim> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{full}> }}",
     )
     return {r["c"] for r in rows}
+
+
+def test_a_curators_iri_resolves_to_their_writes(app, client):
+    page = client.get("/curator/operator", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and b"load</strong> by" in page.data
+    turtle = client.get("/curator/operator", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and b"Agent" in turtle.data
+    assert client.get("/curator/nobody", headers={"Accept": "text/html"}).status_code == 404

@@ -48,6 +48,7 @@ from .curators import (
     Curator,
     add_quads,
     authenticate,
+    curator_iri,
     curators_from_quads,
     curators_graph,
     new_token,
@@ -556,6 +557,13 @@ class Claimgraph:
     def withdrawn_claim(self, select: Select, iri: str) -> dict[str, str]:
         """A withdrawn claim's triple, claimant, document and quote."""
         return claim_parts(select, self.mint, iri)
+
+    def curator_known(self, select: Select, name: str) -> bool:
+        """Whether the store records curator ``name`` (revoked or not; the operator once it wrote)."""
+        rows = select(
+            f"SELECT ?t WHERE {{ GRAPH <{curators_graph(self.mint)}> {{ <{curator_iri(self.mint, name)}> a ?t }} }} LIMIT 1"
+        )
+        return bool(rows)
 
     def history_atom(self, entries: list[Entry], *, feed_url: str, page_url: str) -> bytes:
         return atom(entries, feed_url=feed_url, mint=self.mint, page_url=page_url)

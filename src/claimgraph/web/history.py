@@ -115,3 +115,21 @@ def entry(name: str) -> Response:
     return resource_response(
         iri, page=request.host_url + f"history/{stem}", extension=ext or None, render=render
     )
+
+
+@blueprint.route("/curator/<name>")
+def curator(name: str) -> Response:
+    """A curator's IRI (``<base>curator/NAME``): its writes, newest first; its RDF by ``Accept``."""
+    cg = get_claimgraph()
+    stem, _, ext = name.partition(".")
+    iri = f"{cg.mint.base}curator/{stem}"
+
+    def render() -> str:
+        if not cg.curator_known(get_reader().select, stem):
+            raise NotFound(f"no curator {stem!r}")
+        entries, more = cg.history(get_reader().select, Filters(curator=stem))
+        return render_template("curator.html", name=stem, iri=iri, entries=entries, more=more)
+
+    return resource_response(
+        iri, page=request.host_url + f"curator/{stem}", extension=ext or None, render=render
+    )
