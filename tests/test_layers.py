@@ -31,6 +31,7 @@ LAYERS = {
     "history": 3,
     "audit": 3,
     "serverclient": 3,
+    "uploads": 3,
     "loader": 3,
     "queries": 3,
     "export": 3,

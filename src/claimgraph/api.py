@@ -13,7 +13,6 @@ import contextvars
 import hashlib
 import hmac
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -93,6 +92,7 @@ from .store import (
     read_commit_marker,
     write_commit_marker,
 )
+from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
@@ -107,9 +107,6 @@ OPEN_DEFAULT = "DEFAULT"
 #: Seconds a commit marker read from a SPARQL server is trusted: another claimgraph
 #: process may write to the same server.
 MARKER_TTL = 1.0
-
-#: A corpus's or a staged file's name.
-_UPLOAD_NAME = re.compile(r"[\w.-]{1,128}")
 
 #: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
 _ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
@@ -490,44 +487,13 @@ class Claimgraph:
     # ------------------------------------------------------------ corpora sent to the server
 
     @cached_property
-    def uploads_folder(self) -> Path:
-        """Where corpora sent file by file wait for their last request (a folder per upload)."""
+    def uploads(self) -> Uploads:
+        """Where corpora sent file by file wait for their last request (beside the store's folder)."""
         folder = self.store_folder
         if folder is not None:
-            return folder.parent / f".{folder.name}-uploads"
+            return Uploads(folder.parent / f".{folder.name}-uploads")
         digest = hashlib.sha256(self.settings.store.encode()).hexdigest()[:12]
-        return Path(tempfile.gettempdir()) / f"claimgraph-uploads-{digest}"
-
-    def open_upload(self, corpus: str) -> str:
-        """Open a staging area for corpus ``corpus``'s files; returns its id."""
-        if not _UPLOAD_NAME.fullmatch(corpus or ""):
-            raise QueryError(f"corpus name {corpus!r}: use letters, digits, '.', '_' and '-'")
-        upload = uuid.uuid4().hex
-        (self.uploads_folder / upload / corpus).mkdir(parents=True)
-        return upload
-
-    def upload_folder(self, upload: str) -> Path:
-        """The corpus folder of an upload. :raises NotFound: for an unknown id."""
-        root = self.uploads_folder / upload
-        if not re.fullmatch(r"[0-9a-f]{32}", upload) or not root.is_dir():
-            raise NotFound(f"no upload {upload!r} (it was loaded already, or never opened)")
-        [folder] = [p for p in root.iterdir() if p.is_dir()]
-        return folder
-
-    def put_upload_file(self, upload: str, name: str, data: bytes) -> None:
-        """Stage one file of an upload (sent again, it replaces itself)."""
-        if not _UPLOAD_NAME.fullmatch(name) or name.startswith("."):
-            raise QueryError(f"file name {name!r}: a file of the corpus folder, without a path")
-        target = self.upload_folder(upload) / name
-        partial_file = target.with_name(f".{name}.part")
-        partial_file.write_bytes(data)
-        partial_file.replace(target)
-
-    def upload_files(self, upload: str) -> list[str]:
-        return sorted(p.name for p in self.upload_folder(upload).iterdir() if not p.name.startswith("."))
-
-    def close_upload(self, upload: str) -> None:
-        shutil.rmtree(self.uploads_folder / upload, ignore_errors=True)
+        return Uploads(Path(tempfile.gettempdir()) / f"claimgraph-uploads-{digest}")
 
     # ------------------------------------------------------------ the history
 

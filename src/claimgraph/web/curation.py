@@ -43,20 +43,20 @@ def _report(report: WriteReport, **extra: Any) -> dict[str, Any]:
 @blueprint.route("/uploads", methods=["POST"])
 @write_access
 def open_upload() -> Response:
-    upload = get_claimgraph().open_upload(request.args.get("corpus", ""))
+    upload = get_claimgraph().uploads.open(request.args.get("corpus", ""))
     return _json({"upload": upload, "corpus": request.args.get("corpus")}, 201)
 
 
 @blueprint.route("/uploads/<upload>", methods=["GET"])
 @write_access
 def upload_files(upload: str) -> Response:
-    return _json({"upload": upload, "files": get_claimgraph().upload_files(upload)}, 200)
+    return _json({"upload": upload, "files": get_claimgraph().uploads.files(upload)}, 200)
 
 
 @blueprint.route("/uploads/<upload>/<name>", methods=["PUT"])
 @write_access
 def put_file(upload: str, name: str) -> Response:
-    get_claimgraph().put_upload_file(upload, name, request.get_data())
+    get_claimgraph().uploads.put(upload, name, request.get_data())
     return Response(status=204)
 
 
@@ -74,24 +74,24 @@ def post_corpus() -> Response:
     cg = get_claimgraph()
     if request.mimetype != "multipart/form-data":
         raise QueryError("send a corpus as multipart/form-data, one part per file of its folder")
-    upload = cg.open_upload(request.args.get("corpus", ""))
+    upload = cg.uploads.open(request.args.get("corpus", ""))
     try:
         for part in request.files.getlist("file") or list(request.files.values()):
-            cg.put_upload_file(upload, part.filename or "", part.read())
+            cg.uploads.put(upload, part.filename or "", part.read())
         return _finish(upload, request.args.get("action", "load"))
     finally:
-        cg.close_upload(upload)  # one request: nothing to resume
+        cg.uploads.close(upload)  # one request: nothing to resume
 
 
 def _finish(upload: str, action: str) -> Response:
     cg = get_claimgraph()
-    folder = cg.upload_folder(upload)
+    folder = cg.uploads.folder(upload)
     replace = request.args.get("replace", "") in ("1", "true", "yes")
     if action == "validate":
         claims = _write(lambda store: cg.validate(folder, store=store, replace=replace))
         return _json({"corpus": folder.name, "conforms": True, "claims": claims}, 200)
     report = _write(lambda store: cg.load(store, folder, replace=replace))
-    cg.close_upload(upload)
+    cg.uploads.close(upload)
     return _json(_report(report, corpus=folder.name), 201 if report.added or report.removed else 200)
 
 
