@@ -372,3 +372,16 @@ def test_a_curators_iri_resolves_to_their_writes(app, client):
     turtle = client.get("/curator/operator", headers={"Accept": "text/turtle"})
     assert turtle.status_code == 200 and b"Agent" in turtle.data
     assert client.get("/curator/nobody", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_a_rebase_is_recorded_and_the_history_is_reminted_with_the_store(claimgraph, store):
+    from rdflib import URIRef
+
+    new = "http://data.example.org/"
+    claimgraph.rebase(store, new)
+    history = URIRef(f"{new}graph/history")
+    kinds = {(str(s), str(o)) for s, _p, o, _g in store.quads(history, predicate=URIRef(f"{CG}requestKind"))}
+    assert sorted(k for _s, k in kinds) == ["load", "rebase"]
+    assert all(s.startswith(f"{new}history/") for s, _k in kinds)
+    assert not any(True for _ in store.quads(URIRef(HISTORY)))
+    assert claimgraph.history_length(store) == 2
