@@ -170,12 +170,19 @@ def claimgraph_commands(text: str) -> list[list[str]]:
         if "<<" in joined:
             joined = re.sub(r"<<'?(\w+)'?\n.*?^\1$", "", joined, flags=re.S | re.M)
         for line in joined.splitlines():
-            for part in re.split(r"&&|\|\||;|\|", line.split(" #")[0]):
-                words = shlex.split(part.strip().rstrip("&"), comments=True)
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+            lexer.commenters = "#"
+            lexer.whitespace_split = True
+            words: list[str] = []
+            for word in [*lexer, ";"]:
+                if word not in {";", "&", "&&", "|", "||"}:
+                    words.append(word)
+                    continue
                 while words and re.match(r"^[A-Z_]+=", words[0]):
                     words.pop(0)
                 if words and Path(words[0]).name == "claimgraph":
                     found.append(words[1:])
+                words = []
     return found
 
 
