@@ -83,6 +83,9 @@ SLOW_MODULES = {
     "test_package",
     "test_proxy",
     "test_validator_equivalence",
+    "test_team",
+    "test_curation_pages",
+    "test_tutorial",
 }
 #: Modules whose tests share no costly module fixture: handed out test by test, over every worker.
 SPLIT = {"test_validator_equivalence"}
