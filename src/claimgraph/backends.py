@@ -51,10 +51,17 @@ class StoreOpener:
     def __call__(self, *, read_only: bool = False) -> Store:
         """The store, opened (read-only: no writes; for the embedded store, a shared lock).
 
-        :raises StoreError: when it cannot be opened.
+        :raises StoreError: when it cannot be opened, or a server would answer with the wrong
+            dataset (:meth:`claimgraph.remote.RemoteStore.check_dataset`).
         """
         if self.remote is not None:
-            return RemoteStore(self.remote, read_only=read_only)
+            store = RemoteStore(self.remote, read_only=read_only)
+            try:
+                store.check_dataset()
+            except BaseException:
+                store.close()
+                raise
+            return store
         return OxigraphStore(self.location, read_only=read_only)
 
 

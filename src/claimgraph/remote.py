@@ -59,7 +59,7 @@ from rdflib.term import Node
 from . import formats
 from .errors import NotAcceptable, QueryError, QueryTimeout, ResultTooLarge, StoreError
 from .sparqlclient import ConnectionLost, Credentials, Endpoints, Response, SparqlClient
-from .sparqltext import Dataset, inspect_query, tokens, update_targets, without_dataset
+from .sparqltext import Dataset, tokens, update_targets, without_dataset
 from .store import (
     DEFAULT,
     UNION,
@@ -86,8 +86,9 @@ REGISTER = "urn:claimgraph:register"
 DEFAULT_GRAPH = "urn:claimgraph:default"
 #: Prefix of the staging graphs of a commit in progress.
 STAGE = "urn:claimgraph:stage:"
-#: Names no graph: sent where a dataset part is empty (a server reads "none given" as "all").
-NO_GRAPH = "urn:claimgraph:none"
+#: A staged quad's predicate is this prefix before its own: the server's union default graph
+#: shows staging graphs to every query, and a staged quad must not read as data before its commit.
+STAGED = "urn:claimgraph:staged:"
 #: Names claimgraph keeps for itself; the metadata graph (changes.METADATA_GRAPH) is a graph like any other.
 RESERVED = "urn:claimgraph:"
 METADATA = "urn:claimgraph:store"
@@ -97,7 +98,10 @@ _GRAPH = "<urn:claimgraph:graph>"
 _COMMITS = "<urn:claimgraph:commits>"
 _AT = "<urn:claimgraph:committedAt>"
 _LAST = "<urn:claimgraph:lastCommit>"
-_TICKET = "<urn:claimgraph:Ticket>"
+#: The number of quads the store holds, kept by each commit (a count per request grows with the store).
+_QUADS = "<urn:claimgraph:quads>"
+_TICKET = "<urn:claimgraph:ticket>"
+_MARK = f"{_STORE} <urn:claimgraph:holds> <urn:claimgraph:Store>"
 _RECORDED = f"GRAPH <{REGISTER}> {{ {_STORE} {_GRAPH} ?g }}"
 
 #: SPARQL results are read as JSON, parsed here: pyoxigraph's XML results reader trims the
@@ -159,6 +163,36 @@ class RemoteStore:
     def __repr__(self) -> str:
         return f"RemoteStore({self.options.url!r})"
 
+    # ------------------------------------------------------------ the server's dataset
+
+    def check_dataset(self) -> None:
+        """Refuse a server that would answer claimgraph's queries with the wrong dataset.
+
+        Queries are sent as they are, so the server's default graph must be the union of
+        its graphs. The register holds a mark (written here first, by a store opened for
+        writing); a query that names no graph must see it.
+
+        :raises StoreError: when it does not, saying how to set the server up.
+        """
+        if not self._ask(f"GRAPH <{REGISTER}> {{ {_MARK} }}"):
+            if self.read_only:
+                return  # nothing written yet: no answer can be wrong
+            # A store never written holds no quads: from here on each commit keeps the count.
+            fresh = "" if self._counted_once() else f" {_STORE} {_QUADS} 0 ."
+            self.client.update(
+                f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {_MARK} .{fresh} }} }}",
+                timeout=self.options.write_timeout,
+            )
+        if not self._ask(_MARK):
+            raise StoreError(
+                f"the SPARQL server at {self.options.url} does not answer a query that names no graph "
+                "over the union of its graphs, and claimgraph sends its queries as they are: make the "
+                "default graph the union of every graph (Oxigraph server: start it with "
+                "`oxigraph serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true` on the "
+                "dataset; Virtuoso: no default graph set for the endpoint). "
+                "See docs/how-to/sparql-server.md"
+            )
+
     # ------------------------------------------------------------ reading
 
     def _run(
@@ -166,16 +200,17 @@ class RemoteStore:
         text: str,
         *,
         accept: str = JSON_RESULTS,
-        dataset: tuple[list[str], list[str]] | None = None,
+        dataset: Dataset | None = None,
         timeout: float | None = None,
         stream: bool = False,
     ) -> Response:
-        """Send a query; ``dataset`` (default graphs, named graphs) as protocol parameters, or
-        none for the store's own reads, which name every graph they read (``GRAPH <…>``)."""
-        default, named = dataset if dataset is not None else ([], [])
-        if dataset is not None:
-            # An empty part is sent as a graph that does not exist: "none given" means "all" to a server.
-            default, named = default or [NO_GRAPH], named or [NO_GRAPH]
+        """Send a query as it is: the server's default graph is the union of its graphs.
+
+        ``dataset``: a client's own dataset (``FROM`` or the protocol's parameters), sent as
+        protocol parameters; claimgraph never sends a list of graphs of its own.
+        """
+        default = list(dataset.default_graphs or ()) if dataset is not None else []
+        named = list(dataset.named_graphs or ()) if dataset is not None else []
         return self.client.query(
             text,
             default_graphs=default,
@@ -256,7 +291,16 @@ class RemoteStore:
         """Whether the store records the named graph ``graph`` (empty or not)."""
         return self._ask(f"GRAPH <{REGISTER}> {{ {_STORE} {_GRAPH} {_iri(graph)} }}")
 
+    def _counted_once(self) -> bool:
+        """Whether the server holds quads of a store (one written before the count was kept)."""
+        return self._ask(f"{{ {_RECORDED} }} UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }}")
+
     def __len__(self) -> int:
+        """The quads of the store: the count its commits keep (counted here for a store written
+        by a claimgraph that kept none)."""
+        _, rows, _ = self._solutions(f"SELECT ?n WHERE {{ GRAPH <{REGISTER}> {{ {_STORE} {_QUADS} ?n }} }}")
+        if rows and rows[0].get("n") is not None:
+            return int(rows[0]["n"].value)
         _, rows, _ = self._solutions(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {_RECORDED} GRAPH ?g {{ ?s ?p ?o }} }}"
             f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }} }}"
@@ -311,18 +355,6 @@ class RemoteStore:
 
     # ------------------------------------------------------------ queries
 
-    def _dataset(self, dataset: Dataset | None) -> tuple[list[str], list[str]]:
-        """The protocol's ``default-graph-uri`` and ``named-graph-uri`` for a dataset
-        (None: the store's own default graph, every graph named)."""
-        recorded = self.graphs()
-        if dataset is None:
-            return [DEFAULT_GRAPH], recorded
-        default = (
-            [DEFAULT_GRAPH, *recorded] if dataset.default_graphs is None else list(dataset.default_graphs)
-        )
-        named = recorded if dataset.named_graphs is None else list(dataset.named_graphs)
-        return default, named
-
     def query(
         self, sparql: str, *, union_default_graph: bool = True, base_iri: str | None = None
     ) -> QueryResult:
@@ -332,15 +364,7 @@ class RemoteStore:
         :raises ResultTooLarge: when the server cut the answer (its own row limit).
         """
         kind = _check_syntax(sparql, base_iri)
-        inspection = inspect_query(
-            sparql, allow_service=True, base_iri=base_iri, max_depth=10**6, max_bracket_depth=10**6
-        )
-        dataset = inspection.dataset if inspection.from_graphs or inspection.from_named_graphs else None
-        if dataset is None and union_default_graph:
-            dataset = UNION
-        response = self._run(
-            _server_text(sparql, base_iri), accept=_accept(kind), dataset=self._dataset(dataset)
-        )
+        response = self._run(_based(sparql, base_iri), accept=_accept(kind))
         if response.cut_at is not None:
             raise _cut(response.cut_at)
         if kind == "graph":
@@ -368,9 +392,11 @@ class RemoteStore:
         triples, never a cut answer."""
         kind = _check_syntax(sparql, base_iri)
         fmt = formats.by_name(choose(kind), kind)
-        response = self._run(
-            _server_text(sparql, base_iri), accept=_accept(kind), dataset=self._dataset(dataset), stream=True
-        )
+        if dataset.default_graphs is None and dataset.named_graphs is None:
+            text, given = _based(sparql, base_iri), None
+        else:
+            text, given = _based(without_dataset(sparql), base_iri), dataset
+        response = self._run(text, accept=_accept(kind), dataset=given, stream=True)
         try:
             if response.cut_at is not None:
                 raise _cut(response.cut_at, max_rows)
@@ -511,21 +537,21 @@ class RemoteStore:
             raise StoreError("the store was opened read-only")
         removing = [_ox_quad(q) for q in remove]
         adding = [_ox_quad(q) for q in add]
-        if spool is not None:
-            adding.extend(_spooled(spool))
+        fresh = list(_spooled(spool)) if spool is not None else []
         creating = sorted({str(g) for g in create})
         dropping = sorted({str(g) for g in drop})
-        if any(isinstance(t, ox.BlankNode) for q in removing + adding for t in (q.subject, q.object)):
+        every = removing + adding + fresh
+        if any(isinstance(t, ox.BlankNode) for q in every for t in (q.subject, q.object)):
             raise StoreError("cannot write quads with blank nodes: skolemize them first")
-        named = {q.graph_name.value for q in removing + adding if isinstance(q.graph_name, ox.NamedNode)}
+        named = {q.graph_name.value for q in every if isinstance(q.graph_name, ox.NamedNode)}
         for name in sorted({*creating, *dropping, *named}):
             if name.startswith(RESERVED) and name != METADATA:
                 raise StoreError(f"<{name}> is a name claimgraph keeps for itself on the server; use another")
-        written = {_graph_iri(q) for q in adding} - {DEFAULT_GRAPH}
+        written = {_graph_iri(q) for q in adding + fresh} - {DEFAULT_GRAPH}
         records = sorted((set(creating) | written) - set(dropping))
-        if not (removing or adding or creating or dropping):
+        if not (every or creating or dropping):
             return
-        Commit(self, removing, adding, records=records, dropped=dropping).run()
+        Commit(self, removing, adding, fresh=fresh, records=records, dropped=dropping).run()
         with self._lock:
             self._scope_key = None
 
@@ -546,6 +572,7 @@ class Commit:
         removing: list[ox.Quad],
         adding: list[ox.Quad],
         *,
+        fresh: list[ox.Quad] = (),
         records: list[str],
         dropped: list[str],
     ) -> None:
@@ -554,12 +581,14 @@ class Commit:
         self.id = uuid.uuid4().hex
         self.prefix = f"{STAGE}{self.id}:"
         self.ticket = self.prefix + "ticket"
-        #: (kind, target graph, staging graph, triples), kind "remove" or "add"
+        #: (kind, target graph, staging graph, triples), kind "remove", "add" or "fresh" (the
+        #: spool's graphs, new to the store: added without asking whether each quad is there)
         self.parts = [
             (kind, graph, f"{self.prefix}{kind}:{index}", triples)
-            for kind, quads in (("remove", removing), ("add", adding))
+            for kind, quads in (("remove", removing), ("add", adding), ("fresh", fresh))
             for index, (graph, triples) in enumerate(sorted(_by_graph(quads).items()))
         ]
+        self.fresh_quads = len(fresh)
         self.records = records
         self.dropped = dropped
         self.stages: list[str] = []
@@ -583,6 +612,7 @@ class Commit:
             self._upload(stage, triples)
 
     def _upload(self, stage: str, triples: list[ox.Triple]) -> None:
+        triples = [ox.Triple(t.subject, ox.NamedNode(STAGED + t.predicate.value), t.object) for t in triples]
         if self.client.endpoints.gsp is not None:
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             self.client.post_graph(stage, body, timeout=self.timeout)
@@ -604,25 +634,41 @@ class Commit:
         self.client.update(f"INSERT DATA {{ GRAPH <{stage}> {{\n{body}\n}} }}", timeout=self.timeout)
 
     def operation(self) -> str:
-        """The one update operation that switches the staged quads in."""
+        """The one update operation that switches the staged quads in, and keeps the store's
+        count of quads (those of ``add`` not there before, of ``remove`` there, and the spool's)."""
         pairs = {
             kind: " ".join(f"(<{stage}> <{g}>)" for k, g, stage, _ in self.parts if k == kind)
-            for kind in ("remove", "add")
+            for kind in ("remove", "add", "fresh")
         }
+        pairs["added"] = " ".join(x for x in (pairs["add"], pairs["fresh"]) if x)
+
+        def staged(kind: str, v: str) -> str:
+            return (
+                f"VALUES (?{v}stage ?{v}g) {{ {pairs[kind]} }} GRAPH ?{v}stage {{ ?{v}s ?{v}sp ?{v}o }}"
+                f" BIND (IRI(SUBSTR(STR(?{v}sp), {len(STAGED) + 1})) AS ?{v}p)"
+            )
+
+        def counted(kind: str, v: str, test: str) -> str:
+            if not pairs[kind]:
+                return f"BIND (0 AS ?{v}n)"
+            return (
+                f"{{ SELECT (COUNT(*) AS ?{v}n) WHERE {{ {staged(kind, v)}"
+                f" FILTER {test} {{ GRAPH ?{v}g {{ ?{v}s ?{v}p ?{v}o }} }} }} }}"
+            )
+
         branches = [
             f"{{ OPTIONAL {{ GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?count }} }}"
             f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {_STORE} {_AT} ?at }} }}"
             f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {_STORE} {_LAST} ?last }} }}"
-            " BIND (COALESCE(?count, 0) + 1 AS ?next) }"
+            f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {_STORE} {_QUADS} ?quads }} }}"
+            f" {counted('add', 'x', 'NOT EXISTS')} {counted('remove', 'y', 'EXISTS')}"
+            " BIND (COALESCE(?count, 0) + 1 AS ?next)"
+            f" BIND (?quads + ?xn + {self.fresh_quads} - ?yn AS ?size) }}"
         ]
         if pairs["remove"]:
-            branches.append(
-                f"{{ VALUES (?rstage ?rg) {{ {pairs['remove']} }} GRAPH ?rstage {{ ?rs ?rp ?ro }} }}"
-            )
-        if pairs["add"]:
-            branches.append(
-                f"{{ VALUES (?astage ?ag) {{ {pairs['add']} }} GRAPH ?astage {{ ?as ?ap ?ao }} }}"
-            )
+            branches.append(f"{{ {staged('remove', 'r')} }}")
+        if pairs["added"]:
+            branches.append(f"{{ {staged('added', 'a')} }}")
         if self.dropped:
             branches.append(f"{{ VALUES ?gone {{ {' '.join(f'<{g}>' for g in self.dropped)} }} }}")
         if self.records:
@@ -631,14 +677,16 @@ class Commit:
         return (
             f"DELETE {{ {self._ticket_triple()} GRAPH ?rg {{ ?rs ?rp ?ro }} "
             f"GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?count . "
-            f"{_STORE} {_AT} ?at . {_STORE} {_LAST} ?last . {_STORE} {_GRAPH} ?gone }} }}\n"
+            f"{_STORE} {_AT} ?at . {_STORE} {_LAST} ?last . {_STORE} {_QUADS} ?quads . "
+            f"{_STORE} {_GRAPH} ?gone }} }}\n"
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {_STORE} {_COMMITS} ?next . "
+            f"{_STORE} {_QUADS} ?size . "
             f'{_STORE} {_AT} {now} . {_STORE} {_LAST} "{self.id}" . {_STORE} {_GRAPH} ?new }} }}\n'
             f"WHERE {{ {self._ticket_triple()}\n" + "\n UNION ".join(branches) + "\n}"
         )
 
     def _ticket_triple(self) -> str:
-        return f"GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> a {_TICKET} }}"
+        return f"GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> {_TICKET} true }}"
 
     def _switch(self) -> None:
         try:
@@ -765,10 +813,9 @@ def _check_syntax(sparql: str, base_iri: str | None) -> str:
     return "select" if isinstance(parsed, ox.QuerySolutions) else "graph"
 
 
-def _server_text(sparql: str, base_iri: str | None) -> str:
-    """The query as the server gets it: the dataset goes as protocol parameters, the base as BASE."""
-    text = without_dataset(sparql)
-    return f"BASE <{base_iri}> {text}" if base_iri else text
+def _based(sparql: str, base_iri: str | None) -> str:
+    """The query as the server gets it: with the base as ``BASE``."""
+    return f"BASE <{base_iri}> {sparql}" if base_iri else sparql
 
 
 def _accept(kind: str) -> str:
