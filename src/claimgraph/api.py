@@ -38,7 +38,7 @@ from .changes import (
 )
 from .config import Settings
 from .describe import DESCRIPTION_CAP
-from .errors import NotFound, StoreError
+from .errors import ClaimgraphError, NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .loader import (
@@ -201,8 +201,22 @@ class Claimgraph:
         report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
             graphs = report.graph_names | {self.mint.consensus_graph}
-            self.committed(store, [g for g in graphs if g is not None])
+            report.warnings += self.after_commit(store, [g for g in graphs if g is not None])
         return report
+
+    def after_commit(self, store: Store, graphs: Iterable[URIRef] | None = None) -> list[str]:
+        """:meth:`committed`, for a write that is committed whatever happens next: what fails
+        or runs out of time here is said as a warning beside "committed", never as the write's
+        failure (a user told "error" retries, or gives up on, a write that applied)."""
+        try:
+            self.committed(store, graphs)
+        except ClaimgraphError as exc:
+            self._marker = None  # read again at the next request
+            return [
+                f"the write is committed, but the work after it did not finish ({exc}); the search "
+                "index and cached answers catch up at the next request"
+            ]
+        return []
 
     def _vocabulary_change(self) -> dict:
         graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
@@ -336,7 +350,7 @@ class Claimgraph:
         if new_base == old:
             return WriteReport()
         report = rebase(store, old, new_base, Minter(new_base))
-        self.committed(store)
+        report.warnings += self.after_commit(store)
         return report
 
     # ------------------------------------------------------------ after every write

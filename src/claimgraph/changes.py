@@ -207,14 +207,17 @@ class WriteReport:
     created: bool = False
     #: The graphs the write touched (for the after-write hook: caches, the search index).
     graph_names: set[URIRef | None] = field(default_factory=set)
+    #: Work after the commit that failed (the write is committed all the same).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "added": self.added,
             "removed": self.removed,
             "claims": self.claims,
             "removed_claims": self.removed_claims,
         }
+        return {**found, "warnings": self.warnings} if self.warnings else found
 
     def __str__(self) -> str:
         return (

@@ -55,6 +55,12 @@ def _fail(exc: ClaimgraphError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _warn(report: Any) -> None:
+    """A committed write's warnings (work after the commit that failed), on standard error."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @click.group()
 @click.version_option(package_name="claimgraph")
 def main() -> None:
@@ -119,7 +125,8 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
                     report = app.load(store, folder, replace=replace, progress=progress)
                 finally:
                     progress.close()
-                click.echo(f"{folder}: {report}")
+                click.echo(f"{folder}: committed, {report}")
+                _warn(report)
         finally:
             store.close()
     except InvalidInput as exc:
@@ -187,6 +194,7 @@ def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
                 click.echo(
                     f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
                 )
+                _warn(report)
         finally:
             store.close()
     except ClaimgraphError as exc:
@@ -206,6 +214,7 @@ def rebase(new_base: str, **options: Any) -> None:
         finally:
             store.close()
         click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+        _warn(report)
     except ClaimgraphError as exc:
         _fail(exc)
 
