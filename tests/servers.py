@@ -28,7 +28,7 @@ import requests
 
 from .live import free_port
 
-#: The graphs claimgraph keeps for itself on a server (claimgraph.remote).
+#: The graphs claimgraph keeps for itself on a server (claimgraph.store.remote).
 RESERVED = "urn:claimgraph:"
 #: ResultSetMaxRows of the Virtuoso the tests write to: low, so that every dump and every
 #: read of a large graph pages through it as it would through a production server's limit.

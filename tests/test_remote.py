@@ -1,4 +1,4 @@
-"""The store on a SPARQL server (claimgraph.remote), against real Oxigraph server and Virtuoso.
+"""The store on a SPARQL server (claimgraph.store.remote), against real Oxigraph server and Virtuoso.
 
 What only a server-kept store has to get right: which graphs are claimgraph's, empty graphs,
 exact literals, commits that stay whole when the server refuses or stops answering, answers
@@ -27,8 +27,9 @@ from claimgraph.answers import QueryRequest, answer
 from claimgraph.api import Claimgraph
 from claimgraph.config import Settings
 from claimgraph.errors import QueryRefused, QueryTimeout, ResultTooLarge, StoreError
-from claimgraph.remote import Commit, RemoteStore
 from claimgraph.store import Spool, Store, to_ox
+from claimgraph.store.commit import Commit
+from claimgraph.store.remote import RemoteStore
 from claimgraph.web import create_app, get_executor
 
 from .conftest import MINI, Servers, all_quads

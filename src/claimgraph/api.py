@@ -22,7 +22,6 @@ from pathlib import Path
 from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
-from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
     Policy,
@@ -52,25 +51,15 @@ from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
+from .rdf.parse import UPLOAD_FORMATS, parse_upload
+from .rdf.results import QueryResult
+from .rdf.terms import Triple, absolute_iri
 from .reader import Description, DumpCache, Reader
-from .remote import RemoteStore
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .sparqltext import with_dataset
-from .store import (
-    MEMORY,
-    UPLOAD_FORMATS,
-    CommitMarker,
-    QueryResult,
-    Store,
-    Triple,
-    absolute_iri,
-    open_store,
-    parse_upload,
-    read_commit_marker,
-    write_commit_marker,
-)
+from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
 from .validation import Vocabulary, load_vocabulary
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
@@ -358,34 +347,22 @@ class Claimgraph:
     @property
     def store_folder(self) -> Path | None:
         """The embedded store's folder (None for ``:memory:`` or a remote store)."""
-        location = self.settings.store
-        if location == MEMORY or is_remote(location):
-            return None
-        return Path(location)
+        return self.opener.folder
 
     @property
     def marker(self) -> CommitMarker:
-        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it).
+        """The store's last commit, as the store records it (HTTP caching and the answer cache
+        key on it).
 
         The embedded store's is read once from its folder, then kept by :meth:`committed`;
         a SPARQL server's is read from the server again after :data:`MARKER_TTL` seconds, so
         that claimgraph processes sharing a server agree.
         """
-        remote = self.opener.remote is not None
-        if self._marker is None or (remote and time.monotonic() - self._marker_read > MARKER_TTL):
-            if remote:
-                marker = self._marker_store.commit_marker()
-            else:
-                folder = self.store_folder
-                marker = read_commit_marker(str(folder) if folder else MEMORY)
-            self._marker, self._marker_read = marker, time.monotonic()
+        if self._marker is None or (self.opener.shared and time.monotonic() - self._marker_read > MARKER_TTL):
+            marker = self.opener.read_marker()
+            self._marker = marker if marker is not None else CommitMarker(0, time.time())
+            self._marker_read = time.monotonic()
         return self._marker
-
-    @cached_property
-    def _marker_store(self) -> RemoteStore:
-        store = self.opener(read_only=True)
-        assert isinstance(store, RemoteStore)
-        return store
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -400,18 +377,12 @@ class Claimgraph:
     def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
-        Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
-        ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
-        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        Reads the new commit (:class:`claimgraph.store.CommitMarker`, which the store
+        advanced in the commit itself, and the HTTP ``ETag``/``Last-Modified`` and the
+        dump caches key on) and brings the search index up to date: for the ``graphs``
+        the write replaced, or all of it when None.
         """
-        if isinstance(store, RemoteStore):
-            # Advanced on the server, in the commit's own transaction.
-            marker = store.commit_marker()
-        else:
-            marker = self.marker.next(at=time.time())
-            folder = self.store_folder
-            if folder is not None:
-                write_commit_marker(str(folder), marker)
+        marker = store.commit_marker()
         self._marker, self._marker_read = marker, time.monotonic()
 
         def select(sparql: str) -> list:
@@ -511,7 +482,7 @@ class Claimgraph:
         :param store: the open store an in-process executor uses (default: it opens one).
         """
         s = self.settings
-        if processes and self.opener.remote is not None:
+        if processes and self.opener.shared:
             # The server takes writes beside reads: no worker stops while one runs.
             return ProcessExecutor(
                 s.store,

@@ -38,8 +38,9 @@ from .consensus import ClaimRow, consensus_delta, validate_consensus
 from .errors import Problem, QueryError, SheetError, StoreError, ValidationFailed
 from .mapping import Minter, Triple
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from .rdf.terms import DEFAULT, Quad, sparql_term
 from .sparqltext import inspect_update, update_targets
-from .store import DEFAULT, Quad, Spool, Store, sparql_term
+from .store import Spool, Store
 from .validation import (
     CONTEXT_PROPERTIES,
     REFERENCE_PROPERTIES,

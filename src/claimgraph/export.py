@@ -35,7 +35,8 @@ from . import formats
 from .errors import ClaimgraphError, NotAcceptable
 from .mapping import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
-from .store import Store, to_ox
+from .rdf.terms import to_ox
+from .store import Store
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .mapping import (
 )
 from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
+from .rdf.terms import Quad, sparql_term
 from .sheets import (
     CORPUS_FILE,
     open_corpus,
@@ -45,7 +46,7 @@ from .sheets import (
     read_entities,
     read_sheet,
 )
-from .store import Quad, Store, sparql_term
+from .store import Store
 
 
 def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:

@@ -12,7 +12,9 @@ renders and negotiates; the engine stays here and below.
 >>> from claimgraph.mapping import Minter
 >>> from claimgraph.store import open_store
 >>> store = open_store(":memory:")
->>> store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/entity/x> <http://www.w3.org/2000/01/rdf-schema#label> 'X' } }")
+>>> from rdflib import Literal, URIRef
+>>> label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+>>> store.apply(add=[(URIRef("http://e/entity/x"), label, Literal("X"), URIRef("http://e/g"))])
 >>> reader = Reader(lambda request: answer(store, request, max_rows=100), mint=Minter("http://e/"), cap=10)
 >>> reader.select("SELECT ?l WHERE { ?s ?p ?l }")[0]["l"].toPython()
 'X'
@@ -43,7 +45,7 @@ from .export import (
     subject_document,
 )
 from .mapping import Minter
-from .store import parse_results
+from .rdf.results import parse_results
 
 #: Answers one request (the app's executor, with its time limit).
 Run = Callable[[QueryRequest | DumpRequest], QueryAnswer]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import QueryTimeout, StoreError, WorkerCrashed
-from .store import OxigraphStore, Store
+from .store import Store, StoreOpener
 
 __all__ = ["Answer", "Executor", "InlineExecutor", "ProcessExecutor"]
 
@@ -343,9 +343,7 @@ def _module_of(answer: Answer) -> str:
 
 
 def _open(path: str, opener: Opener | None, *, read_only: bool) -> Store:
-    if opener is not None:
-        return opener(read_only=read_only)
-    return OxigraphStore(path, read_only=read_only)
+    return (opener if opener is not None else StoreOpener(path))(read_only=read_only)
 
 
 def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = None) -> None:
@@ -420,7 +418,7 @@ def _forget_locals(exc: BaseException) -> None:
 
     A failed write's traceback keeps the frames of ``action`` alive, and with
     them any reference to the pyoxigraph store, whose RocksDB lock would then
-    outlive :meth:`OxigraphStore.close` and refuse the next write.
+    outlive :meth:`claimgraph.store.embedded.OxigraphStore.close` and refuse the next write.
     """
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]

@@ -11,10 +11,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from .config import Settings
-from .remote import RemoteOptions, RemoteStore, is_remote
-from .store import OxigraphStore, Store
+from ..config import Settings
+from .embedded import OxigraphStore
+from .folder import read_commit_marker
+from .protocol import MEMORY, CommitMarker, Store, is_remote
+from .remote import RemoteOptions, RemoteStore
 
 __all__ = ["StoreOpener", "is_remote", "open_store"]
 
@@ -52,7 +55,7 @@ class StoreOpener:
         """The store, opened (read-only: no writes; for the embedded store, a shared lock).
 
         :raises StoreError: when it cannot be opened, or a server would answer with the wrong
-            dataset (:meth:`claimgraph.remote.RemoteStore.check_dataset`).
+            dataset (:meth:`claimgraph.store.remote.RemoteStore.check_dataset`).
         """
         if self.remote is not None:
             store = RemoteStore(self.remote, read_only=read_only)
@@ -64,7 +67,41 @@ class StoreOpener:
             return store
         return OxigraphStore(self.location, read_only=read_only)
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may write the store beside this one (a SPARQL server): its
+        commit marker is read again, and a write need not stop the readers."""
+        return self.remote is not None
 
-def open_store(settings: Settings, *, read_only: bool = False) -> Store:
-    """The store the settings name (``CLAIMGRAPH_STORE`` and, for a server, how to reach it)."""
-    return StoreOpener.for_settings(settings)(read_only=read_only)
+    @property
+    def folder(self) -> Path | None:
+        """The embedded store's folder (None in memory or on a server), where the files that
+        go with it (the search index) are kept."""
+        if self.remote is not None or self.location == MEMORY:
+            return None
+        return Path(self.location)
+
+    def read_marker(self) -> CommitMarker | None:
+        """The store's last commit, read without opening it for a query: from the folder, or
+        from the server (None for ``:memory:``, whose one store object keeps its own)."""
+        if self.remote is not None:
+            store = RemoteStore(self.remote, read_only=True)
+            try:
+                return store.commit_marker()
+            finally:
+                store.close()
+        if self.location == MEMORY:
+            return None
+        return read_commit_marker(self.location)
+
+
+def open_store(where: str | Settings, *, read_only: bool = False) -> Store:
+    """The one way to open a store: a folder, ``:memory:``, a SPARQL server's query URL (with
+    the defaults), or what settings name (``CLAIMGRAPH_STORE`` and how to reach a server).
+
+    :raises StoreError: when it cannot be opened.
+    """
+    opener = StoreOpener(where) if isinstance(where, str) else StoreOpener.for_settings(where)
+    if isinstance(where, str) and is_remote(where):
+        opener = StoreOpener(where, RemoteOptions(url=where))
+    return opener(read_only=read_only)
