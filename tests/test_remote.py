@@ -13,6 +13,7 @@ too: see ``BACKEND_MODULES`` in ``conftest.py``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from claimgraph.answers import QueryRequest, answer
-from claimgraph.api import Claimgraph
+from claimgraph.api import Claimgraph, SheetUpload
 from claimgraph.config import Settings
 from claimgraph.errors import QueryRefused, QueryTimeout, ResultTooLarge, StoreError
 from claimgraph.store import Spool, Store, to_ox
@@ -519,6 +520,77 @@ def test_the_etag_changes_after_a_write(settings: Settings):
     assert second.headers["ETag"] != first.headers["ETag"]
     with application.app_context():
         get_executor().close()
+
+
+# ---------------------------------------------------------------- several processes on one server
+
+
+def _document(i: int) -> tuple[bytes, str]:
+    text = f"On 3 May 2020 the river flood ended, the agency said in report {i}.\n".encode()
+    sheet = f"""\
+document:
+  id: doc-p{i}
+  file: doc-p{i}.txt
+  sha256: {hashlib.sha256(text).hexdigest()}
+  creator: agency
+  language: en
+claims:
+  - subject: flood-2020
+    predicate: schema:endDate
+    value: 2020-05-03
+    claimant: agency
+    quote: On 3 May 2020 the river flood ended
+"""
+    return text, sheet
+
+
+def _post(url: str, i: int) -> requests.Response:
+    text, sheet = _document(i)
+    files = {"sheet": (f"doc-p{i}.yaml", sheet.encode()), "document": (f"doc-p{i}.txt", text)}
+    return requests.post(
+        url + "/claims", files=files, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=300
+    )
+
+
+def test_two_serve_processes_on_one_server_serialise_their_writes(
+    server: SparqlServer, claimgraph: Claimgraph, store: Store
+):
+    """Two ``claimgraph serve`` on one server, writing at once: every acknowledged write is
+    there once, each is seen by the other process at once, and the consensus is the one the
+    same writes make one after another (none lost, none interleaved with another)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from claimgraph.namespaces import CG
+
+    from .live import live_server, settings_for
+
+    claimgraph.load(store, MINI)
+    options = {"update_url": server.update_url, "gsp_url": server.gsp_url, "token": TOKEN}
+    count = 6
+    with live_server(server.url, **options) as one, live_server(server.url, **options) as two:
+        urls = [one.url, two.url]
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            answers = list(pool.map(lambda i: _post(urls[i % 2], i), range(count)))
+        assert [a.status_code for a in answers] == [201] * count, [a.text[:300] for a in answers]
+        for i, answered in enumerate(answers):
+            [claim] = answered.json()["claims"]
+            seen = requests.post(
+                urls[(i + 1) % 2] + "/sparql",
+                data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ <{claim}> a <{CG}Claim> }}"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=60,
+            ).json()["results"]["bindings"]
+            assert seen[0]["n"]["value"] == "1", (i, claim)
+    consensus = URIRef(str(claimgraph.mint.consensus_graph))
+    together = {q[:3] for q in store.quads(consensus)}
+    alone = Claimgraph(settings_for(":memory:"))
+    memory = alone.open_store()
+    alone.load(memory, MINI)
+    for i in range(count):
+        text, sheet = _document(i)
+        alone.add_sheet(memory, SheetUpload(sheet=sheet, name=f"doc-p{i}.yaml", document=text))
+    assert {q[:3] for q in memory.quads(consensus)} == together
+    assert len(store) == len(all_quads(store))
 
 
 # ---------------------------------------------------------------- reaching the server

@@ -72,8 +72,8 @@ CLAIM_TYPE = (RDF.type, CG.Claim)
 OPEN_DEFAULT = "DEFAULT"
 
 #: Seconds a commit marker read from a SPARQL server is trusted: another claimgraph
-#: process may write to the same server.
-MARKER_TTL = 1.0
+#: process may write to the same server, and its write is to be seen at once.
+MARKER_TTL = 0.0
 
 __all__ = [
     "EVERY_GRAPH",
@@ -187,7 +187,8 @@ class Claimgraph:
 
     def _commit(self, store: Store, change: Change, *, progress: Progress = _silent) -> WriteReport:
         """Commit ``change`` through the one write path, then run the after-write hook."""
-        report = commit(store, change, self.policy, progress=progress)
+        with store.writing():  # no other claimgraph process commits between the plan's reads and its commit
+            report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
             graphs = report.graph_names | {self.mint.consensus_graph}
             report.warnings += self.after_commit(store, [g for g in graphs if g is not None])
@@ -359,10 +360,14 @@ class Claimgraph:
         that claimgraph processes sharing a server agree.
         """
         if self._marker is None or (self.opener.shared and time.monotonic() - self._marker_read > MARKER_TTL):
-            marker = self.opener.read_marker()
+            marker = self._read_marker()
             self._marker = marker if marker is not None else CommitMarker(0, time.time())
             self._marker_read = time.monotonic()
         return self._marker
+
+    @cached_property
+    def _read_marker(self) -> Callable[[], CommitMarker | None]:
+        return self.opener.marker_reader()
 
     @cached_property
     def search_index(self) -> SearchIndex:

@@ -35,6 +35,7 @@ from .register import (
     DEFAULT_GRAPH,
     HAS_GRAPH,
     LAST_COMMIT,
+    LEASE_UNTIL,
     QUADS,
     REGISTER,
     STAGE,
@@ -100,9 +101,12 @@ class Commit:
         self.records = records
         self.dropped = dropped
         self.stages: list[str] = []
+        self.lease: str | None = None
         self.timeout = store.options.write_timeout
 
-    def run(self) -> None:
+    def run(self, *, lease: str | None = None) -> None:
+        """Stage, switch, clean up; ``lease``: the writer's lease node, which the switch joins."""
+        self.lease = lease
         try:
             try:
                 self._stage()
@@ -196,8 +200,15 @@ class Commit:
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?next . "
             f"{STORE_NODE} {QUADS} ?size . "
             f'{STORE_NODE} {COMMITTED_AT} {now} . {STORE_NODE} {LAST_COMMIT} "{self.id}" . {STORE_NODE} {HAS_GRAPH} ?new }} }}\n'
-            f"WHERE {{ {self._ticket_triple()}\n" + "\n UNION ".join(branches) + "\n}"
+            f"WHERE {{ {self._ticket_triple()} {self._lease_triple()}\n" + "\n UNION ".join(branches) + "\n}"
         )
+
+    def _lease_triple(self) -> str:
+        """The writer's lease, joined by the switch: a lease that ran out (and was taken by
+        another writer) makes the switch match nothing."""
+        if self.lease is None:
+            return ""
+        return f"GRAPH <{REGISTER}> {{ <{self.lease}> <{LEASE_UNTIL}> ?leaseUntil }}"
 
     def _ticket_triple(self) -> str:
         return f"GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> {TICKET} true }}"
@@ -214,8 +225,9 @@ class Commit:
             raise StoreError(f"write failed, nothing was written: {exc}") from None
         if self.store.marker_row()[2] != self.id:
             raise StoreError(
-                "write failed, nothing was written: the commit's staged data was removed before it "
-                "was switched in (another process cleaning the server?)"
+                "write failed, nothing was written: the commit's staged data or its write lease was "
+                "removed before it was switched in (a lease that ran out, or another process cleaning "
+                "the server)"
             )
 
     def _settle(self, failure: Exception) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,10 @@ class OxigraphStore:
             except (OSError, RuntimeError) as exc:
                 raise StoreError(f"write failed, nothing was written: {exc}") from None
         self._advance_marker()
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Nothing to take: the lock on the folder keeps every other writer out already."""
+        return nullcontext()
 
     def spool(self) -> Spool:
         """A spool for the new graphs of one commit; a large one is kept beside the store."""

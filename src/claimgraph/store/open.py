@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..config import Settings
@@ -81,18 +83,15 @@ class StoreOpener:
             return None
         return Path(self.location)
 
-    def read_marker(self) -> CommitMarker | None:
-        """The store's last commit, read without opening it for a query: from the folder, or
-        from the server (None for ``:memory:``, whose one store object keeps its own)."""
+    def marker_reader(self) -> Callable[[], CommitMarker | None]:
+        """What reads the store's last commit without opening it for a query: the folder's
+        file, or the server's register through a connection kept for it (None for
+        ``:memory:``, whose one store object keeps its own)."""
         if self.remote is not None:
-            store = RemoteStore(self.remote, read_only=True)
-            try:
-                return store.commit_marker()
-            finally:
-                store.close()
+            return RemoteStore(self.remote, read_only=True).commit_marker
         if self.location == MEMORY:
-            return None
-        return read_commit_marker(self.location)
+            return lambda: None
+        return partial(read_commit_marker, self.location)
 
 
 def open_store(where: str | Settings, *, read_only: bool = False) -> Store:

@@ -11,6 +11,7 @@ such a change first.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -124,6 +125,11 @@ class Store(Protocol):
         ...
 
     def spool(self) -> Spool: ...
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Keep other writers out while the block reads the store and commits (the write path
+        holds it from its first read to its commit); re-entrant."""
+        ...
 
     def dry_run(
         self,

@@ -30,3 +30,6 @@ QUADS = "<urn:claimgraph:quads>"
 TICKET = "<urn:claimgraph:ticket>"
 MARK = f"{STORE_NODE} <urn:claimgraph:holds> <urn:claimgraph:Store>"
 RECORDED = f"GRAPH <{REGISTER}> {{ {STORE_NODE} {HAS_GRAPH} ?g }}"
+#: Prefix of a writer's lease node (:mod:`.lease`), and the time (ms since the epoch) its lease runs out.
+LEASE = "urn:claimgraph:lease:"
+LEASE_UNTIL = "urn:claimgraph:leaseUntil"

@@ -30,6 +30,7 @@ forms (:func:`claimgraph.rdf.results.read_json_results`).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
@@ -59,6 +60,7 @@ from ..sparqltext import Dataset, tokens, without_dataset
 from .commit import Commit
 from .embedded import OxigraphStore
 from .http import Credentials, Endpoints, Response, SparqlClient
+from .lease import Lease
 from .protocol import UNION, CommitMarker, DryRun
 from .register import (
     COMMITS,
@@ -115,6 +117,8 @@ class RemoteStore:
         self._lock = threading.Lock()
         self._scope_key: tuple | None = None
         self._scope: list[str] = []
+        self._writer = threading.RLock()
+        self._lease: Lease | None = None
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.options.url!r})"
@@ -476,9 +480,40 @@ class RemoteStore:
         records = sorted((set(creating) | written) - set(dropping))
         if not (removing or adding or fresh or creating or dropping):
             return
-        Commit(self, removing, adding, spool=spool, records=records, dropped=dropping).run()
+        with self.writing():
+            assert self._lease is not None and self._lease.node is not None
+            Commit(self, removing, adding, spool=spool, records=records, dropped=dropping).run(
+                lease=self._lease.node
+            )
         with self._lock:
             self._scope_key = None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the server's write lease (:mod:`.lease`) while the block reads and commits: no
+        other claimgraph process commits in between. Re-entrant; :meth:`apply` takes it too.
+
+        :raises StoreError: when another process holds it past the write time limit.
+        """
+        with self._writer:
+            if self._lease is not None:
+                yield
+                return
+            if self.read_only:
+                raise StoreError("the store was opened read-only")
+            lease = Lease(
+                self.client,
+                wait=self.options.write_timeout,
+                timeout=self.options.write_timeout,
+                read=lambda text: self._solutions(text)[1],
+            )
+            lease.take()
+            self._lease = lease
+            try:
+                yield
+            finally:
+                self._lease = None
+                lease.drop()
 
     def spool(self) -> Spool:
         """A spool for the new graphs of one commit (a large one in the system's temporary folder)."""
