@@ -17,6 +17,7 @@ LAYERS = {
     "formats": 1,
     "sparqltext": 2,
     "rdf": 2,
+    "processes": 2,
     "store": 2,
     "validation": 2,
     "sparqlshapes": 2,

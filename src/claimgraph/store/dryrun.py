@@ -8,9 +8,10 @@ difference is the change.
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..errors import QueryError, QueryTimeout, StoreError
+from ..processes import ChildDied, Deadline, run_once
 from ..rdf.terms import rdflib_quad
 from .protocol import DryRun
 
-__all__ = ["MEMORY_COPY_LIMIT", "dry_run", "run_update"]
+__all__ = ["MEMORY_COPY_LIMIT", "dry_run", "dry_run_copy", "run_update"]
 
 #: Stores with fewer quads than this are copied in memory for a dry run; larger
 #: ones are checkpointed on disk (hard links, so the copy costs little).
@@ -82,6 +84,45 @@ def dry_run(
     return _compare(raw, copy, names)
 
 
+def dry_run_copy(
+    fill: Callable[[ox.Store], None],
+    sparql: str,
+    *,
+    graphs: list[str] | None,
+    base_iri: str | None = None,
+    timeout: float | None = None,
+) -> DryRun:
+    """Dry-run ``sparql`` on a store of its own that ``fill`` fills (a SPARQL server's graphs):
+    in memory, or, with a time limit, in a folder, so that the update runs in a child process
+    killed at the limit.
+
+    :raises QueryTimeout: when filling the copy and running the update pass ``timeout``.
+    """
+    started = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="claimgraph-dry-run-")) if timeout is not None else None
+    try:
+        copy = ox.Store(str(folder / "copy")) if folder is not None else ox.Store()
+        try:
+            fill(copy)
+            left = None
+            if timeout is not None:
+                left = timeout - (time.monotonic() - started)
+                if left <= 0:
+                    raise QueryTimeout(
+                        f"reading the graphs the update can touch took past the {timeout:g} s limit; "
+                        "nothing was written"
+                    )
+                copy.flush()
+            names = None if graphs is None else [URIRef(n) for n in graphs]
+            path = folder / "copy" if folder is not None else None
+            return dry_run(copy, path, sparql, graphs=names, base_iri=base_iri, timeout=left)
+        finally:
+            del copy
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_update(raw: ox.Store, sparql: str, *, base_iri: str | None = None) -> None:
     """Run an update on a store of this layer's own (a copy) in one transaction.
 
@@ -98,7 +139,7 @@ def run_update(raw: ox.Store, sparql: str, *, base_iri: str | None = None) -> No
         raise StoreError(f"write failed, nothing was written: {exc}") from None
 
 
-def _update_folder(folder: str, sparql: str, base_iri: str | None, conn: Any) -> None:
+def _update_folder(conn: Any, folder: str, sparql: str, base_iri: str | None) -> None:
     """Child process: run an update on the store copy in ``folder``; report how it ended."""
     try:
         target = ox.Store(folder)
@@ -118,25 +159,14 @@ def _update_in_child(folder: Path, sparql: str, *, base_iri: str | None, timeout
     :raises QueryError: when the update does not parse or fails.
     :raises QueryTimeout: when it runs past the time limit.
     """
-    context = multiprocessing.get_context("forkserver")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_update_folder, args=(str(folder), sparql, base_iri, send), daemon=True)
-    child.start()
-    send.close()
     try:
-        if not receive.poll(timeout):
-            raise QueryTimeout(
-                f"the update ran past the {timeout:g} s limit and was stopped; nothing was written"
-            )
-        try:
-            kind, message = receive.recv()
-        except EOFError:
-            raise StoreError("the update's process died; nothing was written") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
+        kind, message = run_once(_update_folder, (str(folder), sparql, base_iri), timeout=timeout)
+    except Deadline:
+        raise QueryTimeout(
+            f"the update ran past the {timeout:g} s limit and was stopped; nothing was written"
+        ) from None
+    except ChildDied as exc:
+        raise StoreError(f"the update's process died ({exc}); nothing was written") from None
     if kind == "syntax":
         raise QueryError(f"SPARQL syntax error: {message}")
     if kind == "failed":

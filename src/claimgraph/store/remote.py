@@ -31,13 +31,9 @@ forms (:func:`claimgraph.rdf.results.read_json_results`).
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -45,7 +41,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .. import formats
-from ..errors import QueryError, QueryTimeout, ResultTooLarge, StoreError
+from ..errors import QueryError, ResultTooLarge, StoreError
 from ..rdf.results import (
     JsonResults,
     QueryResult,
@@ -58,6 +54,7 @@ from ..rdf.results import (
 from ..rdf.terms import ANY, DEFAULT, Quad, from_ox, ox_quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset, tokens, without_dataset
 from .commit import Commit
+from .dryrun import dry_run_copy
 from .embedded import OxigraphStore
 from .http import Credentials, Endpoints, Response, SparqlClient
 from .lease import Lease
@@ -406,41 +403,17 @@ class RemoteStore:
         :raises QueryError: on a syntax error or a failing operation.
         :raises QueryTimeout: when reading the copy and running the update pass ``timeout``.
         """
-        started = time.monotonic()
         names = None if graphs is None else sorted({str(g) for g in graphs})
         recorded = set(self.graphs())
         wanted = sorted(recorded) if names is None else [g for g in names if g in recorded]
-        folder = Path(tempfile.mkdtemp(prefix="claimgraph-dry-run-")) if timeout is not None else None
-        try:
-            copy = (
-                OxigraphStore(folder / "copy") if folder is not None else OxigraphStore._wrapping(ox.Store())
-            )
-            try:
-                raw = copy.raw
-                raw.extend(self._ox_quads(DEFAULT))
-                for name in wanted:
-                    raw.add_graph(ox.NamedNode(name))
-                    raw.extend(self._ox_quads(URIRef(name)))
-                left = None
-                if timeout is not None:
-                    left = timeout - (time.monotonic() - started)
-                    if left <= 0:
-                        raise QueryTimeout(
-                            f"reading the graphs the update can touch took past the {timeout:g} s limit; "
-                            "nothing was written"
-                        )
-                    copy.flush()
-                return copy.dry_run(
-                    sparql,
-                    graphs=None if names is None else [URIRef(n) for n in names],
-                    base_iri=base_iri,
-                    timeout=left,
-                )
-            finally:
-                copy.close()
-        finally:
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+
+        def fill(copy: ox.Store) -> None:
+            copy.extend(self._ox_quads(DEFAULT))
+            for name in wanted:
+                copy.add_graph(ox.NamedNode(name))
+                copy.extend(self._ox_quads(URIRef(name)))
+
+        return dry_run_copy(fill, sparql, graphs=names, base_iri=base_iri, timeout=timeout)
 
     # ------------------------------------------------------------ writing
 
