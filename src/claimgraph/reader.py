@@ -34,6 +34,7 @@ from rdflib.term import Node
 
 from . import describe
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest
+from .errors import QueryRefused
 from .export import (
     dump,
     load_context,
@@ -159,7 +160,16 @@ class Reader:
         return describe.vocabulary_terms(self.select, graph, namespace)
 
     def graph_summary(self, graph: str) -> dict[str, object] | None:
-        """How much a named graph holds (None: no such graph)."""
+        """How much a named graph holds (None: no such graph).
+
+        Whether the graph exists is the store's to say (a query's dataset names only graphs
+        the store holds): a server's ``GRAPH ?g {}`` is no guide (Virtuoso matches any IRI,
+        Oxigraph server a graph emptied by another application).
+        """
+        try:
+            self.run(QueryRequest(sparql="ASK {}", format="json", named_graphs=(graph,)))
+        except QueryRefused:
+            return None
         return describe.graph_summary(self.select, graph)
 
     # ------------------------------------------------------------ dumps

@@ -113,6 +113,7 @@ class Commit:
             except (StoreError, QueryError, QueryTimeout) as exc:
                 raise StoreError(f"write failed while staging it, nothing was written: {exc}") from None
             self._switch()
+            self._drop_emptied()
         finally:
             self._clean()
 
@@ -260,6 +261,15 @@ class Commit:
             "later, so nothing was written unless the server was already running it, in which case it "
             "applies whole (one operation): check the store (claimgraph stats) before writing again"
         )
+
+    def _drop_emptied(self) -> None:
+        """Drop the server's (now empty) graphs the commit dropped: a server that keeps empty
+        graphs (Oxigraph server) would otherwise show them to ``GRAPH ?g``. The switch applied
+        and the writer holds the lease, so nothing can have written them since."""
+        if self.dropped:
+            drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in self.dropped)
+            with contextlib.suppress(StoreError, QueryError, QueryTimeout):
+                self.client.update(drops, timeout=self.timeout)
 
     def _clean(self) -> None:
         if not self.stages:
