@@ -295,9 +295,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="The RESULTS.md to write into.")
     args = parser.parse_args(argv)
-    rows = measure(args.sizes, runs=args.runs, backends=tuple(args.backends))
-    args.out.with_name("backends.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    write_section(args.out, render(rows))
+    rows: list[dict] = []
+    for size in args.sizes:  # written after each size: a long run keeps what it measured
+        rows += measure([size], runs=args.runs, backends=tuple(args.backends))
+        args.out.with_name("backends.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        write_section(args.out, render(rows))
     print(render(rows))
 
 

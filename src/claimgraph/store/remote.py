@@ -41,18 +41,17 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .. import formats
-from ..errors import QueryError, ResultTooLarge, StoreError
+from ..errors import StoreError
 from ..rdf.results import (
-    JsonResults,
     QueryResult,
     boolean_body,
-    read_json_results,
     read_triples,
     results_format,
     write_answer,
 )
 from ..rdf.terms import ANY, DEFAULT, Quad, from_ox, ox_quad, rdflib_quad, to_ox
-from ..sparqltext import Dataset, tokens, without_dataset
+from ..sparqltext import Dataset, without_dataset
+from .asking import JSON_RESULTS, N_TRIPLES, accept, based, check_syntax, cut, read_results, source
 from .commit import Commit
 from .dryrun import dry_run_copy
 from .embedded import OxigraphStore
@@ -75,10 +74,7 @@ from .register import (
 )
 from .spool import Spool
 
-__all__ = ["RemoteOptions", "RemoteStore", "query_form"]
-
-JSON_RESULTS = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
+__all__ = ["RemoteOptions", "RemoteStore"]
 
 
 @dataclass(frozen=True)
@@ -320,14 +316,14 @@ class RemoteStore:
         :raises QueryError: on a syntax error, with the parser's message.
         :raises ResultTooLarge: when the server cut the answer (its own row limit).
         """
-        kind = _check_syntax(sparql, base_iri)
-        response = self._run(_based(sparql, base_iri), accept=_accept(kind))
+        kind = check_syntax(sparql, base_iri)
+        response = self._run(based(sparql, base_iri), accept=accept(kind))
         if response.cut_at is not None:
-            raise _cut(response.cut_at)
+            raise cut(response.cut_at)
         if kind == "graph":
             triples = [
                 (from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                for t in read_triples(_source(response), response.media_type or N_TRIPLES)
+                for t in read_triples(source(response), response.media_type or N_TRIPLES)
             ]
             return QueryResult(kind="graph", triples=triples)  # type: ignore[arg-type]
         return read_results(response).as_result(kind)
@@ -345,20 +341,20 @@ class RemoteStore:
         :meth:`claimgraph.store.embedded.OxigraphStore.answer` does: at most ``max_rows`` rows
         or triples, never a cut answer. The query goes as it is; a client's own dataset
         (``FROM``, or the protocol's parameters, which replace it) goes as protocol parameters."""
-        kind = _check_syntax(sparql, base_iri)
+        kind = check_syntax(sparql, base_iri)
         fmt = formats.by_name(choose(kind), kind)
         if dataset.default_graphs is None and dataset.named_graphs is None:
-            text, given = _based(sparql, base_iri), None
+            text, given = based(sparql, base_iri), None
         else:
-            text, given = _based(without_dataset(sparql), base_iri), dataset
-        response = self._run(text, accept=_accept(kind), dataset=given, stream=True)
+            text, given = based(without_dataset(sparql), base_iri), dataset
+        response = self._run(text, accept=accept(kind), dataset=given, stream=True)
         try:
             if response.cut_at is not None:
-                raise _cut(response.cut_at, max_rows)
+                raise cut(response.cut_at, max_rows)
             if kind == "ask":
                 return kind, boolean_body(read_results(response).as_boolean(), results_format(fmt))
             if kind == "graph":
-                triples = read_triples(_source(response), response.media_type or N_TRIPLES)
+                triples = read_triples(source(response), response.media_type or N_TRIPLES)
                 return kind, write_answer(kind, fmt, max_rows=max_rows, items=triples)
             results = read_results(response)
             rows = ([row.get(name) for name in results.variables] for row in results.rows)
@@ -501,73 +497,3 @@ class RemoteStore:
 
 def _iri(term: Node | str) -> str:
     return f"<{term}>"
-
-
-_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-
-
-def query_form(sparql: str) -> str | None:
-    """The kind of answer a query gives: ``select``, ``ask`` or ``graph`` (None: no query form found).
-
-    >>> query_form("PREFIX e: <http://e/> # SELECT\\nCONSTRUCT WHERE { ?s e:p ?o }")
-    'graph'
-    """
-    for tok in tokens(sparql):
-        if tok.kind == "word" and tok.text.upper() in _FORMS:
-            return _FORMS[tok.text.upper()]
-    return None
-
-
-def _check_syntax(sparql: str, base_iri: str | None) -> str:
-    """Parse the query here (the embedded store's parser and messages); its answer kind.
-
-    Parsing is evaluation started but not run (answers are lazy), on an empty store; only
-    ASK is evaluated at once, which costs nothing there but would call a SERVICE, so a
-    query with one is left to the server to parse.
-    """
-    form = query_form(sparql)
-    if form == "ask" and any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(sparql)):
-        return form
-    try:
-        parsed = ox.Store().query(sparql, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
-    except OSError as exc:
-        raise StoreError(str(exc)) from None
-    if isinstance(parsed, ox.QueryBoolean):
-        return "ask"
-    return "select" if isinstance(parsed, ox.QuerySolutions) else "graph"
-
-
-def _based(sparql: str, base_iri: str | None) -> str:
-    """The query as the server gets it: with the base as ``BASE``."""
-    return f"BASE <{base_iri}> {sparql}" if base_iri else sparql
-
-
-def _accept(kind: str) -> str:
-    return N_TRIPLES if kind == "graph" else JSON_RESULTS
-
-
-def _cut(at: int, max_rows: int | None = None) -> ResultTooLarge:
-    limit = f"; this server returns at most {max_rows}" if max_rows is not None else ""
-    return ResultTooLarge(
-        f"the answer has more than {at} rows: the SPARQL server cut it there (its own result limit, "
-        f"e.g. Virtuoso's ResultSetMaxRows), and a cut answer is never passed on{limit}"
-    )
-
-
-def read_results(response: Response) -> JsonResults:
-    """A server's SPARQL JSON results, read exactly (:func:`claimgraph.rdf.results.read_json_results`).
-
-    :raises StoreError: for an answer in another format, or one that does not parse.
-    """
-    if response.media_type not in (JSON_RESULTS, "application/json"):
-        response.close()
-        raise StoreError(f"the SPARQL server answered in {response.media_type!r}, not SPARQL JSON results")
-    virtuoso = "virtuoso" in response.headers.get("Server", "").lower()
-    source = response.stream.read() if response.stream is not None else response.body
-    return read_json_results(source, virtuoso=virtuoso)
-
-
-def _source(response: Response) -> Any:
-    return response.stream if response.stream is not None else response.body
