@@ -15,6 +15,7 @@ LAYERS = {
     "config": 1,
     "model": 1,
     "formats": 1,
+    "iris": 1,
     "sparqltext": 2,
     "rdf": 2,
     "processes": 2,

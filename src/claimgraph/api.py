@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from .describe import DESCRIPTION_CAP
 from .errors import ClaimgraphError, NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
+from .iris import Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -47,7 +47,6 @@ from .loader import (
     sheet_change,
     withdraw_change,
 )
-from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
@@ -324,7 +323,7 @@ class Claimgraph:
 
     def new_graph_iri(self) -> URIRef:
         """A fresh graph IRI for a POST to the graph store itself."""
-        return URIRef(f"{self.mint.base}graph/upload/{uuid.uuid4().hex}")
+        return self.mint.upload_graph()
 
     def graph_exists(self, store: Store, graph: URIRef | None) -> bool:
         return graph is None or store.has_graph(graph)
@@ -377,7 +376,7 @@ class Claimgraph:
     @property
     def unindexed_graphs(self) -> tuple[URIRef, ...]:
         """Graphs the search index leaves out: the vocabulary and the shapes."""
-        return (self.mint.ontology_graph, URIRef(f"{self.mint.base}graph/shapes"))
+        return (self.mint.ontology_graph, self.mint.shapes_graph)
 
     def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
@@ -445,7 +444,7 @@ class Claimgraph:
         """An IRI as given, or relative to the base IRI (see :meth:`named_query_text`)."""
         if not _RELATIVE.fullmatch(text):
             return text  # an IRI, or something render_parameter will refuse as one
-        return f"{self.mint.base}{text}" if "/" in text else str(self.mint.entity(text))
+        return self.mint.expand(text)
 
     # ------------------------------------------------------------ the query path
 

@@ -36,7 +36,8 @@ from rdflib.term import Node
 
 from .consensus import ClaimRow, consensus_delta, validate_consensus
 from .errors import Problem, QueryError, SheetError, StoreError, ValidationFailed
-from .mapping import Minter, Triple
+from .iris import METADATA_GRAPH, STORE_NODE, Minter
+from .mapping import Triple
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 from .rdf.terms import DEFAULT, Quad, sparql_term
 from .sparqltext import inspect_update, update_targets
@@ -52,8 +53,6 @@ from .validation import (
 
 SHAPES = "https://w3id.org/claimgraph/shapes#"
 #: The graph that records the store's base IRI and format (named outside any base, so it survives a rebase).
-METADATA_GRAPH = URIRef("urn:claimgraph:store")
-STORE_NODE = URIRef("urn:claimgraph:store")
 STORE_FORMAT = 1
 
 #: Classes whose nodes the closed node shapes describe (anything else typed is an entity or agent).

@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from . import formats
 from .errors import ClaimgraphError, NotAcceptable
-from .mapping import Minter
+from .iris import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
 from .rdf.terms import to_ox
 from .store import Store
@@ -287,7 +287,7 @@ def nanopub_iri(mint: Minter, claim: str) -> str:
     >>> nanopub_iri(Minter("http://e/"), "http://e/claim/abc")
     'http://e/nanopub/abc'
     """
-    return f"{mint.base}nanopub/{claim.rsplit('/', 1)[-1]}"
+    return mint.nanopub(claim)
 
 
 def nanopublications(quads: list[ox.Quad], mint: Minter, *, license: str = "") -> list[ox.Quad]:
@@ -464,7 +464,7 @@ def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
     shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
     return {
         mint.ontology_graph: skolemized(ontology, mint),
-        URIRef(f"{mint.base}graph/shapes"): skolemized(shapes, mint),
+        mint.shapes_graph: skolemized(shapes, mint),
     }
 
 
@@ -476,7 +476,7 @@ def skolemized(graph: Graph, mint: Minter) -> Graph:
     """
     canonical = to_canonical_graph(graph)
     out = Graph()
-    genid = f"{mint.base}.well-known/genid/"
+    genid = mint.genid
 
     def fix(term: Node) -> Node:
         return URIRef(genid + str(term)) if isinstance(term, BNode) else term

@@ -7,6 +7,8 @@ default graph is a named graph of the server; a commit stages its quads in graph
 
 from __future__ import annotations
 
+from ..iris import METADATA_GRAPH
+
 #: The private graph where the store records its graphs and its last commit.
 REGISTER = "urn:claimgraph:register"
 #: The server graph that holds claimgraph's default graph.
@@ -18,9 +20,9 @@ STAGE = "urn:claimgraph:stage:"
 STAGED = "urn:claimgraph:staged:"
 #: Names claimgraph keeps for itself; the metadata graph (changes.METADATA_GRAPH) is a graph like any other.
 RESERVED = "urn:claimgraph:"
-METADATA = "urn:claimgraph:store"
+METADATA = str(METADATA_GRAPH)
 
-STORE_NODE = "<urn:claimgraph:store>"
+STORE_NODE = f"<{METADATA_GRAPH}>"
 HAS_GRAPH = "<urn:claimgraph:graph>"
 COMMITS = "<urn:claimgraph:commits>"
 COMMITTED_AT = "<urn:claimgraph:committedAt>"
