@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench clean
+.PHONY: serve test quick docs wheel browser virtuoso bench bench-draft clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,30 @@ $(VENDOR): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	npm run --silent vendor
 
+# The operator's token (CLAIMGRAPH_TOKEN): made once, kept beside the store, readable by you only.
+TOKEN_FILE ?= $(STORE).token
+
 serve: $(STAMP) $(VENDOR)
+	@test -s $(TOKEN_FILE) || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > $(TOKEN_FILE))
 	$(BIN)/claimgraph load seeds --store $(STORE)
-	$(BIN)/claimgraph serve --store $(STORE)
+	@echo "operator token (in $(TOKEN_FILE)): writes need 'Authorization: Bearer $$(cat $(TOKEN_FILE))'"
+	CLAIMGRAPH_TOKEN="$$(cat $(TOKEN_FILE))" $(BIN)/claimgraph serve --store $(STORE)
+
+# The whole suite on every core (pytest-xdist: WORKERS processes, each with its own servers),
+# then the time it took. `make quick`: the tests marked fast (no server, no subprocess), for
+# the inner loop; `make test` is what CI runs.
+WORKERS ?= 2
 
 test: $(STAMP) $(VENDOR) browser virtuoso
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest
+	@start=$$(date +%s); \
+	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks \
+	  && $(BIN)/pytest -n $(WORKERS) --durations=10; status=$$?; \
+	took=$$(( $$(date +%s) - start )); echo "make test: $$((took / 60)) min $$((took % 60)) s"; exit $$status
+
+quick: $(STAMP) $(VENDOR)
+	@start=$$(date +%s); \
+	$(BIN)/pytest -n $(WORKERS) -m "not slow" -q; status=$$?; \
+	took=$$(( $$(date +%s) - start )); echo "make quick: $$((took / 60)) min $$((took % 60)) s"; exit $$status
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).
@@ -44,6 +60,15 @@ virtuoso:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } \
 	  || echo "virtuoso-opensource is not installed: the Virtuoso tests will skip"
 
+# The references generated from the code's own tables (CLI, settings, errors): docs/reference/.
+docs: $(STAMP)
+	$(BIN)/python -m tests.docgen
+
+# The wheel people install (pip install dist/claimgraph-*.whl, or pipx): the code, the vocabulary,
+# shapes, JSON-LD context, named queries and the query page's YASGUI (setup.py).
+wheel: $(STAMP) $(VENDOR)
+	$(BIN)/pip wheel --no-deps --quiet -w dist .
+
 # The benchmark (not a test): sizes as an option, e.g. `make bench SIZES="1000 10000"`.
 # It installs the bench extra (Oxigraph's server, rdflib-endpoint) that `make test` does not;
 # the HTTP part needs wrk (Debian package wrk). It writes benchmarks/RESULTS.md.
@@ -57,5 +82,10 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py --sizes $(SIZES) $(BENCH_OPTIONS)
 
+# Draft recall (claimgraph draft against the gold sheets of seeds/ and tests/data/draft/):
+# a few seconds, no server. It writes its own section of benchmarks/RESULTS.md.
+bench-draft: $(STAMP)
+	$(BIN)/python benchmarks/draft.py
+
 clean:
-	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)
+	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

@@ -25,8 +25,15 @@ LAYERS = {
     "sheets": 2,
     "mapping": 2,
     "negotiation": 2,
+    "mentions": 2,
+    "pages": 2,
     "consensus": 3,
     "changes": 3,
+    "curators": 3,
+    "history": 3,
+    "audit": 3,
+    "serverclient": 3,
+    "uploads": 3,
     "loader": 3,
     "queries": 3,
     "export": 3,
@@ -35,6 +42,8 @@ LAYERS = {
     "reader": 3,
     "workers": 3,
     "answers": 3,
+    "documents": 3,
+    "draft": 3,
     "api": 4,
     "cli": 5,
     "__main__": 5,
@@ -53,6 +62,12 @@ CONFINED = {
     "pyoxigraph": ("store", "rdf", "export", "sparqlshapes"),
     # The HTTP client of the store on a SPARQL server (store/http.py).
     "urllib3": ("store",),
+    # The drafting assistant's text libraries: sentences, number words and dates are read in
+    # mentions, registry labels matched in draft.
+    "sentencex": ("mentions",),
+    "text_to_num": ("mentions",),
+    "dateparser": ("mentions",),
+    "rapidfuzz": ("draft",),
 }
 
 

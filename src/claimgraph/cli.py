@@ -1,4 +1,10 @@
-"""The command line: ``claimgraph load | validate | withdraw | rebase | query | export | stats | serve``.
+"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | serve``,
+and ``init | add-document | draft`` to start a corpus.
+
+A command that writes takes ``--server URL`` to send its write through a running server
+(the one writer of its store), with the operator's or a curator's token (``--token``,
+``CLAIMGRAPH_TOKEN``), and ``--reason`` for the store's history; without it, it writes the
+store itself, as the operator.
 
 Errors are one clear line (or one line per problem), never a traceback. Exit
 codes are a contract: ``validate`` exits 0 when the corpus conforms, 1 on
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,7 @@ from typing import Any
 import click
 
 from . import formats
-from .api import EXPORT_FORMATS, Claimgraph, QueryRequest
+from .api import EXPORT_FORMATS, Claimgraph, QueryRequest, ServerClient, add_document, init_corpus
 from .config import SETTINGS, load_settings
 from .errors import ClaimgraphError, InvalidInput, NotFound, StoreError
 
@@ -100,6 +107,32 @@ def _claims_word(folder: Path, exc: InvalidInput) -> str:
     return f"{folder}: nothing was loaded. {exc}"
 
 
+def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--server URL`` and ``--reason TEXT``, for the commands that write."""
+    func = click.option("--reason", help="Why: recorded with the write in the store's history.")(func)
+    return click.option(
+        "--server",
+        metavar="URL",
+        help="Send the write through the claimgraph server at URL (the one writer of its store), "
+        "with --token or CLAIMGRAPH_TOKEN (the operator's or a curator's token).",
+    )(func)
+
+
+def _client(app: Claimgraph, server: str) -> ServerClient:
+    return ServerClient(server, app.settings.token)
+
+
+def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
+    """A store held by a running server: say how to send the write through it."""
+    if "in use" not in str(exc):
+        return exc
+    s = app.settings
+    return StoreError(
+        f"{exc}. If a server holds it, send the write through the server: add "
+        f"--server http://{s.host}:{s.port}/ (with the operator's or a curator's token in CLAIMGRAPH_TOKEN)"
+    )
+
+
 @main.command()
 @click.argument(
     "folders",
@@ -112,21 +145,48 @@ def _claims_word(folder: Path, exc: InvalidInput) -> str:
     is_flag=True,
     help="Let the corpus take over documents another corpus loaded (otherwise refused).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator")
-def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
+@click.option(
+    "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
+)
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "validator", "token", "host", "port")
+def load(
+    folders: tuple[Path, ...],
+    replace: bool,
+    upload: str | None,
+    server: str | None,
+    reason: str | None,
+    **options: Any,
+) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
         app = _app(options)
-        store = app.open_store()
-        try:
+        if server:
+            client = _client(app, server)
             for folder in folders:
                 progress = _Progress(f"loading {folder}")
                 try:
-                    report = app.load(store, folder, replace=replace, progress=progress)
+                    answer = client.send_corpus(
+                        folder, replace=replace, reason=reason, progress=progress, upload=upload
+                    )
                 finally:
                     progress.close()
-                click.echo(f"{folder}: committed, {report}")
-                _warn(report)
+                click.echo(f"{folder}: {answer.get('summary', 'nothing changed')} (through {client.url})")
+            return
+        try:
+            store = app.open_store()
+        except StoreError as exc:
+            raise _busy(app, exc) from None
+        try:
+            with app.acting(None, reason):
+                for folder in folders:
+                    progress = _Progress(f"loading {folder}")
+                    try:
+                        report = app.load(store, folder, replace=replace, progress=progress)
+                    finally:
+                        progress.close()
+                    click.echo(f"{folder}: committed, {report}")
+                    _warn(report)
         finally:
             store.close()
     except InvalidInput as exc:
@@ -143,8 +203,13 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     is_flag=True,
     help="Check against the store (its registry, documents and consensus), as a load would.",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator")
-def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> None:
+@click.option(
+    "--server",
+    metavar="URL",
+    help="With --against-store: check against the store of the claimgraph server at URL (with --token).",
+)
+@setting_options("store", "base_iri", "ontology_dir", "validator", "token")
+def validate(folders: tuple[Path, ...], against_store: bool, server: str | None, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
     Exit status: 0 conforms, 1 violations, 2 error.
@@ -152,6 +217,20 @@ def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> 
     try:
         app = _app(options)
         violations = False
+        if server:
+            if not against_store:
+                raise click.UsageError("--server checks against the server's store: add --against-store")
+            client = _client(app, server)
+            for folder in folders:
+                if not folder.is_dir():
+                    raise ClaimgraphError(f"{folder}: no such folder")
+                try:
+                    answer = client.send_corpus(folder, action="validate")
+                    click.echo(f"{folder}: conforms ({answer.get('claims', 0)} claims)")
+                except InvalidInput as exc:
+                    violations = True
+                    click.echo(f"{folder}: does not conform. {exc}", err=True)
+            sys.exit(EXIT_VIOLATIONS if violations else EXIT_OK)
         store = app.open_store(read_only=True) if against_store else None
         try:
             for folder in folders:
@@ -176,27 +255,120 @@ def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> 
 
 @main.command()
 @click.argument("document_ids", nargs=-1, required=True)
-@setting_options("store", "base_iri", "ontology_dir")
-def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
-    """Withdraw documents (by id): their claims, and entities nothing else refers to.
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def withdraw(document_ids: tuple[str, ...], server: str | None, reason: str | None, **options: Any) -> None:
+    """Withdraw documents (by id): their claims leave the current graphs (kept as withdrawn,
+    with the store's history), and entities nothing else refers to go.
 
-    The local curator needs no token: whoever can write the store's folder may.
+    The local curator (the operator) needs no token: whoever can write the store's folder may.
     """
     try:
         app = _app(options)
-        store = app.open_store()
-        try:
+        if server:
+            client = _client(app, server)
             for ident in document_ids:
-                try:
-                    report = app.withdraw(store, ident)
-                except NotFound:
-                    raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                answer = client.withdraw(ident, reason=reason)
                 click.echo(
-                    f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                    f"{ident}: withdrawn, {len(answer.get('withdrawn', []))} claims (through {client.url})"
                 )
-                _warn(report)
+            return
+        try:
+            store = app.open_store()
+        except StoreError as exc:
+            raise _busy(app, exc) from None
+        try:
+            with app.acting(None, reason):
+                for ident in document_ids:
+                    try:
+                        report = app.withdraw(store, ident)
+                    except NotFound:
+                        raise NotFound(
+                            f"no document {ident!r} in the store at {app.settings.store}"
+                        ) from None
+                    click.echo(
+                        f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                    )
+                    _warn(report)
         finally:
             store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.group()
+def curators() -> None:
+    """The store's curators: each writes with a token of its own (CLAIMGRAPH_TOKEN is the operator's)."""
+
+
+def _curators_call(options: dict[str, Any], server: str | None, local: Callable, remote: Callable) -> Any:
+    app = _app(options)
+    if server:
+        return remote(_client(app, server))
+    try:
+        store = app.open_store()
+    except StoreError as exc:
+        raise _busy(app, exc) from None
+    try:
+        return local(app, store)
+    finally:
+        store.close()
+
+
+@curators.command("add")
+@click.argument("name")
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_add(name: str, server: str | None, reason: str | None, **options: Any) -> None:
+    """Add curator NAME and print its new token (the last line; it is shown once, never stored)."""
+    try:
+
+        def local(app: Claimgraph, store: Any) -> str:
+            with app.acting(None, reason):
+                return app.add_curator(store, name)[1]
+
+        token = _curators_call(
+            options, server, local, lambda client: client.add_curator(name, reason=reason)["token"]
+        )
+        click.echo(f"curator {name} added; its token (keep it: it is not shown again):")
+        click.echo(token)
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@curators.command("list")
+@click.option("--server", metavar="URL", help="List the curators of the server at URL (operator's token).")
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_list(server: str | None, **options: Any) -> None:
+    """List the curators: name, when added, and when revoked."""
+    try:
+        rows = _curators_call(
+            options,
+            server,
+            lambda app, store: [c.as_dict() for c in app.curators(store)],
+            lambda client: client.curators(),
+        )
+        for row in rows:
+            state = f"revoked {row['revoked']}" if row.get("revoked") else "active"
+            click.echo(f"{row['name']}\tadded {row.get('added') or '?'}\t{state}")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@curators.command("revoke")
+@click.argument("name")
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_revoke(name: str, server: str | None, reason: str | None, **options: Any) -> None:
+    """Revoke curator NAME's token at once (the curator and what it wrote stay)."""
+    try:
+
+        def local(app: Claimgraph, store: Any) -> Any:
+            with app.acting(None, reason):
+                return app.revoke_curator(store, name)
+
+        _curators_call(options, server, local, lambda client: client.revoke_curator(name, reason=reason))
+        click.echo(f"curator {name} revoked")
     except ClaimgraphError as exc:
         _fail(exc)
 
@@ -220,7 +392,7 @@ def rebase(new_base: str, **options: Any) -> None:
 
 
 #: ``--format`` of ``query``: a terminal table, or any format of :mod:`claimgraph.formats`.
-QUERY_FORMATS = ["table", *formats.names()]
+QUERY_FORMATS = ["table", "expanded", *formats.names()]
 
 
 @main.command()
@@ -249,7 +421,8 @@ QUERY_FORMATS = ["table", *formats.names()]
     default="table",
     show_default=True,
     metavar="FORMAT",
-    help="table (fits the terminal; long values end in …), a results format for SELECT and ASK "
+    help="table (columns when they fit the terminal, otherwise one record per block: every value "
+    "whole), expanded (always one record per block), a results format for SELECT and ASK "
     "(json, xml, csv, tsv: every value whole) or an RDF format for CONSTRUCT and DESCRIBE "
     "(turtle, ntriples, nquads, trig, jsonld, rdfxml).",
 )
@@ -283,15 +456,16 @@ def query(
         else:
             sparql = text or ""
         # A table is drawn from SPARQL JSON results; a graph answer prints as N-Triples.
-        wanted = "srj,ntriples" if fmt == "table" else fmt  # srj: SPARQL JSON, never JSON-LD
+        drawn = fmt in ("table", "expanded")
+        wanted = "srj,ntriples" if drawn else fmt  # srj: SPARQL JSON, never JSON-LD
         store = app.open_store(read_only=True)
         try:
             answer = app.answer(store, QueryRequest(sparql, format=wanted))
         finally:
             store.close()
-        if fmt == "table" and answer.kind != "graph":
+        if drawn and answer.kind != "graph":
             width = shutil.get_terminal_size((100, 24)).columns
-            click.echo(table(json.loads(answer.body), width=width))
+            click.echo(table(json.loads(answer.body), width=width, expanded=fmt == "expanded" or None))
             return
         body = answer.body
         click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
@@ -299,17 +473,25 @@ def query(
         _fail(exc)
 
 
-def table(results: dict[str, Any], *, width: int = 100) -> str:
-    """SPARQL JSON results as a table of plain values that fits in ``width`` columns.
+def table(results: dict[str, Any], *, width: int = 100, expanded: bool | None = None) -> str:
+    """SPARQL JSON results for a terminal of ``width`` columns, every value whole.
 
-    The widest columns are narrowed first; a value cut short ends with an ellipsis.
+    Columns when every row fits in ``width``; otherwise one record per block, ``name: value``
+    (as psql's expanded mode), a long value wrapped at spaces under its field. ``expanded``
+    True or False forces one or the other.
 
     >>> r = {"head": {"vars": ["n", "who"]}, "results": {"bindings": [
     ...     {"n": {"type": "literal", "value": "52"}, "who": {"type": "literal", "value": "the UN officials"}}]}}
-    >>> print(table(r, width=16))
+    >>> print(table(r, width=30))
     n   who
-    --  ------------
-    52  the UN offi…
+    --  ----------------
+    52  the UN officials
+    >>> r["results"]["bindings"][0]["who"]["value"] = "United Nations officials in Baghdad"
+    >>> print(table(r, width=25))
+    -[ 1 ]-------------------
+    n:   52
+    who: United Nations
+         officials in Baghdad
     >>> table({"head": {}, "boolean": True})
     'true'
     """
@@ -322,21 +504,32 @@ def table(results: dict[str, Any], *, width: int = 100) -> str:
     ]
     widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(names)]
     gap = 2
-    while widths and sum(widths) + gap * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= 4:
-            break  # too many columns to fit: let the terminal wrap
-        widths[widest] -= 1
-
-    def cell(text: str, w: int) -> str:
-        return text if len(text) <= w else text[: w - 1] + "…"
+    fits = sum(widths) + gap * (len(widths) - 1) <= width
+    if expanded or (expanded is None and not fits and rows):
+        return _expanded(names, rows, width)
 
     def line(cells: list[str]) -> str:
-        return (" " * gap).join(cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return (" " * gap).join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     lines = [line(names), (" " * gap).join("-" * w for w in widths)]
     lines += [line(r) for r in rows]
     return "\n".join(lines)
+
+
+def _expanded(names: list[str], rows: list[list[str]], width: int) -> str:
+    """One block per row: a rule with the row's number, then ``name: value`` lines."""
+    label = max(len(n) for n in names) + 2  # "name: " padded to the longest name
+    room = max(width - label, 20)
+    blocks = []
+    for number, row in enumerate(rows, 1):
+        head = f"-[ {number} ]"
+        lines = [head + "-" * max(width - len(head), 0)]
+        for name, value in zip(names, row, strict=True):
+            parts = textwrap.wrap(value, room, break_long_words=False, break_on_hyphens=False) or [""]
+            lines.append(f"{name + ':':<{label}}{parts[0]}".rstrip())
+            lines += [" " * label + part for part in parts[1:]]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -392,6 +585,100 @@ def stats(as_json: bool, **options: Any) -> None:
                 click.echo(f"{key:22} {value}")
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def init(folder: Path) -> None:
+    """Start a corpus FOLDER with a commented corpus.yaml (its entities and agents)."""
+    try:
+        written = init_corpus(folder)
+        click.echo(f"{written}: written; declare the corpus's agents and entities in it")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command("add-document")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--corpus",
+    "corpus",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The corpus folder.",
+)
+@click.option("--id", "ident", help="The document's id (default: a slug of the file name).")
+@click.option("--creator", help="The agent id that speaks in the document's own voice (else fill it in).")
+@click.option("--language", help="The document's language, e.g. en (default: what an HTML page states).")
+def add_document_command(
+    file: Path, corpus: Path, ident: str | None, creator: str | None, language: str | None
+) -> None:
+    """Copy a text FILE (or the text of a saved HTML page) into a corpus and write its sheet's header."""
+    try:
+        added = add_document(file, corpus, ident=ident, creator=creator, language=language)
+    except ClaimgraphError as exc:
+        _fail(exc)
+    found = ", ".join(
+        f"{name} {value}"
+        for name, value in (
+            ("title", added.title),
+            ("date", added.date),
+            ("place", added.place),
+            ("language", added.language),
+        )
+        if value
+    )
+    click.echo(
+        f"{added.path}: added as {added.id!r} (sha256 {added.sha256[:12]}…){'; ' + found if found else ''}"
+    )
+    click.echo(f"{added.sheet}: its sheet; next: claimgraph draft {added.path}")
+
+
+@main.command()
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The corpus folder whose corpus.yaml names the entities (default: the document's folder).",
+)
+@click.option(
+    "--in-place", is_flag=True, help="Add the drafts to the document's sheet instead of printing them."
+)
+@click.option(
+    "--against-store", is_flag=True, help="Propose the store's entities and agents too (its registry)."
+)
+@click.option(
+    "--count-kinds",
+    "scheme",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A SKOS scheme of count kinds (Turtle) besides the ontology folder's.",
+)
+@setting_options("store", "base_iri", "ontology_dir")
+def draft(
+    document: Path,
+    corpus: Path | None,
+    in_place: bool,
+    against_store: bool,
+    scheme: Path | None,
+    **options: Any,
+) -> None:
+    """Draft the claims of DOCUMENT: its sheet with every sentence that states a number, a date or
+    someone's words as a commented-out claim to correct and uncomment."""
+    try:
+        app = _app(options)
+        store = app.open_store(read_only=True) if against_store else None
+        try:
+            drafted = app.draft(document, corpus=corpus, store=store, scheme=scheme)
+        finally:
+            if store is not None:
+                store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+    if in_place:
+        drafted.sheet.write_text(drafted.text, encoding="utf-8")
+        click.echo(f"{drafted.sheet}: {len(drafted.drafts)} draft claims added (commented out)", err=True)
+    else:
+        click.echo(drafted.text, nl=False)
 
 
 @main.command()
