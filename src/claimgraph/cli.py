@@ -185,7 +185,7 @@ def load(
                         report = app.load(store, folder, replace=replace, progress=progress)
                     finally:
                         progress.close()
-                    click.echo(f"{folder}: committed, {report}")
+                    click.echo(f"{folder}: {report}, committed")
                     _warn(report)
         finally:
             store.close()
