@@ -21,6 +21,12 @@ def rows(result: QueryResult) -> list[dict[str, object]]:
     return [{k: v.toPython() if hasattr(v, "toPython") else v for k, v in r.items()} for r in result.rows]
 
 
+def kind(row: dict[str, object]) -> str | None:
+    """The notation of a row's count kind (the concept's IRI ends with it)."""
+    found = row.get("countKind")
+    return str(found).rsplit("#", 1)[-1] if found is not None else None
+
+
 def entity(cg: Claimgraph, ident: str) -> str:
     return str(cg.mint.entity(ident))
 
@@ -57,7 +63,8 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     by_value = defaultdict(set)
     for row in answers["casualties-by-source"]:
         assert row["quote"] and row["document"] and row["claimant"]
-        by_value[row["deaths"]].add((str(row["claimant"]), str(row["document"])))
+        if str(row["property"]).endswith("#deathCount"):
+            by_value[row["count"]].add((str(row["claimant"]), str(row["document"])))
     # 50 dead: the US State Department report, reported in both documents.
     assert by_value[50] == {
         (entity(cg, "us-state-department"), document(cg, "article-000")),
@@ -71,7 +78,8 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     } <= by_value[52]
     assert set(by_value) == {50, 52}
     [un] = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "un-officials")]
-    assert un["countKind"] == "bodies seen"
+    assert kind(un) == "bodies-seen" and un["countKindLabel"] == "bodies seen or recovered"
+    assert un["wording"] == "seen … bodies"
     # The chain before the claimant, in its order: the article, Boumedra, the passage he read out.
     assert un["via"] == (
         "Unnamed author of 000_29cd18593cd2def4.txt → Tahar Boumedra → "
@@ -79,8 +87,9 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     )
     assert "52 bodies" in un["quote"]
     own_voice = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "mek")]
-    assert own_voice and all(r["via"] == "" and r["countKind"] == "deaths" for r in own_voice)
-    state = [r for r in answers["casualties-by-source"] if r["deaths"] == 50]
+    deaths = [r for r in own_voice if str(r["property"]).endswith("#deathCount")]
+    assert deaths and all(r["via"] == "" and kind(r) == "killed" for r in deaths)
+    state = [r for r in answers["casualties-by-source"] if r["count"] == 50]
     assert {r["via"] for r in state} == {"Unnamed author of 000_29cd18593cd2def4.txt", "Mujahedeen-e Khalq"}
 
 
@@ -116,28 +125,26 @@ def test_abducted_and_remaining(seed_claimgraph: Claimgraph, seed_store: Store):
 
 def test_corroboration_tells_repetition_from_independence(seed_claimgraph: Claimgraph, answers):
     death = "https://w3id.org/claimgraph/ns#deathCount"
-    rows_ = {
-        (r["value"], r.get("countKind")): r for r in answers["corroboration"] if str(r["property"]) == death
-    }
-    assert rows_[(50, "deaths")]["status"] == "repeated"
-    assert (rows_[(50, "deaths")]["claimants"], rows_[(50, "deaths")]["documents"]) == (1, 2)
+    rows_ = {(r["value"], kind(r)): r for r in answers["corroboration"] if str(r["property"]) == death}
+    assert rows_[(50, "killed")]["status"] == "repeated"
+    assert (rows_[(50, "killed")]["claimants"], rows_[(50, "killed")]["documents"]) == (1, 2)
     # 52 deaths: both articles' own voice. The 52 bodies the UN officials saw are another
     # fact (another count kind): they do not corroborate the deaths.
-    deaths52 = rows_[(52, "deaths")]
+    deaths52 = rows_[(52, "killed")]
     assert deaths52["status"] == "corroborated" and deaths52["claimants"] == 2
     assert set(deaths52["claimantLabels"].split("; ")) == {
         "Unnamed author of 000_29cd18593cd2def4.txt",
         "Mujahedeen-e Khalq",
     }
-    assert (52, "bodies seen") not in rows_  # one claim: nothing to corroborate it
-    assert set(rows_) == {(50, "deaths"), (52, "deaths")}
+    assert (52, "bodies-seen") not in rows_  # one claim: nothing to corroborate it
+    assert set(rows_) == {(50, "killed"), (52, "killed")}
 
 
 def test_contested_facts_and_range(answers, seed_store: Store):
     death = "https://w3id.org/claimgraph/ns#deathCount"
     contested = {r["value"]: r for r in answers["contested-facts"] if str(r["property"]) == death}
     assert set(contested) == {50, 52}
-    assert all(r["countKind"] == "deaths" and r["status"] == "contested" for r in contested.values())
+    assert all(kind(r) == "killed" and r["status"] == "contested" for r in contested.values())
     assert contested[50]["claimants"] == "U.S. State Department"
     assert contested[52]["claims"] == 3 and "United Nations officials" not in contested[52]["claimants"]
     assert contested[50]["otherCountKinds"] == 1  # also counted as bodies seen, and says so
@@ -149,16 +156,15 @@ def test_contested_facts_and_range(answers, seed_store: Store):
         ).rows
     }
     assert death in functional
-    for r in answers["contested-facts"]:
-        assert r["status"] == ("contested" if str(r["property"]) in functional else "several values"), r
-    several = {
-        str(r["property"]).rsplit("#", 1)[-1]
-        for r in answers["contested-facts"]
-        if r["status"] == "several values"
-    }
+    # Contested facts and several values are listed apart, each by its own query.
+    assert {r["status"] for r in answers["contested-facts"]} == {"contested"}
+    assert all(str(r["property"]) in functional for r in answers["contested-facts"])
+    assert {r["status"] for r in answers["several-values"]} == {"several values"}
+    assert not any(str(r["property"]) in functional for r in answers["several-values"])
+    several = {str(r["property"]).rsplit("#", 1)[-1] for r in answers["several-values"]}
     assert {"victim", "characterizedAs", "carriedOutBy"} <= several
     [span] = [r for r in answers["contested-range"] if str(r["property"]) == death]
-    assert (span["countKind"], span["low"], span["high"], span["values"]) == ("deaths", 50, 52, 2)
+    assert (kind(span), span["low"], span["high"], span["values"]) == ("killed", 50, 52, 2)
     assert span["claimants"] == 3 and span["otherCountKinds"] == 1
     assert "smallest" in span["rule"] and "count kind" in span["rule"]
 
@@ -168,7 +174,7 @@ def test_stats_count_contested_keys_apart_from_several_values(
 ):
     stats = seed_claimgraph.stats(seed_store)
     keys = defaultdict(set)
-    for r in answers["contested-facts"]:
+    for r in answers["contested-facts"] + answers["several-values"]:
         keys[r["status"]].add((str(r["subject"]), str(r["property"]), r.get("countKind")))
     assert stats["contested_facts"] == len(keys["contested"]) == 1  # deaths: 50 against 52
     assert stats["several_values"] == len(keys["several values"]) > 10
@@ -261,6 +267,43 @@ def test_consensus_keeps_agreement_and_drops_disagreement(answers):
     # A claim's key is (subject, predicate, count kind): the UN officials' 52 bodies seen
     # stand alone in their kind; the deaths (52 against 50) disagree, so no deaths statement.
     assert {v for p, v in facts if p == "deathCount"} <= {52}
+    # Each row says what it counts: the 52 is bodies seen, by one claimant (one source).
+    [bodies] = [r for r in answers["consensus"] if str(r["property"]).endswith("#deathCount")]
+    assert kind(bodies) == "bodies-seen" and bodies["countKindLabel"] == "bodies seen or recovered"
+    assert (bodies["claims"], bodies["claimantCount"], bodies["claimants"]) == (
+        1,
+        1,
+        "United Nations officials",
+    )
+    # "Taken hostage" (article 000's own voice) and "abducted" (the press reports through the
+    # State Department) are one count kind: the 7 of each is one row, agreed by both.
+    [abducted] = [r for r in answers["consensus"] if str(r["property"]).endswith("#abductedCount")]
+    assert (kind(abducted), abducted["value"], abducted["claims"]) == ("abducted", 7, 3)
+
+
+def test_casualties_by_source_covers_every_count_with_kind_bound_and_modality(seed_claimgraph, answers):
+    counts = {
+        (str(r["property"]).rsplit("#", 1)[-1], kind(r), r["count"]) for r in answers["casualties-by-source"]
+    }
+    assert counts == {
+        ("deathCount", "killed", 50),
+        ("deathCount", "killed", 52),
+        ("deathCount", "bodies-seen", 52),
+        ("abductedCount", "abducted", 7),
+        ("missingCount", "missing", 7),
+        ("remainingCount", "remaining", 100),
+    }
+    press = [r for r in answers["casualties-by-source"] if str(r["claimant"]).endswith("/press-reports")]
+    assert press and {r["modality"] for r in press} <= {"press reports claim", "according to the press"}
+    hostage = [r for r in answers["casualties-by-source"] if r.get("wording") == "taken hostage"]
+    assert [kind(r) for r in hostage] == ["abducted"]
+    assert all("countKindLabel" in r for r in answers["casualties-by-source"])
+
+
+def test_claims_by_claimant_says_what_a_count_counts(seed_claimgraph, answers):
+    un = entity(seed_claimgraph, "un-officials")
+    [bodies] = [r for r in answers["claims-by-claimant"] if str(r["claimant"]) == un and r["value"] == 52]
+    assert kind(bodies) == "bodies-seen" and bodies["countKindLabel"] == "bodies seen or recovered"
 
 
 # ---------------------------------------------------------------- any SPARQL 1.1 engine
@@ -272,6 +315,7 @@ SET_COLUMNS = {"claimants", "claimantLabels"}
 PARAMETERS = {
     "casualties-by-source": ("event", "camp-ashraf-attack-2013"),
     "contested-facts": ("subject", "camp-ashraf-attack-2013"),
+    "several-values": ("subject", "camp-ashraf-attack-2013"),
     "contested-range": ("subject", "camp-ashraf-attack-2013"),
     "corroboration": ("subject", "camp-ashraf-attack-2013"),
     "consensus": ("subject", "camp-ashraf-attack-2013"),
@@ -363,7 +407,7 @@ def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
     sheet.write_text(text.replace(old, f"    via: [{', '.join(reversed(hops))}]\n"), encoding="utf-8")
     claimgraph.load(store, corpus)
     rows_ = rows(claimgraph.run_named(store, "casualties-by-source"))
-    [relayed] = [r for r in rows_ if r["deaths"] == 14]
+    [relayed] = [r for r in rows_ if r["count"] == 14]
     if backend == "virtuoso" and "?" in relayed["via"]:
         pytest.xfail(f"Virtuoso's CONCAT of the query's arrows with stored labels: {relayed['via']!r}")
     assert relayed["via"] == "Author of doc-a → Relay 5 → Relay 4 → Relay 3 → Relay 2 → …"

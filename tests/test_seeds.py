@@ -210,7 +210,12 @@ def test_every_count_says_what_it_counted(corpus):
     counts = [c for c in corpus.claims if c.predicate in COUNTS]
     assert counts and all(dict(c.qualifiers).get("count_kind") for c in counts)
     kinds = {dict(c.qualifiers)["count_kind"] for c in counts if c.subject == ATTACK}
-    assert kinds == {"deaths", "bodies seen", "taken hostage", "abducted", "remained", "missing"}
+    assert kinds == {"killed", "bodies-seen", "abducted", "remaining", "missing"}
+    # The text's own words stay on the claim: "taken hostage" and "abducted" are one count kind.
+    wordings = {
+        dict(c.qualifiers).get("wording") for c in counts if dict(c.qualifiers)["count_kind"] == "abducted"
+    }
+    assert wordings == {"taken hostage", None}
 
 
 def test_hedges_are_modalities_on_every_claim_they_govern(corpus):

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .counting import all_compatible
 from .errors import ValidationFailed
 from .mapping import Minter, Triple
 from .namespaces import CG, PROV, RDF, XSD
@@ -79,6 +80,8 @@ SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
     """The consensus triples of the given claims (all the claims about their keys).
 
+    Dates that agree at different precision (``--09-01``, ``2013-09-01``) get neither a
+    statement nor records: no value is agreed on, and none excludes another.
     Beside the statements of the keys the claims agree on, each value of a key on which
     they give several values gets a :term:`cg:ContestedValue`: the claims behind it and
     how many, how many documents, its claimants, and in how many other count kinds the
@@ -98,6 +101,8 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
             triples.add((s, p, next(iter(objects))))
         named = {k for k in kinds if k is not None}
         for kind, values in kinds.items():
+            if len(values) != 1 and all_compatible(values):
+                continue  # dates that agree at different precision: neither agreed on nor several values
             if len(values) != 1:
                 others = len(named - {kind})
                 for o, rows in values.items():

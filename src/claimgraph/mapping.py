@@ -22,6 +22,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .countkinds import bundled as count_kinds
 from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, is_iri
 
@@ -30,11 +31,21 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 QUALIFIER_PROPERTIES = {
     "count_kind": CG.countKind,
+    "wording": CG.wording,
     "bound": CG.bound,
     "modality": CG.modality,
     "stated_on": CG.statedOn,
     "note": RDFS.comment,
 }
+
+
+def count_kind_iri(notation: str) -> URIRef:
+    """The concept of the count-kind scheme that a sheet's ``count_kind`` names.
+
+    >>> str(count_kind_iri("bodies-seen"))
+    'https://w3id.org/claimgraph/count-kinds#bodies-seen'
+    """
+    return count_kinds().iri(notation)
 
 
 @dataclass(frozen=True)
@@ -334,7 +345,10 @@ def claim_triples(
         if medium is not None:
             yield step_node, v.medium, medium
     for name, value in claim.qualifiers:
-        yield this, v.qualifiers[name], lit(value)
+        if name == "count_kind":
+            yield this, v.qualifiers[name], iri(count_kind_iri(value))  # type: ignore[arg-type]
+        else:
+            yield this, v.qualifiers[name], lit(value)
     evidence = iri(f"{claim_iri}#evidence")
     quote = iri(f"{claim_iri}#quote")
     position = iri(f"{claim_iri}#position")

@@ -130,7 +130,8 @@ class Quote:
 
 
 #: Qualifier names a sheet may give, in the order they are written out.
-QUALIFIERS: tuple[str, ...] = ("count_kind", "bound", "modality", "stated_on", "note")
+#: ``count_kind`` is a notation of the count-kind scheme (``killed``); ``wording`` the text's words.
+QUALIFIERS: tuple[str, ...] = ("count_kind", "wording", "bound", "modality", "stated_on", "note")
 
 
 @dataclass(frozen=True)

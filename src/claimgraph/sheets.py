@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .countkinds import bundled as count_kinds
 from .errors import CorpusNotFound, Problem, SheetError
 from .model import (
     QUALIFIERS,
@@ -500,6 +501,8 @@ def _read_claim(
                 out.add(f"stated_on: {exc}", item)
         elif not isinstance(item[name], str) or not item[name].strip():
             out.add(f"{name} must be text, got {item[name]!r}", item)
+        elif name == "count_kind" and item[name] not in count_kinds().kinds:
+            out.add(count_kinds().unknown(item[name]), item)
         else:
             qualifiers.append((name, item[name]))
     occurrence = item.get("occurrence")

@@ -197,14 +197,15 @@ def chart(fact: Any, *, width: int = 640, row_height: int = 34) -> dict[str, Any
     """The geometry of a dot chart of a numeric fact: one row per source (claimant), one mark per
     value that source gives (however many documents give it), a dashed rule at the low and the high.
 
-    :param fact: a :class:`claimgraph.describe.Fact` (an entity view's ``charted`` facts).
+    :param fact: a :class:`claimgraph.facts.Fact` (an entity view's ``charted`` facts).
 
     >>> from rdflib import Literal
     >>> from claimgraph import describe
+    >>> from claimgraph.facts import Fact
     >>> def claim(who, n):
     ...     t = lambda x: describe.Term(URIRef("http://e/" + x), x)
     ...     return describe.ClaimView("http://e/c" + who + str(n), t("s"), t("p"), describe.Term(Literal(n)), t(who), t("d"), "q")
-    >>> g = chart(describe.Fact(describe.Term(URIRef("http://e/p")), [claim("a", 52), claim("a", 52), claim("b", 50)]))
+    >>> g = chart(Fact(describe.Term(URIRef("http://e/p")), [claim("a", 52), claim("a", 52), claim("b", 50)]))
     >>> [(m["source"], m["value"], m["claims"]) for m in g["marks"]], g["low"], g["high"]
     ([('a', 52.0, 2), ('b', 50.0, 1)], 50.0, 52.0)
     """
