@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 
-from .conftest import BASE
+from .conftest import BASE, MINI
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 EVENT = "/entity/camp-ashraf-attack-2013"
@@ -122,6 +123,48 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
     }
     assert drawn["bodies seen or recovered"] != drawn["killed"]
     assert re.search(r'class="mark-label"[^>]*>52 bodies seen or recovered</text>', figure.group(0))
+
+
+def test_event_chart_scales_to_the_values_and_keeps_labels_off_the_rules(seed_client):
+    text = page(seed_client, EVENT)
+    svg = re.search(r'data-property="https://w3id.org/claimgraph/ns#deathCount">.*?</svg>', text, re.S).group(
+        0
+    )
+    ticks = [float(t) for t in re.findall(r'class="tick-label"[^>]*>([^<]+)</text>', svg)]
+    # 50 against 52 fills the plot: the axis runs over the values' range, not from zero.
+    assert ticks[0] > 0 and ticks[0] <= 50 and 52 <= ticks[-1] < 60
+    assert 'class="zero"' not in svg and "does not start at zero" in text
+    rules = {float(x) for x in re.findall(r'class="rule (?:low|high)" x1="([\d.]+)"', svg)}
+    for x, anchor in re.findall(r'class="mark-label" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)"', svg):
+        assert all(abs(float(x) - r) >= 10 for r in rules), "a label stands beside its mark, off the rules"
+        assert anchor in ("start", "end")
+    # Whole claimant names, wrapped onto lines.
+    names = [
+        "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label)).replace("-", "- ")
+        for label in re.findall(r'<text class="row-label".*?</text>', svg, re.S)
+    ]
+    assert any("000_29cd18593cd2def4.txt" in n.replace(" ", "") for n in names)
+    assert not any("…" in n for n in names)
+
+
+def test_a_bound_is_drawn_as_a_bound(tmp_path, claimgraph, store, client):
+    corpus = tmp_path / "bounded"
+    shutil.copytree(MINI, corpus)
+    sheet = corpus / "doc-a.yaml"
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace(
+            "    wording: dead\n", "    wording: dead\n    bound: at least\n"
+        ),
+        encoding="utf-8",
+    )
+    claimgraph.load(store, corpus)
+    text = page(client, "/entity/flood-2020")
+    svg = re.search(r'<figure class="chart".*?</figure>', text, re.S).group(0)
+    assert re.search(r'class="mark-label"[^>]*>≥ 14</text>', svg)
+    assert re.search(r'<line class="bound-arrow"[^>]*marker-end="url\(#bound-arrow\)"', svg)
+    assert re.search(r'data-value="14" data-kind="[^"]*" data-bound="at least"', svg)
+    # The agreement line says the bound too.
+    assert "contested: 12 vs ≥ 14 killed" in plain(section(text, "contested"))
 
 
 def test_document_page_highlights_every_claimed_quote(seed_client):

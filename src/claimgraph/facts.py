@@ -75,6 +75,11 @@ class Fact:
     #: The count kind (a term with its label), or None for a property that counts nothing.
     kind: Any = None
 
+    @staticmethod
+    def label_of(claims: list[Any]) -> str:
+        """The value the ``claims`` give, as a page says it ("≥ 15")."""
+        return value_text(claims[0].object, claims)
+
     @property
     def values(self) -> list[Any]:
         seen: dict[str, Any] = {}
