@@ -416,3 +416,14 @@ def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
         (dataset.graph(g) if g is not None else dataset).add((s, p, o))
     ours, theirs = both_engines(store, dataset, NAMED["casualties-by-source"].text)
     assert ours == theirs
+
+
+def test_dates_at_different_precision_are_neither_contested_nor_several_values(seed_claimgraph, answers):
+    """The attack's start date is given as --09-01 (MEK) and 2013-09-01 (article 000, the report)."""
+    attack = entity(seed_claimgraph, "camp-ashraf-attack-2013")
+    listed = {
+        (str(r["subject"]), str(r["property"]).rsplit("/", 1)[-1])
+        for r in answers["contested-facts"] + answers["several-values"]
+    }
+    assert (attack, "startDate") not in listed
+    assert not any(str(r["property"]) == "http://schema.org/startDate" for r in answers["several-values"])
