@@ -138,6 +138,31 @@ def test_corroboration_tells_repetition_from_independence(seed_claimgraph: Claim
     }
     assert (52, "bodies-seen") not in rows_  # one claim: nothing to corroborate it
     assert set(rows_) == {(50, "killed"), (52, "killed")}
+    assert (rows_[(50, "killed")]["sources"], deaths52["sources"]) == (1, 2)
+
+
+def test_corroboration_counts_independent_source_groups_not_claimants(seed_claimgraph: Claimgraph, answers):
+    """Claims whose chains share an agent, or whose claimant cites another as its basis, are one source."""
+    cg = seed_claimgraph
+    by_fact = {
+        (str(r["subject"]), str(r["property"]).rsplit("#", 1)[-1], str(r["value"])): r
+        for r in answers["corroboration"]
+    }
+    attack = entity(cg, "camp-ashraf-attack-2013")
+    # MEK and the eyewitnesses MEK's article cites: two claimants, one source (the chain passes through MEK).
+    assisted = by_fact[(attack, "assistedBy", entity(cg, "iraqi-security-forces"))]
+    assert (assisted["claimants"], assisted["sources"], assisted["status"]) == (2, 1, "single")
+    assert set(assisted["claimantLabels"].split("; ")) == {"Mujahedeen-e Khalq", "Eyewitnesses"}
+    # MEK's headline "…, U.S. State Department confirms" cites the report as its basis: with the
+    # report's own claim, one source.
+    kh = by_fact[(attack, "carriedOutBy", entity(cg, "kataib-hezbollah"))]
+    assert (kh["claimants"], kh["sources"], kh["status"]) == (2, 1, "repeated")
+    # 7 abducted: "taken hostage" in article 000's voice and the press reports through the State
+    # Department report in both articles: linked by article 000's voice and the report, one source.
+    [abducted] = [r for r in answers["corroboration"] if str(r["property"]).endswith("#abductedCount")]
+    assert (abducted["value"], abducted["claims"], abducted["sources"]) == (7, 3, 1)
+    assert {r["status"] for r in answers["corroboration"]} <= {"corroborated", "repeated", "single"}
+    assert all(r["sources"] <= r["claimants"] for r in answers["corroboration"])
 
 
 def test_contested_facts_and_range(answers, seed_store: Store):

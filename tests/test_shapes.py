@@ -118,6 +118,7 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
     "ClaimChainShape": lambda b: b.drop(b.claim, CG.attributionStep),
     "ClaimQualifierShape": lambda b: b.set(b.claim, CG.bound, Literal(3)),
     "ClaimCountKindShape": lambda b: b.set(b.claim, CG.countKind, Literal("deaths")),
+    "ClaimBasisShape": lambda b: b.set(b.claim, CG.basis, Literal("U.S. State Department")),
     "ClaimStatedOnShape": lambda b: b.set(b.claim, CG.statedOn, Literal("last Tuesday")),
     "EvidenceShape": lambda b: b.drop(b.evidence, OA.hasSource),
     "SelectorPairShape": lambda b: b.set(URIRef(f"{b.claim}#position"), RDF.type, OA.TextQuoteSelector),

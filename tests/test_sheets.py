@@ -226,3 +226,19 @@ def test_a_count_kind_is_a_concept_and_the_wording_stays_on_the_claim():
     words = {str(o) for _, p, o in triples if p == CG.wording}
     assert [str(k) for k in kinds] == ["https://w3id.org/claimgraph/count-kinds#killed"]
     assert words == {"died"}
+
+
+def test_a_basis_is_an_agent(tmp_path: Path):
+    """basis names the agent a claimant cites ("X confirms"); an unknown one is refused with its line."""
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-a.yaml"
+    edit(
+        sheet, "    count_kind: killed\n    wording: killed\n", "    count_kind: killed\n    basis: nobody\n"
+    )
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    [problem] = caught.value.problems
+    assert "basis 'nobody' is not an agent" in problem.message
+    edit(sheet, "    basis: nobody\n", "    basis: agency\n")
+    claim = next(c for c in read_corpus(corpus).claims if dict(c.qualifiers).get("basis"))
+    assert dict(claim.qualifiers)["basis"] == "agency"

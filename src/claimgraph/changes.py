@@ -474,6 +474,9 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
     kinds = values.get(CG.countKind, [])
     claimants = values.get(PROV.wasAttributedTo, [])
     documents = values.get(PROV.wasDerivedFrom, [])
+    agents = (
+        frozenset(claimants) | frozenset(values.get(CG.reportedBy, ())) | frozenset(values.get(CG.basis, ()))
+    )
     return (
         node,
         parts[0][0],
@@ -482,6 +485,7 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
         kinds[0] if len(kinds) == 1 else None,
         claimants[0] if len(claimants) == 1 else None,
         documents[0] if len(documents) == 1 else None,
+        agents,
     )
 
 

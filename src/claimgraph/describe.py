@@ -152,6 +152,8 @@ class ClaimView:
     graph: str = ""
     #: The concept of the count-kind scheme the claim's count counts (with its label), if any.
     kind: Term | None = None
+    #: The agent the claimant cites as its basis ("X confirms"), if any.
+    basis: str = ""
 
     @property
     def digest(self) -> str:
@@ -169,7 +171,11 @@ class ClaimView:
     @property
     def agents(self) -> set[str]:
         """Every agent of its chain, the document's own voice included: what it depends on."""
-        return {step.agent.iri for step in self.chain} | {self.claimant.iri}
+        return (
+            {step.agent.iri for step in self.chain}
+            | {self.claimant.iri}
+            | ({self.basis} if self.basis else set())
+        )
 
     @property
     def bound(self) -> str:
@@ -186,6 +192,7 @@ QUALIFIERS = (
     ("wording", CG.wording, "wording"),
     ("bound", CG.bound, "bound"),
     ("modality", CG.modality, "modality"),
+    ("basis", CG.basis, "basis"),
     ("statedOn", CG.statedOn, "stated on"),
     ("note", RDFS.comment, "note"),
 )
@@ -195,19 +202,22 @@ def claims_query(pattern: str, *, cap: int = CLAIM_CAP) -> str:
     """Every claim matching ``pattern`` (a SPARQL group pattern over ``?claim``, matched in the claim's
     own graph), with its parts and labels."""
     optional = "\n  ".join(
-        f"OPTIONAL {{ ?claim <{prop}> ?{name} }}" for name, prop, _ in QUALIFIERS if name != "countKind"
+        f"OPTIONAL {{ ?claim <{prop}> ?{name} }}"
+        for name, prop, _ in QUALIFIERS
+        if name not in ("countKind", "basis")
     )
     # The label inside the count kind's OPTIONAL: on its own, an unbound ?countKind would match any.
     optional += (
         f"\n  OPTIONAL {{ ?claim <{CG.countKind}> ?countKind"
         f" OPTIONAL {{ ?countKind <{SKOS.prefLabel}> ?countKindLabel }} }}"
+        f"\n  OPTIONAL {{ ?claim <{CG.basis}> ?basis OPTIONAL {{ ?basis <{RDFS.label}> ?basisLabel }} }}"
     )
     labels = "\n  ".join(
         f"OPTIONAL {{ ?{v} <{RDFS.label}> ?{v}Label }}" for v in ("s", "p", "o", "claimant", "doc")
     )
     return f"""SELECT DISTINCT ?claim ?s ?p ?o ?claimant ?doc ?g ?exact ?prefix ?suffix ?start ?end
   {" ".join("?" + name for name, _, _ in QUALIFIERS)} ?sLabel ?pLabel ?oLabel ?claimantLabel ?docLabel
-  ?countKindLabel
+  ?countKindLabel ?basisLabel
 WHERE {{
   GRAPH ?g {{
     {pattern}
@@ -258,6 +268,7 @@ def read_claims(select: Select, pattern: str) -> list[ClaimView]:
             qualifiers=[(title, _qualifier(row, name)) for name, _, title in QUALIFIERS if name in row],
             graph=str(row["g"]),
             kind=term(row, "countKind", "countKindLabel"),
+            basis=str(row["basis"]) if row.get("basis") is not None else "",
         )
     steps: dict[str, dict[int, Step]] = defaultdict(dict)
     for row in select(chains_query(pattern)):
@@ -281,8 +292,8 @@ def read_claims(select: Select, pattern: str) -> list[ClaimView]:
 
 
 def _qualifier(row: dict[str, Node], name: str) -> str:
-    if name == "countKind":
-        return str(row.get("countKindLabel") or local_name(str(row[name])))
+    if name in ("countKind", "basis"):
+        return str(row.get(name + "Label") or local_name(str(row[name])))
     return str(row[name])
 
 

@@ -318,6 +318,10 @@ def fresh_graph(
                 kind,
                 terms.entity(claim.claimant),
                 document_node,
+                frozenset(
+                    {terms.entity(step.agent) for step in claim.chain}
+                    | {terms.entity(str(v)) for k, v in claim.qualifiers if k == "basis"}
+                ),
             )
         )
         places[str(node)] = (claim.sheet, claim.line, str(node).rsplit("/", 1)[1])

@@ -32,6 +32,7 @@ Quad = tuple[Node, Node, Node, URIRef]
 QUALIFIER_PROPERTIES = {
     "count_kind": CG.countKind,
     "wording": CG.wording,
+    "basis": CG.basis,
     "bound": CG.bound,
     "modality": CG.modality,
     "stated_on": CG.statedOn,
@@ -347,6 +348,8 @@ def claim_triples(
     for name, value in claim.qualifiers:
         if name == "count_kind":
             yield this, v.qualifiers[name], iri(count_kind_iri(value))  # type: ignore[arg-type]
+        elif name == "basis":
+            yield this, v.qualifiers[name], terms.entity(mint, value)
         else:
             yield this, v.qualifiers[name], lit(value)
     evidence = iri(f"{claim_iri}#evidence")

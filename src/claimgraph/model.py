@@ -131,7 +131,8 @@ class Quote:
 
 #: Qualifier names a sheet may give, in the order they are written out.
 #: ``count_kind`` is a notation of the count-kind scheme (``killed``); ``wording`` the text's words.
-QUALIFIERS: tuple[str, ...] = ("count_kind", "wording", "bound", "modality", "stated_on", "note")
+#: ``basis`` is the id of an agent the claimant cites as its basis ("X confirms").
+QUALIFIERS: tuple[str, ...] = ("count_kind", "wording", "bound", "modality", "basis", "stated_on", "note")
 
 
 @dataclass(frozen=True)

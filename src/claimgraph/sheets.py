@@ -503,6 +503,8 @@ def _read_claim(
             out.add(f"{name} must be text, got {item[name]!r}", item)
         elif name == "count_kind" and item[name] not in count_kinds().kinds:
             out.add(count_kinds().unknown(item[name]), item)
+        elif name == "basis" and item[name] not in agents:
+            ref("basis", item[name], agents, "an agent")
         else:
             qualifiers.append((name, item[name]))
     occurrence = item.get("occurrence")
