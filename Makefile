@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench clean
+.PHONY: serve test browser virtuoso bench bench-draft clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py --sizes $(SIZES) $(BENCH_OPTIONS)
+
+# Draft recall (claimgraph draft against the gold sheets of seeds/ and tests/data/draft/):
+# a few seconds, no server. It writes its own section of benchmarks/RESULTS.md.
+bench-draft: $(STAMP)
+	$(BIN)/python benchmarks/draft.py
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)

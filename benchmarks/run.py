@@ -1041,6 +1041,14 @@ def kept_rows(recorded: dict, sizes: list[int]) -> list[dict]:
     ]
 
 
+def write_results(path: Path, text: str) -> None:
+    """Write RESULTS.md, keeping the section that ``benchmarks/draft.py`` (``make bench-draft``) owns."""
+    from draft import section_of, with_section
+
+    kept = section_of(path)
+    path.write_text(with_section(text, kept) if kept else text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -1076,7 +1084,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if options.render:
         recorded = json.loads(options.render.read_text())
-        options.out.write_text(render(recorded, recorded["results"]), encoding="utf-8")
+        write_results(options.out, render(recorded, recorded["results"]))
         write_backends(options, rendered_only=True, skipped=not recorded.get("backends_measured", False))
         return
     env = environment()
@@ -1099,7 +1107,7 @@ def main(argv: list[str] | None = None) -> None:
         options.out.with_name("results.json").write_text(
             json.dumps({**env, "results": rows}, indent=2) + "\n"
         )
-        options.out.write_text(render(env, rows), encoding="utf-8")
+        write_results(options.out, render(env, rows))
         print(f"wrote {options.out} ({size:,} claims)", file=sys.stderr)
     write_backends(options)
 

@@ -27,6 +27,8 @@ LAYERS = {
     "mapping": 2,
     "counting": 2,
     "negotiation": 2,
+    "mentions": 2,
+    "pages": 2,
     "consensus": 3,
     "changes": 3,
     "loader": 3,
@@ -38,6 +40,8 @@ LAYERS = {
     "reader": 3,
     "workers": 3,
     "answers": 3,
+    "documents": 3,
+    "draft": 3,
     "api": 4,
     "cli": 5,
     "__main__": 5,
@@ -56,6 +60,12 @@ CONFINED = {
     "pyoxigraph": ("store", "remote", "export", "sparqlshapes"),
     # The HTTP client of the store on a SPARQL server.
     "urllib3": ("sparqlclient",),
+    # The drafting assistant's text libraries: sentences, number words and dates are read in
+    # mentions, registry labels matched in draft.
+    "sentencex": ("mentions",),
+    "text_to_num": ("mentions",),
+    "dateparser": ("mentions",),
+    "rapidfuzz": ("draft",),
 }
 
 

@@ -38,6 +38,8 @@ from .changes import (
 )
 from .config import Settings
 from .describe import DESCRIPTION_CAP
+from .documents import AddedDocument, add_document, init_corpus
+from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
 from .errors import NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
@@ -91,8 +93,10 @@ __all__ = [
     "EXPORT_FORMATS",
     "GZIP",
     "UPLOAD_FORMATS",
+    "AddedDocument",
     "Claimgraph",
     "Description",
+    "DraftSheet",
     "DumpRequest",
     "QueryAnswer",
     "QueryRequest",
@@ -101,10 +105,12 @@ __all__ = [
     "Triple",
     "WriteReport",
     "absolute_iri",
+    "add_document",
     "best_match",
     "choose_format",
     "dump_file",
     "gzipped",
+    "init_corpus",
     "parse_upload",
 ]
 
@@ -588,3 +594,18 @@ class Claimgraph:
             "contested_facts": keys_with_several_values(functional=True),
             "several_values": keys_with_several_values(functional=False),
         }
+
+    def draft(
+        self,
+        document: Path,
+        *,
+        corpus: Path | None = None,
+        store: Store | None = None,
+        scheme: Path | None = None,
+    ) -> DraftSheet:
+        """The draft sheet of ``document`` (see :mod:`claimgraph.draft`): proposals from its
+        corpus's ``corpus.yaml`` and, with ``store``, the store's registry; count kinds from the
+        ontology folder's SKOS scheme, or from ``scheme`` (a Turtle file of one's own)."""
+        registry = registry_entities(store, self.mint) if store is not None else ()
+        terms = read_terms(vocabulary_files(Path(self.settings.ontology_dir), scheme))
+        return draft_sheet(document, corpus=corpus, registry=registry, terms=terms)
