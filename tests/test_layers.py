@@ -37,6 +37,7 @@ LAYERS = {
     "search": 3,
     "describe": 3,
     "facts": 3,
+    "ranges": 3,
     "reader": 3,
     "workers": 3,
     "answers": 3,

@@ -106,7 +106,7 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
     assert {(html.unescape(s), v) for s, v in marks} == expected
     assert ("U.S. State Department", "50") in expected and ("United Nations officials", "52") in expected
     assert "low 50, high 52" in figure.group(0)
-    assert "nothing is averaged" in text, "the rule is stated"
+    assert "Nothing is averaged" in text, "the rule is stated"
     # 52 bodies seen (the UN officials) is not set against 50 deaths as one count: the
     # mark says its kind, and the caption gives each kind's range apart.
     assert re.search(
@@ -322,3 +322,31 @@ def test_pages_are_readable_without_javascript(seed_client):
         assert "//cdn" not in text and "https://" not in text.split("<body>")[0].replace(
             "https://w3id.org", ""
         )
+
+
+def test_event_page_gives_each_rules_range_with_the_claims_left_out(seed_client):
+    text = page(seed_client, EVENT)
+    ranges = section(text, "ranges")
+    rows_ = {
+        rule: " ".join(plain(row).split())
+        for rule, row in re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', ranges, re.S)
+    }
+    assert set(rows_) == {"every-value", "independent-sources", "most-conservative"}
+    assert (
+        'href="https://w3id.org/claimgraph/range-rules#independent-sources"' in ranges and "v1.0.0" in ranges
+    )
+    assert " 50 52 — 5:" in rows_["every-value"]
+    assert " 52 52 — 3:" in rows_["independent-sources"]
+    assert (
+        rows_["independent-sources"].count("50 is given by one independent source (U.S. State Department)")
+        == 2
+    )
+    assert " 50 52 50 5:" in rows_["most-conservative"]
+    # The chart offers the same rules, and draws each rule's low and high.
+    assert re.search(
+        r'<input type="radio" name="rule" id="rule-every-value" value="every-value" checked>', text
+    )
+    assert (
+        'class="range rule-independent-sources" data-rule="https://w3id.org/claimgraph/range-rules#independent-sources"'
+        in text
+    )

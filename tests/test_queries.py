@@ -341,6 +341,7 @@ PARAMETERS = {
     "casualties-by-source": ("event", "camp-ashraf-attack-2013"),
     "contested-facts": ("subject", "camp-ashraf-attack-2013"),
     "several-values": ("subject", "camp-ashraf-attack-2013"),
+    "ranges": ("subject", "camp-ashraf-attack-2013"),
     "contested-range": ("subject", "camp-ashraf-attack-2013"),
     "corroboration": ("subject", "camp-ashraf-attack-2013"),
     "consensus": ("subject", "camp-ashraf-attack-2013"),
@@ -452,3 +453,29 @@ def test_dates_at_different_precision_are_neither_contested_nor_several_values(s
     }
     assert (attack, "startDate") not in listed
     assert not any(str(r["property"]) == "http://schema.org/startDate" for r in answers["several-values"])
+
+
+def test_ranges_under_stated_rules(answers):
+    """Each rule's low / high / best for the contested death count, with the rule's IRI and version."""
+    rules = {str(r["rule"]).rsplit("#", 1)[-1]: r for r in answers["ranges"]}
+    assert set(rules) == {"every-value", "independent-sources", "most-conservative"}
+    assert all(kind(r) == "killed" and r["ruleVersion"] == "1.0.0" for r in rules.values())
+    every = rules["every-value"]
+    assert (every["low"], every["high"], every.get("best"), every["included"], every["excluded"]) == (
+        50,
+        52,
+        None,
+        5,
+        0,
+    )
+    # 50 is given by one source (the State Department report, quoted twice): left out.
+    independent = rules["independent-sources"]
+    assert (independent["low"], independent["high"], independent["included"], independent["excluded"]) == (
+        52,
+        52,
+        3,
+        2,
+    )
+    # No death count is hedged: the most conservative figure is the lowest, 50.
+    conservative = rules["most-conservative"]
+    assert (conservative["low"], conservative["high"], conservative["best"]) == (50, 52, 50)

@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from .facts import COMPATIBLE, CONTESTED, SEVERAL, UNCONTESTED, Fact, facts_by_key
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from .ranges import Rule, apply, known
 
 Select = Callable[[str], list[dict[str, Node]]]
 
@@ -363,6 +364,30 @@ def facts_about(select: Select, subject: str) -> list[Fact]:
     return facts_by_key(claims, functional)
 
 
+def range_rules(select: Select) -> list[Rule]:
+    """The range rules the store's vocabulary states (``ontology/range-rules.ttl``) whose test is known."""
+    rows = select(
+        f"""SELECT ?rule ?notation ?label ?version ?definition ?test WHERE {{
+  ?rule a <{CG.RangeRule}> ; <{SKOS.notation}> ?notation ; <{SKOS.prefLabel}> ?label ; <{OWL.versionInfo}> ?version .
+  OPTIONAL {{ ?rule <{SKOS.definition}> ?definition }} OPTIONAL {{ ?rule <{CG.claimTest}> ?test }}
+}} ORDER BY ?notation"""
+    )
+    found: dict[str, Rule] = {}
+    for r in rows:
+        found.setdefault(
+            str(r["rule"]),
+            Rule(
+                str(r["rule"]),
+                str(r["notation"]),
+                str(r["label"]),
+                str(r["version"]),
+                str(r.get("definition", "")),
+                str(r.get("test", "")),
+            ),
+        )
+    return known(list(found.values()))
+
+
 def by_property(facts: list[Fact]) -> list[Fact]:
     """The facts of each property together, whatever their count kinds (what a chart sets side by side)."""
     found: dict[str, Fact] = {}
@@ -650,12 +675,18 @@ def entity_view(select: Select, resource: Resource) -> View:
     statements = {
         (c.predicate.iri, c.kind_iri, c.object.node.n3()): c.iri for c in read_consensus(select, iri)
     }
+    contested = [f for f in facts if f.status == CONTESTED]
+    rules = range_rules(select) if any(f.numeric for f in contested) else []
+    # Each contested count under each stated rule: low / high / best, and the claims in and out.
+    ranged = [(f, [apply(rule, f) for rule in rules]) for f in contested if f.numeric]
     return View(
         "entity",
         {
             "resource": resource,
             "facts": facts,
-            "contested": [f for f in facts if f.status == CONTESTED],
+            "contested": contested,
+            "ranged": ranged,
+            "rules": rules,
             "uncontested": [f for f in facts if f.status == UNCONTESTED],
             "compatible": [f for f in facts if f.status == COMPATIBLE],
             "several": [f for f in facts if f.status == SEVERAL],

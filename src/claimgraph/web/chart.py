@@ -62,8 +62,9 @@ def domain(
     return round(lo, 6), round(hi, 6)
 
 
-def chart(fact: Any, *, width: int = WIDTH) -> dict[str, Any]:
-    """The geometry of the chart of a numeric fact's claims (:class:`claimgraph.facts.Fact`).
+def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """The geometry of the chart of a numeric fact's claims (:class:`claimgraph.facts.Fact`), with
+    the low and high of each stated rule's range (:class:`claimgraph.ranges.Range`) to switch between.
 
     >>> from rdflib import Literal, URIRef
     >>> from claimgraph import describe
@@ -174,6 +175,16 @@ def chart(fact: Any, *, width: int = WIDTH) -> dict[str, Any]:
         "low_x": x(low),
         "high_x": x(high),
         "sources": len(order),
+        "ranges": [
+            {
+                "rule": r.rule,
+                "text": r.text,
+                "low_x": x(r.low) if r.low is not None else None,
+                "high_x": x(r.high) if r.high is not None else None,
+                "kind": r.included[0].count_kind if r.included else "",
+            }
+            for r in ranges
+        ],
         "value_count": len({v for _, v, _ in groups}),
         "kinds": [
             {"kind": kind or "no count kind", "low": min(vs), "high": max(vs), "style": styles[kind]}

@@ -117,7 +117,11 @@ def render_resource(kind: str, iri: str) -> str:
         raise NotFound(f"the store says nothing about <{iri}>")
     data = dict(view.data)
     if view.kind == "entity":
-        data["charts"] = [chart(fact) for fact in data.pop("charted")]  # type: ignore[attr-defined]
+        ranged = data["ranged"]
+        data["charts"] = [
+            chart(fact, ranges=[r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs])  # type: ignore[attr-defined]
+            for fact in data.pop("charted")  # type: ignore[attr-defined]
+        ]
     return page(f"{view.kind}.html", **data)
 
 
