@@ -238,7 +238,8 @@ def test_a_52_deaths_claim_page_says_contested_not_agreed(seed_client):
     agreement = plain(section(text, "agreement"))
     assert agreement.count("contested: 50 vs 52 killed") == 1 and "agree" not in agreement
     assert (
-        "2 independent sources: Mujahedeen-e Khalq; Unnamed author of 000_29cd18593cd2def4.txt" in agreement
+        "2 independent sources: Mujahedeen-e Khalq (party to the event); Unnamed author of 000_29cd18593cd2def4.txt"
+        in agreement
     )
     assert "1 claim from one source: U.S. State Department" not in agreement  # two claims, one source
     assert "2 claims from one source: U.S. State Department" in agreement
@@ -331,7 +332,11 @@ def test_event_page_gives_each_rules_range_with_the_claims_left_out(seed_client)
         rule: " ".join(plain(row).split())
         for rule, row in re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', ranges, re.S)
     }
-    assert set(rows_) == {"every-value", "independent-sources", "most-conservative"}
+    assert set(rows_) == {"every-value", "independent-sources", "most-conservative", "excluding-parties"}
+    assert (
+        rows_["excluding-parties"].count("its claimant, Mujahedeen-e Khalq, is declared party to the event")
+        == 2
+    )
     assert (
         'href="https://w3id.org/claimgraph/range-rules#independent-sources"' in ranges and "v1.0.0" in ranges
     )

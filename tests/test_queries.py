@@ -472,7 +472,7 @@ def test_dates_at_different_precision_are_neither_contested_nor_several_values(s
 def test_ranges_under_stated_rules(answers):
     """Each rule's low / high / best for the contested death count, with the rule's IRI and version."""
     rules = {str(r["rule"]).rsplit("#", 1)[-1]: r for r in answers["ranges"]}
-    assert set(rules) == {"every-value", "independent-sources", "most-conservative"}
+    assert set(rules) == {"every-value", "independent-sources", "most-conservative", "excluding-parties"}
     assert all(kind(r) == "killed" and r["ruleVersion"] == "1.0.0" for r in rules.values())
     every = rules["every-value"]
     assert (every["low"], every["high"], every.get("best"), every["included"], every["excluded"]) == (
@@ -493,3 +493,6 @@ def test_ranges_under_stated_rules(answers):
     # No death count is hedged: the most conservative figure is the lowest, 50.
     conservative = rules["most-conservative"]
     assert (conservative["low"], conservative["high"], conservative["best"]) == (50, 52, 50)
+    # MEK is declared party to the attack (corpus.yaml, party_to): its two claims of 52 are left out.
+    parties = rules["excluding-parties"]
+    assert (parties["low"], parties["high"], parties["included"], parties["excluded"]) == (50, 52, 3, 2)

@@ -349,3 +349,11 @@ def test_registry_labels_carry_no_claim_and_every_party_is_recorded(corpus):
         if c.subject == "camp-ashraf-abduction-2013" and c.predicate == CG + "victim"
     }
     assert victims == {"mek"}
+
+
+def test_a_party_to_the_event_is_declared_not_claimed(corpus):
+    """cg:partyTo is a curator's declaration in the registry; agreements are claimed with cg:partyToAgreement."""
+    parties = {e.id: e.party_to for e in corpus.entities if e.party_to}
+    assert parties == {"mek": ("camp-ashraf-attack-2013",)}
+    assert not [c for c in corpus.claims if c.predicate == CG + "partyTo"]
+    assert len([c for c in corpus.claims if c.predicate == CG + "partyToAgreement"]) == 8

@@ -242,3 +242,15 @@ def test_a_basis_is_an_agent(tmp_path: Path):
     edit(sheet, "    basis: nobody\n", "    basis: agency\n")
     claim = next(c for c in read_corpus(corpus).claims if dict(c.qualifiers).get("basis"))
     assert dict(claim.qualifiers)["basis"] == "agency"
+
+
+def test_party_to_is_a_curators_declaration_about_an_agent(tmp_path: Path):
+    """party_to (cg:partyTo in the registry) names events an agent is party to; checked id by id."""
+    corpus = copy_mini(tmp_path)
+    entities = corpus / "corpus.yaml"
+    edit(entities, "    label: The mayor\n", "    label: The mayor\n    party_to: [flood-2020]\n")
+    [mayor] = [e for e in read_corpus(corpus).entities if e.id == "mayor"]
+    assert mayor.party_to == ("flood-2020",)
+    edit(entities, "party_to: [flood-2020]", "party_to: [flood-1999]")
+    with pytest.raises(SheetError, match=r"corpus.yaml:\d+: mayor: party_to 'flood-1999' is not an entity"):
+        read_corpus(corpus)

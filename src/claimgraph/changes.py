@@ -78,6 +78,7 @@ CURATION = {
     SCHEMA.sameAs,
     RDFS.comment,
     DCT.description,
+    CG.partyTo,  # a curator's declaration that an agent is party to an event
 }
 #: What a source document's record says of it (from its text), beside its file name, digest and text.
 DOCUMENT_RECORD = {DCT.title, DCT.publisher, DCT.date, DCT.language, DCT.creator, SCHEMA.locationCreated}

@@ -361,7 +361,13 @@ def facts_about(select: Select, subject: str) -> list[Fact]:
     (property and count kind)."""
     claims = read_claims(select, f"?claim <{RDF.subject}> {_iri(subject)} .")
     functional = functional_properties(select, {c.predicate.iri for c in claims})
-    return facts_by_key(claims, functional)
+    return facts_by_key(claims, functional, parties_to(select, subject))
+
+
+def parties_to(select: Select, subject: str) -> frozenset[str]:
+    """The agents a curator declared party to ``subject`` (``cg:partyTo`` in the registry)."""
+    rows = select(f"SELECT DISTINCT ?agent WHERE {{ ?agent <{CG.partyTo}> {_iri(subject)} }}")
+    return frozenset(str(r["agent"]) for r in rows)
 
 
 def range_rules(select: Select) -> list[Rule]:
@@ -755,7 +761,7 @@ def claim_view(select: Select, resource: Resource) -> View:
         f"?claim <{RDF.subject}> {claim.subject.node.n3()} ; <{RDF.predicate}> {claim.predicate.node.n3()} .",
     )
     functional = functional_properties(select, [claim.predicate.iri])
-    facts = facts_by_key(every, functional)
+    facts = facts_by_key(every, functional, parties_to(select, claim.subject.iri))
     own = next(f for f in facts if f.claims[0].key == claim.key)
     return View(
         "claim",
@@ -797,7 +803,9 @@ def consensus_view(select: Select, resource: Resource) -> View:
         )
         key = (subject.iri, predicate.iri, kind_term.iri if kind_term else "")
         facts = facts_by_key(
-            [c for c in every if c.key == key], functional_properties(select, [predicate.iri])
+            [c for c in every if c.key == key],
+            functional_properties(select, [predicate.iri]),
+            parties_to(select, subject.iri),
         )
         fact = facts[0] if facts else None
     kind = next((c.kind for c in supporting if c.kind is not None), kind_term)

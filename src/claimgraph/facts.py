@@ -33,6 +33,8 @@ class Value:
     term: Any
     claims: list[Any]
     groups: list[list[Any]] = field(default_factory=list)  # each a list of claims
+    #: The agents a curator declared party to the subject (cg:partyTo), by IRI.
+    parties: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -45,7 +47,18 @@ class Value:
     @property
     def source_names(self) -> list[str]:
         """Each independent source named by its claimants (one group may name several)."""
-        return [" / ".join(sorted({c.claimant.text for c in group})) for group in self.groups]
+        return [
+            " / ".join(sorted({_named(c.claimant, self.parties) for c in group})) for group in self.groups
+        ]
+
+    @property
+    def from_parties(self) -> list[str]:
+        """The claimants of this value that are declared parties to the event."""
+        return sorted({c.claimant.text for c in self.claims if c.claimant.iri in self.parties})
+
+
+def _named(agent: Any, parties: frozenset[str]) -> str:
+    return f"{agent.text} (party to the event)" if agent.iri in parties else agent.text
 
 
 def value_text(term: Any, claims: list[Any] = ()) -> str:  # type: ignore[assignment]
@@ -74,6 +87,8 @@ class Fact:
     functional: bool = False
     #: The count kind (a term with its label), or None for a property that counts nothing.
     kind: Any = None
+    #: The agents a curator declared party to the subject (cg:partyTo), by IRI.
+    parties: frozenset[str] = frozenset()
 
     @staticmethod
     def label_of(claims: list[Any]) -> str:
@@ -92,7 +107,9 @@ class Fact:
         """Each value with its claims and independent sources, the most sources first."""
         out: dict[str, Value] = {}
         for claim in self.claims:
-            out.setdefault(claim.object.node.n3(), Value(claim.object, [])).claims.append(claim)
+            out.setdefault(
+                claim.object.node.n3(), Value(claim.object, [], parties=self.parties)
+            ).claims.append(claim)
         for value in out.values():
             value.groups = groups_of(value.claims)
         return sorted(out.values(), key=lambda v: (-v.sources, -len(v.claims), v.term.text))
@@ -167,13 +184,15 @@ def _order(term: Any) -> tuple[int, float, str]:
     return (0, number, "") if number is not None else (1, 0.0, term.text)
 
 
-def facts_by_key(claims: list[Any], functional: set[str]) -> list[Fact]:
+def facts_by_key(
+    claims: list[Any], functional: set[str], parties: frozenset[str] = frozenset()
+) -> list[Fact]:
     """The claims grouped by key, contested first, then uncontested, compatible and several values."""
     keys: dict[tuple[str, str, str], list[Any]] = {}
     for claim in claims:
         keys.setdefault(claim.key, []).append(claim)
     facts = [
-        Fact(group[0].predicate, group, group[0].predicate.iri in functional, group[0].kind)
+        Fact(group[0].predicate, group, group[0].predicate.iri in functional, group[0].kind, parties)
         for group in keys.values()
     ]
     rank = {CONTESTED: 0, UNCONTESTED: 1, COMPATIBLE: 2, SEVERAL: 3}

@@ -238,6 +238,7 @@ class _Vocabulary:
             iri(OWL.sameAs),
         )
         self.agent_class = iri(PROV.Agent)
+        self.party_to = iri(CG.partyTo)
         self.derived_from, self.attributed_to = iri(PROV.wasDerivedFrom), iri(PROV.wasAttributedTo)
         self.claim_class, self.document_class = iri(CG.Claim), iri(CG.SourceDocument)
         self.step_class, self.reported_by = iri(CG.AttributionStep), iri(CG.reportedBy)
@@ -287,6 +288,8 @@ def entity_triples(entity: Entity, mint: Minter, terms: Any = RDF_TERMS) -> Iter
         yield node, v.same_as, iri(other)
     if entity.description:
         yield node, v.comment, lit(entity.description)
+    for event in entity.party_to:
+        yield node, v.party_to, terms.entity(mint, event)
 
 
 def document_triples(document: Document, mint: Minter, terms: Any = RDF_TERMS) -> Iterator[Triple]:

@@ -91,6 +91,8 @@ class Entity:
     is_agent: bool = False
     description: str | None = None
     line: int | None = None
+    #: Events a curator declares this agent a party to (cg:partyTo in the registry).
+    party_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

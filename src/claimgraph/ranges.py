@@ -8,6 +8,8 @@ range is stated for a numeric key (subject, property, count kind):
 * ``every-value`` — every claim is included: low and high of all (Iraq Body Count's min/max);
 * ``independent-sources`` — a claim is included when its value is given by two or more
   independent source groups (:func:`claimgraph.counting.source_groups`);
+* ``excluding-parties`` — a claim is included when its claimant is not declared party to the
+  event (``cg:partyTo`` in the registry, a curator's declaration);
 * ``most-conservative`` — a claim is included when it carries no hedge (modality) and no
   "at most" or "approximately" bound; best is the lowest included value (ACLED's lowest
   reliable figure).
@@ -89,11 +91,21 @@ def _most_conservative(fact: Any) -> Callable[[Any], str | None]:
     return test
 
 
+def _excluding_parties(fact: Any) -> Callable[[Any], str | None]:
+    def test(claim: Any) -> str | None:
+        if claim.claimant.iri in fact.parties:
+            return f"its claimant, {claim.claimant.text}, is declared party to the event"
+        return None
+
+    return test
+
+
 #: The test of each rule, by its notation (the rule's cg:claimTest says it in words).
 TESTS: dict[str, Callable[[Any], Callable[[Any], str | None]]] = {
     "every-value": _every_value,
     "independent-sources": _independent_sources,
     "most-conservative": _most_conservative,
+    "excluding-parties": _excluding_parties,
 }
 #: The rules that name a best value: the lowest included one.
 BEST_IS_LOWEST = {"most-conservative"}
