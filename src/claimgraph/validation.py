@@ -33,6 +33,7 @@ REFERENCE_PROPERTIES = (
     PROV.wasDerivedFrom,
     PROV.wasAttributedTo,
     CG.agent,
+    CG.basis,
     OA.hasSource,
     DCT.creator,
     CG.supportedBy,
