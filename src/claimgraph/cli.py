@@ -99,6 +99,7 @@ class _Progress:
 
 
 def _warn(warnings: list[str]) -> None:
+    """A committed write's warnings (work after the commit that failed), on standard error."""
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
 
