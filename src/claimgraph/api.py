@@ -472,6 +472,7 @@ class Claimgraph:
         :raises Unauthorized: (401) no token, or an unknown one. :raises Revoked: (403).
         :raises Forbidden: (403) writes are off: no operator token and no curator.
         """
+        self._check_writable()
         if self._is_operator(token):
             return operator(self.mint)
         return self._check(token, self.curators(store))
@@ -486,6 +487,7 @@ class Claimgraph:
         """:meth:`authenticate` from the curators read through ``select`` (a query worker), kept
         for the commit they were read at: a write that adds or revokes a curator changes the
         commit, so a revoked token is refused at once."""
+        self._check_writable()
         if self._is_operator(token):
             return operator(self.mint)
         remote = self.opener.remote is not None
@@ -498,6 +500,10 @@ class Claimgraph:
             curators = curators_from_quads(((r["s"], r["p"], r["o"]) for r in rows), self.mint)
             cached = self._curators_read = (tag, curators)
         return self._check(token, cached[1])
+
+    def _check_writable(self) -> None:
+        if self.settings.read_only:
+            raise Forbidden("writes are off: this server serves its store read-only (read_only is set)")
 
     def _check(self, token: str | None, curators: list[Curator]) -> Curator:
         operator_token = self.settings.token
@@ -584,7 +590,8 @@ class Claimgraph:
     @cached_property
     def search_index(self) -> SearchIndex:
         folder = self.store_folder
-        return SearchIndex(folder / INDEX_FILE if folder else None)
+        # A store served read-only may be on read-only media: its index is kept in memory.
+        return SearchIndex(folder / INDEX_FILE if folder and not self.settings.read_only else None)
 
     @property
     def unindexed_graphs(self) -> tuple[URIRef, ...]:
@@ -717,7 +724,7 @@ class Claimgraph:
         if processes and s.store != MEMORY:
             # Workers open the store read-only, which needs it to exist: create it
             # first, so that serve works on a fresh machine.
-            if not Path(s.store).exists():
+            if not Path(s.store).exists() and not s.read_only:
                 self.open_store().close()
             return ProcessExecutor(
                 s.store, self.answer_function(), workers=s.query_workers, timeout=s.query_timeout
