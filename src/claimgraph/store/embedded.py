@@ -41,6 +41,7 @@ from .folder import (
     write_commit_marker,
 )
 from .protocol import MEMORY, UNION, CommitMarker, DryRun
+from .snapshots import take_newest
 from .spool import Spool
 
 __all__ = ["JOURNAL_GRAPH", "LOCK_FILE", "OxigraphStore"]
@@ -71,7 +72,16 @@ class OxigraphStore:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             check_folder(self.path)
-            self._lock = take_lock(self.path, shared=read_only)
+            try:
+                self._lock = take_lock(self.path, shared=read_only)
+            except StoreError:
+                if not read_only:
+                    raise
+                # A server keeps the store open for writing: a reader reads its newest snapshot.
+                snapshot, self._lock = take_newest(self.path)
+                self._store = ox.Store.read_only(str(snapshot))
+                self._marker = read_commit_marker(str(snapshot))
+                return
             if read_only and not (self.path / "CURRENT").is_file():
                 # An empty folder: make it an empty store, so that a reader finds one.
                 ox.Store(str(self.path)).flush()
