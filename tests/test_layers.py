@@ -24,6 +24,7 @@ LAYERS = {
     "sparqlshapes": 2,
     "sheets": 2,
     "mapping": 2,
+    "vocabulary": 2,
     "negotiation": 2,
     "mentions": 2,
     "pages": 2,

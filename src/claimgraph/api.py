@@ -42,7 +42,7 @@ from .documents import AddedDocument, add_document, init_corpus
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
 from .errors import NotFound, StoreError
 from .export import FORMATS as EXPORT_FORMATS
-from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
+from .export import GZIP, dump_file, export, gzipped
 from .loader import (
     SheetUpload,
     folder_change,
@@ -74,6 +74,7 @@ from .store import (
     write_commit_marker,
 )
 from .validation import Vocabulary, load_vocabulary
+from .vocabulary import vocabulary_triples
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
 #: An IRI given relative to the base: a short id, or a path of segments.
@@ -211,8 +212,8 @@ class Claimgraph:
         return report
 
     def _vocabulary_change(self) -> dict:
-        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
-        return {name: list(graph) for name, graph in graphs.items()}
+        cache = None if self.settings.cache_dir == "none" else Path(self.settings.cache_dir)
+        return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
         change = folder_change(store, folder, self.mint, replace=replace)

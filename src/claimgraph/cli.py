@@ -107,7 +107,7 @@ def _claims_word(folder: Path, exc: InvalidInput) -> str:
     is_flag=True,
     help="Let the corpus take over documents another corpus loaded (otherwise refused).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
 def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
@@ -137,7 +137,7 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     is_flag=True,
     help="Check against the store (its registry, documents and consensus), as a load would.",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
 def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
