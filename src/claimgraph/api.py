@@ -56,7 +56,7 @@ from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
 from .reader import Description, DumpCache, Reader
 from .remote import RemoteStore
-from .search import INDEX_FILE, SearchIndex, Select
+from .search import INDEX_FILE, SearchIndex, Select, StagedEntries
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .sparqltext import with_dataset
@@ -205,10 +205,18 @@ class Claimgraph:
 
     def _commit(self, store: Store, change: Change, *, progress: Progress = _silent) -> WriteReport:
         """Commit ``change`` through the one write path, then run the after-write hook."""
-        report = commit(store, change, self.policy, progress=progress)
-        if report.added or report.removed:
-            graphs = report.graph_names | {self.mint.consensus_graph}
-            self.committed(store, [g for g in graphs if g is not None])
+        # The search entries of the change's new graphs come from its own triples as they pass.
+        staged = StagedEntries(self.search_index) if change.fresh is not None else None
+        if staged is not None:
+            change.fresh.graphs = staged.tee(change.fresh.graphs)  # type: ignore[union-attr]
+        try:
+            report = commit(store, change, self.policy, progress=progress)
+            if report.added or report.removed:
+                graphs = report.graph_names | {self.mint.consensus_graph}
+                self.committed(store, [g for g in graphs if g is not None], staged=staged)
+        finally:
+            if staged is not None:
+                staged.discard()
         return report
 
     def _vocabulary_change(self) -> dict:
@@ -390,12 +398,15 @@ class Claimgraph:
         """Graphs the search index leaves out: the vocabulary and the shapes."""
         return (self.mint.ontology_graph, URIRef(f"{self.mint.base}graph/shapes"))
 
-    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+    def committed(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
         Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
         ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
-        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        up to date: for the ``graphs`` the write replaced, or all of it when None (``staged``:
+        the entries of the write's new graphs, taken from its own triples rather than read back).
         """
         if isinstance(store, RemoteStore):
             # Advanced on the server, in the commit's own transaction.
@@ -414,7 +425,7 @@ class Claimgraph:
             if graphs is None:
                 rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
             else:
-                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
         return marker
 
