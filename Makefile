@@ -20,9 +20,14 @@ $(VENDOR): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	npm run --silent vendor
 
+# The operator's token (CLAIMGRAPH_TOKEN): made once, kept beside the store, readable by you only.
+TOKEN_FILE ?= $(STORE).token
+
 serve: $(STAMP) $(VENDOR)
+	@test -s $(TOKEN_FILE) || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))" > $(TOKEN_FILE))
 	$(BIN)/claimgraph load seeds --store $(STORE)
-	$(BIN)/claimgraph serve --store $(STORE)
+	@echo "operator token (in $(TOKEN_FILE)): writes need 'Authorization: Bearer $$(cat $(TOKEN_FILE))'"
+	CLAIMGRAPH_TOKEN="$$(cat $(TOKEN_FILE))" $(BIN)/claimgraph serve --store $(STORE)
 
 test: $(STAMP) $(VENDOR) browser virtuoso
 	$(BIN)/ruff check src tests benchmarks

@@ -58,6 +58,7 @@ BACKEND_MODULES = {
     "test_export",
     "test_w3c_protocol",
     "test_w3c_gsp",
+    "test_history",
     "test_remote",
 }
 

@@ -139,6 +139,10 @@ DOMAIN = [
     (UnsupportedFormat("cannot read text/csv"), 415, "unsupported-media-type"),
     (ConfigError("--port: not a number"), 500, "bad-setting"),
     (CorpusNotFound("x: no corpus.yaml here"), 400, "not-a-corpus"),
+    (errors.Unauthorized("this token is neither the operator's nor a curator's"), 401, "unauthorized"),
+    (errors.Forbidden("writes are off"), 403, "writes-disabled"),
+    (errors.Revoked("curator 'alice''s token was revoked"), 403, "revoked"),
+    (errors.Conflict("there is a curator 'alice' already"), 409, "conflict"),
 ]
 
 

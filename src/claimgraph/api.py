@@ -9,12 +9,17 @@ content negotiation.
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
+import hmac
 import re
+import tempfile
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -22,6 +27,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
+from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
 from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
@@ -37,12 +43,26 @@ from .changes import (
     update_change,
 )
 from .config import Settings
+from .curators import (
+    Curator,
+    add_quads,
+    authenticate,
+    curator_iri,
+    curators_from_quads,
+    curators_graph,
+    new_token,
+    operator,
+    read_curators,
+    revoke_quads,
+)
+from .curators import now as _now
 from .describe import DESCRIPTION_CAP
 from .documents import AddedDocument, add_document, init_corpus
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
-from .errors import NotFound, StoreError
+from .errors import Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
+from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
 from .loader import (
     SheetUpload,
     folder_change,
@@ -59,6 +79,7 @@ from .remote import RemoteStore
 from .search import INDEX_FILE, SearchIndex, Select, StagedEntries
 from .search import rebuild as rebuild_index
 from .search import update as update_index
+from .serverclient import ServerClient
 from .sparqltext import with_dataset
 from .store import (
     MEMORY,
@@ -73,6 +94,7 @@ from .store import (
     read_commit_marker,
     write_commit_marker,
 )
+from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
 from .vocabulary import vocabulary_triples
 from .workers import Executor, InlineExecutor, ProcessExecutor
@@ -89,6 +111,11 @@ OPEN_DEFAULT = "DEFAULT"
 #: process may write to the same server.
 MARKER_TTL = 1.0
 
+#: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
+_ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
+    "claimgraph_acting", default=(None, None)
+)
+
 __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
@@ -96,13 +123,18 @@ __all__ = [
     "UPLOAD_FORMATS",
     "AddedDocument",
     "Claimgraph",
+    "Curator",
     "Description",
     "DraftSheet",
     "DumpRequest",
+    "Entry",
+    "Filters",
     "QueryAnswer",
     "QueryRequest",
     "Reader",
+    "ServerClient",
     "SheetUpload",
+    "Story",
     "Triple",
     "WriteReport",
     "absolute_iri",
@@ -157,6 +189,9 @@ class Claimgraph:
     _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _marker: CommitMarker | None = field(default=None, init=False, repr=False, compare=False)
     _marker_read: float = field(default=0.0, init=False, repr=False, compare=False)
+    _curators_read: tuple[str, list[Curator]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -183,6 +218,7 @@ class Claimgraph:
             vocabulary=self.vocabulary,
             open_graphs=tuple(w for w in words if w != OPEN_DEFAULT),
             open_default=OPEN_DEFAULT in words,
+            kept=kept_graphs(self.mint),
         )
 
     def open_store(self, *, read_only: bool = False, any_base: bool = False) -> Store:
@@ -203,8 +239,34 @@ class Claimgraph:
 
     # ------------------------------------------------------------ writes (all through changes)
 
-    def _commit(self, store: Store, change: Change, *, progress: Progress = _silent) -> WriteReport:
-        """Commit ``change`` through the one write path, then run the after-write hook."""
+    @contextmanager
+    def acting(self, curator: Curator | None, reason: str | None = None) -> Iterator[None]:
+        """Record the writes made inside as ``curator``'s (None: the operator's), with ``reason``."""
+        token = _ACTING.set((curator, reason or None))
+        try:
+            yield
+        finally:
+            _ACTING.reset(token)
+
+    def _activity(self, kind: str) -> Activity:
+        curator, reason = _ACTING.get()
+        return Activity(kind, curator or operator(self.mint), reason)
+
+    def _commit(
+        self,
+        store: Store,
+        change: Change,
+        *,
+        kind: str,
+        progress: Progress = _silent,
+        activity: Activity | None = None,
+    ) -> WriteReport:
+        """Commit ``change`` through the one write path, recorded in the history as a write of
+        ``kind`` by whoever is :meth:`acting`, then run the after-write hook."""
+        activity = activity or self._activity(kind)
+        if change.fresh is not None:
+            change.fresh.graphs = _versions(change.fresh.graphs, activity.documents)
+        change.record = recorder(store, self.mint, activity)
         # The search entries of the change's new graphs come from its own triples as they pass.
         staged = StagedEntries(self.search_index) if change.fresh is not None else None
         if staged is not None:
@@ -237,7 +299,7 @@ class Claimgraph:
         :raises InvalidInput: listing every problem of every sheet and shape; nothing is written.
         """
         change = self._corpus_change(store, folder, replace=replace)
-        return self._commit(store, change, progress=progress)
+        return self._commit(store, change, kind="load", progress=progress)
 
     def validate(
         self, folder: Path, *, store: Store | None = None, replace: bool = False, progress: Progress = _silent
@@ -264,12 +326,12 @@ class Claimgraph:
 
         :raises NotFound: when the store holds no such document.
         """
-        return self._commit(store, withdraw_change(store, document_id, self.mint))
+        return self._commit(store, withdraw_change(store, document_id, self.mint), kind="withdraw")
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
         change = sheet_change(store, upload, self.mint)
-        report = self._commit(store, change)
+        report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(
             set(report.claims)
@@ -280,7 +342,7 @@ class Claimgraph:
     def add_claims_rdf(self, store: Store, triples: list[Triple]) -> WriteReport:
         """Merge claims given as RDF into their documents' graphs (``POST /claims``)."""
         change = rdf_claims_change(store, triples, self.mint)
-        report = self._commit(store, change)
+        report = self._commit(store, change, kind="claims")
         report.claims = sorted({str(s) for s, p, o, _g in change.add if (p, o) == CLAIM_TYPE})
         return report
 
@@ -302,13 +364,13 @@ class Claimgraph:
             timeout=self.settings.query_timeout,
             allow_service=self.settings.allow_service,
         )
-        return self._commit(store, change)
+        return self._commit(store, change, kind="update")
 
     def put_graph(self, store: Store, graph: URIRef | None, triples: list[Triple]) -> WriteReport:
         """Replace a graph (None: the default graph); ``created`` says it was new."""
         created = graph is not None and not store.has_graph(graph)
         change = Change(replace={graph: triples}, create={graph} if graph is not None else set())
-        report = self._commit(store, change)
+        report = self._commit(store, change, kind="graph-store")
         report.created = created
         return report
 
@@ -318,7 +380,7 @@ class Claimgraph:
         change = Change(
             add=[(s, p, o, graph) for s, p, o in triples], create={graph} if graph is not None else set()
         )
-        report = self._commit(store, change)
+        report = self._commit(store, change, kind="graph-store")
         report.created = created
         return report
 
@@ -328,10 +390,14 @@ class Claimgraph:
         :raises NotFound: when the named graph does not exist.
         """
         if graph is None:
-            return self._commit(store, Change(replace={None: []}))
+            return self._commit(store, Change(replace={None: []}), kind="graph-store")
+        if graph in self.policy.protected:
+            raise QueryError(
+                f"<{graph}> is written only by the loader and the write path: it cannot be dropped"
+            )
         if not store.has_graph(graph):
             raise NotFound(f"no graph <{graph}> in the store")
-        return self._commit(store, Change(drop={graph}))
+        return self._commit(store, Change(drop={graph}), kind="graph-store")
 
     def new_graph_iri(self) -> URIRef:
         """A fresh graph IRI for a POST to the graph store itself."""
@@ -350,9 +416,138 @@ class Claimgraph:
             new_base += "/"
         if new_base == old:
             return WriteReport()
-        report = rebase(store, old, new_base, Minter(new_base))
+        mint = Minter(new_base)
+        activity = self._activity("rebase")
+        if activity.curator.is_operator:
+            activity.curator = operator(mint)
+        # Recorded under the new base, and counted on from the old history's length.
+        _gone, record = entry(store, mint, activity, _Rebased())
+        report = rebase(store, old, new_base, mint, extra=record)
         self.committed(store)
         return report
+
+    # ------------------------------------------------------------ curators
+
+    def curators(self, store: Store) -> list[Curator]:
+        """Every curator the store records (revoked ones too)."""
+        return read_curators(store, self.mint)
+
+    def add_curator(self, store: Store, name: str) -> tuple[Curator, str]:
+        """Add curator ``name`` with a new token; returns it and the token (shown once, never stored).
+
+        :raises Conflict: when the name is taken. :raises QueryError: for a name that is no slug.
+        """
+        token = new_token()
+        quads = add_quads(self.mint, name, token, self.curators(store), at=_now())
+        self._curator_write(store, quads, f"curator {name} added")
+        return next(c for c in self.curators(store) if c.name == name), token
+
+    def revoke_curator(self, store: Store, name: str) -> Curator:
+        """Revoke curator ``name``'s token (the curator and its history stay).
+
+        :raises NotFound: when there is no such curator.
+        """
+        quads = revoke_quads(self.mint, name, self.curators(store), at=_now())
+        if quads:
+            self._curator_write(store, quads, f"curator {name} revoked")
+        return next(c for c in self.curators(store) if c.name == name)
+
+    def _curator_write(self, store: Store, quads: list, summary: str) -> None:
+        activity = self._activity("curator")
+        activity.extra = quads
+        if not activity.reason:
+            activity.reason = summary
+        self._commit(store, Change(), kind="curator", activity=activity)
+        self.committed(store, [curators_graph(self.mint)])
+
+    def authenticate(self, store: Store, token: str | None) -> Curator:
+        """Whose ``token`` it is, read from the store now (inside the write it guards).
+
+        :raises Unauthorized: (401) no token, or an unknown one. :raises Revoked: (403).
+        :raises Forbidden: (403) writes are off: no operator token and no curator.
+        """
+        if self._is_operator(token):
+            return operator(self.mint)
+        return self._check(token, self.curators(store))
+
+    def _is_operator(self, token: str | None) -> bool:
+        operator_token = self.settings.token
+        return bool(token and operator_token) and hmac.compare_digest(
+            str(token).encode(), operator_token.encode()
+        )
+
+    def check_token(self, token: str | None, select: Callable[[str], list]) -> Curator:
+        """:meth:`authenticate` from the curators read through ``select`` (a query worker), kept
+        for the commit they were read at: a write that adds or revokes a curator changes the
+        commit, so a revoked token is refused at once."""
+        if self._is_operator(token):
+            return operator(self.mint)
+        remote = self.opener.remote is not None
+        if remote:
+            self._marker = None  # a curator revoked by another process: read the marker again
+        tag = self.marker.tag
+        cached = self._curators_read
+        if cached is None or cached[0] != tag:
+            rows = select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{curators_graph(self.mint)}> {{ ?s ?p ?o }} }}")
+            curators = curators_from_quads(((r["s"], r["p"], r["o"]) for r in rows), self.mint)
+            cached = self._curators_read = (tag, curators)
+        return self._check(token, cached[1])
+
+    def _check(self, token: str | None, curators: list[Curator]) -> Curator:
+        operator_token = self.settings.token
+        if not operator_token and not curators:
+            raise Forbidden("writes are off: this server has no CLAIMGRAPH_TOKEN configured and no curator")
+        return authenticate(token, curators, operator_token=operator_token, mint=self.mint)
+
+    # ------------------------------------------------------------ corpora sent to the server
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        """Where corpora sent file by file wait for their last request (beside the store's folder)."""
+        folder = self.store_folder
+        if folder is not None:
+            return Uploads(folder.parent / f".{folder.name}-uploads")
+        digest = hashlib.sha256(self.settings.store.encode()).hexdigest()[:12]
+        return Uploads(Path(tempfile.gettempdir()) / f"claimgraph-uploads-{digest}")
+
+    # ------------------------------------------------------------ the history
+
+    @property
+    def history_graph(self) -> URIRef:
+        return history_graph(self.mint)
+
+    @property
+    def withdrawn_graph(self) -> URIRef:
+        return withdrawn_graph(self.mint)
+
+    def history_length(self, store: Store) -> int:
+        return history_length(store)
+
+    def history(self, select: Select, filters: Filters) -> tuple[list[Entry], bool]:
+        """A page of the history (newest first; oldest first after ``since``) and whether more follow."""
+        return read_entries(select, self.mint, filters)
+
+    def history_entry(self, select: Select, iri: str) -> Entry | None:
+        """One write whole, with the claims it generated and invalidated."""
+        return read_entry(select, self.mint, iri)
+
+    def story(self, select: Select, iri: str) -> Story:
+        """What the history says of a claim or a document (and whether it is kept withdrawn)."""
+        return read_story(select, self.mint, iri)
+
+    def withdrawn_claim(self, select: Select, iri: str) -> dict[str, str]:
+        """A withdrawn claim's triple, claimant, document and quote."""
+        return claim_parts(select, self.mint, iri)
+
+    def curator_known(self, select: Select, name: str) -> bool:
+        """Whether the store records curator ``name`` (revoked or not; the operator once it wrote)."""
+        rows = select(
+            f"SELECT ?t WHERE {{ GRAPH <{curators_graph(self.mint)}> {{ <{curator_iri(self.mint, name)}> a ?t }} }} LIMIT 1"
+        )
+        return bool(rows)
+
+    def history_atom(self, entries: list[Entry], *, feed_url: str, page_url: str) -> bytes:
+        return atom(entries, feed_url=feed_url, mint=self.mint, page_url=page_url)
 
     # ------------------------------------------------------------ after every write
 
@@ -395,8 +590,13 @@ class Claimgraph:
 
     @property
     def unindexed_graphs(self) -> tuple[URIRef, ...]:
-        """Graphs the search index leaves out: the vocabulary and the shapes."""
-        return (self.mint.ontology_graph, URIRef(f"{self.mint.base}graph/shapes"))
+        """Graphs the search index leaves out: the vocabulary, the shapes, and the write path's
+        own records (the history, the curators, the withdrawn claims)."""
+        return (
+            self.mint.ontology_graph,
+            URIRef(f"{self.mint.base}graph/shapes"),
+            *sorted(kept_graphs(self.mint)),
+        )
 
     def committed(
         self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
@@ -600,7 +800,7 @@ class Claimgraph:
             "graphs": len(store.graph_names()),
             "claims": count(f"?x a <{CG.Claim}>"),
             "documents": count(f"?x a <{CG.SourceDocument}>"),
-            "agents": count(f"?x a <{PROV.Agent}>"),
+            "agents": count(f"GRAPH <{self.mint.registry_graph}> {{ ?x a <{PROV.Agent}> }}"),
             "claimants": count(f"?c <{PROV.wasAttributedTo}> ?x"),
             "consensus_statements": count(f"?x a <{CG.ConsensusStatement}>"),
             "contested_facts": keys_with_several_values(functional=True),
@@ -621,3 +821,33 @@ class Claimgraph:
         registry = registry_entities(store, self.mint) if store is not None else ()
         terms = read_terms(vocabulary_files(Path(self.settings.ontology_dir), scheme))
         return draft_sheet(document, corpus=corpus, registry=registry, terms=terms)
+
+
+@dataclass
+class _Rebased:
+    """What a rebase's history entry is told of it (it rewrites every graph)."""
+
+    drop: set = field(default_factory=set)
+    create: set = field(default_factory=set)
+    add: set = field(default_factory=set)
+    remove: set = field(default_factory=set)
+    claims: set = field(default_factory=set)
+    removed_claims: set = field(default_factory=set)
+    fresh_graphs: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return False
+
+
+_SHA256 = f"<{CG.sha256}>"
+
+
+def _versions(graphs: Iterable, shas: dict[URIRef, str]) -> Iterator:
+    """The new graphs of a stream, passed on as they are read, noting each document's SHA-256."""
+    for graph in graphs:
+        for s, p, o in graph.triples:
+            if p == _SHA256:
+                shas[URIRef(s[1:-1])] = o.split('"')[1]
+                break  # a document graph describes one document, first
+        yield graph

@@ -153,6 +153,14 @@ class Change:
     locate: Locate | None = None
     problems: list[Problem] = field(default_factory=list)
     fresh: Stream | None = None
+    #: What the write path records beside the change, in the same transaction (the history,
+    #: the curators, the withdrawn claims: :mod:`claimgraph.history`): given the checked plan,
+    #: the quads to remove and to add, which no client rule applies to.
+    record: Record | None = None
+
+
+#: record(plan) -> (quads to remove, quads to add), written with the plan (see :attr:`Change.record`).
+Record = Callable[["Plan"], tuple[Iterable[Quad], Iterable[Quad]]]
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,10 @@ class Policy:
     open_graphs: tuple[str, ...] = ()
     #: Whether the default graph is open too.
     open_default: bool = False
+    #: Graphs only the write path writes, for its own records (the history, the curators, the
+    #: withdrawn claims): refused to clients, kept by a client's DROP ALL, and left out of
+    #: what a change reads of the nodes it touches.
+    kept: frozenset[URIRef] = frozenset()
 
     def is_open(self, graph: Node | None) -> bool:
         if graph is None:
@@ -173,7 +185,7 @@ class Policy:
 
     @property
     def protected(self) -> set[URIRef]:
-        return {self.mint.ontology_graph, self.mint.shapes_graph, METADATA_GRAPH}
+        return {self.mint.ontology_graph, self.mint.shapes_graph, METADATA_GRAPH, *self.kept}
 
 
 @dataclass
@@ -235,6 +247,11 @@ def commit(store: Store, change: Change, policy: Policy, *, progress: Progress =
     spool = store.spool() if change.fresh is not None else None
     try:
         planned = plan(store, change, policy, progress=progress, spool=spool)
+        report = _report(planned, change)  # what the change did; the record is the write path's own
+        if change.record is not None:
+            gone, kept = change.record(planned)
+            planned.remove |= set(gone)
+            planned.add |= set(kept)
         total = len(planned.add) + len(planned.remove) + planned.fresh_quads
         progress("committing", 0, total)
         if not planned.empty:
@@ -249,7 +266,7 @@ def commit(store: Store, change: Change, policy: Policy, *, progress: Progress =
     finally:
         if spool is not None:
             spool.close()
-    return _report(planned, change)
+    return report
 
 
 def _report(planned: Plan, change: Change) -> WriteReport:
@@ -339,8 +356,8 @@ def plan(
     trusted = set(change.vocabulary)
     # The store's metadata outlives every client change (DROP ALL empties the data,
     # not the store's record of its base IRI); writing it is refused below.
-    remove = {q for q in remove if q[3] != METADATA_GRAPH}
-    result.drop.discard(METADATA_GRAPH)
+    remove = {q for q in remove if q[3] != METADATA_GRAPH and q[3] not in policy.kept}
+    result.drop -= {METADATA_GRAPH, *policy.kept}
     consensus_graph = mint.consensus_graph
     client_consensus = {q for q in remove | add if q[3] == consensus_graph}
     remove -= client_consensus
@@ -360,14 +377,14 @@ def plan(
 
     touched = {q[0] for q in remove | add if q[3] not in trusted}
     progress("reading", 0, len(touched))
-    before, after = _states(store, touched, remove, add)
+    before, after = _states(store, touched, remove, add, kept=policy.kept)
     problems += _placement(store, policy, add, after, trusted)
 
     # The claims the change touches, before and after.
     claims_before, claims_after = {}, {}
     for node in {_base(s) for s in touched}:
         if node not in before:
-            before[node] = set(store.quads(subject=node, exact=True))
+            before[node] = {q for q in store.quads(subject=node, exact=True) if q[3] not in policy.kept}
             after[node] = set(before[node])
         old_row, new_row = _claim_row(node, before[node]), _claim_row(node, after[node])
         if old_row is not None:
@@ -448,15 +465,20 @@ def _base(term: Node) -> Node:
 
 
 def _states(
-    store: Store, subjects: Iterable[Node], remove: set[Quad], add: set[Quad]
+    store: Store, subjects: Iterable[Node], remove: set[Quad], add: set[Quad], *, kept: Iterable[URIRef] = ()
 ) -> tuple[dict[Node, set[Quad]], dict[Node, set[Quad]]]:
-    """Every quad about each subject before and after the change (in every graph)."""
+    """Every quad about each subject before and after the change (in every graph but ``kept``)."""
+    kept = set(kept)
     added: dict[Node, set[Quad]] = defaultdict(set)
     for q in add:
         added[q[0]].add(q)
     before, after = {}, {}
     for s in subjects:
-        old = set(store.quads(subject=s, exact=True)) if not isinstance(s, Literal) else set()
+        old = (
+            {q for q in store.quads(subject=s, exact=True) if q[3] not in kept}
+            if not isinstance(s, Literal)
+            else set()
+        )
         before[s] = old
         after[s] = (old - remove) | added.get(s, set())
     return before, after
@@ -674,7 +696,7 @@ def _plan_fresh(
     :returns: the problems found, the claim rows of the new graphs, the SHACL report (if any).
     """
     assert change.fresh is not None
-    skip = set(change.vocabulary) | {policy.mint.consensus_graph, METADATA_GRAPH}
+    skip = set(change.vocabulary) | {policy.mint.consensus_graph, METADATA_GRAPH, *policy.kept}
     after = _After(store, change, skip)
     placement = _FreshPlacement(store, policy, change)
     forbidden = policy.protected | {policy.mint.consensus_graph}
@@ -771,7 +793,7 @@ def _validate_touched(
     progress: Progress,
 ) -> tuple[list[Problem], str | None]:
     """SHACL-validate every touched node as the change leaves it, in chunks, with context."""
-    skip = trusted | {policy.mint.consensus_graph, METADATA_GRAPH}
+    skip = trusted | {policy.mint.consensus_graph, METADATA_GRAPH, *policy.kept}
 
     def triples_of(node: Node) -> set[Triple]:
         if node not in after:
@@ -928,8 +950,9 @@ def check_base(store: Store, base: str, *, where: str) -> None:
         )
 
 
-def rebase(store: Store, old: str, new: str, mint: Minter) -> WriteReport:
-    """Re-mint every IRI under ``old`` as under ``new``, in one transaction.
+def rebase(store: Store, old: str, new: str, mint: Minter, *, extra: Iterable[Quad] = ()) -> WriteReport:
+    """Re-mint every IRI under ``old`` as under ``new``, in one transaction (with ``extra``
+    quads, minted under ``new``: the rebase's own history entry).
 
     Consensus statement IRIs digest their terms, so the consensus is derived again
     from the re-minted claims; skolem IRIs keep their labels under the new base.
@@ -957,7 +980,7 @@ def rebase(store: Store, old: str, new: str, mint: Minter) -> WriteReport:
             by_node[q[0]].append(q)
     rows = [row for node, quads in by_node.items() if (row := _claim_row(node, quads)) is not None]
     kept |= {(s, p, o, mint.consensus_graph) for s, p, o in consensus_triples(rows, mint)}
-    kept |= set(metadata_quads(new))
+    kept |= set(metadata_quads(new)) | set(extra)
     old_graphs = [g for g in {q[3] for q in everything} if g is not None]
     new_graphs = {q[3] for q in kept if q[3] is not None}
     store.apply(

@@ -1,5 +1,10 @@
-"""The command line: ``claimgraph load | validate | withdraw | rebase | query | export | stats | serve``,
+"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | serve``,
 and ``init | add-document | draft`` to start a corpus.
+
+A command that writes takes ``--server URL`` to send its write through a running server
+(the one writer of its store), with the operator's or a curator's token (``--token``,
+``CLAIMGRAPH_TOKEN``), and ``--reason`` for the store's history; without it, it writes the
+store itself, as the operator.
 
 Errors are one clear line (or one line per problem), never a traceback. Exit
 codes are a contract: ``validate`` exits 0 when the corpus conforms, 1 on
@@ -18,7 +23,7 @@ from typing import Any
 import click
 
 from . import formats
-from .api import EXPORT_FORMATS, Claimgraph, QueryRequest, add_document, init_corpus
+from .api import EXPORT_FORMATS, Claimgraph, QueryRequest, ServerClient, add_document, init_corpus
 from .config import SETTINGS, load_settings
 from .errors import ClaimgraphError, InvalidInput, NotFound, StoreError
 
@@ -95,6 +100,32 @@ def _claims_word(folder: Path, exc: InvalidInput) -> str:
     return f"{folder}: nothing was loaded. {exc}"
 
 
+def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--server URL`` and ``--reason TEXT``, for the commands that write."""
+    func = click.option("--reason", help="Why: recorded with the write in the store's history.")(func)
+    return click.option(
+        "--server",
+        metavar="URL",
+        help="Send the write through the claimgraph server at URL (the one writer of its store), "
+        "with --token or CLAIMGRAPH_TOKEN (the operator's or a curator's token).",
+    )(func)
+
+
+def _client(app: Claimgraph, server: str) -> ServerClient:
+    return ServerClient(server, app.settings.token)
+
+
+def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
+    """A store held by a running server: say how to send the write through it."""
+    if "in use" not in str(exc):
+        return exc
+    s = app.settings
+    return StoreError(
+        f"{exc}. If a server holds it, send the write through the server: add "
+        f"--server http://{s.host}:{s.port}/ (with the operator's or a curator's token in CLAIMGRAPH_TOKEN)"
+    )
+
+
 @main.command()
 @click.argument(
     "folders",
@@ -107,20 +138,47 @@ def _claims_word(folder: Path, exc: InvalidInput) -> str:
     is_flag=True,
     help="Let the corpus take over documents another corpus loaded (otherwise refused).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
-def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
+@click.option(
+    "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
+)
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token", "host", "port")
+def load(
+    folders: tuple[Path, ...],
+    replace: bool,
+    upload: str | None,
+    server: str | None,
+    reason: str | None,
+    **options: Any,
+) -> None:
     """Validate and load corpus FOLDERS (each one transaction, all or nothing)."""
     try:
         app = _app(options)
-        store = app.open_store()
-        try:
+        if server:
+            client = _client(app, server)
             for folder in folders:
                 progress = _Progress(f"loading {folder}")
                 try:
-                    report = app.load(store, folder, replace=replace, progress=progress)
+                    answer = client.send_corpus(
+                        folder, replace=replace, reason=reason, progress=progress, upload=upload
+                    )
                 finally:
                     progress.close()
-                click.echo(f"{folder}: {report}")
+                click.echo(f"{folder}: {answer.get('summary', 'nothing changed')} (through {client.url})")
+            return
+        try:
+            store = app.open_store()
+        except StoreError as exc:
+            raise _busy(app, exc) from None
+        try:
+            with app.acting(None, reason):
+                for folder in folders:
+                    progress = _Progress(f"loading {folder}")
+                    try:
+                        report = app.load(store, folder, replace=replace, progress=progress)
+                    finally:
+                        progress.close()
+                    click.echo(f"{folder}: {report}")
         finally:
             store.close()
     except InvalidInput as exc:
@@ -137,8 +195,13 @@ def load(folders: tuple[Path, ...], replace: bool, **options: Any) -> None:
     is_flag=True,
     help="Check against the store (its registry, documents and consensus), as a load would.",
 )
-@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
-def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> None:
+@click.option(
+    "--server",
+    metavar="URL",
+    help="With --against-store: check against the store of the claimgraph server at URL (with --token).",
+)
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token")
+def validate(folders: tuple[Path, ...], against_store: bool, server: str | None, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
     Exit status: 0 conforms, 1 violations, 2 error.
@@ -146,6 +209,20 @@ def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> 
     try:
         app = _app(options)
         violations = False
+        if server:
+            if not against_store:
+                raise click.UsageError("--server checks against the server's store: add --against-store")
+            client = _client(app, server)
+            for folder in folders:
+                if not folder.is_dir():
+                    raise ClaimgraphError(f"{folder}: no such folder")
+                try:
+                    answer = client.send_corpus(folder, action="validate")
+                    click.echo(f"{folder}: conforms ({answer.get('claims', 0)} claims)")
+                except InvalidInput as exc:
+                    violations = True
+                    click.echo(f"{folder}: does not conform. {exc}", err=True)
+            sys.exit(EXIT_VIOLATIONS if violations else EXIT_OK)
         store = app.open_store(read_only=True) if against_store else None
         try:
             for folder in folders:
@@ -170,26 +247,119 @@ def validate(folders: tuple[Path, ...], against_store: bool, **options: Any) -> 
 
 @main.command()
 @click.argument("document_ids", nargs=-1, required=True)
-@setting_options("store", "base_iri", "ontology_dir")
-def withdraw(document_ids: tuple[str, ...], **options: Any) -> None:
-    """Withdraw documents (by id): their claims, and entities nothing else refers to.
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def withdraw(document_ids: tuple[str, ...], server: str | None, reason: str | None, **options: Any) -> None:
+    """Withdraw documents (by id): their claims leave the current graphs (kept as withdrawn,
+    with the store's history), and entities nothing else refers to go.
 
-    The local curator needs no token: whoever can write the store's folder may.
+    The local curator (the operator) needs no token: whoever can write the store's folder may.
     """
     try:
         app = _app(options)
-        store = app.open_store()
-        try:
+        if server:
+            client = _client(app, server)
             for ident in document_ids:
-                try:
-                    report = app.withdraw(store, ident)
-                except NotFound:
-                    raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                answer = client.withdraw(ident, reason=reason)
                 click.echo(
-                    f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                    f"{ident}: withdrawn, {len(answer.get('withdrawn', []))} claims (through {client.url})"
                 )
+            return
+        try:
+            store = app.open_store()
+        except StoreError as exc:
+            raise _busy(app, exc) from None
+        try:
+            with app.acting(None, reason):
+                for ident in document_ids:
+                    try:
+                        report = app.withdraw(store, ident)
+                    except NotFound:
+                        raise NotFound(
+                            f"no document {ident!r} in the store at {app.settings.store}"
+                        ) from None
+                    click.echo(
+                        f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                    )
         finally:
             store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.group()
+def curators() -> None:
+    """The store's curators: each writes with a token of its own (CLAIMGRAPH_TOKEN is the operator's)."""
+
+
+def _curators_call(options: dict[str, Any], server: str | None, local: Callable, remote: Callable) -> Any:
+    app = _app(options)
+    if server:
+        return remote(_client(app, server))
+    try:
+        store = app.open_store()
+    except StoreError as exc:
+        raise _busy(app, exc) from None
+    try:
+        return local(app, store)
+    finally:
+        store.close()
+
+
+@curators.command("add")
+@click.argument("name")
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_add(name: str, server: str | None, reason: str | None, **options: Any) -> None:
+    """Add curator NAME and print its new token (the last line; it is shown once, never stored)."""
+    try:
+
+        def local(app: Claimgraph, store: Any) -> str:
+            with app.acting(None, reason):
+                return app.add_curator(store, name)[1]
+
+        token = _curators_call(
+            options, server, local, lambda client: client.add_curator(name, reason=reason)["token"]
+        )
+        click.echo(f"curator {name} added; its token (keep it: it is not shown again):")
+        click.echo(token)
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@curators.command("list")
+@click.option("--server", metavar="URL", help="List the curators of the server at URL (operator's token).")
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_list(server: str | None, **options: Any) -> None:
+    """List the curators: name, when added, and when revoked."""
+    try:
+        rows = _curators_call(
+            options,
+            server,
+            lambda app, store: [c.as_dict() for c in app.curators(store)],
+            lambda client: client.curators(),
+        )
+        for row in rows:
+            state = f"revoked {row['revoked']}" if row.get("revoked") else "active"
+            click.echo(f"{row['name']}\tadded {row.get('added') or '?'}\t{state}")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@curators.command("revoke")
+@click.argument("name")
+@server_options
+@setting_options("store", "base_iri", "ontology_dir", "token", "host", "port")
+def curators_revoke(name: str, server: str | None, reason: str | None, **options: Any) -> None:
+    """Revoke curator NAME's token at once (the curator and what it wrote stay)."""
+    try:
+
+        def local(app: Claimgraph, store: Any) -> Any:
+            with app.acting(None, reason):
+                return app.revoke_curator(store, name)
+
+        _curators_call(options, server, local, lambda client: client.revoke_curator(name, reason=reason))
+        click.echo(f"curator {name} revoked")
     except ClaimgraphError as exc:
         _fail(exc)
 

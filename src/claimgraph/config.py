@@ -98,7 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:5000/",
         "Base IRI under which entities, claims and graphs are minted.",
     ),
-    Setting("token", "", "Bearer token that write requests must carry; writes are refused when empty."),
+    Setting(
+        "token",
+        "",
+        "The operator's bearer token: writes carry it or a curator's token (claimgraph curators); "
+        "with neither, writes are refused. A command with --server sends it.",
+    ),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 5000, "Port the server listens on.", int),
     Setting("threads", 8, "Request threads of the WSGI server.", int),

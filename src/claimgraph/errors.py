@@ -206,3 +206,30 @@ class CorpusNotFound(ClaimgraphError):
 
     status = 400
     code = "not-a-corpus"
+
+
+class Unauthorized(ClaimgraphError):
+    """A write without a token, or with one that is neither the operator's nor a curator's."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ClaimgraphError):
+    """A write that no token can make here: writes are off (no operator token, no curator)."""
+
+    status = 403
+    code = "writes-disabled"
+
+
+class Revoked(Forbidden):
+    """A write with a curator's token that has been revoked."""
+
+    code = "revoked"
+
+
+class Conflict(ClaimgraphError):
+    """A name that is taken already (a curator added twice)."""
+
+    status = 409
+    code = "conflict"

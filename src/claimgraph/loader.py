@@ -393,9 +393,17 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
         raise NotFound(f"no document {document_id!r} in the store")
     node = mint.document(document_id)
     change = Change(drop={graph})
-    change.remove += [
-        (c, CG.holdsDocument, node, g) for c, _p, _o, g in store.quads(object=node) if _p == CG.holdsDocument
+    holders = [
+        (c, CG.holdsDocument, node, g) for c, p, _o, g in store.quads(object=node) if p == CG.holdsDocument
     ]
+    change.remove += holders
+    for corpus, _p, _o, corpus_graph in holders:
+        # A corpus record goes with its last document (the write path keeps it, withdrawn).
+        if all(
+            o == node
+            for _s, _p2, o, _g in store.quads(corpus_graph, subject=corpus, predicate=CG.holdsDocument)
+        ):
+            change.drop.add(corpus_graph)
     prefix = f"{mint.base}entity/"
     candidates = {
         o for _s, _p, o, _g in store.quads(graph) if isinstance(o, URIRef) and str(o).startswith(prefix)

@@ -44,7 +44,10 @@ def for_exception(exc: ClaimgraphError) -> Response:
         return error_response(500, "internal", GENERIC)
     if exc.status >= 500:
         current_app.logger.error("%s: %s", exc.code, exc)
-    return error_response(exc.status, exc.code, str(exc), **exc.details())
+    response = error_response(exc.status, exc.code, str(exc), **exc.details())
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="claimgraph"'
+    return response
 
 
 def register(app: Flask) -> None:

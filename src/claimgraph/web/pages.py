@@ -116,6 +116,13 @@ def render_resource(kind: str, iri: str) -> str:
     if view is None:
         raise NotFound(f"the store says nothing about <{iri}>")
     data = dict(view.data)
+    if kind in ("claim", "document"):
+        # What the history says of it; a withdrawn one is shown as kept, with its banner.
+        cg, select = get_claimgraph(), get_reader().select
+        data["story"] = story = cg.story(select, iri)
+        if story.withdrawn:
+            parts = cg.withdrawn_claim(select, iri) if story.withdrawn == "claim" else {}
+            return page("withdrawn.html", resource=data["resource"], story=story, parts=parts)
     if view.kind == "entity":
         data["charts"] = [chart(fact) for fact in data.pop("charted")]  # type: ignore[attr-defined]
     return page(f"{view.kind}.html", **data)

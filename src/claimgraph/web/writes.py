@@ -1,8 +1,11 @@
 """The write edge: SPARQL Update, the Graph Store HTTP Protocol and the claims API.
 
 Reading is open to everyone; every write needs ``Authorization: Bearer <token>``
-with the configured ``CLAIMGRAPH_TOKEN`` (no token configured: writes are off,
-403). Every write runs through the executor's ``write`` (no query worker runs
+with the operator's ``CLAIMGRAPH_TOKEN`` or a curator's token (no operator token
+and no curator: writes are off, 403; an unknown token 401, a revoked one 403). The
+token is checked again inside the write, against the curators as the store holds
+them then, and the write is recorded in the store's history as that curator's, with
+the ``reason`` query parameter or form field. Every write runs through the executor's ``write`` (no query worker runs
 beside it) and through the application's write methods, which all go through
 the one write path (:mod:`claimgraph.changes`): it refuses with 422 any change
 that would break a shape or put an unsourced assertion in the store, and writes
@@ -28,7 +31,6 @@ Endpoints:
 from __future__ import annotations
 
 import contextlib
-import hmac
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -47,7 +49,7 @@ from ..api import (
     absolute_iri,
     parse_upload,
 )
-from ..errors import BadRdf, QueryError, UnsupportedFormat
+from ..errors import BadRdf, ClaimgraphError, Forbidden, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
 
@@ -59,20 +61,31 @@ YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 # ---------------------------------------------------------------- access
 
 
-def check_token() -> Response | None:
-    """None when the request may write; otherwise the 403 or 401 response to send."""
-    token = get_claimgraph().settings.token
-    if not token:
-        return error_response(
-            403, "writes-disabled", "writes are off: this server has no CLAIMGRAPH_TOKEN configured"
-        )
+def bearer() -> str | None:
+    """The request's bearer token, if it has one."""
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode("utf-8"), token.encode("utf-8")
-    ):
-        response = error_response(401, "unauthorized", "this write needs Authorization: Bearer <token>")
+    return given.strip() or None if scheme.lower() == "bearer" else None
+
+
+def denied_response(exc: ClaimgraphError) -> Response:
+    """The 401 or 403 for a write that may not be made (the one error shape)."""
+    response = error_response(exc.status or 403, exc.code, str(exc))
+    if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="claimgraph"'
-        return response
+    return response
+
+
+def check_token() -> Response | None:
+    """None when the request may write; otherwise the 403 or 401 response to send.
+
+    Checked before the body is read, against the curators as of the last commit; the write
+    checks again inside (see :func:`_write`).
+    """
+    cg = get_claimgraph()
+    try:
+        cg.check_token(bearer(), cg.reader(get_executor()).select)
+    except (Unauthorized, Forbidden) as exc:
+        return denied_response(exc)
     return None
 
 
@@ -86,8 +99,19 @@ def write_access(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _write(action: Callable[[Any], WriteReport]) -> WriteReport:
-    """Run a write of the application object (which commits and records it) with no reader beside it."""
-    return get_executor().write(action)
+    """Run a write of the application object (which commits and records it) with no reader
+    beside it, as the curator whose token the request carries (checked against the store as
+    the write finds it), for the request's ``reason``."""
+    cg = get_claimgraph()
+    token = bearer()
+    reason = request.values.get("reason")
+
+    def guarded(store: Any) -> WriteReport:
+        curator = cg.authenticate(store, token)
+        with cg.acting(curator, reason):
+            return action(store)
+
+    return get_executor().write(guarded)
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
