@@ -367,11 +367,17 @@ def main(argv: list[str] | None = None) -> None:
         for workload in WORKLOADS:
             print(f"[{size}] {workload}", file=sys.stderr, flush=True)
             result["rows"].append(measure_size(size, workload))
-    result["rows"].sort(key=lambda r: (list(WORKLOADS).index(r["workload"]), r["store claims"]))
-    args.out.with_name("engine.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        # Written after each size: a run stopped at a larger one keeps what it measured.
+        result["rows"].sort(key=lambda r: (list(WORKLOADS).index(r["workload"]), r["store claims"]))
+        write(args.out, result)
+
+
+def write(out: Path, result: dict) -> None:
+    """The run's figures into ``engine.json`` and its section into ``out`` (RESULTS.md)."""
+    out.with_name("engine.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     section = render(result)
-    text = args.out.read_text(encoding="utf-8") if args.out.is_file() else "# Benchmark results\n"
-    args.out.write_text(with_section(text, section), encoding="utf-8")
+    text = out.read_text(encoding="utf-8") if out.is_file() else "# Benchmark results\n"
+    out.write_text(with_section(text, section), encoding="utf-8")
     print(section)
 
 
