@@ -156,6 +156,17 @@ def _grouped(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
+def in_default_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads' triples, each once, in the default graph (a description a plain JSON-LD reader reads whole).
+
+    >>> g = ox.NamedNode("http://e/g")
+    >>> q = ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("x"), g)
+    >>> [str(x.graph_name) for x in in_default_graph([q, ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://e/h"))])]
+    ['DEFAULT']
+    """
+    return list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads))
+
+
 def serialize(quads: list[ox.Quad], fmt: str, *, context: dict[str, Any] | None = None) -> bytes:
     """Quads in one RDF format: ``trig``/``nquads`` keep the graphs; ``turtle``, ``ntriples`` and
     ``rdfxml`` merge them; ``jsonld`` keeps them and compacts with ``context``.

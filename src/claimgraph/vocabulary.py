@@ -34,6 +34,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
+from .config import ontology_folder
 from .mapping import Minter
 
 SHAPES_FILE = "shapes.ttl"
@@ -52,8 +53,11 @@ _lock = threading.Lock()
 
 
 def ontology_files(folder: Path) -> tuple[list[Path], Path]:
-    """The vocabulary's files (every ``*.ttl`` but the shapes), sorted, and the shapes file."""
-    folder = Path(folder)
+    """The vocabulary's files (every ``*.ttl`` but the shapes), sorted, and the shapes file.
+
+    :raises ConfigError: when the folder holds no ``shapes.ttl`` (saying which folder).
+    """
+    folder = ontology_folder(folder)
     vocabulary = [p for p in sorted(folder.glob("*.ttl")) if p.name != SHAPES_FILE]
     return vocabulary, folder / SHAPES_FILE
 
@@ -61,7 +65,7 @@ def ontology_files(folder: Path) -> tuple[list[Path], Path]:
 def ontology_version(folder: Path) -> str:
     """The SHA-256 (hex) of the ontology folder's ``*.ttl`` files: their names and bytes.
 
-    :raises FileNotFoundError: when the folder has no ``shapes.ttl``.
+    :raises ConfigError: when the folder has no ``shapes.ttl``.
     """
     vocabulary, shapes = ontology_files(folder)
     digest = hashlib.sha256(CACHE_FORMAT.encode())
