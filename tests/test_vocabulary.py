@@ -17,7 +17,7 @@ from rdflib.compare import to_canonical_graph
 from claimgraph import vocabulary
 from claimgraph.api import Claimgraph
 from claimgraph.config import load_settings
-from claimgraph.mapping import Minter
+from claimgraph.iris import Minter
 from claimgraph.vocabulary import derived, ontology_version, vocabulary_triples
 
 from .conftest import BASE, MINI, ROOT, settings_for

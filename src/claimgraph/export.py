@@ -31,9 +31,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import formats
 from .errors import ClaimgraphError, NotAcceptable
-from .mapping import Minter
+from .iris import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
-from .store import Store, to_ox
+from .rdf.terms import to_ox
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def nanopub_iri(mint: Minter, claim: str) -> str:
     >>> nanopub_iri(Minter("http://e/"), "http://e/claim/abc")
     'http://e/nanopub/abc'
     """
-    return f"{mint.base}nanopub/{claim.rsplit('/', 1)[-1]}"
+    return mint.nanopub(claim)
 
 
 def nanopublications(quads: list[ox.Quad], mint: Minter, *, license: str = "") -> list[ox.Quad]:

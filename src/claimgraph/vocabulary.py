@@ -35,7 +35,7 @@ from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
 from .config import ontology_folder
-from .mapping import Minter
+from .iris import Minter
 
 SHAPES_FILE = "shapes.ttl"
 #: Changes whenever what is kept (or how it is derived) changes: old entries are then ignored.
