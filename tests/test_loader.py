@@ -137,7 +137,7 @@ def test_problems_of_every_chunk_are_reported_together(
 ):
     from claimgraph import changes
 
-    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 150)  # a few claims a chunk
+    monkeypatch.setattr(changes.change, "CHUNK_TRIPLES", 150)  # a few claims a chunk
     broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
     for name in ("doc-a.yaml", "doc-b.yaml"):
