@@ -207,7 +207,9 @@ def documents_change(
                 continue
             yield fresh_graph(document, claims, mint, terms)
 
-    def complete(change: Change) -> None:
+    def complete() -> Change:
+        """What the corpus adds once its documents are read (joined to the change by the write path)."""
+        rest = Change()
         whole = Corpus(
             name=name,
             entities=entities,
@@ -215,7 +217,7 @@ def documents_change(
             claims=tuple(c for _d, claims in stored for c in claims),
         )
         corpus_graph = mint.corpus_graph(name)
-        change.add += [(s, p, o, corpus_graph) for s, p, o in corpus_triples(whole, mint)]
+        rest.add += [(s, p, o, corpus_graph) for s, p, o in corpus_triples(whole, mint)]
         owners = document_owners(store, [mint.document(d.id) for d in read])
         mine = mint.corpus(name)
         for document in read:
@@ -224,7 +226,7 @@ def documents_change(
                 if owner == mine:
                     continue
                 if not replace:
-                    change.problems.append(
+                    rest.problems.append(
                         Problem(
                             f"document {document.id!r} belongs to corpus {_name(owner)!r} (its graph "
                             f"<{graph}>); corpus {name!r} would replace it. Load with --replace "
@@ -235,10 +237,10 @@ def documents_change(
                         )
                     )
                 else:
-                    change.remove.append((owner, CG.holdsDocument, node, graph))
+                    rest.remove.append((owner, CG.holdsDocument, node, graph))
         for document, claims in stored:
             graph = mint.document_graph(document.id)
-            change.replace[graph] = [
+            rest.replace[graph] = [
                 *document_triples(document, mint),
                 *(t for claim in claims for t in claim_triples(claim, mint)),
             ]
@@ -255,7 +257,8 @@ def documents_change(
                 found = places(iri)
                 return found if found != (None, None, None) or first is None else first(iri)
 
-            change.locate = locate
+            rest.locate = locate
+        return rest
 
     change.fresh = Stream(fresh(), total=total, complete=complete)
     return change

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -67,14 +68,15 @@ class Stream:
     spooled for the commit).
 
     ``total`` is how many graphs are expected (for progress). ``complete`` is called once
-    the graphs are read, to add to the change what depends on them (a corpus's record of
-    its documents, documents that replace stored ones); it may not change what the new
-    graphs' validation read from the change (the registry).
+    the graphs are read and checked; it returns what the change holds beside them that
+    depends on them (a corpus's record of its documents, documents that replace stored
+    ones), which :func:`completed` joins to the change as a new change: the change the new
+    graphs' validation read (the registry) is never altered.
     """
 
     graphs: Iterable[FreshGraph]
     total: int = 0
-    complete: Callable[[Change], None] | None = None
+    complete: Callable[[], Change] | None = None
     #: How many claims the producer read (new graphs' and others'), once the graphs are read.
     claims_read: int = 0
 
@@ -146,6 +148,8 @@ class Plan:
     #: The new graphs written whole (their text is in the spool), and their quads.
     fresh_graphs: list[URIRef] = field(default_factory=list)
     fresh_quads: int = 0
+    #: The change as planned: the one given, completed by its stream (:func:`completed`).
+    change: Change | None = None
 
     @property
     def empty(self) -> bool:
@@ -181,6 +185,20 @@ class WriteReport:
             f"{len(self.claims)} claims in {self.graphs} graphs: {self.added} quads added, "
             f"{self.removed} removed"
         )
+
+
+def completed(change: Change, rest: Change) -> Change:
+    """``change`` with ``rest`` (what its stream's ``complete`` returned) joined to it: a new change."""
+    return dataclasses.replace(
+        change,
+        replace={**change.replace, **rest.replace},
+        add=[*change.add, *rest.add],
+        remove=[*change.remove, *rest.remove],
+        create=change.create | rest.create,
+        drop=change.drop | rest.drop,
+        problems=[*change.problems, *rest.problems],
+        locate=rest.locate or change.locate,
+    )
 
 
 def quad_key(q: Quad) -> tuple[str, ...]:

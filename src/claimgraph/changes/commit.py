@@ -41,6 +41,7 @@ def commit(store: Store, change: Change, policy: Policy, *, progress: Progress =
     spool = store.spool() if change.fresh is not None else None
     try:
         planned = plan(store, change, policy, progress=progress, spool=spool)
+        change = planned.change or change  # completed by its stream
         report = _report(planned, change)  # what the change did; the record is the write path's own
         if change.record is not None:
             gone, kept = change.record(planned)

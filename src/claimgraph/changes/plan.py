@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from ..consensus import ClaimRow, consensus_delta, validate_consensus
+from ..consensus import consensus_delta, validate_consensus
 from ..errors import Problem, SheetError, ValidationFailed
 from ..iris import METADATA_GRAPH, Minter
 from ..mapping import Triple
-from ..rdf.terms import DEFAULT, Quad, sparql_term
+from ..namespaces import RDF
+from ..rdf.terms import DEFAULT, Quad
 from ..store import Spool, Store
 from .change import (
     Change,
     Plan,
     Policy,
     Progress,
+    TextTriple,
     claim_row,
+    completed,
     node_base,
     quad_key,
     silent,
 )
 from .meta import metadata_quads
-from .rules import placement, rule
-from .stream import plan_fresh
+from .rules import CONSENSUS, KEPT, REFUSED, UNCHECKED, Placement, broken, graph_kind, iri_of, nt
+from .stream import Fresh, plan_fresh
 from .validate import validate_touched
 
 
@@ -50,14 +53,14 @@ def plan(
     remove: set[Quad] = set()
     add: set[Quad] = set()
     result = Plan()
-    fresh_problems: list[Problem] = []
-    fresh_rows: list[ClaimRow] = []
-    fresh_report = None
+    fresh = Fresh()
     if change.fresh is not None:
-        fresh_problems, fresh_rows, fresh_report = plan_fresh(store, change, policy, result, spool, progress)
+        fresh = plan_fresh(store, change, policy, spool, progress)
+        result.fresh_graphs, result.fresh_quads = fresh.graphs, fresh.quads
         if change.fresh.complete is not None:
-            change.fresh.complete(change)
-    problems = list(change.problems) + fresh_problems
+            change = completed(change, change.fresh.complete())
+    result.change = change
+    problems = list(change.problems) + fresh.problems
 
     # Quads known not to be in the store, so that none is asked for twice: a store on a
     # SPARQL server answers each question with a request.
@@ -87,33 +90,31 @@ def plan(
     result.create |= {g for g in change.create if not store.has_graph(g)}
     result.create -= result.drop
 
-    # Graph rules: what a client may not write at all.
+    # Graph rules: what a client may not write at all (the kinds of graph: rules.graph_kind).
     trusted = set(change.vocabulary)
-    # The store's metadata outlives every client change (DROP ALL empties the data,
-    # not the store's record of its base IRI); writing it is refused below.
-    remove = {q for q in remove if q[3] != METADATA_GRAPH and q[3] not in policy.kept}
-    result.drop -= {METADATA_GRAPH, *policy.kept}
-    consensus_graph = mint.consensus_graph
-    client_consensus = {q for q in remove | add if q[3] == consensus_graph}
+    named = {q[3] for q in remove | add} | result.create | result.drop
+    kinds = {g: graph_kind(policy, g, trusted) for g in named}
+    # The store's own records outlive every client change (DROP ALL empties the data,
+    # not the store's record of its base IRI); writing them is refused below.
+    remove = {q for q in remove if kinds[q[3]] not in KEPT}
+    result.drop = {g for g in result.drop if kinds[g] not in KEPT}
+    client_consensus = {q for q in remove | add if kinds[q[3]] == CONSENSUS}
     remove -= client_consensus
     add -= client_consensus
     for q in sorted(remove | add, key=quad_key):
-        if q[3] in policy.protected and q[3] not in trusted:
-            problems.append(
-                rule(
-                    "VocabularyGraphRule",
-                    f"<{q[3]}> is written only by the loader (from ontology/) and the write path",
-                    focus=q[3],
-                )
-            )
+        refused = REFUSED.get(kinds[q[3]])
+        if refused is not None:
+            problems.append(broken(refused, focus=q[3], graph=f"<{q[3]}>"))
             break
-    for name in sorted((result.create | result.drop) & policy.protected - trusted):
-        problems.append(rule("VocabularyGraphRule", f"<{name}> cannot be created or dropped", focus=name))
+    for name in sorted(g for g in result.create | result.drop if kinds[g] in REFUSED):
+        problems.append(broken("vocabulary graph named", focus=name, graph=f"<{name}>"))
 
     touched = {q[0] for q in remove | add if q[3] not in trusted}
     progress("reading", 0, len(touched))
     before, after = _states(store, touched, remove, add, kept=policy.kept)
-    problems += placement(store, policy, add, after, trusted)
+    problems += _placed(
+        Placement(store, policy, {nt(q[2]) for q in add if q[1] == RDF.predicate}), add, after, kinds
+    )
 
     # The claims the change touches, before and after.
     claims_before, claims_after = {}, {}
@@ -126,17 +127,17 @@ def plan(
             claims_before[node] = old_row
         if new_row is not None:
             claims_after[node] = new_row
-    result.claims = set(claims_after) | {row[0] for row in fresh_rows}
+    result.claims = set(claims_after) | {row[0] for row in fresh.rows}
     result.removed_claims = set(claims_before) - set(claims_after)
 
     shacl, report = validate_touched(store, policy, change, before, after, trusted, progress)
     problems += shacl
-    if fresh_report:
-        report = f"{fresh_report}\n{report}" if report else fresh_report
+    if fresh.report:
+        report = f"{fresh.report}\n{report}" if report else fresh.report
 
     progress("deriving consensus", 0, 1)
     leaving = {c for c, row in claims_before.items() if claims_after.get(c) != row}
-    arriving = [row for c, row in claims_after.items() if claims_before.get(c) != row] + fresh_rows
+    arriving = [row for c, row in claims_after.items() if claims_before.get(c) != row] + fresh.rows
     pairs = {(row[1], row[2]) for c, row in claims_before.items() if c in leaving}
     pairs |= {(row[1], row[2]) for row in arriving}
     drop_c: set[Quad] = set()
@@ -151,13 +152,9 @@ def plan(
     forged = [q for q in client_consensus if not (q in put_c or q in drop_c)]
     if forged:
         s, p, o, _ = sorted(forged, key=quad_key)[0]
+        graph = mint.consensus_graph
         problems.append(
-            rule(
-                "DerivedConsensusRule",
-                f"the consensus graph <{consensus_graph}> is derived from the claims and cannot be written "
-                f"directly ({sparql_term(s)} {sparql_term(p)} {sparql_term(o)}); change the claims instead",
-                focus=consensus_graph,
-            )
+            broken("derived consensus", focus=graph, graph=f"<{graph}>", triple=f"{nt(s)} {nt(p)} {nt(o)}")
         )
     progress("deriving consensus", 1, 1)
     if problems:
@@ -182,6 +179,24 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def _placed(
+    placement: Placement, add: set[Quad], after: Mapping[Node, set[Quad]], kinds: Mapping[URIRef | None, str]
+) -> list[Problem]:
+    """The placement rules on the quads a small write adds, graph by graph, as N-Triples text."""
+    graphs: dict[URIRef | None, list[TextTriple]] = defaultdict(list)
+    for s, p, o, g in sorted(add, key=quad_key):
+        if kinds[g] not in UNCHECKED:
+            graphs[g].append((nt(s), nt(p), nt(o)))
+
+    def types(subject: str) -> list[str]:
+        return [nt(q[2]) for q in after.get(iri_of(subject), ()) if q[1] == RDF.type]
+
+    problems: list[Problem] = []
+    for graph in sorted(graphs, key=lambda g: "" if g is None else str(g)):
+        problems += placement.check(graph, graphs[graph], types)
+    return problems + placement.finish()
 
 
 def _in_store(store: Store, q: Quad) -> bool:

@@ -1,58 +1,47 @@
-"""New graphs, streamed: checked a chunk at a time as N-Triples text and spooled for the commit."""
+"""New graphs, streamed: checked a chunk at a time as N-Triples text and spooled for the commit.
+
+The closed-world rules are :mod:`.rules`' (the same :class:`~.rules.Placement` as a small
+write's); what is streamed is read by :class:`_Reader`, which keeps what it read (the claim
+rows, the graphs, their quads) to itself until the validator has seen every chunk.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from rdflib import URIRef
 from rdflib.term import Node
 
 from ..consensus import ClaimRow
 from ..errors import Problem, StoreError
-from ..iris import METADATA_GRAPH
 from ..mapping import Triple
-from ..namespaces import CG, RDF
+from ..namespaces import RDF
 from ..rdf.terms import Quad
 from ..store import Spool, Store
-from ..validation import (
-    REFERENCE_PROPERTIES,
-    TextBatch,
-    validate_batches,
-)
-from .change import (
-    Change,
-    FreshGraph,
-    Plan,
-    Policy,
-    Progress,
-    TextTriple,
-    chunk_triples,
-)
-from .rules import CURATION, DOCUMENT_RECORD, claim_properties, rule
+from ..validation import REFERENCE_PROPERTIES, TextBatch, validate_batches
+from .change import Change, FreshGraph, Policy, Progress, TextTriple, chunk_triples
+from .rules import REFUSED, Placement, broken, graph_kind, iri_of, nt, unchecked_graphs
 
-# ---------------------------------------------------------------- new graphs, streamed
-
-
-def _nt(term: Node) -> str:
-    return f"<{term}>"
-
-
-_TYPE = _nt(RDF.type)
-_PREDICATE = _nt(RDF.predicate)
-_SOURCE_DOCUMENT = _nt(CG.SourceDocument)
-_REFERENCES = {_nt(p) for p in REFERENCE_PROPERTIES}
-_CURATION = {_nt(p) for p in CURATION}
-_DOCUMENT_RECORD = {_nt(p) for p in DOCUMENT_RECORD}
-
-
-def _iri_of(text: str) -> URIRef:
-    return URIRef(text[1:-1])
+_REFERENCES = {nt(p) for p in REFERENCE_PROPERTIES}
+_TYPE = nt(RDF.type)
 
 
 def _text_base(text: str) -> str:
     return text.split("#", 1)[0] + ">" if "#" in text else text
+
+
+@dataclass
+class Fresh:
+    """What the new graphs of a change came to, once every chunk is checked."""
+
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[ClaimRow] = field(default_factory=list)
+    report: str | None = None
+    graphs: list[URIRef] = field(default_factory=list)
+    quads: int = 0
 
 
 class _After:
@@ -71,105 +60,80 @@ class _After:
     def triples(self, node: str) -> list[Triple]:
         found = self.cache.get(node)
         if found is None:
-            iri = _iri_of(node)
+            iri = iri_of(node)
             quads = [q for q in self.store.quads(subject=iri, exact=True) if q not in self.removed]
             quads += self.added.get(iri, [])
             found = self.cache[node] = [(s, p, o) for s, p, o, g in quads if g not in self.skip]
         return found
 
 
-class _FreshPlacement:
-    """The graph rules for new graphs: no domain assertion outside a claim, no untyped node.
+class _Reader:
+    """Reads the new graphs into the validator's batches: each graph is checked by the
+    placement rules as it is read, and spooled for the commit once its chunk is made.
 
-    A predicate is a domain predicate when the vocabulary declares it for facts, or a claim
-    (in the store, the change, or a new graph read so far) is made with it. A predicate that
-    only a later graph's claim makes a domain predicate is caught at the end, at its first
-    use outside a claim (one problem for it, where a change held whole names each use).
+    What it reads (rows, graphs, quads, the rules' problems) stays in its own :attr:`read`,
+    which :func:`plan_fresh` takes once the validator has seen every chunk.
     """
 
-    def __init__(self, store: Store, policy: Policy, change: Change) -> None:
+    def __init__(self, store: Store, change: Change, policy: Policy, spool: Spool | None, progress: Progress):
+        assert change.fresh is not None
         self.store = store
+        self.stream = change.fresh
         self.policy = policy
-        self.domain = {_nt(p) for p in claim_properties(policy.vocabulary)}
-        self.domain |= {_nt(q[2]) for q in change.add if q[1] == RDF.predicate}
-        self.asked: dict[str, bool] = {}
-        self.first_use: dict[str, tuple[str, str, URIRef]] = {}
-        self.reported: set[tuple[str, str, str]] = set()
+        self.spool = spool
+        self.progress = progress
+        self.trusted = set(change.vocabulary)
+        self.after = _After(store, change, unchecked_graphs(policy, self.trusted))
+        self.placement = Placement(store, policy, {nt(q[2]) for q in change.add if q[1] == RDF.predicate})
+        self.read = Fresh()
+        self.sheet_problems = change.problems  # read only: a sheet's problems stop the spooling too
+        self.seen: set[URIRef] = set()
 
-    def is_domain(self, p: str) -> bool:
-        if p in self.domain:
-            return True
-        if p not in self.asked:
-            self.asked[p] = any(True for _ in self.store.quads(predicate=RDF.predicate, object=_iri_of(p)))
-        return self.asked[p]
-
-    def check(self, graph: FreshGraph, triples: list[TextTriple], after: _After) -> list[Problem]:
-        problems: list[Problem] = []
-        self.domain |= {o for _s, p, o in triples if p == _PREDICATE}
-        documents = {s for s, p, o in triples if p == _TYPE and o == _SOURCE_DOCUMENT}
-        for s, p, o in triples:
-            if p in _CURATION or (p in _DOCUMENT_RECORD and s in documents):
+    def batches(self) -> Iterator[TextBatch]:
+        chunk: list[tuple[FreshGraph, list[TextTriple]]] = []
+        size = done = 0
+        total = self.stream.total
+        self.progress("validating", 0, total)
+        for graph in self.stream.graphs:
+            triples = self._check(graph)
+            if triples is None:
                 continue
-            if self.is_domain(p):
-                problems.append(self._unsourced(s, p, o, graph.name))
-            elif p not in self.first_use:
-                self.first_use[p] = (s, o, graph.name)
-        if not self.policy.is_open(graph.name):
-            typed = {s for s, p, _o in triples if p == _TYPE}
-            for s in sorted({s for s, _p, _o in triples} - typed):
-                if not any(p == RDF.type for _s, p, _o in after.triples(s)):
-                    problems.append(
-                        rule(
-                            "TypedNodeRule",
-                            f"{s} has no rdf:type: <{graph.name}> holds claims, documents and entities "
-                            "only (an operator may open graphs for other RDF: CLAIMGRAPH_OPEN_GRAPHS)",
-                            focus=_iri_of(s),
-                        )
-                    )
-        return problems
+            chunk.append((graph, triples))
+            size += len(triples)
+            done += 1
+            if size >= chunk_triples():
+                yield self._batch(chunk)
+                chunk, size = [], 0
+                self.progress("validating", done, max(total, done))
+        if chunk:
+            yield self._batch(chunk)
+        self.progress("validating", done, max(total, done))
+        self.read.problems += self.placement.finish()
 
-    def finish(self) -> list[Problem]:
-        """Uses of predicates that a claim read after them made domain predicates."""
-        return [
-            self._unsourced(s, p, o, g)
-            for p, (s, o, g) in sorted(self.first_use.items())
-            if p in self.domain and (s, p, o) not in self.reported
-        ]
+    def _check(self, graph: FreshGraph) -> list[TextTriple] | None:
+        """The graph's triples, once the graph rules are checked (None: it may not be written)."""
+        if graph.name in self.seen or self.store.has_graph(graph.name):
+            raise StoreError(f"<{graph.name}> is in the store already: it cannot be written as a new graph")
+        self.seen.add(graph.name)
+        refused = REFUSED.get(graph_kind(self.policy, graph.name))
+        if refused is not None:
+            s, p, o = graph.triples[0] if graph.triples else ("", "", "")
+            self.read.problems.append(
+                broken(refused, focus=graph.name, graph=f"<{graph.name}>", triple=f"{s} {p} {o}")
+            )
+            return None
+        triples = list(dict.fromkeys(graph.triples))  # a claim given twice is one claim
 
-    def _unsourced(self, s: str, p: str, o: str, graph: URIRef) -> Problem:
-        self.reported.add((s, p, o))
-        return rule(
-            "UnsourcedAssertionShape",
-            f"{p} {o} is asserted bare, outside a claim (in <{graph}>): record it as a claim with its "
-            "source, claimant and quote",
-            focus=_iri_of(s),
-            path=p[1:-1],
-            value=o[1:-1] if o.startswith("<") else o,
-        )
+        def types(subject: str) -> list[str]:
+            return [nt(o) for _s, p, o in self.after.triples(subject) if p == RDF.type]
 
+        self.read.problems += self.placement.check(graph.name, triples, types)
+        return triples
 
-def plan_fresh(
-    store: Store, change: Change, policy: Policy, result: Plan, spool: Spool | None, progress: Progress
-) -> tuple[list[Problem], list[ClaimRow], str | None]:
-    """Check the new graphs of ``change.fresh`` a chunk at a time, and spool them for the commit.
-
-    :returns: the problems found, the claim rows of the new graphs, the SHACL report (if any).
-    """
-    assert change.fresh is not None
-    skip = set(change.vocabulary) | {policy.mint.consensus_graph, METADATA_GRAPH, *policy.kept}
-    after = _After(store, change, skip)
-    placement = _FreshPlacement(store, policy, change)
-    forbidden = policy.protected | {policy.mint.consensus_graph}
-    problems: list[Problem] = []
-    rows: list[ClaimRow] = []
-    reports: list[str] = []
-    seen: set[URIRef] = set()
-    total = change.fresh.total
-
-    def batch(chunk: list[tuple[FreshGraph, list[TextTriple]]]) -> TextBatch:
+    def _batch(self, chunk: list[tuple[FreshGraph, list[TextTriple]]]) -> TextBatch:
         """A chunk as the validator takes it; its graphs go to the spool and its claims to the rows."""
         texts = ["".join(f"{s} {p} {o} .\n" for s, p, o in triples) for _g, triples in chunk]
-        claims = {_nt(row[0]) for graph, _t in chunk for row in graph.claims}
+        claims = {nt(row[0]) for graph, _t in chunk for row in graph.claims}
         subjects = {s for _g, triples in chunk for s, _p, _o in triples}
         # What the store says of the graphs' other subjects (the documents), and of the
         # nodes they point at (agents, documents), is validated with them.
@@ -180,61 +144,38 @@ def plan_fresh(
             for _s, p, o in triples
             if p in _REFERENCES and o.startswith("<") and o not in subjects
         }
-        context = [t for node in sorted(wanted) for t in after.triples(node)]
+        context = [t for node in sorted(wanted) for t in self.after.triples(node)]
         places: dict[str, tuple[str | None, int | None, str | None]] = {}
         for (graph, triples), text in zip(chunk, texts, strict=True):
             places.update(graph.places)
-            rows.extend(graph.claims)
-            result.fresh_graphs.append(graph.name)
-            result.fresh_quads += len(triples)
-            if spool is not None and not problems and not change.problems:
-                spool.add(graph.name, text, len(triples))
+            self.read.rows.extend(graph.claims)
+            self.read.graphs.append(graph.name)
+            self.read.quads += len(triples)
+            if self.spool is not None and not self.read.problems and not self.sheet_problems:
+                self.spool.add(graph.name, text, len(triples))
         return "".join(texts), context, places
 
-    def batches() -> Iterator[TextBatch]:
-        chunk: list[tuple[FreshGraph, list[TextTriple]]] = []
-        size = done = 0
-        progress("validating", 0, total)
-        for graph in change.fresh.graphs:  # type: ignore[union-attr]
-            if graph.name in seen or store.has_graph(graph.name):
-                raise StoreError(
-                    f"<{graph.name}> is in the store already: it cannot be written as a new graph"
-                )
-            seen.add(graph.name)
-            if graph.name in forbidden:
-                problems.append(
-                    rule(
-                        "VocabularyGraphRule",
-                        f"<{graph.name}> is written only by the loader (from ontology/) and the write path",
-                        focus=graph.name,
-                    )
-                )
-                continue
-            triples = list(dict.fromkeys(graph.triples))  # a claim given twice is one claim
-            problems.extend(placement.check(graph, triples, after))
-            chunk.append((graph, triples))
-            size += len(triples)
-            done += 1
-            if size >= chunk_triples():
-                yield batch(chunk)
-                chunk, size = [], 0
-                progress("validating", done, max(total, done))
-        if chunk:
-            yield batch(chunk)
-        progress("validating", done, max(total, done))
 
+def plan_fresh(
+    store: Store, change: Change, policy: Policy, spool: Spool | None, progress: Progress
+) -> Fresh:
+    """Check the new graphs of ``change.fresh`` a chunk at a time, and spool them for the commit."""
+    reader = _Reader(store, change, policy, spool, progress)
+    found: list[Problem] = []
+    reports: list[str] = []
     fallback = change.locate
-    for found, report in validate_batches(batches(), policy.vocabulary):
-        for problem in found:
+    for problems, report in validate_batches(reader.batches(), policy.vocabulary):
+        for problem in problems:
             if problem.sheet is None and fallback is not None:
                 # Nodes outside the new graphs (an agent of corpus.yaml) are located here.
                 sheet, line, claim = fallback(problem.focus or "")
                 if sheet is None and problem.value:
                     sheet, line, claim = fallback(problem.value)
                 problem = dataclasses.replace(problem, sheet=sheet, line=line, claim=claim or problem.claim)
-            problems.append(problem)
+            found.append(problem)
         if report:
             reports.append(report)
-    problems.extend(placement.finish())
-    problems.sort(key=lambda p: (p.sheet or "", p.line or 0, p.message))
-    return problems, rows, "\n".join(reports) if reports else None
+    fresh = reader.read
+    fresh.problems = sorted(fresh.problems + found, key=lambda p: (p.sheet or "", p.line or 0, p.message))
+    fresh.report = "\n".join(reports) if reports else None
+    return fresh

@@ -9,7 +9,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import Problem, ValidationFailed
-from ..iris import METADATA_GRAPH
 from ..mapping import Triple
 from ..namespaces import CG, RDF
 from ..rdf.terms import Quad
@@ -26,7 +25,7 @@ from .change import (
     chunk_triples,
     node_base,
 )
-from .rules import STRUCTURAL
+from .rules import STRUCTURAL, unchecked_graphs
 
 # ---------------------------------------------------------------- validating what the change touches
 
@@ -41,7 +40,7 @@ def validate_touched(
     progress: Progress,
 ) -> tuple[list[Problem], str | None]:
     """SHACL-validate every touched node as the change leaves it, in chunks, with context."""
-    skip = trusted | {policy.mint.consensus_graph, METADATA_GRAPH, *policy.kept}
+    skip = unchecked_graphs(policy, trusted)
 
     def triples_of(node: Node) -> set[Triple]:
         if node not in after:
