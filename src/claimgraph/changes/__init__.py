@@ -47,7 +47,16 @@ from .change import (
     silent,
 )
 from .commit import changed_graphs, check_update_text, commit, rebase, update_change
-from .meta import STORE_FORMAT, check_base, metadata_quads, recorded_base
+from .meta import (
+    STORE_FORMAT,
+    check_base,
+    check_format,
+    history_length,
+    history_length_quads,
+    metadata_quads,
+    recorded_base,
+    recorded_format,
+)
 from .plan import plan
 from .rules import CURATION, DOCUMENT_RECORD, SHAPES, STRUCTURAL, claim_properties
 
@@ -76,15 +85,19 @@ __all__ = [
     "WriteReport",
     "changed_graphs",
     "check_base",
+    "check_format",
     "check_update_text",
     "claim_properties",
     "claim_row",
     "commit",
+    "history_length",
+    "history_length_quads",
     "metadata_quads",
     "node_base",
     "plan",
     "rebase",
     "recorded_base",
+    "recorded_format",
     "silent",
     "update_change",
 ]

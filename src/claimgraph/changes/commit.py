@@ -26,7 +26,7 @@ from .change import (
     quad_key,
     silent,
 )
-from .meta import metadata_quads
+from .meta import check_format, metadata_quads
 from .plan import plan
 
 # ---------------------------------------------------------------- committing
@@ -101,6 +101,7 @@ def rebase(store: Store, old: str, new: str, mint: Minter, *, extra: Iterable[Qu
         return term
 
     everything = list(store.quads(exact=True))
+    check_format(store, where="to rebase")  # a rebase records this claimgraph's format
     consensus_old = URIRef(old + "graph/consensus")
     kept: set[Quad] = set()
     for s, p, o, g in everything:
