@@ -44,6 +44,8 @@ LAYERS = {
     "answers": 3,
     "documents": 3,
     "draft": 3,
+    "annotation": 3,
+    "suggestions": 3,
     "api": 4,
     "cli": 5,
     "__main__": 5,

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from . import suggestions
+from .annotation import StoredDocument, claim_change, document_claims, stored_document
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
 from .backends import StoreOpener, is_remote
@@ -57,9 +59,9 @@ from .curators import (
 )
 from .curators import now as _now
 from .describe import DESCRIPTION_CAP
-from .documents import AddedDocument, add_document, init_corpus
-from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
-from .errors import Forbidden, NotFound, QueryError, StoreError
+from .documents import AddedDocument, DocumentUpload, add_document, init_corpus, uploaded_sheet
+from .draft import DraftSheet, Terms, draft_sheet, read_terms, registry_entities, vocabulary_files
+from .errors import Conflict, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
@@ -71,7 +73,8 @@ from .loader import (
     withdraw_change,
 )
 from .mapping import Minter
-from .namespaces import CG, OWL, PROV, RDF
+from .model import QUALIFIERS as QUALIFIER_FIELDS
+from .namespaces import CG, OWL, PREFIXES, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
 from .reader import Description, DumpCache, Reader
@@ -119,11 +122,13 @@ __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
     "GZIP",
+    "QUALIFIER_FIELDS",
     "UPLOAD_FORMATS",
     "AddedDocument",
     "Claimgraph",
     "Curator",
     "Description",
+    "DocumentUpload",
     "DraftSheet",
     "DumpRequest",
     "Entry",
@@ -133,6 +138,7 @@ __all__ = [
     "Reader",
     "ServerClient",
     "SheetUpload",
+    "StoredDocument",
     "Story",
     "Triple",
     "WriteReport",
@@ -794,6 +800,95 @@ class Claimgraph:
             "contested_facts": keys_with_several_values(functional=True),
             "several_values": keys_with_several_values(functional=False),
         }
+
+    # ------------------------------------------------------------ the annotation page
+
+    @cached_property
+    def terms(self) -> Terms:
+        """What drafting and the annotation page read of the vocabulary (count kinds, properties)."""
+        return read_terms(vocabulary_files(Path(self.settings.ontology_dir)))
+
+    def add_claim(self, store: Store, data: Mapping) -> WriteReport:
+        """Commit one claim sent as JSON (see :mod:`claimgraph.annotation`), with the new entities
+        and agents it brings, through the one write path (``POST /claims``).
+
+        :raises InvalidInput: every problem, each with the field it concerns (``path``).
+        """
+        dates = frozenset(PREFIXES[c.split(":")[0]] + c.split(":", 1)[1] for c in self.terms.date_properties)
+        change, claim, _entities = claim_change(store, data, self.mint, date_properties=dates)
+        report = self._commit(store, change, kind="claims")
+        report.claims = [str(self.mint.claim(claim))]
+        return report
+
+    def add_document_upload(self, store: Store, upload: DocumentUpload) -> tuple[WriteReport, str]:
+        """Add a document sent from the browser, as ``add-document`` and a load of its sheet would;
+        returns the report and the document's id.
+
+        :raises Conflict: when the store holds a document of that id already.
+        :raises InvalidInput: every problem, each with the form field it concerns (``path``).
+        """
+        data, _file_name, added, sheet = uploaded_sheet(upload)
+        if store.has_graph(self.mint.document_graph(added.id)):
+            raise Conflict(f"the store holds a document {added.id!r} already; give this one another id")
+        sheet_upload = SheetUpload(
+            sheet=sheet, name=added.sheet.name, document=data, corpus_name=upload.corpus or None
+        )
+        return self._commit(store, sheet_change(store, sheet_upload, self.mint), kind="document"), added.id
+
+    def annotation_document(self, select: Select, ident: str) -> StoredDocument:
+        """A stored document's text and record, for the annotation page. :raises NotFound:"""
+        return stored_document(select, self.mint, ident)
+
+    def annotation_claims(self, select: Select, ident: str) -> list[dict]:
+        """The claims read in a document, with their offsets."""
+        return document_claims(select, self.mint, ident)
+
+    def annotation_drafts(self, select: Select, ident: str) -> dict:
+        """The drafting assistant's proposals for a stored document, and the labels of the
+        entities and agents they (and the document's creator) name."""
+        document = stored_document(select, self.mint, ident)
+        registry = suggestions.registry(select, self.mint)
+        drafts = suggestions.drafts(document, registry, self.terms)
+        named = (
+            {document.creator}
+            | {d[k] for d in drafts for k in ("subject", "claimant", "medium") if d.get(k)}
+            | {v for d in drafts for v in d["via"]}
+        )
+        labels = {e.id: e.label for e in registry if e.id in named}
+        return {"drafts": drafts, "labels": labels}
+
+    def suggest(self, select: Select, kind: str, query: str) -> list[dict[str, str]]:
+        """At most :data:`claimgraph.suggestions.MAX_SUGGESTIONS` entities, agents, properties or
+        count kinds whose labels (or alternative labels) hold every word of ``query``.
+
+        :raises QueryError: for an unknown ``kind``.
+        """
+        if kind not in suggestions.KINDS:
+            raise QueryError(f"kind must be one of {', '.join(suggestions.KINDS)}, got {kind!r}")
+        query = query[:200]
+        if kind == "property":
+            found = suggestions.properties(self.vocabulary, self.terms, select)
+            return suggestions.pick((p.as_dict() for p in found), query)
+        if kind == "count_kind":
+            return suggestions.pick(suggestions.count_kinds(self.terms, select), query)
+        index = self.ensure_search_index(select)
+        prefix = f"{self.mint.base}entity/"
+        wanted = ("agent",) if kind == "agent" else ("event", "agent", "entity")
+        hits = index.search(query, field="name", limit=200) if query.strip() else index.names()
+        out = []
+        for hit in hits:
+            if hit.kind in wanted and hit.iri.startswith(prefix):
+                out.append(
+                    {
+                        "id": hit.iri[len(prefix) :],
+                        "label": hit.label,
+                        "kind": hit.kind,
+                        "matched": hit.matched,
+                    }
+                )
+            if len(out) == suggestions.MAX_SUGGESTIONS:
+                break
+        return out
 
     def draft(
         self,
