@@ -23,11 +23,11 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from .annotation import StoredDocument
 from .changes import claim_properties
+from .documents import form_date
 from .draft import Terms, draft_claims
 from .model import Entity
-from .namespaces import CG, PREFIXES
+from .namespaces import CG, PREFIXES, expand_curie
 from .search import Select
-from .sheets import read_date
 from .validation import Vocabulary
 
 #: The most suggestions one request returns.
@@ -82,6 +82,7 @@ def properties(vocabulary: Vocabulary, terms: Terms, select: Select) -> list[Pro
     for row in rows:
         used[str(row["p"])] = bool(row.get("entity") is not None and row["entity"].toPython())
     iris = {str(p) for p in claim_properties(vocabulary)} | set(used)
+    iris |= {expand_curie(c) for c in counts | dates if not c.startswith("<")}
     found = []
     for iri in sorted(iris):
         short = curie(iri)
@@ -154,7 +155,7 @@ def registry(select: Select, mint: Any) -> list[Entity]:
 def drafts(document: StoredDocument, registry: Sequence[Entity], terms: Terms) -> list[dict[str, Any]]:
     """The drafting assistant's proposals for a stored document, as the page shows them."""
     try:
-        date = read_date(document.date) if document.date else None
+        date = form_date(document.date) if document.date else None
     except ValueError:
         date = None
     found = draft_claims(

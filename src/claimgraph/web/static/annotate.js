@@ -91,6 +91,7 @@
     const close = () => { list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false"); };
     const mark = () => $$("li", list).forEach((li, i) => li.setAttribute("aria-selected", i === active ? "true" : "false"));
     const pick = (item) => {
+      clearTimeout(timer); asked++;  // an answer still on its way must not open the list again
       input.value = item.label; input.dataset.id = item.id; input.dataset.kind = item.kind || "";
       input.classList.add("picked"); close(); if (onPick) onPick(item, input);
     };
@@ -357,7 +358,8 @@
     $$('[data-action="close"]', form).forEach((b) => b.addEventListener("click", closeForm));
 
     // Drafts: proposals to accept (into the form), edit, or reject.
-    const liveDrafts = () => state.drafts.filter((d) => !state.rejected.has(d.n) && !state.claims.some((c) => c.start === d.start && c.end === d.end));
+    // A draft inside a recorded claim's quote is taken as recorded.
+    const liveDrafts = () => state.drafts.filter((d) => !state.rejected.has(d.n) && !state.claims.some((c) => c.start <= d.start && d.end <= c.end));
     const currentDraft = () => { const d = liveDrafts()[state.current]; return d ? d.n : null; };
     function drawDrafts() {
       const list = $("#drafts"); list.replaceChildren();
