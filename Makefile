@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench bench-draft clean
+.PHONY: serve test browser virtuoso bench bench-draft bench-annotate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ bench: $(BENCH_STAMP)
 # a few seconds, no server. It writes its own section of benchmarks/RESULTS.md.
 bench-draft: $(STAMP)
 	$(BIN)/python benchmarks/draft.py
+
+# Time to record (the annotation page in headless Chromium records ten gold claims): a minute.
+# It writes its own section of benchmarks/RESULTS.md.
+bench-annotate: $(STAMP) browser
+	$(BIN)/python benchmarks/annotate.py
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)
