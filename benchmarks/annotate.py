@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,11 +29,6 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
-
-from tests import annotator  # noqa: E402
-from tests.live import BASE, live_server, loaded_store  # noqa: E402
-from tests.test_browser import CHROMIUM, FLAGS  # noqa: E402
 
 RESULTS_MD = BENCH / "RESULTS.md"
 RESULTS_JSON = BENCH / "annotate-results.json"
@@ -42,8 +38,13 @@ CLAIMS = 10
 
 def measure(claims: int = CLAIMS) -> dict:
     """Record ``claims`` gold claims through the page; the figures."""
+    sys.path.insert(0, str(ROOT))
     import requests
     from playwright.sync_api import sync_playwright
+
+    from tests import annotator
+    from tests.live import BASE, live_server, loaded_store
+    from tests.test_browser import CHROMIUM, FLAGS
 
     gold = annotator.gold_claims(claims)
     with tempfile.TemporaryDirectory(prefix="claimgraph-annotate-") as folder:
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--claims", type=int, default=CLAIMS)
     options = parser.parse_args(argv)
-    if CHROMIUM is None:
+    if shutil.which("chromium") is None:
         sys.stderr.write("chromium is not installed (make browser)\n")
         return 2
     result = measure(options.claims)
