@@ -139,6 +139,7 @@ def test_drafts_are_accepted_with_keys(server, browser):
     page = open_page(browser, server, WIDE, actions)
     page.locator("h1").click()
     page.wait_for_selector("#drafts li")
+    assert "March 14, 2024" not in page.locator("#drafts").inner_text(), "the dateline is the document's date"
     page.keyboard.press("n")
     current = page.locator("#drafts li.current q").inner_text()
     page.keyboard.press("a")
