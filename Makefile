@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test browser virtuoso bench bench-draft bench-annotate clean
+.PHONY: serve test quick docs wheel browser virtuoso bench bench-draft bench-annotate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,21 @@ serve: $(STAMP) $(VENDOR)
 	@echo "operator token (in $(TOKEN_FILE)): writes need 'Authorization: Bearer $$(cat $(TOKEN_FILE))'"
 	CLAIMGRAPH_TOKEN="$$(cat $(TOKEN_FILE))" $(BIN)/claimgraph serve --store $(STORE)
 
+# The whole suite on every core (pytest-xdist: WORKERS processes, each with its own servers),
+# then the time it took. `make quick`: the tests marked fast (no server, no subprocess), for
+# the inner loop; `make test` is what CI runs.
+WORKERS ?= 2
+
 test: $(STAMP) $(VENDOR) browser virtuoso
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest
+	@start=$$(date +%s); \
+	$(BIN)/ruff check src tests benchmarks && $(BIN)/ruff format --check src tests benchmarks \
+	  && $(BIN)/pytest -n $(WORKERS) --durations=10; status=$$?; \
+	took=$$(( $$(date +%s) - start )); echo "make test: $$((took / 60)) min $$((took % 60)) s"; exit $$status
+
+quick: $(STAMP) $(VENDOR)
+	@start=$$(date +%s); \
+	$(BIN)/pytest -n $(WORKERS) -m "not slow" -q; status=$$?; \
+	took=$$(( $$(date +%s) - start )); echo "make quick: $$((took / 60)) min $$((took % 60)) s"; exit $$status
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).
@@ -48,6 +59,15 @@ virtuoso:
 	@command -v virtuoso-t >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; } \
 	  || echo "virtuoso-opensource is not installed: the Virtuoso tests will skip"
+
+# The references generated from the code's own tables (CLI, settings, errors): docs/reference/.
+docs: $(STAMP)
+	$(BIN)/python -m tests.docgen
+
+# The wheel people install (pip install dist/claimgraph-*.whl, or pipx): the code, the vocabulary,
+# shapes, JSON-LD context, named queries and the query page's YASGUI (setup.py).
+wheel: $(STAMP) $(VENDOR)
+	$(BIN)/pip wheel --no-deps --quiet -w dist .
 
 # The benchmark (not a test): sizes as an option, e.g. `make bench SIZES="1000 10000"`.
 # It installs the bench extra (Oxigraph's server, rdflib-endpoint) that `make test` does not;
@@ -73,4 +93,4 @@ bench-annotate: $(STAMP) browser
 	$(BIN)/python benchmarks/annotate.py
 
 clean:
-	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE)
+	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

@@ -123,9 +123,11 @@ def pick(
         actions.keys += 2
     page.keyboard.type(query, delay=15)
     actions.keys += len(query)
-    option = page.locator(f"#{field_id}-list li[data-id='{wanted}']")
+    # The list as it answers the whole query (answers to shorter ones may still be on their way).
+    shown = f"#{field_id}-list[data-query='{query}']:not([hidden])"
+    option = page.locator(f"{shown} li[data-id='{wanted}']")
     option.wait_for(state="visible", timeout=timeout)
-    ids = page.locator(f"#{field_id}-list li").evaluate_all("items => items.map(li => li.dataset.id)")
+    ids = page.locator(f"{shown} li").evaluate_all("items => items.map(li => li.dataset.id)")
     for _ in range(ids.index(wanted)):
         page.keyboard.press("ArrowDown")
         actions.keys += 1

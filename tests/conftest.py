@@ -22,6 +22,7 @@ A test module that needs other settings (a token, a copied store) overrides
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,9 +41,10 @@ from claimgraph.web import create_app
 
 from .live import BASE, MINI, ROOT, SEEDS, settings_for
 from .servers import SCRATCH_MAX_ROWS, SparqlServer, in_ci, missing, start
+from .timing import SLOW_TESTS, WEIGHTS
 
 DATA = ROOT / "tests" / "data"
-__all__ = ["BACKENDS", "BASE", "DATA", "MINI", "ROOT", "SEEDS", "make_settings"]
+__all__ = ["BACKENDS", "BASE", "DATA", "MINI", "ROOT", "SEEDS", "SHARED", "make_settings", "needs_shared"]
 
 #: Where a store can be: the embedded store, and the two SPARQL servers the tests run.
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
@@ -69,6 +71,66 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames and module in BACKEND_MODULES:
         backends = getattr(metafunc.module, "MODULE_BACKENDS", BACKENDS)
         metafunc.parametrize("backend", backends, indirect=True, scope="module")
+
+
+#: Modules that start servers or subprocesses for most of their tests: not in ``make quick``.
+SLOW_MODULES = {
+    "test_benchmarks",
+    "test_browser",
+    "test_clients",
+    "test_environment",
+    "test_w3c_gsp",
+    "test_w3c_protocol",
+    "test_package",
+    "test_proxy",
+    "test_validator_equivalence",
+    "test_team",
+    "test_curation_pages",
+    "test_tutorial",
+}
+#: Modules whose tests share no costly module fixture: handed out test by test, over every worker.
+SPLIT = {"test_validator_equivalence"}
+
+
+def _backend_of(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend", "embedded") if callspec is not None else "embedded"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` on what ``make quick`` leaves out (a store on a server, the modules above, the
+    tests of :data:`tests.timing.SLOW_TESTS` and tests marked so); the groups of :data:`tests.timing.WEIGHTS` first, the longest first, each kept together."""
+    for item in items:
+        module = item.path.stem
+        name = f"{item.path.name}::{item.originalname}" if isinstance(item, pytest.Function) else ""
+        if module in SLOW_MODULES or name in SLOW_TESTS or _backend_of(item) != "embedded":
+            item.add_marker(pytest.mark.slow)
+
+    def weight(item: pytest.Item) -> int:
+        backend = _backend_of(item)
+        return -WEIGHTS.get(item.path.stem + (f"[{backend}]" if backend != "embedded" else ""), 0)
+
+    items.sort(key=weight)  # stable: the order within a group stays
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist hands out whole modules, one backend at a time (``test_writes.py[virtuoso]``):
+    a module's fixtures (a live server, a loaded corpus) are set up once per backend, on one
+    worker, and the servers of a backend once per worker (session fixtures). The modules of
+    :data:`SPLIT` go test by test."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndBackend(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            if Path(module).stem in SPLIT:
+                return nodeid
+            found = re.search(r"[\[-](oxigraph|virtuoso)[\]-]", nodeid)
+            return f"{module}[{found.group(1)}]" if found else module
+
+    config.option.loadscopereorder = False  # the collection's order: the longest first
+    return ByModuleAndBackend(config, log)
 
 
 #: Settings for a store in the folder given (the one settings function of the tests).
@@ -301,6 +363,21 @@ def seed_client(seed_app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner() -> CliRunner:
     return Runner()
+
+
+#: ``../shared/`` beside the repository: the seed documents as given, and the W3C test suites.
+SHARED = ROOT.parent / "shared"
+
+
+def needs_shared(path: Path) -> None:
+    """Skip a test whose files under ``../shared/`` are absent, saying where; under ``CI=true``
+    fail instead (CI runs beside ``shared/``: a suite that silently went missing is a failure)."""
+    if path.exists():
+        return
+    reason = f"{path} is not here (../shared/ beside the repository)"
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the suites under ../shared/ must run)")
+    pytest.skip(reason)
 
 
 def embedded_only(backend: str, why: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_named_query_with_parameter(runner: CliRunner, loaded: str):
         "json",
     )
     assert code == 0, err
-    deaths = sorted(int(b["deaths"]["value"]) for b in json.loads(out)["results"]["bindings"])
+    deaths = sorted(int(b["count"]["value"]) for b in json.loads(out)["results"]["bindings"])
     assert deaths == [12, 12, 14]
     code, _, err = run(
         runner,
@@ -239,17 +240,30 @@ def test_a_parameter_may_name_an_entity_by_its_short_id(runner: CliRunner, loade
     assert by_id[1] == by_iri[1] and len(by_id[1].splitlines()) == 4
 
 
-def test_the_table_fits_the_terminal_and_csv_prints_every_value_whole(runner: CliRunner, loaded: str):
-    result = runner.invoke(main, ["query", QUOTES, "--store", loaded], env={"COLUMNS": "40"})
-    lines = result.stdout.splitlines()
-    assert result.exit_code == 0 and len(lines) == 7
-    assert all(len(line) <= 40 for line in lines)
-    assert lines[2].endswith("…")
+def test_a_table_too_wide_for_the_terminal_is_one_record_per_block_every_value_whole(
+    runner: CliRunner, loaded: str
+):
     code, out, _ = run(runner, "query", QUOTES, "--store", loaded, "--format", "csv")
     assert code == 0
-    longest = list(csv.reader(io.StringIO(out)))[1][0]
-    assert len(longest) > 40 and "…" not in longest
-    assert longest.startswith(lines[2][:-1])
+    quotes = [row[0] for row in list(csv.reader(io.StringIO(out)))[1:]]
+    assert len(quotes[0]) > 40
+    result = runner.invoke(main, ["query", QUOTES, "--store", loaded], env={"COLUMNS": "40"})
+    assert result.exit_code == 0 and "…" not in result.stdout
+    blocks = re.split(r"^-\[ \d+ \]-*$\n", result.stdout, flags=re.M)[1:]
+    assert len(blocks) == len(quotes)
+    for block, quote in zip(blocks, quotes, strict=True):
+        assert block.startswith("quote: ")
+        assert " ".join(block[len("quote: ") :].split()) == " ".join(quote.split())  # whole, wrapped
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 40 or " " not in line.strip() for line in lines)
+
+
+def test_a_table_that_fits_is_columns_and_expanded_forces_blocks(runner: CliRunner, loaded: str):
+    count = "SELECT (COUNT(*) AS ?claims) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+    result = runner.invoke(main, ["query", count, "--store", loaded], env={"COLUMNS": "40"})
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["claims", "------", "5"]
+    code, out, _ = run(runner, "query", count, "--store", loaded, "--format", "expanded")
+    assert code == 0 and out.splitlines()[1:] == ["claims: 5"] and out.startswith("-[ 1 ]-")
 
 
 # ---------------------------------------------------------------- bad input: one line each, exit 2
@@ -303,7 +317,7 @@ def test_sheet_and_shape_problems_come_in_one_report(runner: CliRunner, tmp_path
     b = folder / "doc-b.yaml"
     b.write_text(b.read_text(encoding="utf-8").replace("quote: 12 died", "quote: 12 perished"))
     a = folder / "doc-a.yaml"
-    a.write_text(a.read_text(encoding="utf-8").replace("    count_kind: deaths\n", ""))
+    a.write_text(a.read_text(encoding="utf-8").replace("    count_kind: killed\n", ""))
     lines = load_fails(runner, folder, tmp_path)
     assert lines[0].endswith("3 problems:"), lines
     assert sum("doc-b.yaml:" in line and "12 perished" in line for line in lines) == 1

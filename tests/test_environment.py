@@ -30,6 +30,7 @@ HOSTILE = {
     "base_iri": "http://hostile.invalid/",
     "token": "hostile-token",
     "host": "203.0.113.1",
+    "trusted_proxy": "203.0.113.2",
     "port": "1",
     "threads": "1",
     "query_workers": "1",

@@ -778,14 +778,14 @@ class Claimgraph:
             return int(rows[0]["n"].toPython())
 
         def keys_with_several_values(functional: bool) -> int:
+            # The consensus's cg:ContestedValue records, so that dates agreeing at different
+            # precision (which get none) are not counted.
             test = "EXISTS" if functional else "NOT EXISTS"
             rows = store.query(
-                "SELECT (COUNT(*) AS ?n) WHERE { "
-                "{ SELECT ?s ?p ?key WHERE { "
-                f"?c a <{CG.Claim}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o . "
-                f"OPTIONAL {{ ?c <{CG.countKind}> ?kind }} BIND (COALESCE(?kind, '') AS ?key) }} "
-                "GROUP BY ?s ?p ?key HAVING (COUNT(DISTINCT ?o) > 1) } "
-                f"FILTER {test} {{ ?p a <{OWL.FunctionalProperty}> }} }}"
+                "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?s ?p ?key WHERE { "
+                f"?r a <{CG.ContestedValue}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p . "
+                f"OPTIONAL {{ ?r <{CG.countKind}> ?kind }} BIND (COALESCE(STR(?kind), '') AS ?key) "
+                f"FILTER {test} {{ ?p a <{OWL.FunctionalProperty}> }} }} }} }}"
             ).rows
             return int(rows[0]["n"].toPython())
 

@@ -78,6 +78,7 @@ CURATION = {
     SCHEMA.sameAs,
     RDFS.comment,
     DCT.description,
+    CG.partyTo,  # a curator's declaration that an agent is party to an event
 }
 #: What a source document's record says of it (from its text), beside its file name, digest and text.
 DOCUMENT_RECORD = {DCT.title, DCT.publisher, DCT.date, DCT.language, DCT.creator, SCHEMA.locationCreated}
@@ -496,6 +497,9 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
     kinds = values.get(CG.countKind, [])
     claimants = values.get(PROV.wasAttributedTo, [])
     documents = values.get(PROV.wasDerivedFrom, [])
+    agents = (
+        frozenset(claimants) | frozenset(values.get(CG.reportedBy, ())) | frozenset(values.get(CG.basis, ()))
+    )
     return (
         node,
         parts[0][0],
@@ -504,6 +508,7 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
         kinds[0] if len(kinds) == 1 else None,
         claimants[0] if len(claimants) == 1 else None,
         documents[0] if len(documents) == 1 else None,
+        agents,
     )
 
 

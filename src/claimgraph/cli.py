@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -382,7 +383,7 @@ def rebase(new_base: str, **options: Any) -> None:
 
 
 #: ``--format`` of ``query``: a terminal table, or any format of :mod:`claimgraph.formats`.
-QUERY_FORMATS = ["table", *formats.names()]
+QUERY_FORMATS = ["table", "expanded", *formats.names()]
 
 
 @main.command()
@@ -411,7 +412,8 @@ QUERY_FORMATS = ["table", *formats.names()]
     default="table",
     show_default=True,
     metavar="FORMAT",
-    help="table (fits the terminal; long values end in …), a results format for SELECT and ASK "
+    help="table (columns when they fit the terminal, otherwise one record per block: every value "
+    "whole), expanded (always one record per block), a results format for SELECT and ASK "
     "(json, xml, csv, tsv: every value whole) or an RDF format for CONSTRUCT and DESCRIBE "
     "(turtle, ntriples, nquads, trig, jsonld, rdfxml).",
 )
@@ -445,15 +447,16 @@ def query(
         else:
             sparql = text or ""
         # A table is drawn from SPARQL JSON results; a graph answer prints as N-Triples.
-        wanted = "srj,ntriples" if fmt == "table" else fmt  # srj: SPARQL JSON, never JSON-LD
+        drawn = fmt in ("table", "expanded")
+        wanted = "srj,ntriples" if drawn else fmt  # srj: SPARQL JSON, never JSON-LD
         store = app.open_store(read_only=True)
         try:
             answer = app.answer(store, QueryRequest(sparql, format=wanted))
         finally:
             store.close()
-        if fmt == "table" and answer.kind != "graph":
+        if drawn and answer.kind != "graph":
             width = shutil.get_terminal_size((100, 24)).columns
-            click.echo(table(json.loads(answer.body), width=width))
+            click.echo(table(json.loads(answer.body), width=width, expanded=fmt == "expanded" or None))
             return
         body = answer.body
         click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
@@ -461,17 +464,25 @@ def query(
         _fail(exc)
 
 
-def table(results: dict[str, Any], *, width: int = 100) -> str:
-    """SPARQL JSON results as a table of plain values that fits in ``width`` columns.
+def table(results: dict[str, Any], *, width: int = 100, expanded: bool | None = None) -> str:
+    """SPARQL JSON results for a terminal of ``width`` columns, every value whole.
 
-    The widest columns are narrowed first; a value cut short ends with an ellipsis.
+    Columns when every row fits in ``width``; otherwise one record per block, ``name: value``
+    (as psql's expanded mode), a long value wrapped at spaces under its field. ``expanded``
+    True or False forces one or the other.
 
     >>> r = {"head": {"vars": ["n", "who"]}, "results": {"bindings": [
     ...     {"n": {"type": "literal", "value": "52"}, "who": {"type": "literal", "value": "the UN officials"}}]}}
-    >>> print(table(r, width=16))
+    >>> print(table(r, width=30))
     n   who
-    --  ------------
-    52  the UN offi…
+    --  ----------------
+    52  the UN officials
+    >>> r["results"]["bindings"][0]["who"]["value"] = "United Nations officials in Baghdad"
+    >>> print(table(r, width=25))
+    -[ 1 ]-------------------
+    n:   52
+    who: United Nations
+         officials in Baghdad
     >>> table({"head": {}, "boolean": True})
     'true'
     """
@@ -484,21 +495,32 @@ def table(results: dict[str, Any], *, width: int = 100) -> str:
     ]
     widths = [max([len(v), *(len(r[i]) for r in rows)]) for i, v in enumerate(names)]
     gap = 2
-    while widths and sum(widths) + gap * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= 4:
-            break  # too many columns to fit: let the terminal wrap
-        widths[widest] -= 1
-
-    def cell(text: str, w: int) -> str:
-        return text if len(text) <= w else text[: w - 1] + "…"
+    fits = sum(widths) + gap * (len(widths) - 1) <= width
+    if expanded or (expanded is None and not fits and rows):
+        return _expanded(names, rows, width)
 
     def line(cells: list[str]) -> str:
-        return (" " * gap).join(cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return (" " * gap).join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     lines = [line(names), (" " * gap).join("-" * w for w in widths)]
     lines += [line(r) for r in rows]
     return "\n".join(lines)
+
+
+def _expanded(names: list[str], rows: list[list[str]], width: int) -> str:
+    """One block per row: a rule with the row's number, then ``name: value`` lines."""
+    label = max(len(n) for n in names) + 2  # "name: " padded to the longest name
+    room = max(width - label, 20)
+    blocks = []
+    for number, row in enumerate(rows, 1):
+        head = f"-[ {number} ]"
+        lines = [head + "-" * max(width - len(head), 0)]
+        for name, value in zip(names, row, strict=True):
+            parts = textwrap.wrap(value, room, break_long_words=False, break_on_hyphens=False) or [""]
+            lines.append(f"{name + ':':<{label}}{parts[0]}".rstrip())
+            lines += [" " * label + part for part in parts[1:]]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
 
 
 def _split_param(text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
@@ -105,6 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         "with neither, writes are refused. A command with --server sends it.",
     ),
     Setting("host", "127.0.0.1", "Address the server listens on."),
+    Setting(
+        "trusted_proxy",
+        "",
+        "Address of the reverse proxy in front of the server (e.g. 127.0.0.1) whose X-Forwarded-Proto, "
+        "-Host, -For and -Prefix headers are believed (the public scheme, host and base path of links); "
+        "empty: no proxy's.",
+    ),
     Setting("port", 5000, "Port the server listens on.", int),
     Setting("threads", 8, "Request threads of the WSGI server.", int),
     Setting("query_workers", 2, "Worker processes that run queries.", int),
@@ -119,8 +127,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_rows", 10000, "Most result rows (or triples) a query may return.", int),
     Setting("max_body", 1_048_576, "Largest request body in bytes.", int),
     Setting("allow_service", False, "Let queries use SERVICE to call other endpoints.", _bool),
-    Setting("queries_dir", "queries", "Folder of the named queries (*.rq).", str),
-    Setting("ontology_dir", "ontology", "Folder of the vocabulary, shapes and JSON-LD context.", str),
+    Setting(
+        "queries_dir",
+        "",
+        "Folder of the named queries (*.rq); empty: the queries installed with claimgraph. A corpus "
+        "may add its own in a queries/ folder beside its corpus.yaml.",
+        str,
+    ),
+    Setting(
+        "ontology_dir",
+        "",
+        "Folder of the vocabulary, shapes and JSON-LD context; empty: the ones installed with claimgraph.",
+        str,
+    ),
     Setting(
         "data_license",
         "https://creativecommons.org/licenses/by/4.0/",
@@ -158,6 +177,7 @@ class Settings:
     base_iri: str
     token: str
     host: str
+    trusted_proxy: str
     port: int
     threads: int
     query_workers: int
@@ -196,7 +216,41 @@ def load_settings(
             values[name] = _convert(setting, value, setting.option) if isinstance(value, str) else value
     if not values["base_iri"].endswith(("/", "#")):
         values["base_iri"] += "/"
+    for name in INSTALLED:
+        values[name] = values[name] or str(installed(INSTALLED[name]))
     return Settings(**values)
+
+
+#: The settings whose default is a folder installed with claimgraph, and that folder's name.
+INSTALLED = {"ontology_dir": "ontology", "queries_dir": "queries"}
+
+
+def installed(name: str) -> Path:
+    """The folder ``name`` (ontology, queries) installed with claimgraph: inside the package when it
+    was installed from a wheel, at the top of the checkout when it runs from its source.
+
+    >>> (installed("ontology") / "shapes.ttl").is_file()
+    True
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / name, package.parent.parent / name):
+        if folder.is_dir():
+            return folder
+    raise ConfigError(f"the {name} folder installed with claimgraph is missing from {package}")
+
+
+def ontology_folder(ontology_dir: str | Path) -> Path:
+    """``ontology_dir`` checked: a folder that holds ``shapes.ttl`` (and the vocabulary beside it).
+
+    :raises ConfigError: saying which folder, and the setting that names it.
+    """
+    folder = Path(ontology_dir)
+    if not (folder / "shapes.ttl").is_file():
+        raise ConfigError(
+            f"ontology folder {folder}: no shapes.ttl there (--ontology-dir, CLAIMGRAPH_ONTOLOGY_DIR; "
+            "empty: the one installed with claimgraph)"
+        )
+    return folder
 
 
 def _convert(setting: Setting, raw: str, where: str) -> Any:

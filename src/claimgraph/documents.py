@@ -30,7 +30,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 CORPUS_TEMPLATE = """\
 # The entities and agents that this corpus's claim sheets talk about
-# (the README's "corpus.yaml" section says every key).
+# (docs/reference/sheets.md, "corpus.yaml", says every key).
 #
 # An id is a lower-case slug (it becomes <base>entity/<id>) and is shared by
 # every corpus in a store: a sheet may also use any id already in the store.
@@ -258,7 +258,7 @@ def sheet_header(added: AddedDocument, *, creator: str | None = None) -> str:
     """The sheet of a new document: its ``document`` record, and ``claims:`` still empty."""
     name = added.path.name
     lines = [
-        f'# The claim sheet of {name} (the README\'s "A claim sheet" section says every key).',
+        f'# The claim sheet of {name} (docs/reference/sheets.md, "A claim sheet", says every key).',
         f"# `claimgraph draft {name}` proposes claims to copy below `claims:`.",
         "document:",
         _line("id", yaml_scalar(added.id)),

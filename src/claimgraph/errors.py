@@ -13,7 +13,7 @@ anything unexpected, is a logged 500 with a generic message.
 >>> BadRdf("bad", line=3).details()
 {'line': 3}
 >>> sorted(cls.__name__ for cls in table())[:3]
-['BadRdf', 'ConfigError', 'CorpusNotFound']
+['BadRdf', 'ConfigError', 'Conflict']
 """
 
 from __future__ import annotations

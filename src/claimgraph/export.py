@@ -32,6 +32,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from . import formats
+from .config import ontology_folder
 from .errors import ClaimgraphError, NotAcceptable
 from .mapping import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
@@ -156,6 +157,17 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
 def _grouped(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Quads ordered by graph and subject, so that Turtle and TriG writers group them."""
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def in_default_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads' triples, each once, in the default graph (a description a plain JSON-LD reader reads whole).
+
+    >>> g = ox.NamedNode("http://e/g")
+    >>> q = ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("x"), g)
+    >>> [str(x.graph_name) for x in in_default_graph([q, ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://e/h"))])]
+    ['DEFAULT']
+    """
+    return list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads))
 
 
 def serialize(quads: list[ox.Quad], fmt: str, *, context: dict[str, Any] | None = None) -> bytes:
@@ -455,7 +467,7 @@ def void_description(quads: list[ox.Quad], mint: Minter, *, root: str, license: 
 
 def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
     """The vocabulary and the shapes, as the named graphs a load writes beside the data."""
-    folder = Path(ontology_dir)
+    folder = ontology_folder(ontology_dir)
     ontology = Graph()
     for path in sorted(folder.glob("*.ttl")):
         if path.name != "shapes.ttl":

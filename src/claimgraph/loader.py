@@ -30,6 +30,7 @@ from .mapping import (
     Triple,
     claim_triples,
     corpus_triples,
+    count_kind_iri,
     document_triples,
     entity_triples,
     literal,
@@ -307,7 +308,7 @@ def fresh_graph(
         triples += claim_triples(claim, mint, nt, node=node)
         value = claim.value
         obj = terms.entity(value.id) if isinstance(value, EntityRef) else terms.literal(value)
-        kind = next((terms.literal(v) for k, v in claim.qualifiers if k == "count_kind"), None)
+        kind = next((terms.iri(count_kind_iri(v)) for k, v in claim.qualifiers if k == "count_kind"), None)
         rows.append(
             (
                 node,
@@ -317,6 +318,10 @@ def fresh_graph(
                 kind,
                 terms.entity(claim.claimant),
                 document_node,
+                frozenset(
+                    {terms.entity(step.agent) for step in claim.chain}
+                    | {terms.entity(str(v)) for k, v in claim.qualifiers if k == "basis"}
+                ),
             )
         )
         places[str(node)] = (claim.sheet, claim.line, str(node).rsplit("/", 1)[1])

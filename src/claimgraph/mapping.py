@@ -22,6 +22,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .countkinds import bundled as count_kinds
 from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, is_iri
 
@@ -30,11 +31,22 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 QUALIFIER_PROPERTIES = {
     "count_kind": CG.countKind,
+    "wording": CG.wording,
+    "basis": CG.basis,
     "bound": CG.bound,
     "modality": CG.modality,
     "stated_on": CG.statedOn,
     "note": RDFS.comment,
 }
+
+
+def count_kind_iri(notation: str) -> URIRef:
+    """The concept of the count-kind scheme that a sheet's ``count_kind`` names.
+
+    >>> str(count_kind_iri("bodies-seen"))
+    'https://w3id.org/claimgraph/count-kinds#bodies-seen'
+    """
+    return count_kinds().iri(notation)
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,7 @@ class _Vocabulary:
             iri(OWL.sameAs),
         )
         self.agent_class = iri(PROV.Agent)
+        self.party_to = iri(CG.partyTo)
         self.derived_from, self.attributed_to = iri(PROV.wasDerivedFrom), iri(PROV.wasAttributedTo)
         self.claim_class, self.document_class = iri(CG.Claim), iri(CG.SourceDocument)
         self.step_class, self.reported_by = iri(CG.AttributionStep), iri(CG.reportedBy)
@@ -275,6 +288,8 @@ def entity_triples(entity: Entity, mint: Minter, terms: Any = RDF_TERMS) -> Iter
         yield node, v.same_as, iri(other)
     if entity.description:
         yield node, v.comment, lit(entity.description)
+    for event in entity.party_to:
+        yield node, v.party_to, terms.entity(mint, event)
 
 
 def document_triples(document: Document, mint: Minter, terms: Any = RDF_TERMS) -> Iterator[Triple]:
@@ -334,7 +349,12 @@ def claim_triples(
         if medium is not None:
             yield step_node, v.medium, medium
     for name, value in claim.qualifiers:
-        yield this, v.qualifiers[name], lit(value)
+        if name == "count_kind":
+            yield this, v.qualifiers[name], iri(count_kind_iri(value))  # type: ignore[arg-type]
+        elif name == "basis":
+            yield this, v.qualifiers[name], terms.entity(mint, value)
+        else:
+            yield this, v.qualifiers[name], lit(value)
     evidence = iri(f"{claim_iri}#evidence")
     quote = iri(f"{claim_iri}#quote")
     position = iri(f"{claim_iri}#position")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from .errors import QueryError
+from .errors import ConfigError, QueryError
 from .namespaces import XSD
 
 PARAM = re.compile(r"^@param\s+(\w+)\s+(iri|integer|string|date)\s*(.*)$")
@@ -95,7 +95,15 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
 
 
 def load_named_queries(folder: Path) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` in ``folder``, by file stem."""
+    """Every ``*.rq`` in ``folder``, by file stem.
+
+    :raises ConfigError: when ``folder`` is not a folder.
+    """
+    if not Path(folder).is_dir():
+        raise ConfigError(
+            f"queries folder {folder}: no such folder (--queries-dir, CLAIMGRAPH_QUERIES_DIR; "
+            "empty: the one installed with claimgraph)"
+        )
     queries = {}
     for path in sorted(Path(folder).glob("*.rq")):
         queries[path.stem] = parse_named_query(path.stem, path.read_text(encoding="utf-8"))

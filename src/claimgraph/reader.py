@@ -34,6 +34,7 @@ from . import describe
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest
 from .export import (
     dump,
+    in_default_graph,
     load_context,
     nanopublications,
     noted,
@@ -144,6 +145,8 @@ class Reader:
                 "Ask the SPARQL endpoint (/sparql) for the rest."
             )
             quads = noted(quads, page, note)
+        if fmt == "jsonld":
+            quads = in_default_graph(quads)  # the graphs stay in TriG and N-Quads
         return serialize(quads, fmt, context=load_context(self.context_path))
 
     # ------------------------------------------------------------ pages

@@ -103,19 +103,20 @@ def properties(vocabulary: Vocabulary, terms: Terms, select: Select) -> list[Pro
 
 def count_kinds(terms: Terms, select: Select) -> list[dict[str, str]]:
     """The count kinds of the vocabulary's scheme and those the store's claims give."""
-    found = {k.notation: ", ".join(k.labels[:3]) for k in terms.count_kinds}
+    found = {k.notation: ", ".join(k.labels) for k in terms.count_kinds}
     for row in select(f"SELECT DISTINCT ?k WHERE {{ ?c <{CG.countKind}> ?k }} LIMIT 1000"):
         value = row["k"]
         if isinstance(value, Literal):
             found.setdefault(str(value), str(value))
-    return [{"id": k, "label": v} for k, v in sorted(found.items())]
+    # Found by any of the words texts use for it (its alternative labels), shown by its name.
+    return [{"id": k, "label": k.replace("-", " "), "matched": v} for k, v in sorted(found.items())]
 
 
 def pick(items: Iterable[dict[str, str]], query: str) -> list[dict[str, str]]:
-    """The first :data:`MAX_SUGGESTIONS` items whose id or label holds every word of ``query``
+    """The first :data:`MAX_SUGGESTIONS` items whose id, label or other words (``matched``) hold every word of ``query``
     (those whose label starts with it first)."""
     query = query.strip()
-    hits = [i for i in items if not query or matches(f"{i['id']} {i['label']}", query)]
+    hits = [i for i in items if not query or matches(f"{i['id']} {i['label']} {i.get('matched', '')}", query)]
     hits.sort(key=lambda i: (not i["label"].casefold().startswith(query.casefold()), i["label"].casefold()))
     return hits[:MAX_SUGGESTIONS]
 

@@ -18,13 +18,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .config import VALIDATORS
+from .config import VALIDATORS, ontology_folder
 from .errors import Problem, ValidationFailed
 from .namespaces import CG, DCT, OA, PROV, RDF, RDFS, SCHEMA, SH, XSD
 from .sparqlshapes import CompiledShapes, Result, stage
@@ -34,6 +33,7 @@ REFERENCE_PROPERTIES = (
     PROV.wasDerivedFrom,
     PROV.wasAttributedTo,
     CG.agent,
+    CG.basis,
     OA.hasSource,
     DCT.creator,
     CG.supportedBy,
@@ -78,7 +78,7 @@ def check_validator(name: str) -> str:
 @lru_cache(maxsize=8)
 def load_vocabulary(ontology_dir: str, validator: str = "fast") -> Vocabulary:
     """Parse ``shapes.ttl`` and the vocabulary (every other ``*.ttl``) in ``ontology_dir``."""
-    folder = Path(ontology_dir)
+    folder = ontology_folder(ontology_dir)
     shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
     ontology = Graph()
     for path in sorted(folder.glob("*.ttl")):

@@ -47,6 +47,12 @@ def create_app(
     app.register_blueprint(history.blueprint)
     app.register_blueprint(annotate.blueprint)
     linked.register(app)
+
+    @app.route("/favicon.ico")
+    def favicon() -> Any:
+        """The icon every browser asks for (``static/favicon.ico``)."""
+        return app.send_static_file("favicon.ico")
+
     return app
 
 
@@ -55,6 +61,8 @@ def serve(cg: Claimgraph) -> None:
     from waitress import serve as waitress_serve
 
     app = create_app(claimgraph=cg)
+    if cg.settings.trusted_proxy:
+        app.wsgi_app = BehindProxy(app.wsgi_app, cg.settings.trusted_proxy)  # type: ignore[method-assign]
     # Queries run in worker processes, stopped at the time limit.
     app.extensions["claimgraph"]["executor"] = cg.executor(processes=True)
     s = cg.settings
@@ -68,4 +76,33 @@ def serve(cg: Claimgraph) -> None:
         threads=s.threads,
         max_request_body_size=s.max_body + 65536,
         ident="claimgraph",
+        **_proxy(s.trusted_proxy),
     )
+
+
+def _proxy(address: str) -> dict[str, Any]:
+    """waitress believes the scheme and host the proxy at ``address`` forwards (``BehindProxy``
+    the base path); the client's address stays the proxy's."""
+    if not address:
+        return {}
+    return {"trusted_proxy": address, "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host"}
+
+
+class BehindProxy:
+    """The base path of the public address, from the ``X-Forwarded-Prefix`` header of the proxy at
+    ``address`` only (``CLAIMGRAPH_TRUSTED_PROXY``; waitress believes its scheme and host): links
+    then name the public address (``/cg/…`` where the proxy strips ``/cg`` before passing a
+    request on). Anyone else's header is dropped."""
+
+    def __init__(self, app: Any, address: str) -> None:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.app = app
+        self.address = address
+        self.fixed = ProxyFix(app, x_for=0, x_proto=0, x_host=0, x_prefix=1)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REMOTE_ADDR") == self.address:
+            return self.fixed(environ, start_response)
+        environ.pop("HTTP_X_FORWARDED_PREFIX", None)
+        return self.app(environ, start_response)

@@ -9,11 +9,13 @@ that is logged and shows a generic message.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from flask import Flask, Response, current_app, json
+from flask import Flask, Response, current_app, json, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..api import best_match
 from ..errors import ClaimgraphError
 
 GENERIC = "internal server error; it has been logged"
@@ -35,8 +37,30 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
     )
 
 
+def wants_page() -> bool:
+    """A browser's request: it names HTML before JSON (``*/*`` alone, or no Accept, is a program's)."""
+    accept = request.headers.get("Accept")
+    return bool(accept) and best_match(accept, ["application/json", "text/html"]) == "text/html"
+
+
+def not_found_page(message: str) -> Response:
+    """A 404 for a browser: what is missing, and the ways back (the query page, the index)."""
+    home, index = url_for("pages.query_page"), url_for("pages.search_page")
+    body = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>Not found · claimgraph</title><link rel="stylesheet" href="{url_for("static", filename="claimgraph.css")}">'
+        f"</head><body><main><h1>Not found</h1><p>{escape(message)}</p>"
+        f'<p><a href="{home}">The query page</a> · <a href="{index}">every event, party and document</a></p>'
+        "</main></body></html>\n"
+    )
+    return Response(body, status=404, mimetype="text/html")
+
+
 def for_exception(exc: ClaimgraphError) -> Response:
     """The response for a domain error, from its row of the error table."""
+    if exc.status == 404 and wants_page():
+        return not_found_page(str(exc))
     if exc.status is None:
         current_app.logger.error(
             "a domain error without a row: %s: %s", type(exc).__name__, exc, exc_info=exc
@@ -57,6 +81,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
+        if exc.code == 404 and wants_page():
+            return not_found_page(f"There is no page at {request.path}.")
         code = (exc.name or "error").lower().replace(" ", "-")
         response = error_response(exc.code or 500, code, exc.description or exc.name)
         for key in ("Allow", "WWW-Authenticate", "Retry-After"):

@@ -32,6 +32,7 @@ Endpoints:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -53,6 +54,7 @@ from ..api import (
 from ..errors import BadRdf, ClaimgraphError, Forbidden, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
+from .resources import cached
 
 blueprint = Blueprint("writes", __name__)
 
@@ -237,17 +239,21 @@ def _uploaded_triples(base_iri: str) -> list[Triple]:
 
 
 def _dump(graph: str | None) -> Response:
-    """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the executor."""
-    answer = get_executor().query(
-        DumpRequest(
-            graph=graph, accept=request.headers.get("Accept", ""), skolem=get_claimgraph().mint.skolem("")
-        ),
-        timeout=get_claimgraph().settings.query_timeout,
-    )
-    response = Response(answer.body, status=200)
-    response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
+    """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the
+    executor; with the ETag and Last-Modified of the commit (304 when the client's copy is current)."""
+    accept = request.headers.get("Accept", "")
+
+    def make() -> Response:
+        answer = get_executor().query(
+            DumpRequest(graph=graph, accept=accept, skolem=get_claimgraph().mint.skolem("")),
+            timeout=get_claimgraph().settings.query_timeout,
+        )
+        response = Response(answer.body, status=200)
+        response.headers["Content-Type"] = f"{answer.media_type}; charset=utf-8"
+        return response
+
+    variant = hashlib.sha256(f"{graph}\n{accept}".encode()).hexdigest()[:16]
+    return cached("graph-" + variant, make)
 
 
 def _dataset() -> Response:

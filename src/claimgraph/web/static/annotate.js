@@ -103,6 +103,7 @@
       if (!response.ok || mine !== asked) return;
       items = (await response.json()).suggestions;
       list.innerHTML = "";
+      list.dataset.query = input.value;  // what the items answer (tests wait for it)
       items.forEach((item, i) => {
         const li = document.createElement("li");
         li.setAttribute("role", "option"); li.dataset.id = item.id;
@@ -355,6 +356,10 @@
       } finally { button.disabled = false; }
     }
     form.addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+    // Enter in a field chooses a suggestion, never records by accident: Ctrl+Enter records.
+    form.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && e.target.matches("input")) e.preventDefault();
+    });
     $$('[data-action="close"]', form).forEach((b) => b.addEventListener("click", closeForm));
 
     // Drafts: proposals to accept (into the form), edit, or reject.
