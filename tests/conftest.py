@@ -77,6 +77,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 SLOW_MODULES = {
     "test_benchmarks",
     "test_browser",
+    "test_annotate_browser",
     "test_clients",
     "test_environment",
     "test_w3c_gsp",

@@ -156,6 +156,7 @@
       const live = state.drafts.filter((d) => !state.rejected.has(d.n));
       for (const c of state.claims) { cuts.add(c.start); cuts.add(c.end); }
       for (const d of live) { cuts.add(d.start); cuts.add(d.end); }
+      if (state.quote) { cuts.add(state.quote.start); cuts.add(state.quote.end); }
       const points = Array.from(cuts).filter((x) => x >= 0 && x <= state.cps.length).sort((a, b) => a - b);
       const frag = document.createDocumentFragment();
       for (let i = 0; i + 1 < points.length; i++) {
@@ -165,6 +166,7 @@
         span.textContent = state.cps.slice(a, b).join("");
         const over = state.claims.filter((c) => c.start <= a && b <= c.end);
         const drafted = live.filter((d) => d.start <= a && b <= d.end);
+        if (state.quote && state.quote.start <= a && b <= state.quote.end) span.classList.add("selected");
         let node = span;
         if (over.length) {
           const mark = document.createElement("mark");
@@ -224,8 +226,9 @@
       $("#offsets").textContent = `characters ${quote.start}–${quote.end}`;
       form.hidden = false; root.classList.add("form-open");
       showProblems(form, []);
+      draw();  // the quote stays marked while the form is open
     }
-    function closeForm() { form.hidden = true; root.classList.remove("form-open"); state.quote = null; }
+    function closeForm() { form.hidden = true; root.classList.remove("form-open"); state.quote = null; draw(); }
     function clearForm() {
       $$("input", form).forEach((i) => setPicked(i, null));
       $("#via-chips").replaceChildren(); state.pending = []; drawPending();
@@ -241,7 +244,8 @@
       $("#f-subject").focus();
     }
     textBox.addEventListener("mouseup", () => setTimeout(onSelect, 0));
-    textBox.addEventListener("keyup", (e) => { if (e.shiftKey) onSelect(); });
+    // A selection made with Shift and the arrow keys (caret browsing) opens the form when Shift is let go.
+    textBox.addEventListener("keyup", (e) => { if (e.key === "Shift") onSelect(); });
     textBox.addEventListener("touchend", () => setTimeout(onSelect, 300));
     textBox.addEventListener("click", (e) => {
       const span = e.target.closest && e.target.closest("[data-drafts]");
