@@ -113,6 +113,9 @@ OPEN_DEFAULT = "DEFAULT"
 #: process may write to the same server.
 MARKER_TTL = 1.0
 
+#: How many documents' drafts are kept (the newest).
+DRAFTS_KEPT = 16
+
 #: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
 _ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
     "claimgraph_acting", default=(None, None)
@@ -197,6 +200,8 @@ class Claimgraph:
     _curators_read: tuple[str, list[Curator]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: Drafts of a document at a commit (drafting a long text takes seconds; anyone may ask).
+    _drafts: dict[tuple[str, str], dict] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -846,6 +851,9 @@ class Claimgraph:
     def annotation_drafts(self, select: Select, ident: str) -> dict:
         """The drafting assistant's proposals for a stored document, and the labels of the
         entities and agents they (and the document's creator) name."""
+        key = (self.marker.tag, ident)
+        if key in self._drafts:
+            return self._drafts[key]
         document = stored_document(select, self.mint, ident)
         registry = suggestions.registry(select, self.mint)
         drafts = suggestions.drafts(document, registry, self.terms)
@@ -855,7 +863,10 @@ class Claimgraph:
             | {v for d in drafts for v in d["via"]}
         )
         labels = {e.id: e.label for e in registry if e.id in named}
-        return {"drafts": drafts, "labels": labels}
+        if len(self._drafts) >= DRAFTS_KEPT:
+            self._drafts.pop(next(iter(self._drafts), None), None)
+        found = self._drafts[key] = {"drafts": drafts, "labels": labels}
+        return found
 
     def suggest(self, select: Select, kind: str, query: str) -> list[dict[str, str]]:
         """At most :data:`claimgraph.suggestions.MAX_SUGGESTIONS` entities, agents, properties or
