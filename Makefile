@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick docs wheel browser virtuoso bench bench-draft bench-annotate clean
+.PHONY: serve test quick docs wheel browser virtuoso bench bench-draft bench-engine bench-annotate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,14 @@ bench-draft: $(STAMP)
 # It writes its own section of benchmarks/RESULTS.md.
 bench-annotate: $(STAMP) browser
 	$(BIN)/python benchmarks/annotate.py
+
+# The write engine's cost (issue 20): writes into spread and crowded-keys stores, a load's
+# phases, the vocabulary kept or derived anew; sizes as an option, e.g.
+# `make bench-engine ENGINE_SIZES="1000 10000 100000"`. It writes its own section of
+# benchmarks/RESULTS.md (and benchmarks/engine.json).
+ENGINE_SIZES ?= 1000 10000
+bench-engine: $(STAMP)
+	$(BIN)/python benchmarks/engine.py --sizes $(ENGINE_SIZES)
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

@@ -24,8 +24,9 @@ from typing import Any
 
 from .changes import Change
 from .errors import InvalidInput, NotFound, Problem
+from .iris import Minter
 from .loader import RegistryIds
-from .mapping import Minter, claim_triples, entity_triples
+from .mapping import claim_triples, entity_triples
 from .model import QUALIFIERS, Claim, Entity
 from .namespaces import CG, DCT, OA, PROV, RDF, SCHEMA, expand_curie, is_iri
 from .search import Select

@@ -62,6 +62,12 @@ def _fail(exc: ClaimgraphError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _warn(report: Any) -> None:
+    """A committed write's warnings (work after the commit that failed), on standard error."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @click.group()
 @click.version_option(package_name="claimgraph")
 def main() -> None:
@@ -143,7 +149,7 @@ def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
     "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
 )
 @server_options
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token", "host", "port")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token", "host", "port")
 def load(
     folders: tuple[Path, ...],
     replace: bool,
@@ -179,7 +185,8 @@ def load(
                         report = app.load(store, folder, replace=replace, progress=progress)
                     finally:
                         progress.close()
-                    click.echo(f"{folder}: {report}")
+                    click.echo(f"{folder}: {report}, committed")
+                    _warn(report)
         finally:
             store.close()
     except InvalidInput as exc:
@@ -201,7 +208,7 @@ def load(
     metavar="URL",
     help="With --against-store: check against the store of the claimgraph server at URL (with --token).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token")
 def validate(folders: tuple[Path, ...], against_store: bool, server: str | None, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
@@ -282,6 +289,7 @@ def withdraw(document_ids: tuple[str, ...], server: str | None, reason: str | No
                     click.echo(
                         f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
                     )
+                    _warn(report)
         finally:
             store.close()
     except ClaimgraphError as exc:
@@ -378,6 +386,7 @@ def rebase(new_base: str, **options: Any) -> None:
         finally:
             store.close()
         click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+        _warn(report)
     except ClaimgraphError as exc:
         _fail(exc)
 
