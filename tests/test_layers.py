@@ -16,6 +16,7 @@ LAYERS = {
     "model": 1,
     "countkinds": 1,
     "formats": 1,
+    "nesting": 1,
     "iris": 1,
     "sparqltext": 2,
     "rdf": 2,

@@ -214,6 +214,8 @@ def sheet_value(text: Any, *, date_property: bool) -> Any:
     (52, datetime.date(2013, 9, 1))
     >>> sheet_value("1988", date_property=True), sheet_value("2.5", date_property=False)
     ({'year': 1988}, 2.5)
+    >>> len(sheet_value("9" * 5000, date_property=False))  # text: too long for a number
+    5000
     """
     if not isinstance(text, str):
         return text
@@ -225,9 +227,9 @@ def sheet_value(text: Any, *, date_property: bool) -> Any:
             return value
     if re.fullmatch(r"\d{4}", value) and date_property:
         return {"year": int(value)}
-    if re.fullmatch(r"-?\d+", value):
+    if re.fullmatch(r"-?\d{1,30}", value):
         return int(value)
-    if re.fullmatch(r"-?\d+\.\d+", value):
+    if re.fullmatch(r"-?\d{1,30}\.\d{1,30}", value):
         return float(value)
     return {"true": True, "false": False}.get(value, value)
 

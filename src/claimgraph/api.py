@@ -13,6 +13,7 @@ import contextvars
 import hashlib
 import hmac
 import re
+import sqlite3
 import tempfile
 import threading
 import time
@@ -35,6 +36,7 @@ from .changes import (
     Progress,
     WriteReport,
     _silent,
+    advance_marker,
     check_base,
     commit,
     plan,
@@ -293,13 +295,23 @@ class Claimgraph:
         failure (a user told "error" retries, or gives up on, a write that applied)."""
         try:
             self.committed(store, graphs, staged=staged)
-        except ClaimgraphError as exc:
-            self._marker = None  # read again at the next request
+        except (OSError, sqlite3.Error, ClaimgraphError) as exc:  # the search index's file on a full disk
+            # A server's marker is read again at the next request; a folder's may not hold this
+            # commit's: a marker no cache holds, so that none answers from before the write.
+            self._marker = None if self.opener.shared else CommitMarker(0, time.time())
             return [
                 f"the write is committed, but the work after it did not finish ({exc}); the search "
-                "index and cached answers catch up at the next request"
+                "index and cached answers catch up at the next request, or run `claimgraph reindex` "
+                "once the cause is fixed"
             ]
         return []
+
+    def reindex(self, store: Store) -> CommitMarker:
+        """Advance the commit marker (an empty commit: where the store keeps the marker apart
+        from its data, the file is written again) and rebuild the search index, after a write
+        whose after-write work failed, e.g. on a full disk."""
+        advance_marker(store)
+        return self.committed(store, None)
 
     def _vocabulary_change(self) -> dict:
         cache = None if self.settings.cache_dir == "none" else Path(self.settings.cache_dir)

@@ -51,7 +51,7 @@ from ..api import (
     absolute_iri,
     parse_upload,
 )
-from ..errors import BadRdf, ClaimgraphError, Forbidden, QueryError, Unauthorized, UnsupportedFormat
+from ..errors import BadRdf, ClaimgraphError, Forbidden, NotFound, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
 from .resources import cached
@@ -185,7 +185,12 @@ def graph_store() -> Response:
 
 @blueprint.route("/graph/<path:rest>", methods=GSP_METHODS)
 def direct_graph(rest: str) -> Response:
-    return _graph_operation(URIRef(f"{get_claimgraph().mint.base}graph/{rest}"))
+    iri = f"{get_claimgraph().mint.base}graph/{rest}"
+    try:
+        graph = URIRef(absolute_iri(iri))
+    except ValueError:
+        raise NotFound(f"no graph here: <{iri}> is not an IRI") from None
+    return _graph_operation(graph)
 
 
 def _graph_iri(text: str) -> URIRef:
@@ -290,7 +295,7 @@ def _json_claim() -> dict[str, Any] | None:
     no ``@`` key says nothing in JSON-LD, so that no JSON-LD upload is read as a claim."""
     try:
         body = json.loads(request.get_data(as_text=True))
-    except ValueError:
+    except (ValueError, RecursionError):  # JSON-LD's reader says what is wrong with it
         return None
     if isinstance(body, dict) and body and not any(str(k).startswith("@") for k in body):
         return body
