@@ -291,9 +291,9 @@ def test_search_finds_spelling_variants_and_quotes(seed_client):
 
 def test_named_query_in_a_browser_is_a_table_with_a_form(seed_client):
     text = page(seed_client, "/queries/casualties-by-source")
-    assert '<table class="results">' in text and '<input name="event"' in text
+    assert '<table class="results stack">' in text and '<input name="event"' in text
     assert "open in the query editor" in text and "/query?query=" in text
-    cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", text)]
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", text)]
     assert "50" in cells and "52" in cells
     one = page(seed_client, "/queries/casualties-by-source", event=f"{BASE}entity/camp-ashraf-attack-2013")
     counts = rows(
