@@ -124,7 +124,7 @@ def test_query_page_runs_casualties_by_source(server, page):
 def test_event_chart_has_one_mark_per_source_value(server, page):
     page.goto(server.url + EVENT)
     chart = page.locator('figure.chart[data-property="https://w3id.org/claimgraph/ns#deathCount"]')
-    marks = chart.locator("circle.mark")
+    marks = chart.locator("svg.wide circle.mark")
     drawn = {(m.get_attribute("data-source"), m.get_attribute("data-value")) for m in marks.all()}
     assert marks.count() == len(death_counts(server))
     assert drawn == death_counts(server)
@@ -140,7 +140,7 @@ def test_the_reader_switches_the_charts_range_rule(server, page):
     def drawn() -> set[float]:
         shown = [
             g
-            for g in chart.locator("g.range").all()
+            for g in chart.locator("svg.wide g.range").all()
             if g.evaluate("node => getComputedStyle(node).display") != "none"
         ]
         return {
@@ -229,6 +229,15 @@ OVERFLOW = """(width) => {
     if (wide > box + 1 || node.scrollWidth > node.clientWidth + 1)
       found.push(`${node.tagName.toLowerCase()}.${node.className} is ${Math.round(wide)}px in a ${box}px box`);
   }
+  for (const svg of document.querySelectorAll("main svg.plot")) {
+    const box = svg.getBoundingClientRect();
+    if (!box.width) continue;  // the chart drawn for the other width
+    for (const text of svg.querySelectorAll("text")) {
+      const r = text.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        found.push(`the chart's label "${text.textContent}" is cut off`);
+    }
+  }
   return found;
 }"""
 
@@ -256,7 +265,7 @@ def local(server: LiveServer, iri: str) -> str:
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_page_fits_its_screen(server, browser, kind, viewport):
     """No page scrolls sideways, at 1,400 px or on a 390 px phone, and no table, chart or box is
-    wider than the box it stands in (long quotes and names wrap; tables become one block per row
+    wider than the box it stands in, nor a chart's label cut off (long quotes and names wrap; tables become one block per row
     on a phone). A screenshot of each goes to ``$CLAIMGRAPH_SCREENSHOTS``."""
     path = KINDS[kind] if isinstance(KINDS[kind], str) else KINDS[kind](server)
     phone = viewport is PHONE

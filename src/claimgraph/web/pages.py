@@ -125,10 +125,13 @@ def render_resource(kind: str, iri: str) -> str:
             return page("withdrawn.html", resource=data["resource"], story=story, parts=parts)
     if view.kind == "entity":
         ranged = data["ranged"]
-        data["charts"] = [
-            chart(fact, ranges=[r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs])  # type: ignore[attr-defined]
-            for fact in data.pop("charted")  # type: ignore[attr-defined]
-        ]
+        data["charts"] = []
+        for fact in data.pop("charted"):  # type: ignore[attr-defined]
+            ranges = [r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs]  # type: ignore[attr-defined]
+            # Drawn twice: beside the names for a wide screen, below them for a phone (CSS shows one).
+            data["charts"].append(
+                chart(fact, ranges=ranges) | {"narrow_chart": chart(fact, ranges=ranges, narrow=True)}
+            )
     return page(f"{view.kind}.html", **data)
 
 
