@@ -279,5 +279,14 @@ def test_every_page_fits_its_screen(server, browser, kind, viewport):
         shoot(opened, f"{kind}-{'phone' if phone else 'desktop'}")
         overflow = opened.evaluate(OVERFLOW, viewport["width"])
         assert not overflow, f"{path} at {viewport['width']} px: {overflow}"
+        if not phone:
+            # Every "this page as data" link gives the page's data in the form it names.
+            links = opened.locator("footer a[type]").all()
+            for link in links:
+                url, media = link.get_attribute("href"), link.get_attribute("type")
+                answer = requests.get(url, headers={"Accept": "text/html,*/*;q=0.8"}, timeout=60)
+                assert answer.status_code == 200, url
+                assert answer.headers["Content-Type"].split(";")[0] == media, url
+                assert answer.content, url
     finally:
         opened.close()

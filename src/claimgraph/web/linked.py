@@ -152,8 +152,15 @@ def graph_page() -> Response | None:
     prefix = next((p for p in _prefixes() if request.path.startswith(p + "graph/")), None)
     if prefix is None:
         return None
+    explicit = request.args.get("format")
+    if explicit and explicit.lower() not in ("html", HTML):
+        return None  # ``?format=ttl``: the graph itself, in that form
     # HTML last: ``*/*`` (or no Accept) gets Turtle, as every other IRI does; a browser names HTML.
-    if best_match(request.headers.get("Accept"), [*(SPECS[n].media_type for n in RDF_OFFERS), HTML]) != HTML:
+    if (
+        not explicit
+        and best_match(request.headers.get("Accept"), [*(SPECS[n].media_type for n in RDF_OFFERS), HTML])
+        != HTML
+    ):
         return None
 
     rest = request.path[len(prefix) :]

@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotFound
 from ..api import EXPORT_FORMATS as DUMPS
 from .chart import chart
 from .context import get_claimgraph
-from .resources import alternates, cached, dump_bytes, get_reader, href, select
+from .resources import EXTENSIONS, alternates, cached, dump_bytes, get_reader, href, select
 
 blueprint = Blueprint("pages", __name__)
 
@@ -151,7 +151,10 @@ def render_graph(iri: str) -> str:
         "graph.html",
         iri=iri,
         **summary,
-        alternates=[(n, f"{request.base_url}", m) for n, _, m in alternates(request.base_url)],
+        # A graph's address is the Graph Store protocol's: its forms are asked for by ``?format=``.
+        alternates=[
+            (n, f"{request.base_url}?format={EXTENSIONS[n]}", m) for n, _, m in alternates(request.base_url)
+        ],
     )
 
 
