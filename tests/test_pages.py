@@ -358,3 +358,23 @@ def test_event_page_gives_each_rules_range_with_the_claims_left_out(seed_client)
         'class="range rule-independent-sources" data-rule="https://w3id.org/claimgraph/range-rules#independent-sources"'
         in text
     )
+
+
+def test_void_in_a_browser_is_a_page_not_a_turtle_dump(seed_client):
+    text = page(seed_client, "/.well-known/void")
+    turtle = seed_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    triples = re.search(r"void:triples (\d+) ;\s*void:uriSpace", turtle).group(1)
+    main = plain(text[text.index("<main>") : text.index("<details>")])
+    assert "title claimgraph: contested claims with their sources" in main
+    assert f"triples {triples}" in main
+    assert "@prefix" not in main and "void:" not in main, "the description is read out, not dumped"
+    assert "223 × Claim" in main, "the claims of the seed corpus"
+    graphs = section_table(text, "Its graphs")
+    assert f"{BASE}graph/registry" in graphs and f"{BASE}graph/corpus/seeds" in graphs
+    assert "claimgraph.trig.gz" in section_table(text, "Downloads")
+    assert "<summary>The description in Turtle</summary>" in text and "@prefix" in text
+
+
+def section_table(text: str, heading: str) -> str:
+    part = text[text.index(f"<h2>{heading}") :]
+    return plain(part[: part.index("</table>")])

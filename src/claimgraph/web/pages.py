@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from rdflib import URIRef
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 from werkzeug.exceptions import NotFound
 
 from ..api import EXPORT_FORMATS as DUMPS
@@ -28,6 +29,7 @@ from .context import get_claimgraph
 from .resources import EXTENSIONS, alternates, cached, dump_bytes, get_reader, href, select
 
 blueprint = Blueprint("pages", __name__)
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 #: The YASGUI files the query page needs, under ``static/``.
 VENDOR_FILES = ("vendor/yasgui.min.js", "vendor/yasgui.min.css")
@@ -164,8 +166,64 @@ def render_dumps() -> str:
 
 
 def render_void() -> str:
+    """The VoID and DCAT description as a page: what the dataset is, its size, where to query and
+    download it, its graphs; the Turtle itself folded at the end."""
+    turtle = dump_bytes("void").decode("utf-8")
+    here = request.host_url + ".well-known/void"
+    return page_at(here, "void.html", turtle=turtle, **void_summary(turtle))
 
-    return render_template("void.html", turtle=dump_bytes("void").decode("utf-8"))
+
+def page_at(address: str, template: str, **context: Any) -> str:
+    return render_template(template, alternates=alternates(address), **context)
+
+
+def void_summary(turtle: str) -> dict[str, Any]:
+    """What the VoID description says, for people: ``dataset`` (title, description, license,
+    triples, endpoint, uri_space, vocabularies, conforms_to), ``classes``, ``properties``,
+    ``graphs`` (IRI, triples) and ``dumps`` (title, URL, media type)."""
+    graph = Graph().parse(data=turtle, format="turtle")
+    # The dataset itself is the DCAT one; its subsets (the graphs) are VoID datasets only.
+    found = next(graph.subjects(RDF.type, DCAT.Dataset), None)
+    if found is None:
+        return {"dataset": None, "classes": [], "properties": [], "graphs": [], "dumps": []}
+
+    def one(subject: Any, predicate: URIRef) -> str:
+        value = graph.value(subject, predicate)
+        return "" if value is None else str(value)
+
+    dataset = {
+        "title": one(found, DCTERMS.title),
+        "description": one(found, DCTERMS.description),
+        "license": one(found, DCTERMS.license),
+        "triples": one(found, VOID.triples),
+        "endpoint": one(found, VOID.sparqlEndpoint),
+        "uri_space": one(found, VOID.uriSpace),
+        "vocabularies": sorted(str(v) for v in graph.objects(found, VOID.vocabulary)),
+        "conforms_to": sorted(str(v) for v in graph.objects(found, DCTERMS.conformsTo)),
+    }
+    classes = sorted(
+        (one(c, VOID["class"]), one(c, VOID.entities)) for c in graph.objects(found, VOID.classPartition)
+    )
+    properties = sorted(
+        (one(c, VOID.property), one(c, VOID.distinctObjects))
+        for c in graph.objects(found, VOID.propertyPartition)
+    )
+    graphs = sorted((one(g, SD.name), one(g, VOID.triples)) for g in graph.objects(found, VOID.subset))
+    dumps = sorted(
+        (
+            one(d, DCTERMS.title),
+            one(d, DCAT.downloadURL) or str(d),
+            one(d, DCAT.mediaType).rsplit("media-types/", 1)[-1],
+        )
+        for d in graph.objects(found, DCAT.distribution)
+    )
+    return {
+        "dataset": dataset,
+        "classes": classes,
+        "properties": properties,
+        "graphs": graphs,
+        "dumps": dumps,
+    }
 
 
 # ------------------------------------------------------------------ the index and search
