@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "claimgraph"
 LAYERS = {
     "namespaces": 0,
     "errors": 0,
+    "labels": 0,
     "config": 1,
     "model": 1,
     "countkinds": 1,

@@ -378,3 +378,16 @@ def test_void_in_a_browser_is_a_page_not_a_turtle_dump(seed_client):
 def section_table(text: str, heading: str) -> str:
     part = text[text.index(f"<h2>{heading}") :]
     return plain(part[: part.index("</table>")])
+
+
+def test_every_property_has_a_label_for_people(seed_client):
+    """schema.org, PROV, Dublin Core and SKOS terms are named by their vocabularies' labels, in
+    words ("start date", "member of"), never by their IRIs' last segment ("startDate", "ns#deathCount")."""
+    shown = []
+    for path in (EVENT, "/entity/mek", "/entity/us-state-department", "/document/article-000"):
+        shown += re.findall(r"<a [^>]*>([^<]+)</a>", page(seed_client, path))
+    named = page(seed_client, "/queries/casualties-by-source")
+    shown += re.findall(r'<td data-label="[^"]*"><a [^>]*>([^<]+)</a>', named)
+    raw = {t for t in shown if re.fullmatch(r"[a-z]+[A-Z]\w*", t) or re.search(r"\w#\w", t)}
+    assert not raw, raw
+    assert {"start date", "member of", "death count", "killed"} <= set(shown)

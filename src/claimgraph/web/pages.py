@@ -83,7 +83,8 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     query = cg.named_query(name)
     text = cg.named_query_text(name, values)
     variables, solutions = get_reader().table(text)
-    rows = [[_cell(row.get(v)) for v in variables] for row in solutions]
+    names = get_reader().labels({str(t) for row in solutions for t in row.values() if isinstance(t, URIRef)})
+    rows = [[_cell(row.get(v), names) for v in variables] for row in solutions]
     html = render_template(
         "named_query.html",
         query=query,
@@ -98,11 +99,11 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     return Response(html, mimetype="text/html")
 
 
-def _cell(term: Any) -> dict[str, str]:
+def _cell(term: Any, names: dict[str, str]) -> dict[str, str]:
     if term is None:
         return {"text": ""}
     if isinstance(term, URIRef):
-        return {"text": str(term), "href": href(str(term))}
+        return {"text": names.get(str(term), str(term)), "href": href(str(term)), "title": str(term)}
     return {"text": str(term)}
 
 
