@@ -207,6 +207,7 @@ KINDS = {
     "contested": lambda server: local(server, a_resource(server, "ContestedValue")),
     "document": "/document/article-000",
     "graph": "/graph/registry",
+    "corpus": "/corpus/seeds",
     "browse": "/browse",
     "search": "/search?q=Hezballah",
     "query": "/",

@@ -42,6 +42,7 @@ LAYERS = {
     "export": 3,
     "search": 3,
     "describe": 3,
+    "corpora": 3,
     "facts": 3,
     "ranges": 3,
     "reader": 3,

@@ -391,3 +391,24 @@ def test_every_property_has_a_label_for_people(seed_client):
     raw = {t for t in shown if re.fullmatch(r"[a-z]+[A-Z]\w*", t) or re.search(r"\w#\w", t)}
     assert not raw, raw
     assert {"start date", "member of", "death count", "killed"} <= set(shown)
+
+
+def test_a_corpus_is_a_page_of_its_own(seed_client):
+    """``/corpus/<name>``: its documents, the entities it declares, the writes that touched it."""
+    text = page(seed_client, "/corpus/seeds")
+    declared = rows(
+        seed_client,
+        f"SELECT ?e WHERE {{ <{BASE}corpus/seeds> <https://w3id.org/claimgraph/ns#declares> ?e }}",
+    )
+    documents = plain(section(text, "documents"))
+    assert "Documents (2)" in documents and "Iran proxies murdered MEK members" in documents
+    assert f"Entities it declares ({len(declared)})" in plain(section(text, "declared"))
+    assert 'href="http://localhost/entity/camp-ashraf-attack-2013"' in section(text, "declared")
+    history = plain(section(text, "history"))
+    assert "#1 load by operator" in history and "article-000 added" in history
+    # The listing links the corpus to this page, and programs get its description.
+    assert 'href="http://localhost/corpus/seeds"' in page(seed_client, "/browse")
+    turtle = seed_client.get("/corpus/seeds", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and b"holdsDocument" in turtle.data
+    missing = seed_client.get("/corpus/no-such-corpus", headers=BROWSER)
+    assert missing.status_code == 404 and "no-such-corpus" in missing.get_data(as_text=True)

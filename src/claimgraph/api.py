@@ -43,6 +43,7 @@ from .changes import (
     update_change,
 )
 from .config import Settings
+from .corpora import Corpus, read_corpus
 from .curators import (
     Curator,
     add_quads,
@@ -517,6 +518,10 @@ class Claimgraph:
     def history(self, select: Select, filters: Filters) -> tuple[list[Entry], bool]:
         """A page of the history (newest first; oldest first after ``since``) and whether more follow."""
         return read_entries(select, self.mint, filters)
+
+    def corpus(self, select: Select, iri: str) -> Corpus | None:
+        """A corpus's documents, declared entities and the writes that touched it."""
+        return read_corpus(select, self.mint, iri)
 
     def history_entry(self, select: Select, iri: str) -> Entry | None:
         """One write whole, with the claims it generated and invalidated."""

@@ -138,6 +138,17 @@ def render_resource(kind: str, iri: str) -> str:
     return page(f"{view.kind}.html", **data)
 
 
+def render_corpus(iri: str) -> str:
+    """A corpus's page: its documents, the entities it declares, the writes that touched it.
+
+    :raises NotFound: when the store holds no corpus ``iri``.
+    """
+    found = get_claimgraph().corpus(get_reader().select, iri)
+    if found is None:
+        raise NotFound(f"the store holds no corpus <{iri}>")
+    return page("corpus.html", corpus=found)
+
+
 def render_vocabulary(name: str, graph: str) -> str:
     namespace = "https://w3id.org/claimgraph/ns#" if name == "ns" else "https://w3id.org/claimgraph/shapes#"
     terms = get_reader().vocabulary(graph, namespace.rstrip("#"))
