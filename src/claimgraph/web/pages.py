@@ -83,6 +83,9 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     query = cg.named_query(name)
     text = cg.named_query_text(name, values)
     variables, solutions = get_reader().table(text)
+    # The page names each IRI by its label: a ``?xLabel`` beside ``?x`` would say it twice (the
+    # CSV and JSON keep it).
+    variables = [v for v in variables if not (v.endswith("Label") and v[: -len("Label")] in variables)]
     names = get_reader().labels({str(t) for row in solutions for t in row.values() if isinstance(t, URIRef)})
     rows = [[_cell(row.get(v), names) for v in variables] for row in solutions]
     html = render_template(
