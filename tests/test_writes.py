@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
+from claimgraph.store import dryrun as store_module
 from claimgraph.web import create_app, get_executor
 
 from .conftest import Loaded, Servers, embedded_only, load_once

@@ -13,10 +13,10 @@ import contextvars
 import hashlib
 import hmac
 import re
+import sqlite3
 import tempfile
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,13 +28,13 @@ from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
-from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
     Policy,
     Progress,
     WriteReport,
     _silent,
+    advance_marker,
     check_base,
     commit,
     plan,
@@ -60,10 +60,11 @@ from .curators import now as _now
 from .describe import DESCRIPTION_CAP
 from .documents import AddedDocument, add_document, init_corpus
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
-from .errors import Forbidden, NotFound, QueryError, StoreError
+from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
-from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
+from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
+from .iris import Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -71,32 +72,22 @@ from .loader import (
     sheet_change,
     withdraw_change,
 )
-from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, load_named_queries
+from .rdf.parse import UPLOAD_FORMATS, parse_upload
+from .rdf.results import QueryResult
+from .rdf.terms import Triple, absolute_iri
 from .reader import Description, DumpCache, Reader
-from .remote import RemoteStore
-from .search import INDEX_FILE, SearchIndex, Select
+from .search import INDEX_FILE, SearchIndex, Select, StagedEntries
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
-from .store import (
-    MEMORY,
-    UPLOAD_FORMATS,
-    CommitMarker,
-    QueryResult,
-    Store,
-    Triple,
-    absolute_iri,
-    open_store,
-    parse_upload,
-    read_commit_marker,
-    write_commit_marker,
-)
+from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
+from .vocabulary import vocabulary_triples
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
 #: An IRI given relative to the base: a short id, or a path of segments.
@@ -108,8 +99,8 @@ CLAIM_TYPE = (RDF.type, CG.Claim)
 OPEN_DEFAULT = "DEFAULT"
 
 #: Seconds a commit marker read from a SPARQL server is trusted: another claimgraph
-#: process may write to the same server.
-MARKER_TTL = 1.0
+#: process may write to the same server, and its write is to be seen at once.
+MARKER_TTL = 0.0
 
 #: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
 _ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
@@ -266,16 +257,55 @@ class Claimgraph:
         activity = activity or self._activity(kind)
         if change.fresh is not None:
             change.fresh.graphs = _versions(change.fresh.graphs, activity.documents)
-        change.record = recorder(store, self.mint, activity)
-        report = commit(store, change, self.policy, progress=progress)
-        if report.added or report.removed:
-            graphs = report.graph_names | {self.mint.consensus_graph}
-            self.committed(store, [g for g in graphs if g is not None])
+        # The search entries of the change's new graphs come from its own triples as they pass.
+        staged = StagedEntries(self.search_index) if change.fresh is not None else None
+        if staged is not None:
+            change.fresh.graphs = staged.tee(change.fresh.graphs)  # type: ignore[union-attr]
+        try:
+            with (
+                store.writing()
+            ):  # no other claimgraph process commits between the plan's reads and its commit
+                change.record = recorder(store, self.mint, activity)
+                report = commit(store, change, self.policy, progress=progress)
+            if report.added or report.removed:
+                graphs = report.graph_names | {self.mint.consensus_graph}
+                report.warnings += self.after_commit(
+                    store, [g for g in graphs if g is not None], staged=staged
+                )
+        finally:
+            if staged is not None:
+                staged.discard()
         return report
 
+    def after_commit(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> list[str]:
+        """:meth:`committed`, for a write that is committed whatever happens next: what fails
+        or runs out of time here is said as a warning beside "committed", never as the write's
+        failure (a user told "error" retries, or gives up on, a write that applied)."""
+        try:
+            self.committed(store, graphs, staged=staged)
+        except (OSError, sqlite3.Error, ClaimgraphError) as exc:  # the search index's file on a full disk
+            # A server's marker is read again at the next request; a folder's may not hold this
+            # commit's: a marker no cache holds, so that none answers from before the write.
+            self._marker = None if self.opener.shared else CommitMarker(0, time.time())
+            return [
+                f"the write is committed, but the work after it did not finish ({exc}); the search "
+                "index and cached answers catch up at the next request, or run `claimgraph reindex` "
+                "once the cause is fixed"
+            ]
+        return []
+
+    def reindex(self, store: Store) -> CommitMarker:
+        """Advance the commit marker (an empty commit: where the store keeps the marker apart
+        from its data, the file is written again) and rebuild the search index, after a write
+        whose after-write work failed, e.g. on a full disk."""
+        advance_marker(store)
+        return self.committed(store, None)
+
     def _vocabulary_change(self) -> dict:
-        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
-        return {name: list(graph) for name, graph in graphs.items()}
+        cache = None if self.settings.cache_dir == "none" else Path(self.settings.cache_dir)
+        return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
         change = folder_change(store, folder, self.mint, replace=replace)
@@ -393,7 +423,7 @@ class Claimgraph:
 
     def new_graph_iri(self) -> URIRef:
         """A fresh graph IRI for a POST to the graph store itself."""
-        return URIRef(f"{self.mint.base}graph/upload/{uuid.uuid4().hex}")
+        return self.mint.upload_graph()
 
     def graph_exists(self, store: Store, graph: URIRef | None) -> bool:
         return graph is None or store.has_graph(graph)
@@ -415,7 +445,7 @@ class Claimgraph:
         # Recorded under the new base, and counted on from the old history's length.
         _gone, record = entry(store, mint, activity, _Rebased())
         report = rebase(store, old, new_base, mint, extra=record)
-        self.committed(store)
+        report.warnings += self.after_commit(store)
         return report
 
     # ------------------------------------------------------------ curators
@@ -550,34 +580,26 @@ class Claimgraph:
     @property
     def store_folder(self) -> Path | None:
         """The embedded store's folder (None for ``:memory:`` or a remote store)."""
-        location = self.settings.store
-        if location == MEMORY or is_remote(location):
-            return None
-        return Path(location)
+        return self.opener.folder
 
     @property
     def marker(self) -> CommitMarker:
-        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it).
+        """The store's last commit, as the store records it (HTTP caching and the answer cache
+        key on it).
 
         The embedded store's is read once from its folder, then kept by :meth:`committed`;
         a SPARQL server's is read from the server again after :data:`MARKER_TTL` seconds, so
         that claimgraph processes sharing a server agree.
         """
-        remote = self.opener.remote is not None
-        if self._marker is None or (remote and time.monotonic() - self._marker_read > MARKER_TTL):
-            if remote:
-                marker = self._marker_store.commit_marker()
-            else:
-                folder = self.store_folder
-                marker = read_commit_marker(str(folder) if folder else MEMORY)
-            self._marker, self._marker_read = marker, time.monotonic()
+        if self._marker is None or (self.opener.shared and time.monotonic() - self._marker_read > MARKER_TTL):
+            marker = self._read_marker()
+            self._marker = marker if marker is not None else CommitMarker(0, time.time())
+            self._marker_read = time.monotonic()
         return self._marker
 
     @cached_property
-    def _marker_store(self) -> RemoteStore:
-        store = self.opener(read_only=True)
-        assert isinstance(store, RemoteStore)
-        return store
+    def _read_marker(self) -> Callable[[], CommitMarker | None]:
+        return self.opener.marker_reader()
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -590,25 +612,22 @@ class Claimgraph:
         own records (the history, the curators, the withdrawn claims)."""
         return (
             self.mint.ontology_graph,
-            URIRef(f"{self.mint.base}graph/shapes"),
+            self.mint.shapes_graph,
             *sorted(kept_graphs(self.mint)),
         )
 
-    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+    def committed(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
-        Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
-        ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
-        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        Reads the new commit (:class:`claimgraph.store.CommitMarker`, which the store
+        advanced in the commit itself, and the HTTP ``ETag``/``Last-Modified`` and the
+        dump caches key on) and brings the search index up to date: for the ``graphs``
+        the write replaced, or all of it when None (``staged``: the entries of the write's
+        new graphs, taken from its own triples rather than read back).
         """
-        if isinstance(store, RemoteStore):
-            # Advanced on the server, in the commit's own transaction.
-            marker = store.commit_marker()
-        else:
-            marker = self.marker.next(at=time.time())
-            folder = self.store_folder
-            if folder is not None:
-                write_commit_marker(str(folder), marker)
+        marker = store.commit_marker()
         self._marker, self._marker_read = marker, time.monotonic()
 
         def select(sparql: str) -> list:
@@ -618,7 +637,7 @@ class Claimgraph:
             if graphs is None:
                 rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
             else:
-                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
         return marker
 
@@ -666,7 +685,7 @@ class Claimgraph:
         """An IRI as given, or relative to the base IRI (see :meth:`named_query_text`)."""
         if not _RELATIVE.fullmatch(text):
             return text  # an IRI, or something render_parameter will refuse as one
-        return f"{self.mint.base}{text}" if "/" in text else str(self.mint.entity(text))
+        return self.mint.expand(text)
 
     # ------------------------------------------------------------ the query path
 
@@ -708,7 +727,7 @@ class Claimgraph:
         :param store: the open store an in-process executor uses (default: it opens one).
         """
         s = self.settings
-        if processes and self.opener.remote is not None:
+        if processes and self.opener.shared:
             # The server takes writes beside reads: no worker stops while one runs.
             return ProcessExecutor(
                 s.store,

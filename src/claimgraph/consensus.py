@@ -43,7 +43,8 @@ from .counting import all_compatible, source_groups
 from .errors import ValidationFailed
 from .mapping import Minter, Triple
 from .namespaces import CG, PROV, RDF, XSD
-from .store import Quad, Store, sparql_term
+from .rdf.terms import Quad, sparql_term
+from .store import Store
 from .validation import Vocabulary, validate_batch
 
 # Built once: an rdflib namespace builds a new term on every attribute read.

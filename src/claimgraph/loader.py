@@ -37,8 +37,10 @@ from .mapping import (
 )
 from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
+from .rdf.terms import Quad, sparql_term
 from .sheets import (
     CORPUS_FILE,
+    bad_id,
     open_corpus,
     parse_yaml,
     read_corpus,
@@ -46,7 +48,7 @@ from .sheets import (
     read_entities,
     read_sheet,
 )
-from .store import Quad, Store, sparql_term
+from .store import Store
 
 
 def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
@@ -68,7 +70,7 @@ def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
 
 def known_entities(store: Store, mint: Minter) -> tuple[set[str], set[str]]:
     """The ids of the entities and agents in the registry, and of those that are agents."""
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     known, agents = set(), set()
     for s, _p, o, _g in store.quads(mint.registry_graph, predicate=RDF.type):
         if str(s).startswith(prefix):
@@ -393,6 +395,8 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 
     :raises NotFound: when the store holds no graph for that document.
     """
+    if bad_id(document_id):  # never minted into an IRI: no document has it
+        raise NotFound(f"no document {document_id!r} in the store (a document id is a lower-case slug)")
     graph = mint.document_graph(document_id)
     if not store.has_graph(graph):
         raise NotFound(f"no document {document_id!r} in the store")
@@ -409,7 +413,7 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
             for _s, _p2, o, _g in store.quads(corpus_graph, subject=corpus, predicate=CG.holdsDocument)
         ):
             change.drop.add(corpus_graph)
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     candidates = {
         o for _s, _p, o, _g in store.quads(graph) if isinstance(o, URIRef) and str(o).startswith(prefix)
     }
@@ -423,7 +427,7 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 def _referred_elsewhere(store: Store, entity: URIRef, withdrawn: URIRef, mint: Minter) -> bool:
     """Whether a claim, document or entity outside ``withdrawn`` refers to ``entity``."""
     ignored = {withdrawn, mint.consensus_graph, mint.registry_graph}
-    corpora = f"{mint.base}graph/corpus/"
+    corpora = mint.under("graph/corpus")
     for _s, _p, _o, g in store.quads(object=entity):
         if g in ignored or (g is not None and str(g).startswith(corpora)):
             continue
@@ -468,7 +472,8 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
     """
     head = parse_yaml(upload.sheet, sheet=upload.name)
     document_node = head.get("document") if isinstance(head, dict) else None
-    ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
+    ident = document_node.get("id") if isinstance(document_node, dict) else None
+    ident = ident if not bad_id(ident) else ""  # read_sheet says what is wrong with it
     entities: list[Entity] = []
     if upload.corpus is not None:
         entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
@@ -530,7 +535,7 @@ def rdf_claims_change(store: Store, triples: list[Triple], mint: Minter) -> Chan
     claims = {s for s, p, o in triples if p == RDF.type and o == CG.Claim}
     problems: list[Problem] = []
     graphs: dict[Node, URIRef] = {}
-    prefix = f"{mint.base}document/"
+    prefix = mint.under("document")
     # Sorted, so that the problems come in the same order every time.
     for claim in sorted(claims, key=sparql_term):
         if not isinstance(claim, URIRef):

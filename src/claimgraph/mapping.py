@@ -14,15 +14,14 @@ the same claim twice gives the same triples.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .countkinds import bundled as count_kinds
+from .iris import Minter
 from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, is_iri
 
@@ -47,69 +46,6 @@ def count_kind_iri(notation: str) -> URIRef:
     'https://w3id.org/claimgraph/count-kinds#bodies-seen'
     """
     return count_kinds().iri(notation)
-
-
-@dataclass(frozen=True)
-class Minter:
-    """Mints the IRIs of everything claimgraph stores, under one base IRI."""
-
-    base: str
-
-    def entity(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}entity/{ident}")
-
-    def document(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}document/{ident}")
-
-    def claim(self, claim: Claim) -> URIRef:
-        return URIRef(f"{self.base}claim/{claim.digest()}")
-
-    def consensus(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
-        """The statement that the claims of one key (subject, predicate, count kind) agree on ``o``.
-
-        The count kind enters the digest only when there is one, so that statements
-        without a kind keep the IRIs they always had.
-        """
-        terms = (s, p, o) if kind is None else (s, p, o, kind)
-        key = "\n".join(t.n3() for t in terms)
-        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
-
-    def contested(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
-        """The record of one value ``o`` of a key (subject, predicate, count kind) on which
-        claims give several values."""
-        terms = (s, p, o) if kind is None else (s, p, o, kind)
-        key = "contested\n" + "\n".join(t.n3() for t in terms)
-        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
-
-    def corpus(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}corpus/{name}")
-
-    def skolem(self, label: str) -> URIRef:
-        """The IRI that stands for a blank node in the store (RDF 1.1 skolem IRIs)."""
-        return URIRef(f"{self.base}.well-known/genid/{label}")
-
-    @property
-    def registry_graph(self) -> URIRef:
-        """The one graph that describes the entities and agents of every corpus."""
-        return URIRef(f"{self.base}graph/registry")
-
-    @property
-    def shapes_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/shapes")
-
-    def document_graph(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}graph/document/{ident}")
-
-    def corpus_graph(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}graph/corpus/{name}")
-
-    @property
-    def consensus_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/consensus")
-
-    @property
-    def ontology_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/ontology")
 
 
 _XSD_STRING_TYPES = {
