@@ -15,6 +15,7 @@ LAYERS = {
     "config": 1,
     "model": 1,
     "formats": 1,
+    "termcheck": 1,
     "sparqltext": 2,
     "store": 2,
     "sparqlclient": 2,

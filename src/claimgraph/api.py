@@ -94,6 +94,7 @@ from .store import (
     read_commit_marker,
     write_commit_marker,
 )
+from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
 from .workers import Executor, InlineExecutor, ProcessExecutor
@@ -206,6 +207,11 @@ class Claimgraph:
         return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()), self.settings.validator)
 
     @cached_property
+    def terms(self) -> Terms:
+        """The terms sheets may use: the known vocabularies' and the ``cg:`` ones of the vocabulary in use."""
+        return known_terms().with_vocabulary(self.vocabulary.ontology)
+
+    @cached_property
     def named_queries(self) -> dict[str, NamedQuery]:
         return load_named_queries(Path(self.settings.queries_dir))
 
@@ -277,7 +283,7 @@ class Claimgraph:
         return {name: list(graph) for name, graph in graphs.items()}
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
-        change = folder_change(store, folder, self.mint, replace=replace)
+        change = folder_change(store, folder, self.mint, replace=replace, terms=self.terms)
         change.vocabulary = self._vocabulary_change()
         return change
 
@@ -321,7 +327,7 @@ class Claimgraph:
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
-        change = sheet_change(store, upload, self.mint)
+        change = sheet_change(store, upload, self.mint, terms=self.terms)
         report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(

@@ -46,6 +46,7 @@ from .sheets import (
     read_sheet,
 )
 from .store import Quad, Store, sparql_term
+from .termcheck import Terms
 
 
 def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
@@ -140,14 +141,17 @@ def corpus_change(
     )
 
 
-def folder_change(store: Store, folder: Path, mint: Minter, *, replace: bool = False) -> Change:
+def folder_change(
+    store: Store, folder: Path, mint: Minter, *, replace: bool = False, terms: Terms | None = None
+) -> Change:
     """The change a corpus folder makes, its sheets read one at a time while it is checked.
 
+    :param terms: the terms its types and predicates are checked against (with the ``cg:`` ones in use).
     :raises CorpusNotFound: when the folder has no ``corpus.yaml``.
     """
     problems: list[Problem] = []
     known, agents = known_entities(store, mint)
-    corpus = open_corpus(folder, known_ids=known, agent_ids=agents, problems=problems)
+    corpus = open_corpus(folder, known_ids=known, agent_ids=agents, problems=problems, terms=terms)
     documents = read_documents(corpus, problems=problems)
     return documents_change(
         store,
@@ -452,7 +456,7 @@ def _stored_document(store: Store, mint: Minter, ident: str) -> tuple[str, str] 
     return str(files[0]), str(texts[0])
 
 
-def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
+def sheet_change(store: Store, upload: SheetUpload, mint: Minter, *, terms: Terms | None = None) -> Change:
     """The change a claim sheet sent to the server makes, as a one-document corpus.
 
     Its document is the one in the store (its text and file name must match the sheet)
@@ -466,7 +470,7 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
     ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
     entities: list[Entity] = []
     if upload.corpus is not None:
-        entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
+        entities = read_entities(upload.corpus, sheet=CORPUS_FILE, terms=terms)
     known = RegistryIds(store, mint, also={e.id for e in entities})
     agents = RegistryIds(store, mint, agents=True, also={e.id for e in entities if e.is_agent})
     data = upload.document
@@ -505,6 +509,7 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
         known_ids=known,
         agent_ids=agents,
         problems=problems,
+        terms=terms,
     )
     name = upload.corpus_name
     if name is None:
