@@ -42,7 +42,7 @@ from .changes import (
     recorded_base,
     update_change,
 )
-from .config import Settings
+from .config import Settings, ontology_folder
 from .curators import (
     Curator,
     add_quads,
@@ -209,6 +209,7 @@ class Claimgraph:
     @cached_property
     def terms(self) -> Terms:
         """The terms sheets may use: the known vocabularies' and the ``cg:`` ones of the vocabulary in use."""
+        ontology_folder(self.settings.ontology_dir)  # a missing folder named as it was given
         return known_terms().with_vocabulary(self.vocabulary.ontology)
 
     @cached_property
