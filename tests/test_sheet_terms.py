@@ -236,7 +236,7 @@ def test_a_cg_term_the_vocabulary_in_use_declares_is_accepted(tmp_path: Path, cl
 
 
 def test_load_refuses_a_misspelt_term_with_exit_1_and_writes_nothing(
-    tmp_path: Path, claimgraph: Claimgraph, mini_store: Store
+    tmp_path: Path, claimgraph: Claimgraph, mini_store: Store, runner: CliRunner
 ):
     before = all_quads(mini_store)
     corpus = copy_mini(tmp_path)
@@ -244,7 +244,7 @@ def test_load_refuses_a_misspelt_term_with_exit_1_and_writes_nothing(
     with pytest.raises(SheetError, match=r"did you mean cg:deathCount\?"):
         claimgraph.load(mini_store, corpus)
     assert all_quads(mini_store) == before
-    result = CliRunner().invoke(
+    result = runner.invoke(
         main, ["validate", str(corpus), "--ontology-dir", str(ROOT / "ontology")], catch_exceptions=False
     )
     assert result.exit_code == 1
