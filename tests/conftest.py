@@ -65,6 +65,7 @@ BACKEND_MODULES = {
     "test_w3c_gsp",
     "test_history",
     "test_remote",
+    "test_corpus_queries",
 }
 
 

@@ -73,7 +73,7 @@ from .loader import (
 from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
-from .queries import NamedQuery, bind_parameters, load_named_queries
+from .queries import NamedQuery, bind_parameters, corpus_queries, load_named_queries
 from .reader import Description, DumpCache, Reader
 from .remote import RemoteStore
 from .search import INDEX_FILE, SearchIndex, Select
@@ -192,6 +192,10 @@ class Claimgraph:
     _curators_read: tuple[str, list[Curator]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: The corpora's named queries as last read from the store, and the commit they were read at.
+    _corpus_queries: tuple[str, dict[str, NamedQuery]] = field(
+        default=("", {}), init=False, repr=False, compare=False
+    )
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -213,8 +217,24 @@ class Claimgraph:
         return known_terms().with_vocabulary(self.vocabulary.ontology)
 
     @cached_property
-    def named_queries(self) -> dict[str, NamedQuery]:
+    def builtin_queries(self) -> dict[str, NamedQuery]:
+        """The named queries of ``queries_dir`` (the ones installed with claimgraph by default)."""
         return load_named_queries(Path(self.settings.queries_dir))
+
+    @property
+    def named_queries(self) -> dict[str, NamedQuery]:
+        """Every named query: the built-in ones, then those the corpora brought (as last read by
+        :meth:`read_named_queries`); a built-in one keeps its name."""
+        corpora = self._corpus_queries[1]
+        return {**self.builtin_queries, **{k: q for k, q in corpora.items() if k not in self.builtin_queries}}
+
+    def read_named_queries(self, select: Select) -> dict[str, NamedQuery]:
+        """:attr:`named_queries`, the corpora's read again through ``select`` when the store has
+        changed since they were last read."""
+        tag = self.marker.tag
+        if self._corpus_queries[0] != tag:
+            self._corpus_queries = (tag, corpus_queries(select))
+        return self.named_queries
 
     @cached_property
     def policy(self) -> Policy:
@@ -284,7 +304,9 @@ class Claimgraph:
         return {name: list(graph) for name, graph in graphs.items()}
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
-        change = folder_change(store, folder, self.mint, replace=replace, terms=self.terms)
+        change = folder_change(
+            store, folder, self.mint, replace=replace, terms=self.terms, builtin_queries=self.builtin_queries
+        )
         change.vocabulary = self._vocabulary_change()
         return change
 
@@ -622,6 +644,7 @@ class Claimgraph:
             else:
                 update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
             self.search_index.set_marker(marker.tag)
+        self.read_named_queries(select)
         return marker
 
     def ensure_search_index(self, select: Select) -> SearchIndex:

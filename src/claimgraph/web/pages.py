@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotFound
 
 from ..api import EXPORT_FORMATS as DUMPS
 from .context import get_claimgraph
-from .resources import alternates, cached, dump_bytes, get_reader, href, select
+from .resources import alternates, cached, dump_bytes, get_reader, href, read_named_queries, select
 
 blueprint = Blueprint("pages", __name__)
 
@@ -56,6 +56,7 @@ def page(template: str, **context: Any) -> str:
 @blueprint.route("/query")
 def query_page() -> Response:
     """YASGUI pointed at ``/sparql``, with every named query as a ready tab (casualties-by-source first)."""
+    read_named_queries()
     queries = list(get_claimgraph().named_queries.values())
     queries.sort(key=lambda q: q.name != FIRST_QUERY)
     examples = [

@@ -43,7 +43,7 @@ from ..api import QueryRequest, best_match, choose_format
 from ..errors import QueryError
 from .context import get_claimgraph, get_executor
 from .pages import queries_page, query_page
-from .resources import CACHE_CONTROL, etag, last_modified, not_modified
+from .resources import CACHE_CONTROL, etag, last_modified, not_modified, read_named_queries
 from .writes import handle_update
 
 blueprint = Blueprint("sparql", __name__)
@@ -335,8 +335,9 @@ def sparql() -> Response:
 
 @blueprint.route("/queries/<name>", methods=["GET", "POST"])
 def named_query(name: str) -> Response:
-    """Run one of ``queries/*.rq``; its parameters come as ``?name=value`` (or a form)."""
+    """Run one of ``queries/*.rq`` or of a corpus's own; its parameters come as ``?name=value`` (or a form)."""
     cg = get_claimgraph()
+    read_named_queries()
     if name.endswith(".rq"):
         return Response(cg.named_query(name[: -len(".rq")]).text, mimetype=QUERY_DIRECT)
     cg.named_query(name)
@@ -369,6 +370,7 @@ def named_query(name: str) -> Response:
 def named_queries() -> Response:
     """The named queries with their headers: JSON, or HTML for a browser."""
     cg = get_claimgraph()
+    read_named_queries()
     listing = [
         {
             **q.as_dict(),
