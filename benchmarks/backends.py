@@ -141,7 +141,8 @@ def measure_backend(backend: str, corpus: Path, claims: int, work: Path, runs: i
                     store, f"DELETE DATA {{ GRAPH <{graph}> {{ <{claim}> {comment} 'checked' }} }}"
                 ),
             )
-            queries = {}
+            queries: dict = {}
+            direct: dict = {}
             for name, query in sorted(app.named_queries.items()):
                 parameter = query.parameters[0].name if query.parameters else None
                 modes = [("bound", parameter), ("unbound", None)] if parameter else [("unbound", None)]
@@ -153,12 +154,33 @@ def measure_backend(backend: str, corpus: Path, claims: int, work: Path, runs: i
                         queries[f"{name} ({mode})"] = _timed(runs, lambda r=request: app.answer(store, r))
                     except Exception as exc:  # a server's refusal is a figure too
                         queries[f"{name} ({mode})"] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+                    if backend != "embedded":
+                        # The same text sent straight to the same server, in the same run: the baseline.
+                        try:
+                            direct[f"{name} ({mode})"] = _timed(
+                                runs, lambda t=text: _direct(values["store"], t)
+                            )
+                        except Exception as exc:
+                            direct[f"{name} ({mode})"] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             found["queries (s)"] = queries
+            if direct:
+                found["direct (s)"] = direct
             return found
         finally:
             store.close()
     finally:
         context.__exit__(None, None, None)
+
+
+def _direct(url: str, text: str) -> bytes:
+    """The query as a client would send it to the server itself (form post, JSON results)."""
+    import requests
+
+    response = requests.post(
+        url, data={"query": text}, headers={"Accept": "application/sparql-results+json"}, timeout=300
+    )
+    response.raise_for_status()
+    return response.content
 
 
 def _subject_for(parameter: str, store) -> str:
@@ -230,6 +252,25 @@ def render(rows: list[dict]) -> str:
         for name in names:
             cells = [_cell(row[b]["queries (s)"].get(name), 1000, "{:.0f}") for b in backends]
             out.append(f"| `{name}` (ms) | " + " | ".join(cells) + " |")
+        servers = [b for b in backends if "direct (s)" in row[b]]
+        if servers:
+            out += [
+                "",
+                "The same query text sent straight to the server (form post, JSON results), in the same",
+                "run, beside it through claimgraph: milliseconds, and the ratio of the medians.",
+                "",
+                "| query | " + " | ".join(f"{b} direct | {b} claimgraph | ratio" for b in servers) + " |",
+                "|---" * (3 * len(servers) + 1) + "|",
+            ]
+            for name in names:
+                cells = []
+                for b in servers:
+                    via, straight = row[b]["queries (s)"].get(name), row[b]["direct (s)"].get(name)
+                    ratio = "—"
+                    if via and straight and "error" not in via and "error" not in straight:
+                        ratio = f"{via['median'] / max(straight['median'], 1e-6):.2f}×"
+                    cells += [_cell(straight, 1000, "{:.0f}"), _cell(via, 1000, "{:.0f}"), ratio]
+                out.append(f"| `{name}` | " + " | ".join(cells) + " |")
         out += [""] + [f"Not measured: {e}" for e in errors] + ([""] if errors else [])
     out.append(END)
     return "\n".join(out) + "\n"
@@ -254,9 +295,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="The RESULTS.md to write into.")
     args = parser.parse_args(argv)
-    rows = measure(args.sizes, runs=args.runs, backends=tuple(args.backends))
-    args.out.with_name("backends.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    write_section(args.out, render(rows))
+    rows: list[dict] = []
+    for size in args.sizes:  # written after each size: a long run keeps what it measured
+        rows += measure([size], runs=args.runs, backends=tuple(args.backends))
+        args.out.with_name("backends.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        write_section(args.out, render(rows))
     print(render(rows))
 
 

@@ -98,7 +98,7 @@ def _claim(i: int, events: int, agents: int, vocabulary: Vocabulary) -> tuple[st
         value = base + (k % 4 if event % 3 == 0 else 0)  # a third of the facts are contested
         quote = f"{value} people {marker}"
         sentence = f"Source {claimant} said that event {event} counted {quote}."
-        body = [f"    predicate: {prop}", f"    value: {value}", "    count_kind: deaths"]
+        body = [f"    predicate: {prop}", f"    value: {value}", "    count_kind: killed"]
     else:
         prop = vocabulary.responsibility[i % len(vocabulary.responsibility)]
         culprit = (event * 17 + (k % 2 if event % 3 == 0 else 0)) % agents

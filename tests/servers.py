@@ -4,7 +4,7 @@ Plain functions (no fixtures: ``conftest.py`` holds the chain). Each server gets
 temporary folder of its own (database, log, and for Virtuoso its ini file), starts in
 seconds, and is stopped at the end by the fixture that started it.
 
-* :func:`start_oxigraph` — ``oxigraph serve --location DIR --bind 127.0.0.1:PORT``
+* :func:`start_oxigraph` — ``oxigraph serve --location DIR --bind 127.0.0.1:PORT --union-default-graph``
   (the ``oxigraph`` package of the ``test`` extra).
 * :func:`start_virtuoso` — Debian's ``virtuoso-t`` with an ini file written here
   (HTTP and ISQL ports, ``ResultSetMaxRows``), anonymous SPARQL updates granted by ISQL.
@@ -28,7 +28,7 @@ import requests
 
 from .live import free_port
 
-#: The graphs claimgraph keeps for itself on a server (claimgraph.remote).
+#: The graphs claimgraph keeps for itself on a server (claimgraph.store.remote).
 RESERVED = "urn:claimgraph:"
 #: ResultSetMaxRows of the Virtuoso the tests write to: low, so that every dump and every
 #: read of a large graph pages through it as it would through a production server's limit.
@@ -173,7 +173,8 @@ def missing(kind: str) -> str | None:
     return None
 
 
-def start_oxigraph(folder: Path) -> SparqlServer:
+def start_oxigraph(folder: Path, *, union: bool = True) -> SparqlServer:
+    """An Oxigraph server of its own in ``folder``; ``union``: started as claimgraph needs it."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder / "server.log").open("w+b")
@@ -185,6 +186,8 @@ def start_oxigraph(folder: Path) -> SparqlServer:
             str(folder / "db"),
             "--bind",
             f"127.0.0.1:{port}",
+            # claimgraph sends its queries as they are: the default graph is the union of the graphs.
+            *(["--union-default-graph"] if union else []),
             # The server's own limit: a query claimgraph stopped waiting for would run on.
             "--timeout-s",
             str(OXIGRAPH_TIMEOUT),

@@ -131,6 +131,41 @@ def test_event_chart_has_one_mark_per_source_value(server, page):
     shoot(page, "event-desktop")
 
 
+def test_the_reader_switches_the_charts_range_rule(server, page):
+    """No JavaScript: the chosen rule's dashed lines are the ones drawn."""
+    page.goto(server.url + EVENT)
+    chart = page.locator('figure.chart[data-property="https://w3id.org/claimgraph/ns#deathCount"]')
+
+    def drawn() -> set[float]:
+        shown = [
+            g
+            for g in chart.locator("g.range").all()
+            if g.evaluate("node => getComputedStyle(node).display") != "none"
+        ]
+        return {
+            round(float(line.get_attribute("x1")), 1) for g in shown for line in g.locator("line.rule").all()
+        }
+
+    every = drawn()
+    assert len(every) == 2, "every value: 50 and 52"
+    page.locator("label[for=rule-independent-sources]").click()
+    independent = drawn()
+    assert len(independent) == 1 and independent < every, "independent sources only: 52 alone"
+    assert chart.locator("p.rule-independent-sources").is_visible()
+    assert not chart.locator("p.rule-every-value").is_visible()
+    shoot(page, "event-rule-desktop")
+
+
+def test_event_page_reads_as_contested_then_uncontested(server, page):
+    page.goto(server.url + EVENT)
+    contested = page.locator("#contested .agreement").first.inner_text()
+    assert contested.startswith("contested: 50 vs 52 killed")
+    assert "agrees" not in page.locator("main").inner_text()
+    assert not page.locator("#several .fact").first.is_visible(), "several values are folded"
+    page.locator("#several summary").click()
+    assert page.locator("#several .fact").first.is_visible()
+
+
 def test_claim_link_leads_to_its_quote_highlighted_in_the_document(server, page):
     page.goto(server.url + EVENT)
     row = page.locator("table.claims tr", has_text="United Nations officials").first

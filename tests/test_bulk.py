@@ -16,12 +16,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
 from claimgraph.errors import StoreError, ValidationFailed
 from claimgraph.mapping import corpus_quads
 from claimgraph.sheets import read_corpus
 from claimgraph.store import JOURNAL_GRAPH, OxigraphStore, Store
+from claimgraph.store import spool as store_module
 
 from .conftest import MINI, SEEDS, all_quads
 

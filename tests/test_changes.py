@@ -330,7 +330,7 @@ def test_a_count_kind_does_not_corroborate_another(claimgraph: Claimgraph, store
     shutil.copytree(MINI, corpus)
     sheet = corpus / "doc-b.yaml"
     sheet.write_text(
-        sheet.read_text(encoding="utf-8").replace("count_kind: deaths", "count_kind: bodies seen", 1),
+        sheet.read_text(encoding="utf-8").replace("count_kind: killed", "count_kind: bodies-seen", 1),
         encoding="utf-8",
     )
     claimgraph.load(store, corpus)
@@ -343,9 +343,12 @@ def test_a_count_kind_does_not_corroborate_another(claimgraph: Claimgraph, store
         ).rows
         return sorted((r["o"].toPython(), str(r.get("k"))) for r in rows)
 
-    assert derived(CG.ConsensusStatement) == [(12, "bodies seen")]
+    assert derived(CG.ConsensusStatement) == [(12, "https://w3id.org/claimgraph/count-kinds#bodies-seen")]
     # The disagreeing deaths are recorded as contested values of their own kind.
-    assert derived(CG.ContestedValue) == [(12, "deaths"), (14, "deaths")]
+    assert derived(CG.ContestedValue) == [
+        (12, "https://w3id.org/claimgraph/count-kinds#killed"),
+        (14, "https://w3id.org/claimgraph/count-kinds#killed"),
+    ]
     assert not list(store.quads(graph, subject=URIRef(EVENT), predicate=CG.deathCount))
     # Withdraw doc-a: the bare triple needs every claim about (flood, deathCount) to agree,
     # whatever its kind: now only doc-b's 12 is left.

@@ -105,7 +105,7 @@ def test_named_query_with_parameter(runner: CliRunner, loaded: str):
         "json",
     )
     assert code == 0, err
-    deaths = sorted(int(b["deaths"]["value"]) for b in json.loads(out)["results"]["bindings"])
+    deaths = sorted(int(b["count"]["value"]) for b in json.loads(out)["results"]["bindings"])
     assert deaths == [12, 12, 14]
     code, _, err = run(
         runner,
@@ -326,7 +326,7 @@ def test_sheet_and_shape_problems_come_in_one_report(runner: CliRunner, tmp_path
     b = folder / "doc-b.yaml"
     b.write_text(b.read_text(encoding="utf-8").replace("quote: 12 died", "quote: 12 perished"))
     a = folder / "doc-a.yaml"
-    a.write_text(a.read_text(encoding="utf-8").replace("    count_kind: deaths\n", ""))
+    a.write_text(a.read_text(encoding="utf-8").replace("    count_kind: killed\n", ""))
     lines = load_fails(runner, folder, tmp_path)
     assert lines[0].endswith("3 problems:"), lines
     assert sum("doc-b.yaml:" in line and "12 perished" in line for line in lines) == 1

@@ -218,7 +218,8 @@ def test_the_corpus_record_goes_with_its_last_document(app, client):
 def test_a_resent_sheet_keeps_the_replaced_claim_and_links_the_new_one_to_it(app, client):
     assert post_doc_c(client, doc_c_sheet()).status_code == 201
     first = claims(client, document="doc-c")
-    sheet = doc_c_sheet().replace("    count_kind: deaths\n", "    count_kind: deaths\n    note: corrected\n")
+    sheet = doc_c_sheet().replace("    count_kind: killed\n", "    count_kind: killed\n    note: corrected\n")
+    assert sheet != doc_c_sheet(), "the corrected sheet must differ from the first"
     response = post_doc_c(client, sheet, reason="a note added")
     assert response.status_code == 201, response.data
     now = claims(client, document="doc-c")
@@ -336,7 +337,8 @@ def test_a_withdrawn_claim_still_resolves_with_its_banner_and_its_document_lists
 def test_a_replaced_claim_names_the_claim_that_replaced_it(app, client):
     assert post_doc_c(client, doc_c_sheet()).status_code == 201
     first = claims(client, document="doc-c")
-    sheet = doc_c_sheet().replace("    count_kind: deaths\n", "    count_kind: deaths\n    note: corrected\n")
+    sheet = doc_c_sheet().replace("    count_kind: killed\n", "    count_kind: killed\n    note: corrected\n")
+    assert sheet != doc_c_sheet(), "the corrected sheet must differ from the first"
     assert post_doc_c(client, sheet, reason="corrected").status_code == 201
     [new] = claims(client, document="doc-c") - first
     [old] = first - claims(client, document="doc-c")

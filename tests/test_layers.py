@@ -14,17 +14,19 @@ LAYERS = {
     "errors": 0,
     "config": 1,
     "model": 1,
+    "countkinds": 1,
     "formats": 1,
     "termcheck": 1,
+    "iris": 1,
     "sparqltext": 2,
+    "rdf": 2,
+    "processes": 2,
     "store": 2,
-    "sparqlclient": 2,
-    "remote": 2,
-    "backends": 2,
     "validation": 2,
     "sparqlshapes": 2,
     "sheets": 2,
     "mapping": 2,
+    "counting": 2,
     "negotiation": 2,
     "mentions": 2,
     "pages": 2,
@@ -40,6 +42,8 @@ LAYERS = {
     "export": 3,
     "search": 3,
     "describe": 3,
+    "facts": 3,
+    "ranges": 3,
     "reader": 3,
     "workers": 3,
     "answers": 3,
@@ -58,11 +62,11 @@ CONFINED = {
     "waitress": ("web",),
     "click": ("cli",),
     "pyshacl": ("validation",),
-    # The engine stays in the store implementations (export's dumps are to move behind
+    # The engine stays in the store layer and its RDF helpers (export's dumps are to move behind
     # store.dump too); sparqlshapes stages a batch in an in-memory store of its own to validate it.
-    "pyoxigraph": ("store", "remote", "export", "sparqlshapes"),
-    # The HTTP client of the store on a SPARQL server.
-    "urllib3": ("sparqlclient",),
+    "pyoxigraph": ("store", "rdf", "export", "sparqlshapes"),
+    # The HTTP client of the store on a SPARQL server (store/http.py).
+    "urllib3": ("store",),
     # The drafting assistant's text libraries: sentences, number words and dates are read in
     # mentions, registry labels matched in draft.
     "sentencex": ("mentions",),
@@ -232,7 +236,7 @@ def test_the_pool_of_workers_imports_nothing_of_the_query_path():
 #: The only modules that call a store's write methods: the store implementations themselves,
 #: and the one write path. Everything else writes through :mod:`claimgraph.changes`.
 #: (sparqlshapes fills a throw-away in-memory store of its own, the staged batch it validates.)
-STORE_WRITERS = {"store", "remote", "changes", "sparqlshapes"}
+STORE_WRITERS = {"store", "changes", "sparqlshapes"}
 WRITE_METHODS = {"apply", "update", "extend", "bulk_extend", "load", "bulk_load", "clear", "remove"}
 
 
@@ -261,3 +265,24 @@ def test_only_the_write_path_writes_to_the_store(path: Path):
     if layer_name(path) in STORE_WRITERS:
         return
     assert not store_writes(path), f"{path.name} writes to the store directly: {store_writes(path)}"
+
+
+#: What only the store layer knows: which store it is.
+WHICH_STORE = {"OxigraphStore", "RemoteStore", "RemoteOptions", "is_remote"}
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_above_the_store_layer_asks_which_store_it_has(path: Path):
+    if layer_name(path) in ("store", "rdf"):
+        return
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    named = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    named |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert not named & WHICH_STORE, f"{path.name} names {sorted(named & WHICH_STORE)}"
+
+
+def test_no_store_offers_an_update_beside_the_write_path():
+    from claimgraph.store import OxigraphStore, RemoteStore, Store
+
+    for kind in (Store, OxigraphStore, RemoteStore):
+        assert not hasattr(kind, "update"), kind

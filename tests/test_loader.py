@@ -90,7 +90,7 @@ def test_consensus_holds_agreed_triples_only(claimgraph: Claimgraph, mini_store:
     assert not any(p == CG.deathCount for _, p, _ in triples), "12 and 14 disagree"
     statements = [s for s, p, o in triples if p == RDF.type and o == CG.ConsensusStatement]
     # One per key (subject, predicate, count kind) whose claims agree: the start date
-    # (two claims); the three death counts (12, 14, 12, all "deaths") disagree, so there
+    # (two claims); the three death counts (12, 14, 12, all "killed") disagree, so there
     # is no statement for them and no bare death count.
     assert len(statements) == 1
     assert not any(p == CG.countKind for s, p, _ in triples if s in statements)
@@ -107,7 +107,9 @@ def test_consensus_holds_agreed_triples_only(claimgraph: Claimgraph, mini_store:
     assert values[12][CG.claimCount].toPython() == 2 and values[12][CG.documentCount].toPython() == 2
     assert values[14][CG.claimCount].toPython() == 1 and values[14][CG.documentCount].toPython() == 1
     assert all(
-        str(v[CG.countKind]) == "deaths" and v[CG.otherCountKinds].toPython() == 0 for v in values.values()
+        str(v[CG.countKind]) == "https://w3id.org/claimgraph/count-kinds#killed"
+        and v[CG.otherCountKinds].toPython() == 0
+        for v in values.values()
     )
     claimants = {str(o).rsplit("/", 1)[-1] for s, p, o in triples if p == CG.claimant}
     assert claimants == {"mayor", "author-b", "hospitals"}

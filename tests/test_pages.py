@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 
-from .conftest import BASE
+from .conftest import BASE, MINI
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 EVENT = "/entity/camp-ashraf-attack-2013"
@@ -41,31 +42,52 @@ def table_rows(text: str) -> list[str]:
     ]
 
 
+def section(text: str, ident: str) -> str:
+    part = text[text.index(f'id="{ident}"') :]
+    return part[part.index(">") + 1 : part.index("</section>")]
+
+
+def plain(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
 def test_event_page_shows_the_contested_death_count_claim_by_claim(seed_client):
     text = page(seed_client, EVENT)
-    contested = text[text.index("Contested facts") : text.index("What every source agrees on")]
+    contested = section(text, "contested")
     lines = [" ".join(r.split()) for r in table_rows(contested)]
     assert any(line.startswith("50 ") and "U.S. State Department" in line for line in lines)
-    assert any(
-        line.startswith("52 ") and "United Nations officials" in line and "bodies seen" in line
-        for line in lines
-    )
-    un = next(line for line in lines if "United Nations officials" in line and line.startswith("52 "))
-    assert "Tahar Boumedra" in un, "the chain: who said it, according to whom"
+    # Only the claims of the contested key: 52 bodies seen is another fact, not in this table.
+    assert not any("United Nations officials" in line for line in lines)
+    assert "contested: 50 vs 52 killed (5 claims" in plain(contested)
     for claim in death_counts(seed_client):
-        assert f'id="claim-{claim["claim"].rsplit("/", 1)[1]}"' in contested
+        digest = claim["claim"].rsplit("/", 1)[1]
+        assert (f'id="claim-{digest}"' in contested) == (not claim["claimant"].endswith("/un-officials"))
 
 
-def test_event_page_shows_the_consensus_beside(seed_client):
+def test_event_page_separates_uncontested_facts_and_counts_independent_sources(seed_client):
+    """No view says sources agree where one source speaks: an uncontested fact says how many
+    claims from how many independent sources (claims whose chains share an agent are one)."""
     text = page(seed_client, EVENT)
-    agreed = text[text.index("What every source agrees on") :]
-    agreed = agreed[: agreed.index("</section>")]
-    assert "abducted count" in agreed and ">7<" in agreed
-    assert "remaining count" in agreed and ">100<" in agreed
-    # 50 against 52 deaths is contested: the only death count agreed on is one of another
-    # count kind (52 bodies seen, the UN officials'), and the page says which.
-    rows = [r for r in agreed.split("<tr>") if "death count" in r]
-    assert len(rows) == 1 and ">52<" in rows[0] and "bodies seen" in rows[0]
+    assert "agrees" not in plain(text) and "What every source" not in text
+    uncontested = section(text, "uncontested")
+    said = plain(uncontested)
+    # 52 bodies seen: one claim, by the United Nations officials.
+    assert "uncontested, from one source: 52 bodies seen or recovered (1 claim)" in said
+    # 7 abducted: "taken hostage" in article 000's own voice and the press reports' "abducted"
+    # through the State Department report in both articles are one count kind and one value;
+    # their chains share agents (article 000's voice, the State Department), so one source.
+    assert "uncontested, from one source: 7 abducted or taken hostage (3 claims)" in said
+    several = section(text, "several")
+    assert "<details>" in several and "Several values" in several
+    assert text.index('id="contested"') < text.index('id="uncontested"') < text.index('id="several"')
+
+
+def test_dates_at_different_precision_are_compatible_not_several_values(seed_client):
+    text = page(seed_client, EVENT)
+    compatible = plain(section(text, "compatible"))
+    assert "start date" in compatible and "given at different precision" in compatible
+    assert "--09-01" in compatible and "2013-09-01" in compatible
+    assert "start date" not in plain(section(text, "several"))
 
 
 def test_event_chart_has_one_mark_per_source_value(seed_client):
@@ -84,13 +106,14 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
     assert {(html.unescape(s), v) for s, v in marks} == expected
     assert ("U.S. State Department", "50") in expected and ("United Nations officials", "52") in expected
     assert "low 50, high 52" in figure.group(0)
-    assert "nothing is averaged" in text, "the rule is stated"
+    assert "Nothing is averaged" in text, "the rule is stated"
     # 52 bodies seen (the UN officials) is not set against 50 deaths as one count: the
     # mark says its kind, and the caption gives each kind's range apart.
     assert re.search(
-        r'data-source="United Nations officials" data-value="52" data-kind="bodies seen"', figure.group(0)
+        r'data-source="United Nations officials" data-value="52" data-kind="bodies seen or recovered"',
+        figure.group(0),
     )
-    assert "bodies seen: 52" in figure.group(0) and "deaths: low 50, high 52" in figure.group(0)
+    assert "bodies seen or recovered: 52" in figure.group(0) and "killed: low 50, high 52" in figure.group(0)
     # …and it is drawn apart and labelled on the chart itself, not only in a tooltip.
     drawn = {
         kind: style
@@ -98,8 +121,50 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
             r'<circle class="mark (kind-\d)"[^>]*data-kind="([^"]*)"', figure.group(0)
         )
     }
-    assert drawn["bodies seen"] != drawn["deaths"]
-    assert re.search(r'class="mark-label"[^>]*>52 bodies seen</text>', figure.group(0))
+    assert drawn["bodies seen or recovered"] != drawn["killed"]
+    assert re.search(r'class="mark-label"[^>]*>52 bodies seen or recovered</text>', figure.group(0))
+
+
+def test_event_chart_scales_to_the_values_and_keeps_labels_off_the_rules(seed_client):
+    text = page(seed_client, EVENT)
+    svg = re.search(r'data-property="https://w3id.org/claimgraph/ns#deathCount">.*?</svg>', text, re.S).group(
+        0
+    )
+    ticks = [float(t) for t in re.findall(r'class="tick-label"[^>]*>([^<]+)</text>', svg)]
+    # 50 against 52 fills the plot: the axis runs over the values' range, not from zero.
+    assert ticks[0] > 0 and ticks[0] <= 50 and 52 <= ticks[-1] < 60
+    assert 'class="zero"' not in svg and "does not start at zero" in text
+    rules = {float(x) for x in re.findall(r'class="rule (?:low|high)" x1="([\d.]+)"', svg)}
+    for x, anchor in re.findall(r'class="mark-label" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)"', svg):
+        assert all(abs(float(x) - r) >= 10 for r in rules), "a label stands beside its mark, off the rules"
+        assert anchor in ("start", "end")
+    # Whole claimant names, wrapped onto lines.
+    names = [
+        "".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label)).replace("-", "- ")
+        for label in re.findall(r'<text class="row-label".*?</text>', svg, re.S)
+    ]
+    assert any("000_29cd18593cd2def4.txt" in n.replace(" ", "") for n in names)
+    assert not any("…" in n for n in names)
+
+
+def test_a_bound_is_drawn_as_a_bound(tmp_path, claimgraph, store, client):
+    corpus = tmp_path / "bounded"
+    shutil.copytree(MINI, corpus)
+    sheet = corpus / "doc-a.yaml"
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace(
+            "    wording: dead\n", "    wording: dead\n    bound: at least\n"
+        ),
+        encoding="utf-8",
+    )
+    claimgraph.load(store, corpus)
+    text = page(client, "/entity/flood-2020")
+    svg = re.search(r'<figure class="chart".*?</figure>', text, re.S).group(0)
+    assert re.search(r'class="mark-label"[^>]*>≥ 14</text>', svg)
+    assert re.search(r'<line class="bound-arrow"[^>]*marker-end="url\(#bound-arrow\)"', svg)
+    assert re.search(r'data-value="14" data-kind="[^"]*" data-bound="at least"', svg)
+    # The agreement line says the bound too.
+    assert "contested: 12 vs ≥ 14 killed" in plain(section(text, "contested"))
 
 
 def test_document_page_highlights_every_claimed_quote(seed_client):
@@ -154,8 +219,65 @@ def test_claim_page_in_words_in_context_with_chain_and_others(seed_client):
         'id="quote"' in text and 'id="evidence"' in text and 'id="step-0"' in text and 'id="position"' in text
     )
     assert "Tahar Boumedra" in text
-    others = text[text.index("Other claims about") :]
+    # Its own key is bodies seen: one claim, one source, nothing said to agree with it; the death
+    # counts (50, 52 killed) are another count kind, shown apart as other facts.
+    agreement = plain(section(text, "agreement"))
+    assert "uncontested, from one source: 52 bodies seen or recovered (1 claim)" in agreement
+    assert "agrees" not in agreement
+    others = section(text, "other-kinds")
+    assert "contested: 50 vs 52 killed" in plain(others)
     assert any(line.startswith("50 ") for line in (" ".join(r.split()) for r in table_rows(others)))
+
+
+def test_a_52_deaths_claim_page_says_contested_not_agreed(seed_client):
+    """The agreement line is computed for the claim's own key (subject, property, count kind)."""
+    claim = next(
+        c for c in death_counts(seed_client) if c["claimant"].endswith("/mek") and c["value"] == "52"
+    )
+    text = page(seed_client, "/claim/" + claim["claim"].rsplit("/", 1)[1])
+    agreement = plain(section(text, "agreement"))
+    assert agreement.count("contested: 50 vs 52 killed") == 1 and "agree" not in agreement
+    assert (
+        "2 independent sources: Mujahedeen-e Khalq (party to the event); Unnamed author of 000_29cd18593cd2def4.txt"
+        in agreement
+    )
+    assert "1 claim from one source: U.S. State Department" not in agreement  # two claims, one source
+    assert "2 claims from one source: U.S. State Department" in agreement
+
+
+def consensus_iris(client, kind: str) -> list[dict[str, str]]:
+    return rows(
+        client,
+        "SELECT ?s ?o ?k WHERE { ?s a <https://w3id.org/claimgraph/ns#" + kind + "> ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <https://w3id.org/claimgraph/ns#deathCount> ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o OPTIONAL { ?s <https://w3id.org/claimgraph/ns#countKind> ?k } }",
+    )
+
+
+def test_consensus_page_lists_its_claims_and_count_kind(seed_client):
+    [statement] = consensus_iris(seed_client, "ConsensusStatement")
+    assert statement["k"].endswith("#bodies-seen")
+    text = page(seed_client, "/consensus/" + statement["s"].rsplit("/", 1)[1])
+    said = plain(text[text.index('class="in-words"') :].split("</p>")[0])
+    assert "counting bodies seen or recovered" in said and "52 bodies seen or recovered" in said
+    assert "asserted in the consensus graph" not in text
+    lines = [" ".join(r.split()) for r in table_rows(text)]
+    assert len(lines) == 1 and "United Nations officials" in lines[0] and "52 bodies" in lines[0]
+    assert "000_29cd18593cd2def4.txt" in lines[0]
+    assert "1 claim from one source: United Nations officials" in plain(text)
+
+
+def test_a_contested_value_has_a_page_of_its_own_kind(seed_client):
+    values = {r["o"]: r for r in consensus_iris(seed_client, "ContestedValue")}
+    assert set(values) == {"50", "52"} and all(r["k"].endswith("#killed") for r in values.values())
+    text = page(seed_client, "/consensus/" + values["52"]["s"].rsplit("/", 1)[1])
+    said = plain(text[text.index('class="in-words"') :].split("</p>")[0])
+    assert "Contested value" in text and "Every claim in the store" not in text
+    assert "52 is one of 2 values that claims of this key give, and only one can be true" in said
+    assert "The others: 50 (2 claims from one source: U.S. State Department)" in said
+    behind = text[text.index("The claims that give") :]
+    behind = behind[: behind.index("</table>")]
+    assert len(table_rows(behind)) == 3 and "United Nations officials" not in behind
 
 
 def test_search_finds_spelling_variants_and_quotes(seed_client):
@@ -174,7 +296,13 @@ def test_named_query_in_a_browser_is_a_table_with_a_form(seed_client):
     cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", text)]
     assert "50" in cells and "52" in cells
     one = page(seed_client, "/queries/casualties-by-source", event=f"{BASE}entity/camp-ashraf-attack-2013")
-    assert one.count("<tr>") == len(death_counts(seed_client)) + 1
+    counts = rows(
+        seed_client,
+        "SELECT ?claim WHERE { ?claim <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> "
+        f"<{BASE}entity/camp-ashraf-attack-2013> ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p . "
+        "?claim a <https://w3id.org/claimgraph/ns#Claim> . ?p a <https://w3id.org/claimgraph/ns#CountProperty> }",
+    )
+    assert one.count("<tr>") == len(counts) + 1 > len(death_counts(seed_client)) + 1
     assert (
         seed_client.get("/queries/casualties-by-source", headers={"Accept": "text/csv"}).mimetype
         == "text/csv"
@@ -195,3 +323,35 @@ def test_pages_are_readable_without_javascript(seed_client):
         assert "//cdn" not in text and "https://" not in text.split("<body>")[0].replace(
             "https://w3id.org", ""
         )
+
+
+def test_event_page_gives_each_rules_range_with_the_claims_left_out(seed_client):
+    text = page(seed_client, EVENT)
+    ranges = section(text, "ranges")
+    rows_ = {
+        rule: " ".join(plain(row).split())
+        for rule, row in re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', ranges, re.S)
+    }
+    assert set(rows_) == {"every-value", "independent-sources", "most-conservative", "excluding-parties"}
+    assert (
+        rows_["excluding-parties"].count("its claimant, Mujahedeen-e Khalq, is declared party to the event")
+        == 2
+    )
+    assert (
+        'href="https://w3id.org/claimgraph/range-rules#independent-sources"' in ranges and "v1.0.0" in ranges
+    )
+    assert " 50 52 — 5:" in rows_["every-value"]
+    assert " 52 52 — 3:" in rows_["independent-sources"]
+    assert (
+        rows_["independent-sources"].count("50 is given by one independent source (U.S. State Department)")
+        == 2
+    )
+    assert " 50 52 50 5:" in rows_["most-conservative"]
+    # The chart offers the same rules, and draws each rule's low and high.
+    assert re.search(
+        r'<input type="radio" name="rule" id="rule-every-value" value="every-value" checked>', text
+    )
+    assert (
+        'class="range rule-independent-sources" data-rule="https://w3id.org/claimgraph/range-rules#independent-sources"'
+        in text
+    )

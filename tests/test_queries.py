@@ -21,6 +21,12 @@ def rows(result: QueryResult) -> list[dict[str, object]]:
     return [{k: v.toPython() if hasattr(v, "toPython") else v for k, v in r.items()} for r in result.rows]
 
 
+def kind(row: dict[str, object]) -> str | None:
+    """The notation of a row's count kind (the concept's IRI ends with it)."""
+    found = row.get("countKind")
+    return str(found).rsplit("#", 1)[-1] if found is not None else None
+
+
 def entity(cg: Claimgraph, ident: str) -> str:
     return str(cg.mint.entity(ident))
 
@@ -52,12 +58,23 @@ def test_every_query_has_a_header_and_answers(name: str, answers):
     assert answers[name], f"{name} has no answer on the seed corpus"
 
 
-def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
+def virtuoso_arrows(backend: str, rows_: list[dict[str, object]]) -> None:
+    """Virtuoso, once its database has grown a little, gives the query's non-ASCII characters back
+    as "?" and takes BOUND of an unbound step as true in via's CONCAT (see
+    test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops): a known wrong answer of the
+    server there, marked as such when it shows."""
+    if backend == "virtuoso" and any(" ? " in str(r.get("via") or "") for r in rows_):
+        pytest.xfail("Virtuoso's CONCAT of the query's arrows with stored labels")
+
+
+def test_casualties_by_source(seed_claimgraph: Claimgraph, answers, backend: str):
     cg = seed_claimgraph
+    virtuoso_arrows(backend, answers["casualties-by-source"])
     by_value = defaultdict(set)
     for row in answers["casualties-by-source"]:
         assert row["quote"] and row["document"] and row["claimant"]
-        by_value[row["deaths"]].add((str(row["claimant"]), str(row["document"])))
+        if str(row["property"]).endswith("#deathCount"):
+            by_value[row["count"]].add((str(row["claimant"]), str(row["document"])))
     # 50 dead: the US State Department report, reported in both documents.
     assert by_value[50] == {
         (entity(cg, "us-state-department"), document(cg, "article-000")),
@@ -71,7 +88,8 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     } <= by_value[52]
     assert set(by_value) == {50, 52}
     [un] = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "un-officials")]
-    assert un["countKind"] == "bodies seen"
+    assert kind(un) == "bodies-seen" and un["countKindLabel"] == "bodies seen or recovered"
+    assert un["wording"] == "seen … bodies"
     # The chain before the claimant, in its order: the article, Boumedra, the passage he read out.
     assert un["via"] == (
         "Unnamed author of 000_29cd18593cd2def4.txt → Tahar Boumedra → "
@@ -79,8 +97,9 @@ def test_casualties_by_source(seed_claimgraph: Claimgraph, answers):
     )
     assert "52 bodies" in un["quote"]
     own_voice = [r for r in answers["casualties-by-source"] if str(r["claimant"]) == entity(cg, "mek")]
-    assert own_voice and all(r["via"] == "" and r["countKind"] == "deaths" for r in own_voice)
-    state = [r for r in answers["casualties-by-source"] if r["deaths"] == 50]
+    deaths = [r for r in own_voice if str(r["property"]).endswith("#deathCount")]
+    assert deaths and all(r["via"] == "" and kind(r) == "killed" for r in deaths)
+    state = [r for r in answers["casualties-by-source"] if r["count"] == 50]
     assert {r["via"] for r in state} == {"Unnamed author of 000_29cd18593cd2def4.txt", "Mujahedeen-e Khalq"}
 
 
@@ -116,28 +135,51 @@ def test_abducted_and_remaining(seed_claimgraph: Claimgraph, seed_store: Store):
 
 def test_corroboration_tells_repetition_from_independence(seed_claimgraph: Claimgraph, answers):
     death = "https://w3id.org/claimgraph/ns#deathCount"
-    rows_ = {
-        (r["value"], r.get("countKind")): r for r in answers["corroboration"] if str(r["property"]) == death
-    }
-    assert rows_[(50, "deaths")]["status"] == "repeated"
-    assert (rows_[(50, "deaths")]["claimants"], rows_[(50, "deaths")]["documents"]) == (1, 2)
+    rows_ = {(r["value"], kind(r)): r for r in answers["corroboration"] if str(r["property"]) == death}
+    assert rows_[(50, "killed")]["status"] == "repeated"
+    assert (rows_[(50, "killed")]["claimants"], rows_[(50, "killed")]["documents"]) == (1, 2)
     # 52 deaths: both articles' own voice. The 52 bodies the UN officials saw are another
     # fact (another count kind): they do not corroborate the deaths.
-    deaths52 = rows_[(52, "deaths")]
+    deaths52 = rows_[(52, "killed")]
     assert deaths52["status"] == "corroborated" and deaths52["claimants"] == 2
     assert set(deaths52["claimantLabels"].split("; ")) == {
         "Unnamed author of 000_29cd18593cd2def4.txt",
         "Mujahedeen-e Khalq",
     }
-    assert (52, "bodies seen") not in rows_  # one claim: nothing to corroborate it
-    assert set(rows_) == {(50, "deaths"), (52, "deaths")}
+    assert (52, "bodies-seen") not in rows_  # one claim: nothing to corroborate it
+    assert set(rows_) == {(50, "killed"), (52, "killed")}
+    assert (rows_[(50, "killed")]["sources"], deaths52["sources"]) == (1, 2)
+
+
+def test_corroboration_counts_independent_source_groups_not_claimants(seed_claimgraph: Claimgraph, answers):
+    """Claims whose chains share an agent, or whose claimant cites another as its basis, are one source."""
+    cg = seed_claimgraph
+    by_fact = {
+        (str(r["subject"]), str(r["property"]).rsplit("#", 1)[-1], str(r["value"])): r
+        for r in answers["corroboration"]
+    }
+    attack = entity(cg, "camp-ashraf-attack-2013")
+    # MEK and the eyewitnesses MEK's article cites: two claimants, one source (the chain passes through MEK).
+    assisted = by_fact[(attack, "assistedBy", entity(cg, "iraqi-security-forces"))]
+    assert (assisted["claimants"], assisted["sources"], assisted["status"]) == (2, 1, "single")
+    assert set(assisted["claimantLabels"].split("; ")) == {"Mujahedeen-e Khalq", "Eyewitnesses"}
+    # MEK's headline "…, U.S. State Department confirms" cites the report as its basis: with the
+    # report's own claim, one source.
+    kh = by_fact[(attack, "carriedOutBy", entity(cg, "kataib-hezbollah"))]
+    assert (kh["claimants"], kh["sources"], kh["status"]) == (2, 1, "repeated")
+    # 7 abducted: "taken hostage" in article 000's voice and the press reports through the State
+    # Department report in both articles: linked by article 000's voice and the report, one source.
+    [abducted] = [r for r in answers["corroboration"] if str(r["property"]).endswith("#abductedCount")]
+    assert (abducted["value"], abducted["claims"], abducted["sources"]) == (7, 3, 1)
+    assert {r["status"] for r in answers["corroboration"]} <= {"corroborated", "repeated", "single"}
+    assert all(r["sources"] <= r["claimants"] for r in answers["corroboration"])
 
 
 def test_contested_facts_and_range(answers, seed_store: Store):
     death = "https://w3id.org/claimgraph/ns#deathCount"
     contested = {r["value"]: r for r in answers["contested-facts"] if str(r["property"]) == death}
     assert set(contested) == {50, 52}
-    assert all(r["countKind"] == "deaths" and r["status"] == "contested" for r in contested.values())
+    assert all(kind(r) == "killed" and r["status"] == "contested" for r in contested.values())
     assert contested[50]["claimants"] == "U.S. State Department"
     assert contested[52]["claims"] == 3 and "United Nations officials" not in contested[52]["claimants"]
     assert contested[50]["otherCountKinds"] == 1  # also counted as bodies seen, and says so
@@ -149,16 +191,15 @@ def test_contested_facts_and_range(answers, seed_store: Store):
         ).rows
     }
     assert death in functional
-    for r in answers["contested-facts"]:
-        assert r["status"] == ("contested" if str(r["property"]) in functional else "several values"), r
-    several = {
-        str(r["property"]).rsplit("#", 1)[-1]
-        for r in answers["contested-facts"]
-        if r["status"] == "several values"
-    }
+    # Contested facts and several values are listed apart, each by its own query.
+    assert {r["status"] for r in answers["contested-facts"]} == {"contested"}
+    assert all(str(r["property"]) in functional for r in answers["contested-facts"])
+    assert {r["status"] for r in answers["several-values"]} == {"several values"}
+    assert not any(str(r["property"]) in functional for r in answers["several-values"])
+    several = {str(r["property"]).rsplit("#", 1)[-1] for r in answers["several-values"]}
     assert {"victim", "characterizedAs", "carriedOutBy"} <= several
     [span] = [r for r in answers["contested-range"] if str(r["property"]) == death]
-    assert (span["countKind"], span["low"], span["high"], span["values"]) == ("deaths", 50, 52, 2)
+    assert (kind(span), span["low"], span["high"], span["values"]) == ("killed", 50, 52, 2)
     assert span["claimants"] == 3 and span["otherCountKinds"] == 1
     assert "smallest" in span["rule"] and "count kind" in span["rule"]
 
@@ -168,7 +209,7 @@ def test_stats_count_contested_keys_apart_from_several_values(
 ):
     stats = seed_claimgraph.stats(seed_store)
     keys = defaultdict(set)
-    for r in answers["contested-facts"]:
+    for r in answers["contested-facts"] + answers["several-values"]:
         keys[r["status"]].add((str(r["subject"]), str(r["property"]), r.get("countKind")))
     assert stats["contested_facts"] == len(keys["contested"]) == 1  # deaths: 50 against 52
     assert stats["several_values"] == len(keys["several values"]) > 10
@@ -261,6 +302,43 @@ def test_consensus_keeps_agreement_and_drops_disagreement(answers):
     # A claim's key is (subject, predicate, count kind): the UN officials' 52 bodies seen
     # stand alone in their kind; the deaths (52 against 50) disagree, so no deaths statement.
     assert {v for p, v in facts if p == "deathCount"} <= {52}
+    # Each row says what it counts: the 52 is bodies seen, by one claimant (one source).
+    [bodies] = [r for r in answers["consensus"] if str(r["property"]).endswith("#deathCount")]
+    assert kind(bodies) == "bodies-seen" and bodies["countKindLabel"] == "bodies seen or recovered"
+    assert (bodies["claims"], bodies["claimantCount"], bodies["claimants"]) == (
+        1,
+        1,
+        "United Nations officials",
+    )
+    # "Taken hostage" (article 000's own voice) and "abducted" (the press reports through the
+    # State Department) are one count kind: the 7 of each is one row, agreed by both.
+    [abducted] = [r for r in answers["consensus"] if str(r["property"]).endswith("#abductedCount")]
+    assert (kind(abducted), abducted["value"], abducted["claims"]) == ("abducted", 7, 3)
+
+
+def test_casualties_by_source_covers_every_count_with_kind_bound_and_modality(seed_claimgraph, answers):
+    counts = {
+        (str(r["property"]).rsplit("#", 1)[-1], kind(r), r["count"]) for r in answers["casualties-by-source"]
+    }
+    assert counts == {
+        ("deathCount", "killed", 50),
+        ("deathCount", "killed", 52),
+        ("deathCount", "bodies-seen", 52),
+        ("abductedCount", "abducted", 7),
+        ("missingCount", "missing", 7),
+        ("remainingCount", "remaining", 100),
+    }
+    press = [r for r in answers["casualties-by-source"] if str(r["claimant"]).endswith("/press-reports")]
+    assert press and {r["modality"] for r in press} <= {"press reports claim", "according to the press"}
+    hostage = [r for r in answers["casualties-by-source"] if r.get("wording") == "taken hostage"]
+    assert [kind(r) for r in hostage] == ["abducted"]
+    assert all("countKindLabel" in r for r in answers["casualties-by-source"])
+
+
+def test_claims_by_claimant_says_what_a_count_counts(seed_claimgraph, answers):
+    un = entity(seed_claimgraph, "un-officials")
+    [bodies] = [r for r in answers["claims-by-claimant"] if str(r["claimant"]) == un and r["value"] == 52]
+    assert kind(bodies) == "bodies-seen" and bodies["countKindLabel"] == "bodies seen or recovered"
 
 
 # ---------------------------------------------------------------- any SPARQL 1.1 engine
@@ -272,6 +350,8 @@ SET_COLUMNS = {"claimants", "claimantLabels"}
 PARAMETERS = {
     "casualties-by-source": ("event", "camp-ashraf-attack-2013"),
     "contested-facts": ("subject", "camp-ashraf-attack-2013"),
+    "several-values": ("subject", "camp-ashraf-attack-2013"),
+    "ranges": ("subject", "camp-ashraf-attack-2013"),
     "contested-range": ("subject", "camp-ashraf-attack-2013"),
     "corroboration": ("subject", "camp-ashraf-attack-2013"),
     "consensus": ("subject", "camp-ashraf-attack-2013"),
@@ -308,7 +388,11 @@ def both_engines(seed_store: Store, dataset: Dataset, text: str) -> tuple[list, 
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
-def test_every_query_answers_the_same_on_rdflib(name: str, seed_store: Store, rdflib_dataset: Dataset):
+def test_every_query_answers_the_same_on_rdflib(
+    name: str, seed_store: Store, rdflib_dataset: Dataset, answers, backend: str
+):
+    if name == "casualties-by-source":
+        virtuoso_arrows(backend, answers[name])
     ours, theirs = both_engines(seed_store, rdflib_dataset, NAMED[name].text)
     assert ours and ours == theirs
 
@@ -363,7 +447,7 @@ def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
     sheet.write_text(text.replace(old, f"    via: [{', '.join(reversed(hops))}]\n"), encoding="utf-8")
     claimgraph.load(store, corpus)
     rows_ = rows(claimgraph.run_named(store, "casualties-by-source"))
-    [relayed] = [r for r in rows_ if r["deaths"] == 14]
+    [relayed] = [r for r in rows_ if r["count"] == 14]
     if backend == "virtuoso" and "?" in relayed["via"]:
         pytest.xfail(f"Virtuoso's CONCAT of the query's arrows with stored labels: {relayed['via']!r}")
     assert relayed["via"] == "Author of doc-a → Relay 5 → Relay 4 → Relay 3 → Relay 2 → …"
@@ -372,3 +456,43 @@ def test_via_gives_a_long_chain_in_its_order_and_says_when_it_stops(
         (dataset.graph(g) if g is not None else dataset).add((s, p, o))
     ours, theirs = both_engines(store, dataset, NAMED["casualties-by-source"].text)
     assert ours == theirs
+
+
+def test_dates_at_different_precision_are_neither_contested_nor_several_values(seed_claimgraph, answers):
+    """The attack's start date is given as --09-01 (MEK) and 2013-09-01 (article 000, the report)."""
+    attack = entity(seed_claimgraph, "camp-ashraf-attack-2013")
+    listed = {
+        (str(r["subject"]), str(r["property"]).rsplit("/", 1)[-1])
+        for r in answers["contested-facts"] + answers["several-values"]
+    }
+    assert (attack, "startDate") not in listed
+    assert not any(str(r["property"]) == "http://schema.org/startDate" for r in answers["several-values"])
+
+
+def test_ranges_under_stated_rules(answers):
+    """Each rule's low / high / best for the contested death count, with the rule's IRI and version."""
+    rules = {str(r["rule"]).rsplit("#", 1)[-1]: r for r in answers["ranges"]}
+    assert set(rules) == {"every-value", "independent-sources", "most-conservative", "excluding-parties"}
+    assert all(kind(r) == "killed" and r["ruleVersion"] == "1.0.0" for r in rules.values())
+    every = rules["every-value"]
+    assert (every["low"], every["high"], every.get("best"), every["included"], every["excluded"]) == (
+        50,
+        52,
+        None,
+        5,
+        0,
+    )
+    # 50 is given by one source (the State Department report, quoted twice): left out.
+    independent = rules["independent-sources"]
+    assert (independent["low"], independent["high"], independent["included"], independent["excluded"]) == (
+        52,
+        52,
+        3,
+        2,
+    )
+    # No death count is hedged: the most conservative figure is the lowest, 50.
+    conservative = rules["most-conservative"]
+    assert (conservative["low"], conservative["high"], conservative["best"]) == (50, 52, 50)
+    # MEK is declared party to the attack (corpus.yaml, party_to): its two claims of 52 are left out.
+    parties = rules["excluding-parties"]
+    assert (parties["low"], parties["high"], parties["included"], parties["excluded"]) == (50, 52, 3, 2)

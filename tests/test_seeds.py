@@ -211,7 +211,12 @@ def test_every_count_says_what_it_counted(corpus):
     counts = [c for c in corpus.claims if c.predicate in COUNTS]
     assert counts and all(dict(c.qualifiers).get("count_kind") for c in counts)
     kinds = {dict(c.qualifiers)["count_kind"] for c in counts if c.subject == ATTACK}
-    assert kinds == {"deaths", "bodies seen", "taken hostage", "abducted", "remained", "missing"}
+    assert kinds == {"killed", "bodies-seen", "abducted", "remaining", "missing"}
+    # The text's own words stay on the claim: "taken hostage" and "abducted" are one count kind.
+    wordings = {
+        dict(c.qualifiers).get("wording") for c in counts if dict(c.qualifiers)["count_kind"] == "abducted"
+    }
+    assert wordings == {"taken hostage", None}
 
 
 def test_hedges_are_modalities_on_every_claim_they_govern(corpus):
@@ -287,3 +292,69 @@ def test_metadata_as_the_text_gives_it(corpus):
 def test_every_factual_clause_is_a_claim(corpus, clause: str, predicate: str):
     """Rule 9: coverage."""
     assert [c for c in corpus.claims if clause in c.quote.exact and c.predicate == predicate]
+
+
+# ---------------------------------------------------------------- the second reading (rules 10-13)
+
+
+def test_one_act_is_recorded_once_with_its_full_chain(corpus):
+    """Rule 10: the United Nations' rebuke, paraphrased by the article and then read out by
+    Boumedra, is one claim, with the passage's author in its chain."""
+    rebukes = [
+        c
+        for c in corpus.claims
+        if c.claimant == "united-nations" and c.predicate == CG + "heldResponsible" and c.subject == ATTACK
+    ]
+    assert len(rebukes) == 1
+    assert [s.agent for s in rebukes[0].chain] == [
+        "author-000",
+        "tahar-boumedra",
+        "boumedra-passage-author",
+        "united-nations",
+    ]
+
+
+def test_one_form_per_fact(corpus):
+    """Rule 11: the IRGC's designation is an act of its own, not also a triple."""
+    assert not [c for c in corpus.claims if c.predicate == CG + "designatedTerroristBy"]
+    act = {
+        c.predicate.rsplit("/", 1)[-1] for c in corpus.claims if c.subject == "us-irgc-terrorist-designation"
+    }
+    assert {"agent", "object"} <= act
+
+
+def test_a_partys_judging_words_are_characterisations(corpus):
+    """Rule 12: MEK's "massacre" and "murdered" are characterisations, not only a name and a count;
+    the headline's "U.S. State Department confirms" is MEK's claim with the report as its basis."""
+    mine = {
+        str(c.value)
+        for c in corpus.claims
+        if c.claimant == "mek" and c.subject == ATTACK and c.predicate == CG + "characterizedAs"
+    }
+    assert {"massacre", "murder"} <= mine
+    headline = [c for c in corpus.claims if "U.S. State Department confirms" in c.quote.exact]
+    assert headline and all(c.claimant == "mek" for c in headline)
+    assert all(dict(c.qualifiers).get("basis") == "us-state-department" for c in headline)
+
+
+def test_registry_labels_carry_no_claim_and_every_party_is_recorded(corpus):
+    """Rule 13: the series' label names no perpetrator; the abduction's victim is recorded."""
+    [series] = [e for e in corpus.entities if e.id == "iranian-attacks-on-mek"]
+    assert "Iranian regime" not in series.label
+    assert any(
+        c.subject == "iranian-attacks-on-mek" and c.predicate == CG + "carriedOutBy" for c in corpus.claims
+    )
+    victims = {
+        c.value.id
+        for c in corpus.claims
+        if c.subject == "camp-ashraf-abduction-2013" and c.predicate == CG + "victim"
+    }
+    assert victims == {"mek"}
+
+
+def test_a_party_to_the_event_is_declared_not_claimed(corpus):
+    """cg:partyTo is a curator's declaration in the registry; agreements are claimed with cg:partyToAgreement."""
+    parties = {e.id: e.party_to for e in corpus.entities if e.party_to}
+    assert parties == {"mek": ("camp-ashraf-attack-2013",)}
+    assert not [c for c in corpus.claims if c.predicate == CG + "partyTo"]
+    assert len([c for c in corpus.claims if c.predicate == CG + "partyToAgreement"]) == 8

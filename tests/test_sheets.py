@@ -196,3 +196,61 @@ def test_a_bad_date_or_qualifier_is_refused_with_its_line(
     edit(corpus / "doc-b.yaml", old, new)
     with pytest.raises(SheetError, match=r"doc-b.yaml:\d+: " + re.escape(message)):
         read_corpus(corpus)
+
+
+def test_an_unknown_count_kind_is_refused_with_the_known_ones(tmp_path: Path):
+    """A sheet names a concept of the count-kind scheme by its id; the text's words go in wording."""
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-a.yaml"
+    edit(sheet, "    count_kind: killed\n    wording: killed\n", "    count_kind: deaths\n")
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    [problem] = caught.value.problems
+    assert problem.line == line_of(sheet, "- subject: flood-2020")
+    assert "count_kind 'deaths' is not a count kind id" in problem.message
+    assert "write count_kind: killed, wording: deaths" in problem.message
+    assert (
+        "known count kinds: abducted, bodies-seen, casualties, deprived-of-liberty, detained, displaced"
+        in (problem.message)
+    )
+
+
+def test_a_count_kind_is_a_concept_and_the_wording_stays_on_the_claim():
+    from claimgraph.mapping import Minter, claim_triples
+    from claimgraph.namespaces import CG
+
+    corpus = read_corpus(MINI)
+    claim = next(c for c in corpus.claims if c.document == "doc-b" and "deathCount" in c.predicate)
+    triples = set(claim_triples(claim, Minter("http://e/")))
+    kinds = {o for _, p, o in triples if p == CG.countKind}
+    words = {str(o) for _, p, o in triples if p == CG.wording}
+    assert [str(k) for k in kinds] == ["https://w3id.org/claimgraph/count-kinds#killed"]
+    assert words == {"died"}
+
+
+def test_a_basis_is_an_agent(tmp_path: Path):
+    """basis names the agent a claimant cites ("X confirms"); an unknown one is refused with its line."""
+    corpus = copy_mini(tmp_path)
+    sheet = corpus / "doc-a.yaml"
+    edit(
+        sheet, "    count_kind: killed\n    wording: killed\n", "    count_kind: killed\n    basis: nobody\n"
+    )
+    with pytest.raises(SheetError) as caught:
+        read_corpus(corpus)
+    [problem] = caught.value.problems
+    assert "basis 'nobody' is not an agent" in problem.message
+    edit(sheet, "    basis: nobody\n", "    basis: agency\n")
+    claim = next(c for c in read_corpus(corpus).claims if dict(c.qualifiers).get("basis"))
+    assert dict(claim.qualifiers)["basis"] == "agency"
+
+
+def test_party_to_is_a_curators_declaration_about_an_agent(tmp_path: Path):
+    """party_to (cg:partyTo in the registry) names events an agent is party to; checked id by id."""
+    corpus = copy_mini(tmp_path)
+    entities = corpus / "corpus.yaml"
+    edit(entities, "    label: The mayor\n", "    label: The mayor\n    party_to: [flood-2020]\n")
+    [mayor] = [e for e in read_corpus(corpus).entities if e.id == "mayor"]
+    assert mayor.party_to == ("flood-2020",)
+    edit(entities, "party_to: [flood-2020]", "party_to: [flood-1999]")
+    with pytest.raises(SheetError, match=r"corpus.yaml:\d+: mayor: party_to 'flood-1999' is not an entity"):
+        read_corpus(corpus)

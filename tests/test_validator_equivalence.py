@@ -142,7 +142,10 @@ MUTATED: dict[str, Callable[[Batch], None]] = {
     "misspelled cg: predicate": lambda b: b.set(b.claim, RDF.predicate, CG.deathcount),
     "subject a literal": lambda b: b.set(b.claim, RDF.subject, Literal("flood")),
     "consensus without support": consensus_without_support,
-    "qualifier with a language": lambda b: b.set(b.claim, CG.countKind, Literal("deaths", lang="en")),
+    "qualifier with a language": lambda b: b.set(b.claim, CG.wording, Literal("deaths", lang="en")),
+    "count kind as text": lambda b: b.set(b.claim, CG.countKind, Literal("deaths")),
+    "count kind outside the scheme": lambda b: b.set(b.claim, CG.countKind, CG.deathCount),
+    "basis not an agent": lambda b: b.set(b.claim, CG.basis, CG.deathCount),
     "two prefixes (generic message)": lambda b: b.graph.add((_quote(b.claim), OA.prefix, Literal("x"))),
     "prefix a number (generic message)": lambda b: b.set(_quote(b.claim), OA.prefix, Literal(3)),
     "medium a literal (generic message)": lambda b: b.set(

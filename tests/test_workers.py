@@ -39,7 +39,7 @@ SHORT = QueryRequest("SELECT ?o WHERE { <http://x/s1> <http://x/p> ?o }", format
 def fill(path: Path, count: int = TRIPLES) -> None:
     store = OxigraphStore(path)
     body = " ".join(f"<http://x/s{i}> <http://x/p> {i} ." for i in range(count))
-    store.update(f"INSERT DATA {{ {body} GRAPH <http://x/g> {{ <http://x/a> <http://x/b> 'in g' }} }}")
+    store.raw.update(f"INSERT DATA {{ {body} GRAPH <http://x/g> {{ <http://x/a> <http://x/b> 'in g' }} }}")
     store.close()
 
 
@@ -86,7 +86,7 @@ def run_in_thread(fn, *args, **kwargs) -> tuple[threading.Thread, dict]:
 @pytest.fixture
 def memory_store() -> Iterator[OxigraphStore]:
     store = OxigraphStore(":memory:")
-    store.update(
+    store.raw.update(
         "INSERT DATA { <http://x/s> <http://x/p> 'a\\tb\\n\"c\"'@en , 52 , _:b . "
         "<http://x/s> <http://x/q> <<( <http://x/s> <http://x/p> 52 )>> }"
     )
@@ -127,7 +127,7 @@ def test_construct_in_every_rdf_format(memory_store, fmt):
 
 @pytest.mark.parametrize("fmt", RDF, ids=lambda f: f.name)
 def test_a_dump_is_the_engine_s_serialisation(memory_store, fmt):
-    memory_store.update("INSERT DATA { GRAPH <http://x/g> { <http://x/a> <http://x/b> 'in g' } }")
+    memory_store.raw.update("INSERT DATA { GRAPH <http://x/g> { <http://x/a> <http://x/b> 'in g' } }")
     got = answer(memory_store, DumpRequest(graph="http://x/g", format=fmt.name), max_rows=0)
     [quad] = ox.parse(got.body, getattr(ox.RdfFormat, fmt.engine))
     assert (str(quad.subject), quad.object.value) == ("<http://x/a>", "in g")
@@ -298,7 +298,7 @@ def test_write_runs_with_the_readers_stopped(tmp_path):
 
         def action(store: OxigraphStore) -> int:
             assert not any(alive(pid) for pid in old)  # readers gone: the write lock was free
-            store.update("INSERT DATA { <http://x/s1> <http://x/p> 'new' }")
+            store.raw.update("INSERT DATA { <http://x/s1> <http://x/p> 'new' }")
             return len(store)
 
         assert executor.write(action) == 12

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph import store as store_module
 from claimgraph.api import Claimgraph
+from claimgraph.store import dryrun as store_module
 from claimgraph.web import create_app, get_executor
 
 from .conftest import Loaded, Servers, embedded_only, load_once
@@ -441,13 +441,13 @@ claims:
     value: 12
     claimant: author-b
     quote: 12 died
-    count_kind: deaths
+    count_kind: killed
   - subject: flood-2020
     predicate: cg:deathCount
     value: 13
     claimant: author-b
     quote: 13 died
-    count_kind: deaths
+    count_kind: killed
 """
 
 
@@ -512,7 +512,7 @@ claims:
     value: {value}
     claimant: agency
     quote: {quote}
-    count_kind: deaths
+    count_kind: killed
   - subject: flood-2020
     predicate: schema:endDate
     value: 2020-05-03
@@ -665,7 +665,7 @@ def test_update_and_claims_list_minted_iris_the_same_way(app, client):
     """/update, like /claims, lists the claims it touched as bare IRIs."""
     claim = select(
         client,
-        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/document/doc-a> {{ ?c <{CG}countKind> 'deaths' }} }} LIMIT 1",
+        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/document/doc-a> {{ ?c <{CG}wording> 'killed' }} }} LIMIT 1",
     )[0]["c"]["value"]
     response = client.post(
         "/update",

@@ -17,7 +17,8 @@ size is capped at ``max_rows``: one more means the answer is refused with
 
 >>> from claimgraph.store import open_store
 >>> store = open_store(":memory:")
->>> store.update("INSERT DATA { <http://x/s> <http://x/p> 52 }")
+>>> from rdflib import Literal, URIRef
+>>> store.apply(add=[(URIRef("http://x/s"), URIRef("http://x/p"), Literal(52), None)])
 >>> a = answer(store, QueryRequest("SELECT ?o WHERE { ?s ?p ?o }", accept="text/csv"), max_rows=10)
 >>> a.media_type, a.body
 ('text/csv', b'o\\r\\n52\\r\\n')

@@ -16,7 +16,6 @@ import re
 import tempfile
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +27,6 @@ from rdflib import URIRef
 
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
-from .backends import StoreOpener, is_remote
 from .changes import (
     Change,
     Policy,
@@ -59,10 +57,11 @@ from .curators import now as _now
 from .describe import DESCRIPTION_CAP
 from .documents import AddedDocument, add_document, init_corpus
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
-from .errors import Forbidden, NotFound, QueryError, StoreError
+from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
+from .iris import Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -70,30 +69,19 @@ from .loader import (
     sheet_change,
     withdraw_change,
 )
-from .mapping import Minter
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
 from .queries import NamedQuery, bind_parameters, corpus_queries, load_named_queries
+from .rdf.parse import UPLOAD_FORMATS, parse_upload
+from .rdf.results import QueryResult
+from .rdf.terms import Triple, absolute_iri
 from .reader import Description, DumpCache, Reader
-from .remote import RemoteStore
 from .search import INDEX_FILE, SearchIndex, Select
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
-from .store import (
-    MEMORY,
-    UPLOAD_FORMATS,
-    CommitMarker,
-    QueryResult,
-    Store,
-    Triple,
-    absolute_iri,
-    open_store,
-    parse_upload,
-    read_commit_marker,
-    write_commit_marker,
-)
+from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
 from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
@@ -108,8 +96,8 @@ CLAIM_TYPE = (RDF.type, CG.Claim)
 OPEN_DEFAULT = "DEFAULT"
 
 #: Seconds a commit marker read from a SPARQL server is trusted: another claimgraph
-#: process may write to the same server.
-MARKER_TTL = 1.0
+#: process may write to the same server, and its write is to be seen at once.
+MARKER_TTL = 0.0
 
 #: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
 _ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
@@ -292,12 +280,27 @@ class Claimgraph:
         activity = activity or self._activity(kind)
         if change.fresh is not None:
             change.fresh.graphs = _versions(change.fresh.graphs, activity.documents)
-        change.record = recorder(store, self.mint, activity)
-        report = commit(store, change, self.policy, progress=progress)
+        with store.writing():  # no other claimgraph process commits between the plan's reads and its commit
+            change.record = recorder(store, self.mint, activity)
+            report = commit(store, change, self.policy, progress=progress)
         if report.added or report.removed:
             graphs = report.graph_names | {self.mint.consensus_graph}
-            self.committed(store, [g for g in graphs if g is not None])
+            report.warnings += self.after_commit(store, [g for g in graphs if g is not None])
         return report
+
+    def after_commit(self, store: Store, graphs: Iterable[URIRef] | None = None) -> list[str]:
+        """:meth:`committed`, for a write that is committed whatever happens next: what fails
+        or runs out of time here is said as a warning beside "committed", never as the write's
+        failure (a user told "error" retries, or gives up on, a write that applied)."""
+        try:
+            self.committed(store, graphs)
+        except ClaimgraphError as exc:
+            self._marker = None  # read again at the next request
+            return [
+                f"the write is committed, but the work after it did not finish ({exc}); the search "
+                "index and cached answers catch up at the next request"
+            ]
+        return []
 
     def _vocabulary_change(self) -> dict:
         graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
@@ -421,7 +424,7 @@ class Claimgraph:
 
     def new_graph_iri(self) -> URIRef:
         """A fresh graph IRI for a POST to the graph store itself."""
-        return URIRef(f"{self.mint.base}graph/upload/{uuid.uuid4().hex}")
+        return self.mint.upload_graph()
 
     def graph_exists(self, store: Store, graph: URIRef | None) -> bool:
         return graph is None or store.has_graph(graph)
@@ -443,7 +446,7 @@ class Claimgraph:
         # Recorded under the new base, and counted on from the old history's length.
         _gone, record = entry(store, mint, activity, _Rebased())
         report = rebase(store, old, new_base, mint, extra=record)
-        self.committed(store)
+        report.warnings += self.after_commit(store)
         return report
 
     # ------------------------------------------------------------ curators
@@ -574,34 +577,26 @@ class Claimgraph:
     @property
     def store_folder(self) -> Path | None:
         """The embedded store's folder (None for ``:memory:`` or a remote store)."""
-        location = self.settings.store
-        if location == MEMORY or is_remote(location):
-            return None
-        return Path(location)
+        return self.opener.folder
 
     @property
     def marker(self) -> CommitMarker:
-        """The store's last commit, as recorded by :meth:`committed` (HTTP caching keys on it).
+        """The store's last commit, as the store records it (HTTP caching and the answer cache
+        key on it).
 
         The embedded store's is read once from its folder, then kept by :meth:`committed`;
         a SPARQL server's is read from the server again after :data:`MARKER_TTL` seconds, so
         that claimgraph processes sharing a server agree.
         """
-        remote = self.opener.remote is not None
-        if self._marker is None or (remote and time.monotonic() - self._marker_read > MARKER_TTL):
-            if remote:
-                marker = self._marker_store.commit_marker()
-            else:
-                folder = self.store_folder
-                marker = read_commit_marker(str(folder) if folder else MEMORY)
-            self._marker, self._marker_read = marker, time.monotonic()
+        if self._marker is None or (self.opener.shared and time.monotonic() - self._marker_read > MARKER_TTL):
+            marker = self._read_marker()
+            self._marker = marker if marker is not None else CommitMarker(0, time.time())
+            self._marker_read = time.monotonic()
         return self._marker
 
     @cached_property
-    def _marker_store(self) -> RemoteStore:
-        store = self.opener(read_only=True)
-        assert isinstance(store, RemoteStore)
-        return store
+    def _read_marker(self) -> Callable[[], CommitMarker | None]:
+        return self.opener.marker_reader()
 
     @cached_property
     def search_index(self) -> SearchIndex:
@@ -614,25 +609,19 @@ class Claimgraph:
         own records (the history, the curators, the withdrawn claims)."""
         return (
             self.mint.ontology_graph,
-            URIRef(f"{self.mint.base}graph/shapes"),
+            self.mint.shapes_graph,
             *sorted(kept_graphs(self.mint)),
         )
 
     def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
-        Records the new commit (:class:`claimgraph.store.CommitMarker`, which the HTTP
-        ``ETag``/``Last-Modified`` and the dump caches key on) and brings the search index
-        up to date: for the ``graphs`` the write replaced, or all of it when None.
+        Reads the new commit (:class:`claimgraph.store.CommitMarker`, which the store
+        advanced in the commit itself, and the HTTP ``ETag``/``Last-Modified`` and the
+        dump caches key on) and brings the search index up to date: for the ``graphs``
+        the write replaced, or all of it when None.
         """
-        if isinstance(store, RemoteStore):
-            # Advanced on the server, in the commit's own transaction.
-            marker = store.commit_marker()
-        else:
-            marker = self.marker.next(at=time.time())
-            folder = self.store_folder
-            if folder is not None:
-                write_commit_marker(str(folder), marker)
+        marker = store.commit_marker()
         self._marker, self._marker_read = marker, time.monotonic()
 
         def select(sparql: str) -> list:
@@ -691,7 +680,7 @@ class Claimgraph:
         """An IRI as given, or relative to the base IRI (see :meth:`named_query_text`)."""
         if not _RELATIVE.fullmatch(text):
             return text  # an IRI, or something render_parameter will refuse as one
-        return f"{self.mint.base}{text}" if "/" in text else str(self.mint.entity(text))
+        return self.mint.expand(text)
 
     # ------------------------------------------------------------ the query path
 
@@ -733,7 +722,7 @@ class Claimgraph:
         :param store: the open store an in-process executor uses (default: it opens one).
         """
         s = self.settings
-        if processes and self.opener.remote is not None:
+        if processes and self.opener.shared:
             # The server takes writes beside reads: no worker stops while one runs.
             return ProcessExecutor(
                 s.store,
@@ -802,14 +791,14 @@ class Claimgraph:
             return int(rows[0]["n"].toPython())
 
         def keys_with_several_values(functional: bool) -> int:
+            # The consensus's cg:ContestedValue records, so that dates agreeing at different
+            # precision (which get none) are not counted.
             test = "EXISTS" if functional else "NOT EXISTS"
             rows = store.query(
-                "SELECT (COUNT(*) AS ?n) WHERE { "
-                "{ SELECT ?s ?p ?key WHERE { "
-                f"?c a <{CG.Claim}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o . "
-                f"OPTIONAL {{ ?c <{CG.countKind}> ?kind }} BIND (COALESCE(?kind, '') AS ?key) }} "
-                "GROUP BY ?s ?p ?key HAVING (COUNT(DISTINCT ?o) > 1) } "
-                f"FILTER {test} {{ ?p a <{OWL.FunctionalProperty}> }} }}"
+                "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?s ?p ?key WHERE { "
+                f"?r a <{CG.ContestedValue}> ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p . "
+                f"OPTIONAL {{ ?r <{CG.countKind}> ?kind }} BIND (COALESCE(STR(?kind), '') AS ?key) "
+                f"FILTER {test} {{ ?p a <{OWL.FunctionalProperty}> }} }} }} }}"
             ).rows
             return int(rows[0]["n"].toPython())
 

@@ -36,10 +36,12 @@ from rdflib.term import Node
 
 from .consensus import ClaimRow, consensus_delta, validate_consensus
 from .errors import Problem, QueryError, SheetError, StoreError, ValidationFailed
-from .mapping import Minter, Triple
+from .iris import METADATA_GRAPH, STORE_NODE, Minter
+from .mapping import Triple
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from .rdf.terms import DEFAULT, Quad, sparql_term
 from .sparqltext import inspect_update, update_targets
-from .store import DEFAULT, Quad, Spool, Store, sparql_term
+from .store import Spool, Store
 from .validation import (
     CONTEXT_PROPERTIES,
     REFERENCE_PROPERTIES,
@@ -51,8 +53,6 @@ from .validation import (
 
 SHAPES = "https://w3id.org/claimgraph/shapes#"
 #: The graph that records the store's base IRI and format (named outside any base, so it survives a rebase).
-METADATA_GRAPH = URIRef("urn:claimgraph:store")
-STORE_NODE = URIRef("urn:claimgraph:store")
 STORE_FORMAT = 1
 
 #: Classes whose nodes the closed node shapes describe (anything else typed is an entity or agent).
@@ -78,6 +78,7 @@ CURATION = {
     SCHEMA.sameAs,
     RDFS.comment,
     DCT.description,
+    CG.partyTo,  # a curator's declaration that an agent is party to an event
 }
 #: What a source document's record says of it (from its text), beside its file name, digest and text.
 DOCUMENT_RECORD = {DCT.title, DCT.publisher, DCT.date, DCT.language, DCT.creator, SCHEMA.locationCreated}
@@ -219,14 +220,17 @@ class WriteReport:
     created: bool = False
     #: The graphs the write touched (for the after-write hook: caches, the search index).
     graph_names: set[URIRef | None] = field(default_factory=set)
+    #: Work after the commit that failed (the write is committed all the same).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "added": self.added,
             "removed": self.removed,
             "claims": self.claims,
             "removed_claims": self.removed_claims,
         }
+        return {**found, "warnings": self.warnings} if self.warnings else found
 
     def __str__(self) -> str:
         return (
@@ -496,6 +500,9 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
     kinds = values.get(CG.countKind, [])
     claimants = values.get(PROV.wasAttributedTo, [])
     documents = values.get(PROV.wasDerivedFrom, [])
+    agents = (
+        frozenset(claimants) | frozenset(values.get(CG.reportedBy, ())) | frozenset(values.get(CG.basis, ()))
+    )
     return (
         node,
         parts[0][0],
@@ -504,6 +511,7 @@ def _claim_row(node: Node, quads: Iterable[Quad]) -> ClaimRow | None:
         kinds[0] if len(kinds) == 1 else None,
         claimants[0] if len(claimants) == 1 else None,
         documents[0] if len(documents) == 1 else None,
+        agents,
     )
 
 

@@ -62,6 +62,12 @@ def _fail(exc: ClaimgraphError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _warn(report: Any) -> None:
+    """A committed write's warnings (work after the commit that failed), on standard error."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @click.group()
 @click.version_option(package_name="claimgraph")
 def main() -> None:
@@ -179,7 +185,8 @@ def load(
                         report = app.load(store, folder, replace=replace, progress=progress)
                     finally:
                         progress.close()
-                    click.echo(f"{folder}: {report}")
+                    click.echo(f"{folder}: {report}, committed")
+                    _warn(report)
         finally:
             store.close()
     except InvalidInput as exc:
@@ -282,6 +289,7 @@ def withdraw(document_ids: tuple[str, ...], server: str | None, reason: str | No
                     click.echo(
                         f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
                     )
+                    _warn(report)
         finally:
             store.close()
     except ClaimgraphError as exc:
@@ -378,6 +386,7 @@ def rebase(new_base: str, **options: Any) -> None:
         finally:
             store.close()
         click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+        _warn(report)
     except ClaimgraphError as exc:
         _fail(exc)
 

@@ -39,10 +39,12 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .counting import all_compatible, source_groups
 from .errors import ValidationFailed
 from .mapping import Minter, Triple
 from .namespaces import CG, PROV, RDF, XSD
-from .store import Quad, Store, sparql_term
+from .rdf.terms import Quad, sparql_term
+from .store import Store
 from .validation import Vocabulary, validate_batch
 
 # Built once: an rdflib namespace builds a new term on every attribute read.
@@ -58,11 +60,13 @@ _CLAIM_COUNT = CG.claimCount
 _DOCUMENT_COUNT = CG.documentCount
 _OTHER_COUNT_KINDS = CG.otherCountKinds
 _CLAIMANT = CG.claimant
+_SOURCE_COUNT = CG.sourceCount
 _CLAIM = CG.Claim
 _INTEGER = XSD.integer
 
-#: (claim, subject, predicate, object, count kind or None, claimant, document): a claim's
-#: key and value, and who gave it where (the last two may be left out, or None, where unknown).
+#: (claim, subject, predicate, object, count kind or None, claimant, document, agents): a claim's
+#: key and value, who gave it where, and every agent it depends on (its chain's, the document's
+#: own voice included, and any it cites as its basis); the last three may be left out, or None.
 ClaimRow = tuple[Node, ...]
 Key = tuple[Node, Node]
 
@@ -79,6 +83,8 @@ SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
     """The consensus triples of the given claims (all the claims about their keys).
 
+    Dates that agree at different precision (``--09-01``, ``2013-09-01``) get neither a
+    statement nor records: no value is agreed on, and none excludes another.
     Beside the statements of the keys the claims agree on, each value of a key on which
     they give several values gets a :term:`cg:ContestedValue`: the claims behind it and
     how many, how many documents, its claimants, and in how many other count kinds the
@@ -98,6 +104,8 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
             triples.add((s, p, next(iter(objects))))
         named = {k for k in kinds if k is not None}
         for kind, values in kinds.items():
+            if len(values) != 1 and all_compatible(values):
+                continue  # dates that agree at different precision: neither agreed on nor several values
             if len(values) != 1:
                 others = len(named - {kind})
                 for o, rows in values.items():
@@ -117,7 +125,19 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
             if kind is not None:
                 triples.add((node, _COUNT_KIND, kind))
             triples.update((node, _SUPPORTED_BY, c) for c in behind)
+            triples.add((node, _SOURCE_COUNT, Literal(sources(rows), datatype=_INTEGER)))
     return triples
+
+
+def sources(rows: list[ClaimRow]) -> int:
+    """From how many independent source groups the claims of ``rows`` come
+    (:func:`claimgraph.counting.source_groups`; a row without its agents counts its claimant)."""
+    agents = {}
+    for row in rows:
+        found = row[7] if len(row) > 7 and row[7] is not None else None
+        claimant = row[5] if len(row) > 5 and row[5] is not None else row[0]
+        agents[row[0]] = set(found or ()) | {claimant}
+    return len(source_groups(agents))
 
 
 def _contested_value(
@@ -135,6 +155,7 @@ def _contested_value(
         (node, _CLAIM_COUNT, Literal(len(claims), datatype=_INTEGER)),
         (node, _DOCUMENT_COUNT, Literal(len(documents), datatype=_INTEGER)),
         (node, _OTHER_COUNT_KINDS, Literal(others, datatype=_INTEGER)),
+        (node, _SOURCE_COUNT, Literal(sources(rows), datatype=_INTEGER)),
     }
     if kind is not None:
         triples.add((node, _COUNT_KIND, kind))
@@ -152,12 +173,19 @@ def stored_claims(store: Store, pairs: Iterable[Key]) -> set[ClaimRow]:
         # Over the union of the graphs, not GRAPH ?g: the engine then looks each pair's claims
         # up from the pair (under GRAPH ?g it scanned every claim of the store, per write).
         answer = store.query(
-            f"SELECT ?c ?s ?p ?o ?k ?a ?d WHERE {{ VALUES (?s ?p) {{ {values} }}"
+            f"SELECT ?c ?s ?p ?o ?k ?a ?d ?r WHERE {{ VALUES (?s ?p) {{ {values} }}"
             f" ?c <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ; a <{CG.Claim}> ."
             f" OPTIONAL {{ ?c <{CG.countKind}> ?k }} OPTIONAL {{ ?c <{PROV.wasAttributedTo}> ?a }}"
-            f" OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?d }} }}"
+            f" OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?d }}"
+            f" OPTIONAL {{ ?c <{CG.reportedBy}>|<{CG.basis}> ?r }} }}"
         )
-        rows.update((r["c"], r["s"], r["p"], r["o"], r.get("k"), r.get("a"), r.get("d")) for r in answer.rows)
+        # One answer row per agent a claim depends on: folded into one claim row.
+        found: dict[Node, tuple[tuple[Node, ...], set[Node]]] = {}
+        for r in answer.rows:
+            head = (r["c"], r["s"], r["p"], r["o"], r.get("k"), r.get("a"), r.get("d"))
+            _, agents = found.setdefault(r["c"], (head, set()))
+            agents.update(x for x in (r.get("a"), r.get("r")) if x is not None)
+        rows.update((*head, frozenset(agents)) for head, agents in found.values())
     return rows
 
 

@@ -26,7 +26,9 @@ from itertools import pairwise
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .facts import COMPATIBLE, CONTESTED, SEVERAL, UNCONTESTED, Fact, facts_by_key
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from .ranges import Rule, apply, known
 
 Select = Callable[[str], list[dict[str, Node]]]
 
@@ -149,6 +151,10 @@ class ClaimView:
     qualifiers: list[tuple[str, str]] = field(default_factory=list)
     chain: list[Step] = field(default_factory=list)
     graph: str = ""
+    #: The concept of the count-kind scheme the claim's count counts (with its label), if any.
+    kind: Term | None = None
+    #: The agent the claimant cites as its basis ("X confirms"), if any.
+    basis: str = ""
 
     @property
     def digest(self) -> str:
@@ -159,6 +165,24 @@ class ClaimView:
         return dict(self.qualifiers).get("count kind", "")
 
     @property
+    def key(self) -> tuple[str, str, str]:
+        """(subject, property, count kind): claims of one key are about one fact."""
+        return (self.subject.iri, self.predicate.iri, self.kind.iri if self.kind else "")
+
+    @property
+    def agents(self) -> set[str]:
+        """Every agent of its chain, the document's own voice included: what it depends on."""
+        return (
+            {step.agent.iri for step in self.chain}
+            | {self.claimant.iri}
+            | ({self.basis} if self.basis else set())
+        )
+
+    @property
+    def bound(self) -> str:
+        return dict(self.qualifiers).get("bound", "")
+
+    @property
     def reporters(self) -> list[Step]:
         """Every step but the claimant's: who passed the claim on, from the document's voice inward."""
         return self.chain[:-1]
@@ -166,8 +190,10 @@ class ClaimView:
 
 QUALIFIERS = (
     ("countKind", CG.countKind, "count kind"),
+    ("wording", CG.wording, "wording"),
     ("bound", CG.bound, "bound"),
     ("modality", CG.modality, "modality"),
+    ("basis", CG.basis, "basis"),
     ("statedOn", CG.statedOn, "stated on"),
     ("note", RDFS.comment, "note"),
 )
@@ -176,12 +202,23 @@ QUALIFIERS = (
 def claims_query(pattern: str, *, cap: int = CLAIM_CAP) -> str:
     """Every claim matching ``pattern`` (a SPARQL group pattern over ``?claim``, matched in the claim's
     own graph), with its parts and labels."""
-    optional = "\n  ".join(f"OPTIONAL {{ ?claim <{prop}> ?{name} }}" for name, prop, _ in QUALIFIERS)
+    optional = "\n  ".join(
+        f"OPTIONAL {{ ?claim <{prop}> ?{name} }}"
+        for name, prop, _ in QUALIFIERS
+        if name not in ("countKind", "basis")
+    )
+    # The label inside the count kind's OPTIONAL: on its own, an unbound ?countKind would match any.
+    optional += (
+        f"\n  OPTIONAL {{ ?claim <{CG.countKind}> ?countKind"
+        f" OPTIONAL {{ ?countKind <{SKOS.prefLabel}> ?countKindLabel }} }}"
+        f"\n  OPTIONAL {{ ?claim <{CG.basis}> ?basis OPTIONAL {{ ?basis <{RDFS.label}> ?basisLabel }} }}"
+    )
     labels = "\n  ".join(
         f"OPTIONAL {{ ?{v} <{RDFS.label}> ?{v}Label }}" for v in ("s", "p", "o", "claimant", "doc")
     )
     return f"""SELECT DISTINCT ?claim ?s ?p ?o ?claimant ?doc ?g ?exact ?prefix ?suffix ?start ?end
   {" ".join("?" + name for name, _, _ in QUALIFIERS)} ?sLabel ?pLabel ?oLabel ?claimantLabel ?docLabel
+  ?countKindLabel ?basisLabel
 WHERE {{
   GRAPH ?g {{
     {pattern}
@@ -229,8 +266,10 @@ def read_claims(select: Select, pattern: str) -> list[ClaimView]:
             suffix=str(row.get("suffix", "")),
             start=int(start.toPython()) if start is not None else None,
             end=int(end.toPython()) if end is not None else None,
-            qualifiers=[(title, str(row[name])) for name, _, title in QUALIFIERS if name in row],
+            qualifiers=[(title, _qualifier(row, name)) for name, _, title in QUALIFIERS if name in row],
             graph=str(row["g"]),
+            kind=term(row, "countKind", "countKindLabel"),
+            basis=str(row["basis"]) if row.get("basis") is not None else "",
         )
     steps: dict[str, dict[int, Step]] = defaultdict(dict)
     for row in select(chains_query(pattern)):
@@ -253,36 +292,18 @@ def read_claims(select: Select, pattern: str) -> list[ClaimView]:
     )
 
 
+def _qualifier(row: dict[str, Node], name: str) -> str:
+    if name in ("countKind", "basis"):
+        return str(row.get(name + "Label") or local_name(str(row[name])))
+    return str(row[name])
+
+
 def _sort_key(value: Term) -> tuple[int, float, str]:
     number = value.number
     return (0, -number, "") if number is not None else (1, 0.0, value.text)
 
 
 # ------------------------------------------------------------------ facts about a subject
-
-
-@dataclass
-class Fact:
-    """The claims about one subject and property: contested when they give more than one value."""
-
-    predicate: Term
-    claims: list[ClaimView]
-    functional: bool = False
-
-    @property
-    def values(self) -> list[Term]:
-        seen: dict[str, Term] = {}
-        for claim in self.claims:
-            seen.setdefault(claim.object.node.n3(), claim.object)
-        return list(seen.values())
-
-    @property
-    def contested(self) -> bool:
-        return len(self.values) > 1
-
-    @property
-    def numeric(self) -> bool:
-        return all(v.number is not None for v in self.values)
 
 
 @dataclass
@@ -293,15 +314,16 @@ class Consensus:
     supported_by: list[str]
     #: The count kind whose claims agree ("bodies seen"), when the statement has one.
     count_kind: str | None = None
+    kind_iri: str = ""
 
 
 def consensus_query(subject: str, predicate: str | None = None) -> str:
     where_p = f"VALUES ?p {{ {_iri(predicate)} }}" if predicate else ""
-    return f"""SELECT ?cs ?p ?o ?pLabel ?oLabel ?claim ?kind WHERE {{
+    return f"""SELECT ?cs ?p ?o ?pLabel ?oLabel ?claim ?kind ?kindLabel WHERE {{
   {where_p}
   ?cs a <{CG.ConsensusStatement}> ; <{RDF.subject}> {_iri(subject)} ; <{RDF.predicate}> ?p ;
       <{RDF.object}> ?o ; <{CG.supportedBy}> ?claim .
-  OPTIONAL {{ ?cs <{CG.countKind}> ?kind }}
+  OPTIONAL {{ ?cs <{CG.countKind}> ?kind OPTIONAL {{ ?kind <{SKOS.prefLabel}> ?kindLabel }} }}
   OPTIONAL {{ ?p <{RDFS.label}> ?pLabel }}
   OPTIONAL {{ ?o <{RDFS.label}> ?oLabel }}
 }} ORDER BY ?p ?o ?claim LIMIT {CLAIM_CAP}"""
@@ -312,8 +334,15 @@ def read_consensus(select: Select, subject: str, predicate: str | None = None) -
     for row in select(consensus_query(subject, predicate)):
         iri = str(row["cs"])
         if iri not in found:
-            kind = str(row["kind"]) if row.get("kind") is not None else None
-            found[iri] = Consensus(iri, term(row, "p", "pLabel"), term(row, "o", "oLabel"), [], kind)  # type: ignore[arg-type]
+            kind = term(row, "kind", "kindLabel")
+            found[iri] = Consensus(
+                iri,
+                term(row, "p", "pLabel"),  # type: ignore[arg-type]
+                term(row, "o", "oLabel"),  # type: ignore[arg-type]
+                [],
+                kind.text if kind else None,
+                kind.iri if kind else "",
+            )
         if str(row["claim"]) not in found[iri].supported_by:
             found[iri].supported_by.append(str(row["claim"]))
     return sorted(found.values(), key=lambda c: (c.predicate.text, c.object.text))
@@ -328,14 +357,50 @@ def functional_properties(select: Select, predicates: Iterable[str]) -> set[str]
 
 
 def facts_about(select: Select, subject: str) -> list[Fact]:
-    """The claims whose subject is ``subject``, one :class:`Fact` per property."""
+    """The claims whose subject is ``subject``, one :class:`~claimgraph.facts.Fact` per key
+    (property and count kind)."""
     claims = read_claims(select, f"?claim <{RDF.subject}> {_iri(subject)} .")
-    by_property: dict[str, list[ClaimView]] = defaultdict(list)
-    for claim in claims:
-        by_property[claim.predicate.iri].append(claim)
-    functional = functional_properties(select, by_property)
-    facts = [Fact(group[0].predicate, group, p in functional) for p, group in by_property.items()]
-    return sorted(facts, key=lambda f: (not f.contested, not f.numeric, f.predicate.text))
+    functional = functional_properties(select, {c.predicate.iri for c in claims})
+    return facts_by_key(claims, functional, parties_to(select, subject))
+
+
+def parties_to(select: Select, subject: str) -> frozenset[str]:
+    """The agents a curator declared party to ``subject`` (``cg:partyTo`` in the registry)."""
+    rows = select(f"SELECT DISTINCT ?agent WHERE {{ ?agent <{CG.partyTo}> {_iri(subject)} }}")
+    return frozenset(str(r["agent"]) for r in rows)
+
+
+def range_rules(select: Select) -> list[Rule]:
+    """The range rules the store's vocabulary states (``ontology/range-rules.ttl``) whose test is known."""
+    rows = select(
+        f"""SELECT ?rule ?notation ?label ?version ?definition ?test WHERE {{
+  ?rule a <{CG.RangeRule}> ; <{SKOS.notation}> ?notation ; <{SKOS.prefLabel}> ?label ; <{OWL.versionInfo}> ?version .
+  OPTIONAL {{ ?rule <{SKOS.definition}> ?definition }} OPTIONAL {{ ?rule <{CG.claimTest}> ?test }}
+}} ORDER BY ?notation"""
+    )
+    found: dict[str, Rule] = {}
+    for r in rows:
+        found.setdefault(
+            str(r["rule"]),
+            Rule(
+                str(r["rule"]),
+                str(r["notation"]),
+                str(r["label"]),
+                str(r["version"]),
+                str(r.get("definition", "")),
+                str(r.get("test", "")),
+            ),
+        )
+    return known(list(found.values()))
+
+
+def by_property(facts: list[Fact]) -> list[Fact]:
+    """The facts of each property together, whatever their count kinds (what a chart sets side by side)."""
+    found: dict[str, Fact] = {}
+    for fact in facts:
+        merged = found.setdefault(fact.predicate.iri, Fact(fact.predicate, [], fact.functional))
+        merged.claims.extend(fact.claims)
+    return list(found.values())
 
 
 # ------------------------------------------------------------------ resources
@@ -607,22 +672,36 @@ def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View 
 
 
 def entity_view(select: Select, resource: Resource) -> View:
-    """An entity's facts (contested ones apart), the consensus, the numeric facts worth a chart and,
-    for an agent, what it claims, passes on and relies on."""
+    """An entity's facts by key — contested, uncontested, compatible dates, several values —
+    the numeric facts worth a chart and, for an agent, what it claims, passes on and relies on."""
     iri = resource.iri
     facts = facts_about(select, iri)
     agent = resource.kind == "agent" or resource.has_type(PROV.Agent)
     relies_on, relied_by = reliance(select, iri) if agent else ([], [])
+    statements = {
+        (c.predicate.iri, c.kind_iri, c.object.node.n3()): c.iri for c in read_consensus(select, iri)
+    }
+    contested = [f for f in facts if f.status == CONTESTED]
+    rules = range_rules(select) if any(f.numeric for f in contested) else []
+    # Each contested count under each stated rule: low / high / best, and the claims in and out.
+    ranged = [(f, [apply(rule, f) for rule in rules]) for f in contested if f.numeric]
     return View(
         "entity",
         {
             "resource": resource,
             "facts": facts,
-            "contested": [f for f in facts if f.contested],
-            "consensus": read_consensus(select, iri),
+            "contested": contested,
+            "ranged": ranged,
+            "rules": rules,
+            "uncontested": [f for f in facts if f.status == UNCONTESTED],
+            "compatible": [f for f in facts if f.status == COMPATIBLE],
+            "several": [f for f in facts if f.status == SEVERAL],
+            "statements": statements,
             # A chart where sources can be set side by side: several values, or several sources.
             "charted": [
-                f for f in facts if f.numeric and (f.contested or len({c.claimant.iri for c in f.claims}) > 1)
+                f
+                for f in by_property(facts)
+                if f.numeric and (len(f.values) > 1 or len({c.claimant.iri for c in f.claims}) > 1)
             ],
             "agent": agent,
             "by": claims_by(select, iri) if agent else [],
@@ -667,8 +746,8 @@ def document_view(select: Select, resource: Resource) -> View:
 
 
 def claim_view(select: Select, resource: Resource) -> View:
-    """A claim, its quote in the document's own text around it, and the other claims (and the
-    consensus) on the same subject and property."""
+    """A claim, its quote in the document's own text around it, what the claims of its own key
+    (subject, property, count kind) say together, and the claims of other count kinds."""
     claim = read_claim(select, resource.iri)
     if claim is None:
         return View("resource", {"resource": resource, "naming": []})
@@ -677,34 +756,70 @@ def claim_view(select: Select, resource: Resource) -> View:
         text = document_text(select, claim.document.iri)
         if text[claim.start : claim.end] == claim.exact:
             context = context_around(text, claim.start, claim.end)
-    others = read_claims(
+    every = read_claims(
         select,
         f"?claim <{RDF.subject}> {claim.subject.node.n3()} ; <{RDF.predicate}> {claim.predicate.node.n3()} .",
     )
+    functional = functional_properties(select, [claim.predicate.iri])
+    facts = facts_by_key(every, functional, parties_to(select, claim.subject.iri))
+    own = next(f for f in facts if f.claims[0].key == claim.key)
     return View(
         "claim",
         {
             "resource": resource,
             "claim": claim,
             "context": context,
-            "others": [c for c in others if c.iri != claim.iri],
-            "consensus": read_consensus(select, claim.subject.iri, claim.predicate.iri),
+            "fact": own,
+            "others": [c for c in own.claims if c.iri != claim.iri],
+            "other_kinds": [f for f in facts if f is not own],
+            "consensus": [
+                c
+                for c in read_consensus(select, claim.subject.iri, claim.predicate.iri)
+                if c.kind_iri == (claim.kind.iri if claim.kind else "")
+            ],
             "nanopub": claim.iri.replace("/claim/", "/nanopub/"),
         },
     )
 
 
 def consensus_view(select: Select, resource: Resource) -> View:
-    """A consensus statement: the agreed triple and the claims behind it."""
-    supporting = read_claims(select, f"{_iri(resource.iri)} <{CG.supportedBy}> ?claim .")
+    """A derived statement: a consensus statement (every claim of its key gives its value) or a
+    contested value (one of the values the claims of its key give), with the claims behind it,
+    each with claimant, document and quote, and what the claims of its key say together."""
+    subject, predicate, obj = (
+        resource.first(RDF.subject),
+        resource.first(RDF.predicate),
+        resource.first(RDF.object),
+    )
+    kind_term = resource.first(CG.countKind)
+    behind = [str(o.node) for p, o, _ in resource.properties if p.node == CG.supportedBy]
+    values = " ".join(_iri(c) for c in behind)
+    # The claims are read by their IRIs: cg:supportedBy is in the consensus graph, not theirs.
+    supporting = read_claims(select, f"VALUES ?claim {{ {values} }}") if behind else []
+    fact = None
+    if subject is not None and predicate is not None:
+        every = read_claims(
+            select, f"?claim <{RDF.subject}> {subject.node.n3()} ; <{RDF.predicate}> {predicate.node.n3()} ."
+        )
+        key = (subject.iri, predicate.iri, kind_term.iri if kind_term else "")
+        facts = facts_by_key(
+            [c for c in every if c.key == key],
+            functional_properties(select, [predicate.iri]),
+            parties_to(select, subject.iri),
+        )
+        fact = facts[0] if facts else None
+    kind = next((c.kind for c in supporting if c.kind is not None), kind_term)
     return View(
-        "consensus",
+        "contested" if resource.has_type(CG.ContestedValue) else "consensus",
         {
             "resource": resource,
-            "subject": resource.first(RDF.subject),
-            "predicate": resource.first(RDF.predicate),
-            "obj": resource.first(RDF.object),
+            "subject": subject,
+            "predicate": predicate,
+            "obj": obj,
+            "kind": kind,
             "claims": supporting,
+            "fact": fact,
+            "others": [v for v in fact.by_value if obj is None or v.term.node != obj.node] if fact else [],
         },
     )
 

@@ -34,9 +34,10 @@ from rdflib.term import Node
 from . import formats
 from .config import ontology_folder
 from .errors import ClaimgraphError, NotAcceptable
-from .mapping import Minter
+from .iris import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
-from .store import Store, to_ox
+from .rdf.terms import to_ox
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def nanopub_iri(mint: Minter, claim: str) -> str:
     >>> nanopub_iri(Minter("http://e/"), "http://e/claim/abc")
     'http://e/nanopub/abc'
     """
-    return f"{mint.base}nanopub/{claim.rsplit('/', 1)[-1]}"
+    return mint.nanopub(claim)
 
 
 def nanopublications(quads: list[ox.Quad], mint: Minter, *, license: str = "") -> list[ox.Quad]:
@@ -475,7 +476,7 @@ def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
     shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
     return {
         mint.ontology_graph: skolemized(ontology, mint),
-        URIRef(f"{mint.base}graph/shapes"): skolemized(shapes, mint),
+        mint.shapes_graph: skolemized(shapes, mint),
     }
 
 
@@ -487,7 +488,7 @@ def skolemized(graph: Graph, mint: Minter) -> Graph:
     """
     canonical = to_canonical_graph(graph)
     out = Graph()
-    genid = f"{mint.base}.well-known/genid/"
+    genid = mint.genid
 
     def fix(term: Node) -> Node:
         return URIRef(genid + str(term)) if isinstance(term, BNode) else term

@@ -30,6 +30,7 @@ from .mapping import (
     Triple,
     claim_triples,
     corpus_triples,
+    count_kind_iri,
     document_triples,
     entity_triples,
     literal,
@@ -37,6 +38,7 @@ from .mapping import (
 from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
 from .queries import CORPUS_QUERIES, NamedQuery, read_corpus_queries
+from .rdf.terms import Quad, sparql_term
 from .sheets import (
     CORPUS_FILE,
     open_corpus,
@@ -46,7 +48,7 @@ from .sheets import (
     read_entities,
     read_sheet,
 )
-from .store import Quad, Store, sparql_term
+from .store import Store
 from .termcheck import Terms
 
 
@@ -72,7 +74,7 @@ def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
 
 def known_entities(store: Store, mint: Minter) -> tuple[set[str], set[str]]:
     """The ids of the entities and agents in the registry, and of those that are agents."""
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     known, agents = set(), set()
     for s, _p, o, _g in store.quads(mint.registry_graph, predicate=RDF.type):
         if str(s).startswith(prefix):
@@ -386,7 +388,7 @@ def fresh_graph(
         triples += claim_triples(claim, mint, nt, node=node)
         value = claim.value
         obj = terms.entity(value.id) if isinstance(value, EntityRef) else terms.literal(value)
-        kind = next((terms.literal(v) for k, v in claim.qualifiers if k == "count_kind"), None)
+        kind = next((terms.iri(count_kind_iri(v)) for k, v in claim.qualifiers if k == "count_kind"), None)
         rows.append(
             (
                 node,
@@ -396,6 +398,10 @@ def fresh_graph(
                 kind,
                 terms.entity(claim.claimant),
                 document_node,
+                frozenset(
+                    {terms.entity(step.agent) for step in claim.chain}
+                    | {terms.entity(str(v)) for k, v in claim.qualifiers if k == "basis"}
+                ),
             )
         )
         places[str(node)] = (claim.sheet, claim.line, str(node).rsplit("/", 1)[1])
@@ -483,7 +489,7 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
             for _s, _p2, o, _g in store.quads(corpus_graph, subject=corpus, predicate=CG.holdsDocument)
         ):
             change.drop.add(corpus_graph)
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     candidates = {
         o for _s, _p, o, _g in store.quads(graph) if isinstance(o, URIRef) and str(o).startswith(prefix)
     }
@@ -497,7 +503,7 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 def _referred_elsewhere(store: Store, entity: URIRef, withdrawn: URIRef, mint: Minter) -> bool:
     """Whether a claim, document or entity outside ``withdrawn`` refers to ``entity``."""
     ignored = {withdrawn, mint.consensus_graph, mint.registry_graph}
-    corpora = f"{mint.base}graph/corpus/"
+    corpora = mint.under("graph/corpus")
     for _s, _p, _o, g in store.quads(object=entity):
         if g in ignored or (g is not None and str(g).startswith(corpora)):
             continue
@@ -605,7 +611,7 @@ def rdf_claims_change(store: Store, triples: list[Triple], mint: Minter) -> Chan
     claims = {s for s, p, o in triples if p == RDF.type and o == CG.Claim}
     problems: list[Problem] = []
     graphs: dict[Node, URIRef] = {}
-    prefix = f"{mint.base}document/"
+    prefix = mint.under("document")
     # Sorted, so that the problems come in the same order every time.
     for claim in sorted(claims, key=sparql_term):
         if not isinstance(claim, URIRef):

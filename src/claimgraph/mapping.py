@@ -14,14 +14,14 @@ the same claim twice gives the same triples.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from .countkinds import bundled as count_kinds
+from .iris import Minter
 from .model import Claim, Corpus, Document, Entity, EntityRef, LiteralValue, MonthDay, Year, YearMonth
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, is_iri
 
@@ -30,6 +30,8 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 QUALIFIER_PROPERTIES = {
     "count_kind": CG.countKind,
+    "wording": CG.wording,
+    "basis": CG.basis,
     "bound": CG.bound,
     "modality": CG.modality,
     "stated_on": CG.statedOn,
@@ -37,67 +39,13 @@ QUALIFIER_PROPERTIES = {
 }
 
 
-@dataclass(frozen=True)
-class Minter:
-    """Mints the IRIs of everything claimgraph stores, under one base IRI."""
+def count_kind_iri(notation: str) -> URIRef:
+    """The concept of the count-kind scheme that a sheet's ``count_kind`` names.
 
-    base: str
-
-    def entity(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}entity/{ident}")
-
-    def document(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}document/{ident}")
-
-    def claim(self, claim: Claim) -> URIRef:
-        return URIRef(f"{self.base}claim/{claim.digest()}")
-
-    def consensus(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
-        """The statement that the claims of one key (subject, predicate, count kind) agree on ``o``.
-
-        The count kind enters the digest only when there is one, so that statements
-        without a kind keep the IRIs they always had.
-        """
-        terms = (s, p, o) if kind is None else (s, p, o, kind)
-        key = "\n".join(t.n3() for t in terms)
-        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
-
-    def contested(self, s: Node, p: Node, o: Node, kind: Node | None = None) -> URIRef:
-        """The record of one value ``o`` of a key (subject, predicate, count kind) on which
-        claims give several values."""
-        terms = (s, p, o) if kind is None else (s, p, o, kind)
-        key = "contested\n" + "\n".join(t.n3() for t in terms)
-        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
-
-    def corpus(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}corpus/{name}")
-
-    def skolem(self, label: str) -> URIRef:
-        """The IRI that stands for a blank node in the store (RDF 1.1 skolem IRIs)."""
-        return URIRef(f"{self.base}.well-known/genid/{label}")
-
-    @property
-    def registry_graph(self) -> URIRef:
-        """The one graph that describes the entities and agents of every corpus."""
-        return URIRef(f"{self.base}graph/registry")
-
-    @property
-    def shapes_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/shapes")
-
-    def document_graph(self, ident: str) -> URIRef:
-        return URIRef(f"{self.base}graph/document/{ident}")
-
-    def corpus_graph(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}graph/corpus/{name}")
-
-    @property
-    def consensus_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/consensus")
-
-    @property
-    def ontology_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/ontology")
+    >>> str(count_kind_iri("bodies-seen"))
+    'https://w3id.org/claimgraph/count-kinds#bodies-seen'
+    """
+    return count_kinds().iri(notation)
 
 
 _XSD_STRING_TYPES = {
@@ -226,6 +174,7 @@ class _Vocabulary:
             iri(OWL.sameAs),
         )
         self.agent_class = iri(PROV.Agent)
+        self.party_to = iri(CG.partyTo)
         self.derived_from, self.attributed_to = iri(PROV.wasDerivedFrom), iri(PROV.wasAttributedTo)
         self.claim_class, self.document_class = iri(CG.Claim), iri(CG.SourceDocument)
         self.step_class, self.reported_by = iri(CG.AttributionStep), iri(CG.reportedBy)
@@ -275,6 +224,8 @@ def entity_triples(entity: Entity, mint: Minter, terms: Any = RDF_TERMS) -> Iter
         yield node, v.same_as, iri(other)
     if entity.description:
         yield node, v.comment, lit(entity.description)
+    for event in entity.party_to:
+        yield node, v.party_to, terms.entity(mint, event)
 
 
 def document_triples(document: Document, mint: Minter, terms: Any = RDF_TERMS) -> Iterator[Triple]:
@@ -334,7 +285,12 @@ def claim_triples(
         if medium is not None:
             yield step_node, v.medium, medium
     for name, value in claim.qualifiers:
-        yield this, v.qualifiers[name], lit(value)
+        if name == "count_kind":
+            yield this, v.qualifiers[name], iri(count_kind_iri(value))  # type: ignore[arg-type]
+        elif name == "basis":
+            yield this, v.qualifiers[name], terms.entity(mint, value)
+        else:
+            yield this, v.qualifiers[name], lit(value)
     evidence = iri(f"{claim_iri}#evidence")
     quote = iri(f"{claim_iri}#quote")
     position = iri(f"{claim_iri}#position")

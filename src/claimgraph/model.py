@@ -91,6 +91,8 @@ class Entity:
     is_agent: bool = False
     description: str | None = None
     line: int | None = None
+    #: Events a curator declares this agent a party to (cg:partyTo in the registry).
+    party_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,9 @@ class Quote:
 
 
 #: Qualifier names a sheet may give, in the order they are written out.
-QUALIFIERS: tuple[str, ...] = ("count_kind", "bound", "modality", "stated_on", "note")
+#: ``count_kind`` is a notation of the count-kind scheme (``killed``); ``wording`` the text's words.
+#: ``basis`` is the id of an agent the claimant cites as its basis ("X confirms").
+QUALIFIERS: tuple[str, ...] = ("count_kind", "wording", "bound", "modality", "basis", "stated_on", "note")
 
 
 @dataclass(frozen=True)

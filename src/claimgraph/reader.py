@@ -12,7 +12,9 @@ renders and negotiates; the engine stays here and below.
 >>> from claimgraph.mapping import Minter
 >>> from claimgraph.store import open_store
 >>> store = open_store(":memory:")
->>> store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/entity/x> <http://www.w3.org/2000/01/rdf-schema#label> 'X' } }")
+>>> from rdflib import Literal, URIRef
+>>> label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+>>> store.apply(add=[(URIRef("http://e/entity/x"), label, Literal("X"), URIRef("http://e/g"))])
 >>> reader = Reader(lambda request: answer(store, request, max_rows=100), mint=Minter("http://e/"), cap=10)
 >>> reader.select("SELECT ?l WHERE { ?s ?p ?l }")[0]["l"].toPython()
 'X'
@@ -32,6 +34,7 @@ from rdflib.term import Node
 
 from . import describe
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest
+from .errors import QueryRefused
 from .export import (
     dump,
     in_default_graph,
@@ -44,7 +47,7 @@ from .export import (
     subject_document,
 )
 from .mapping import Minter
-from .store import parse_results
+from .rdf.results import parse_results
 
 #: Answers one request (the app's executor, with its time limit).
 Run = Callable[[QueryRequest | DumpRequest], QueryAnswer]
@@ -160,7 +163,16 @@ class Reader:
         return describe.vocabulary_terms(self.select, graph, namespace)
 
     def graph_summary(self, graph: str) -> dict[str, object] | None:
-        """How much a named graph holds (None: no such graph)."""
+        """How much a named graph holds (None: no such graph).
+
+        Whether the graph exists is the store's to say (a query's dataset names only graphs
+        the store holds): a server's ``GRAPH ?g {}`` is no guide (Virtuoso matches any IRI,
+        Oxigraph server a graph emptied by another application).
+        """
+        try:
+            self.run(QueryRequest(sparql="ASK {}", format="json", named_graphs=(graph,)))
+        except QueryRefused:
+            return None
         return describe.graph_summary(self.select, graph)
 
     # ------------------------------------------------------------ dumps

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .countkinds import bundled as count_kinds
 from .errors import CorpusNotFound, Problem, SheetError
 from .model import (
     QUALIFIERS,
@@ -46,7 +47,7 @@ CONTEXT_CHARS = 32
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 CORPUS_FILE = "corpus.yaml"
-ENTITY_KEYS = {"id", "type", "label", "alt_labels", "same_as", "description"}
+ENTITY_KEYS = {"id", "type", "label", "alt_labels", "same_as", "description", "party_to"}
 DOCUMENT_KEYS = {"id", "file", "sha256", "title", "publisher", "creator", "date", "place", "language"}
 CLAIM_KEYS = {
     "subject",
@@ -371,7 +372,11 @@ def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None
             out.add(f"{ident}: same_as {other!r} is not an IRI: {_NOT_IRI}", item)
     if not types:
         out.add(f"{ident}: type is required", item)
+    party_to = tuple(str(e) for e in _as_list(item.get("party_to")))
+    if party_to and not is_agent:
+        out.add(f"{ident}: party_to is declared for agents only", item)
     return Entity(
+        party_to=party_to,
         id=ident,
         types=tuple(types),
         label=str(label or ""),
@@ -542,6 +547,10 @@ def _read_claim(
                 out.add(f"stated_on: {exc}", item)
         elif not isinstance(item[name], str) or not item[name].strip():
             out.add(f"{name} must be text, got {item[name]!r}", item)
+        elif name == "count_kind" and item[name] not in count_kinds().kinds:
+            out.add(count_kinds().unknown(item[name]), item)
+        elif name == "basis" and item[name] not in agents:
+            ref("basis", item[name], agents, "an agent")
         else:
             qualifiers.append((name, item[name]))
     occurrence = item.get("occurrence")
@@ -629,6 +638,17 @@ def open_corpus(
     except SheetError as exc:
         problems += exc.problems
         entities = []
+    named = {e.id for e in entities} | set(known_ids)
+    for entity in entities:
+        for event in entity.party_to:
+            if event not in named:
+                problems.append(
+                    Problem(
+                        f"{entity.id}: party_to {event!r} is not an entity in the store or declared in corpus.yaml",
+                        sheet=_rel(entities_path),
+                        line=entity.line,
+                    )
+                )
     sheets = sorted(p for p in folder.glob("*.yaml") if p.name != CORPUS_FILE)
     if not sheets:
         problems.append(Problem(f"no claim sheets (*.yaml) in {folder}", sheet=str(folder)))

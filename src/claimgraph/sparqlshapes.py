@@ -44,8 +44,8 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from .namespaces import OWL, RDF, RDFS, SH, XSD
-from .store import from_ox, to_ox
-from .store import sparql_term as store_sparql_term
+from .rdf.terms import from_ox, to_ox
+from .rdf.terms import sparql_term as store_sparql_term
 
 Triple = tuple[Node, Node, Node]
 

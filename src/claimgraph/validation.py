@@ -11,7 +11,6 @@ shapes it does not compile; and ``pyshacl``, the reference, over an rdflib graph
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +22,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from . import processes
 from .config import VALIDATORS, ontology_folder
 from .errors import Problem, ValidationFailed
 from .namespaces import CG, DCT, OA, PROV, RDF, RDFS, SCHEMA, SH, XSD
@@ -33,6 +33,7 @@ REFERENCE_PROPERTIES = (
     PROV.wasDerivedFrom,
     PROV.wasAttributedTo,
     CG.agent,
+    CG.basis,
     OA.hasSource,
     DCT.creator,
     CG.supportedBy,
@@ -203,11 +204,10 @@ _BACKGROUND_VOCABULARY: Vocabulary | None = None
 def _background(vocabulary: Vocabulary) -> ProcessPoolExecutor | None:
     """A process that validates with ``vocabulary`` (None where none can be started)."""
     try:
-        # A fresh interpreter from the forkserver, never a fork of this process, whose
-        # threads and open store a fork would copy in an unknown state.
+        # A fresh interpreter from the forkserver (claimgraph.processes: never a fork).
         return ProcessPoolExecutor(
             max_workers=1,
-            mp_context=multiprocessing.get_context("forkserver"),
+            mp_context=processes.context(),
             initializer=_start_background,
             initargs=(vocabulary.shapes, vocabulary.ontology, vocabulary.validator),
         )

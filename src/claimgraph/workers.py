@@ -22,8 +22,6 @@ closes it, and reopens the readers.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import multiprocessing
 import os
 import pickle
 import signal
@@ -36,7 +34,9 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import QueryTimeout, StoreError, WorkerCrashed
-from .store import OxigraphStore, Store
+from .processes import Child, ChildDied, Deadline
+from .processes import context as processes_context
+from .store import Store, StoreOpener
 
 __all__ = ["Answer", "Executor", "InlineExecutor", "ProcessExecutor"]
 
@@ -127,7 +127,7 @@ class ProcessExecutor:
         self._answer = answer
         self._opener = opener
         self._exclusive = exclusive_writes
-        self._ctx = multiprocessing.get_context(context)
+        self._ctx = processes_context(context)
         if context == "forkserver":
             self._ctx.set_forkserver_preload([_module_of(answer)])
         self._cond = threading.Condition()
@@ -286,55 +286,25 @@ class ProcessExecutor:
         self.close()
 
 
-class _Worker:
-    """One worker process and the parent's end of its pipe."""
+class _Worker(Child):
+    """One worker process and the parent's end of its pipe (:class:`claimgraph.processes.Child`)."""
 
     def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(
-            target=_worker_main, args=(child, *args), name="claimgraph-query", daemon=True
-        )
-        self.process.start()
-        child.close()
+        super().__init__(_worker_main, args, name="claimgraph-query", ctx=ctx)
         self.ready = False
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
             return
         try:
-            if not self.conn.poll(timeout):
-                raise StoreError(f"a query worker did not open the store within {timeout:g} s")
-            status, payload = self.conn.recv()
-        except (EOFError, OSError):
-            self.kill()
-            raise StoreError(f"a query worker died while opening the store ({self.how_it_ended()})") from None
+            status, payload = self.receive(timeout=timeout)
+        except Deadline:
+            raise StoreError(f"a query worker did not open the store within {timeout:g} s") from None
+        except ChildDied as exc:
+            raise StoreError(f"a query worker died while opening the store ({exc})") from None
         if status != "ready":
             raise payload
         self.ready = True
-
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.conn.close()
-
-    def stop(self, grace: float = 5.0) -> None:
-        """Ask the worker to close its store and leave; kill it if it does not."""
-        with contextlib.suppress(OSError):
-            self.conn.send(("stop",))
-        self.process.join(grace)
-        self.kill()
-
-    def how_it_ended(self) -> str:
-        code = self.process.exitcode
-        if code is None:
-            return "still running"
-        if code < 0:
-            try:
-                return f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"killed by signal {-code}"
-        return f"exit code {code}"
 
 
 def _module_of(answer: Answer) -> str:
@@ -343,9 +313,7 @@ def _module_of(answer: Answer) -> str:
 
 
 def _open(path: str, opener: Opener | None, *, read_only: bool) -> Store:
-    if opener is not None:
-        return opener(read_only=read_only)
-    return OxigraphStore(path, read_only=read_only)
+    return (opener if opener is not None else StoreOpener(path))(read_only=read_only)
 
 
 def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = None) -> None:
@@ -420,7 +388,7 @@ def _forget_locals(exc: BaseException) -> None:
 
     A failed write's traceback keeps the frames of ``action`` alive, and with
     them any reference to the pyoxigraph store, whose RocksDB lock would then
-    outlive :meth:`OxigraphStore.close` and refuse the next write.
+    outlive :meth:`claimgraph.store.embedded.OxigraphStore.close` and refuse the next write.
     """
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]

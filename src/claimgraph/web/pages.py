@@ -15,7 +15,6 @@ the index of every entity, agent and document with search (:mod:`claimgraph.sear
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from rdflib import URIRef
 from werkzeug.exceptions import NotFound
 
 from ..api import EXPORT_FORMATS as DUMPS
+from .chart import chart
 from .context import get_claimgraph
 from .resources import alternates, cached, dump_bytes, get_reader, href, read_named_queries, select
 
@@ -125,7 +125,11 @@ def render_resource(kind: str, iri: str) -> str:
             parts = cg.withdrawn_claim(select, iri) if story.withdrawn == "claim" else {}
             return page("withdrawn.html", resource=data["resource"], story=story, parts=parts)
     if view.kind == "entity":
-        data["charts"] = [chart(fact) for fact in data.pop("charted")]  # type: ignore[attr-defined]
+        ranged = data["ranged"]
+        data["charts"] = [
+            chart(fact, ranges=[r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs])  # type: ignore[attr-defined]
+            for fact in data.pop("charted")  # type: ignore[attr-defined]
+        ]
     return page(f"{view.kind}.html", **data)
 
 
@@ -180,116 +184,3 @@ def search_page() -> Response:
         return Response(html, mimetype="text/html")
 
     return cached("html-" + text, make)
-
-
-# ------------------------------------------------------------------ the chart
-
-
-def nice_step(span: float) -> float:
-    """A round tick step for an axis that spans ``span``.
-
-    >>> nice_step(52), nice_step(7), nice_step(0)
-    (10.0, 2.0, 1.0)
-    """
-    if span <= 0:
-        return 1.0
-    raw = span / 6
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if raw <= factor * power:
-            return float(factor * power)
-    return float(10 * power)
-
-
-def chart(fact: Any, *, width: int = 640, row_height: int = 34) -> dict[str, Any]:
-    """The geometry of a dot chart of a numeric fact: one row per source (claimant), one mark per
-    value that source gives (however many documents give it), a dashed rule at the low and the high.
-
-    :param fact: a :class:`claimgraph.describe.Fact` (an entity view's ``charted`` facts).
-
-    >>> from rdflib import Literal
-    >>> from claimgraph import describe
-    >>> def claim(who, n):
-    ...     t = lambda x: describe.Term(URIRef("http://e/" + x), x)
-    ...     return describe.ClaimView("http://e/c" + who + str(n), t("s"), t("p"), describe.Term(Literal(n)), t(who), t("d"), "q")
-    >>> g = chart(describe.Fact(describe.Term(URIRef("http://e/p")), [claim("a", 52), claim("a", 52), claim("b", 50)]))
-    >>> [(m["source"], m["value"], m["claims"]) for m in g["marks"]], g["low"], g["high"]
-    ([('a', 52.0, 2), ('b', 50.0, 1)], 50.0, 52.0)
-    """
-    groups: dict[tuple[str, float], list[Any]] = {}
-    sources: dict[str, Any] = {}
-    by_kind: dict[str, list[float]] = {}
-    for claim in fact.claims:
-        value = claim.object.number
-        if value is None:
-            continue
-        sources.setdefault(claim.claimant.iri, claim.claimant)
-        groups.setdefault((claim.claimant.iri, value), []).append(claim)
-        by_kind.setdefault(claim.count_kind, []).append(value)
-    order = sorted(sources, key=lambda s: sources[s].text.lower())
-    # Where the values count different things, each kind is drawn its own way and named.
-    styles = {kind: i for i, kind in enumerate(sorted(by_kind))} if len(by_kind) > 1 else {}
-    values = [v for _, v in groups] or [0.0]
-    low, high = min(values), max(values)
-    step = nice_step(high)
-    top = step * math.ceil(high / step) if high > 0 else 1.0
-    if top <= high:
-        top += step
-    left, right, head = 200, 30, 20
-    plot = width - left - right
-    height = head + row_height * len(order) + 40
-
-    def x(value: float) -> float:
-        return round(left + plot * (value / top if top else 0), 1)
-
-    marks = []
-    for (source, value), claims in sorted(
-        groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
-    ):
-        marks.append(
-            {
-                "source": sources[source].text,
-                "source_iri": source,
-                "value": value,
-                "label": f"{value:g}",
-                "claims": len(claims),
-                "kinds": sorted({c.count_kind for c in claims if c.count_kind}),
-                "style": min((styles[c.count_kind] for c in claims), default=0) if styles else 0,
-                "claim": claims[0].iri,
-                "documents": sorted({c.document.text for c in claims}),
-                "x": x(value),
-                "y": head + row_height * order.index(source) + row_height / 2,
-            }
-        )
-    ticks = []
-    tick = 0.0
-    while tick <= top + 1e-9:
-        ticks.append({"x": x(tick), "label": f"{tick:g}"})
-        tick += step
-    return {
-        "predicate": fact.predicate,
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "axis_y": head + row_height * len(order) + 8,
-        "rows": [
-            {"label": sources[s].text, "iri": s, "y": head + row_height * i + row_height / 2}
-            for i, s in enumerate(order)
-        ],
-        "marks": marks,
-        "ticks": ticks,
-        "low": low,
-        "high": high,
-        "low_x": x(low),
-        "high_x": x(high),
-        "sources": len(order),
-        # Values of different count kinds (deaths, bodies seen) are not one contested count:
-        # the caption gives the low and high of each kind apart.
-        "kinds": [
-            {"kind": kind or "no count kind", "low": min(vs), "high": max(vs), "style": styles[kind]}
-            for kind, vs in sorted(by_kind.items())
-        ]
-        if len(by_kind) > 1
-        else [],
-    }

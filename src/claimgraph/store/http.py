@@ -1,6 +1,6 @@
 """An HTTP client for a SPARQL 1.1 server: the Query, Update and Graph Store protocols.
 
-Made for :class:`claimgraph.remote.RemoteStore`, and for nothing else:
+Made for :class:`claimgraph.store.remote.RemoteStore`, and for nothing else:
 
 * connections are reused (a pool per endpoint, thread-safe);
 * every request has a deadline: the connect timeout, the read timeout and the
@@ -49,7 +49,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from .errors import QueryError, QueryTimeout, StoreError
+from ..errors import QueryError, QueryTimeout, StoreError
 
 __all__ = ["ConnectionLost", "Credentials", "Endpoints", "Response", "SparqlClient", "timeout_field"]
 
