@@ -170,7 +170,10 @@ def test_default_graph_is_the_union_of_all_graphs(
         # claimgraph's graphs, its register, and whatever else the server holds (Virtuoso's
         # system graphs). The same text sent straight to the server gives the same count.
         direct = requests.post(
-            seed_store.options.url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+            seed_store.options.url,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
         )
         assert number(response) == int(direct.json()["results"]["bindings"][0]["n"]["value"])
         assert number(response) >= triples_in(seed_store)
