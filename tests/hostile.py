@@ -34,6 +34,7 @@ HOSTILE = {
     "allow_service": "true",
     "queries_dir": "/nonexistent/queries",
     "ontology_dir": "/nonexistent/ontology",
+    "cache_dir": "/nonexistent/hostile-cache",
     "data_license": "http://hostile.invalid/licence",
     "open_graphs": "http://hostile.invalid/ DEFAULT",
     "validator": "pyshacl",

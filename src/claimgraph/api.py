@@ -13,6 +13,7 @@ import contextvars
 import hashlib
 import hmac
 import re
+import sqlite3
 import tempfile
 import threading
 import time
@@ -33,6 +34,7 @@ from .changes import (
     Progress,
     WriteReport,
     _silent,
+    advance_marker,
     check_base,
     commit,
     plan,
@@ -59,7 +61,7 @@ from .documents import AddedDocument, add_document, init_corpus
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
 from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
-from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
+from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
 from .iris import Minter
 from .loader import (
@@ -76,7 +78,7 @@ from .rdf.parse import UPLOAD_FORMATS, parse_upload
 from .rdf.results import QueryResult
 from .rdf.terms import Triple, absolute_iri
 from .reader import Description, DumpCache, Reader
-from .search import INDEX_FILE, SearchIndex, Select
+from .search import INDEX_FILE, SearchIndex, Select, StagedEntries
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .serverclient import ServerClient
@@ -85,6 +87,7 @@ from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
 from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
+from .vocabulary import vocabulary_triples
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
 #: An IRI given relative to the base: a short id, or a path of segments.
@@ -280,31 +283,55 @@ class Claimgraph:
         activity = activity or self._activity(kind)
         if change.fresh is not None:
             change.fresh.graphs = _versions(change.fresh.graphs, activity.documents)
-        with store.writing():  # no other claimgraph process commits between the plan's reads and its commit
-            change.record = recorder(store, self.mint, activity)
-            report = commit(store, change, self.policy, progress=progress)
-        if report.added or report.removed:
-            graphs = report.graph_names | {self.mint.consensus_graph}
-            report.warnings += self.after_commit(store, [g for g in graphs if g is not None])
+        # The search entries of the change's new graphs come from its own triples as they pass.
+        staged = StagedEntries(self.search_index) if change.fresh is not None else None
+        if staged is not None:
+            change.fresh.graphs = staged.tee(change.fresh.graphs)  # type: ignore[union-attr]
+        try:
+            with (
+                store.writing()
+            ):  # no other claimgraph process commits between the plan's reads and its commit
+                change.record = recorder(store, self.mint, activity)
+                report = commit(store, change, self.policy, progress=progress)
+            if report.added or report.removed:
+                graphs = report.graph_names | {self.mint.consensus_graph}
+                report.warnings += self.after_commit(
+                    store, [g for g in graphs if g is not None], staged=staged
+                )
+        finally:
+            if staged is not None:
+                staged.discard()
         return report
 
-    def after_commit(self, store: Store, graphs: Iterable[URIRef] | None = None) -> list[str]:
+    def after_commit(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> list[str]:
         """:meth:`committed`, for a write that is committed whatever happens next: what fails
         or runs out of time here is said as a warning beside "committed", never as the write's
         failure (a user told "error" retries, or gives up on, a write that applied)."""
         try:
-            self.committed(store, graphs)
-        except ClaimgraphError as exc:
-            self._marker = None  # read again at the next request
+            self.committed(store, graphs, staged=staged)
+        except (OSError, sqlite3.Error, ClaimgraphError) as exc:  # the search index's file on a full disk
+            # A server's marker is read again at the next request; a folder's may not hold this
+            # commit's: a marker no cache holds, so that none answers from before the write.
+            self._marker = None if self.opener.shared else CommitMarker(0, time.time())
             return [
                 f"the write is committed, but the work after it did not finish ({exc}); the search "
-                "index and cached answers catch up at the next request"
+                "index and cached answers catch up at the next request, or run `claimgraph reindex` "
+                "once the cause is fixed"
             ]
         return []
 
+    def reindex(self, store: Store) -> CommitMarker:
+        """Advance the commit marker (an empty commit: where the store keeps the marker apart
+        from its data, the file is written again) and rebuild the search index, after a write
+        whose after-write work failed, e.g. on a full disk."""
+        advance_marker(store)
+        return self.committed(store, None)
+
     def _vocabulary_change(self) -> dict:
-        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
-        return {name: list(graph) for name, graph in graphs.items()}
+        cache = None if self.settings.cache_dir == "none" else Path(self.settings.cache_dir)
+        return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
         change = folder_change(
@@ -613,13 +640,16 @@ class Claimgraph:
             *sorted(kept_graphs(self.mint)),
         )
 
-    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+    def committed(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
         Reads the new commit (:class:`claimgraph.store.CommitMarker`, which the store
         advanced in the commit itself, and the HTTP ``ETag``/``Last-Modified`` and the
         dump caches key on) and brings the search index up to date: for the ``graphs``
-        the write replaced, or all of it when None.
+        the write replaced, or all of it when None (``staged``: the entries of the write's
+        new graphs, taken from its own triples rather than read back).
         """
         marker = store.commit_marker()
         self._marker, self._marker_read = marker, time.monotonic()
@@ -631,7 +661,7 @@ class Claimgraph:
             if graphs is None:
                 rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
             else:
-                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
         self.read_named_queries(select)
         return marker

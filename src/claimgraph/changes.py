@@ -273,6 +273,12 @@ def commit(store: Store, change: Change, policy: Policy, *, progress: Progress =
     return report
 
 
+def advance_marker(store: Store) -> None:
+    """An empty commit: the store's commit marker advances (a store that keeps it in a file of
+    its own writes that file again, after a write whose marker could not be recorded)."""
+    store.apply()
+
+
 def _report(planned: Plan, change: Change) -> WriteReport:
     graphs = set(change.replace) | change.drop | change.create | {q[3] for q in change.add}
     return WriteReport(

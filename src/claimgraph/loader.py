@@ -41,6 +41,7 @@ from .queries import CORPUS_QUERIES, NamedQuery, read_corpus_queries
 from .rdf.terms import Quad, sparql_term
 from .sheets import (
     CORPUS_FILE,
+    bad_id,
     open_corpus,
     parse_yaml,
     read_corpus,
@@ -473,6 +474,8 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 
     :raises NotFound: when the store holds no graph for that document.
     """
+    if bad_id(document_id):  # never minted into an IRI: no document has it
+        raise NotFound(f"no document {document_id!r} in the store (a document id is a lower-case slug)")
     graph = mint.document_graph(document_id)
     if not store.has_graph(graph):
         raise NotFound(f"no document {document_id!r} in the store")
@@ -548,7 +551,8 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter, *, terms: Term
     """
     head = parse_yaml(upload.sheet, sheet=upload.name)
     document_node = head.get("document") if isinstance(head, dict) else None
-    ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
+    ident = document_node.get("id") if isinstance(document_node, dict) else None
+    ident = ident if not bad_id(ident) else ""  # read_sheet says what is wrong with it
     entities: list[Entity] = []
     if upload.corpus is not None:
         entities = read_entities(upload.corpus, sheet=CORPUS_FILE, terms=terms)

@@ -40,7 +40,10 @@ from .namespaces import expand_curie, is_iri
 from .termcheck import Terms, known_terms
 
 #: Why a text is not an IRI, for the sheet's reader.
-_NOT_IRI = "an absolute IRI has a scheme (http:…) and no spaces, quotes or any of <>{}|^`\\"
+_NOT_IRI = (
+    "an absolute IRI has a scheme (http:…), at most one #, % only before two hex digits, "
+    "and no spaces, quotes, brackets or any of <>{}|^`\\"
+)
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
 CONTEXT_CHARS = 32
@@ -275,9 +278,14 @@ def _bad_date(text: str) -> tuple[int | None, str | None]:
 def read_text(path: Path, *, sheet: str) -> str:
     """A file's text, which must be UTF-8.
 
-    :raises SheetError: naming the file and the line of the first byte that is not UTF-8.
+    :raises SheetError: naming the file and the line of the first byte that is not UTF-8, or
+        saying why it cannot be read (a folder, no permission).
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        what = "a folder, not a file" if path.is_dir() else f"unreadable: {exc.strerror or exc}"
+        raise SheetError([Problem(f"the sheet is {what}", sheet=sheet)]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -313,6 +321,21 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def bad_id(value: Any) -> str | None:
+    """Why a sheet's reference to an entity, agent or document is not an id; None when it is one.
+
+    Ids become parts of IRIs, so that only a lower-case slug is one (as ``corpus.yaml`` declares them).
+
+    >>> bad_id("flood-2020") is None, bad_id("a b"), bad_id(["x"])
+    (True, "'a b' is not an id (a lower-case slug: a-z, 0-9, '.', '_', '-')", "must be an id (text), got ['x']")
+    """
+    if not isinstance(value, str):
+        return f"must be an id (text), got {value!r}"
+    if not SLUG.match(value):
+        return f"{value!r} is not an id (a lower-case slug: a-z, 0-9, '.', '_', '-')"
+    return None
 
 
 def read_entities(text: str, *, sheet: str, terms: Terms | None = None) -> list[Entity]:
@@ -444,9 +467,10 @@ def _read_document(
     for key in ("id", "file", "sha256", "creator"):
         if not node.get(key):
             out.add(f"document: {key} is required", node)
-    ident = str(node.get("id") or "")
-    if ident and not SLUG.match(ident):
+    ident = node.get("id") or ""
+    if ident and bad_id(ident):
         out.add(f"document: id must be a lower-case slug, got {ident!r}", node)
+        ident = ""  # never minted into an IRI
     text = ""
     if data is None:
         out.add(f"document: file {node.get('file')!r} not found beside the sheet", node)
@@ -463,8 +487,13 @@ def _read_document(
             out.add(f"document: file is not UTF-8 (byte {exc.start})", node)
     for key in ("creator", "publisher"):
         ref = node.get(key)
-        if ref is not None and ref not in agents:
+        if ref is not None and (why := bad_id(ref)):
+            out.add(f"document: {key} {why}", node)
+        elif ref is not None and ref not in agents:
             out.add(f"document: {key} {ref!r} is not an agent in the store or declared in corpus.yaml", node)
+    for key in ("title", "language"):
+        if node.get(key) is not None and not isinstance(node[key], str):
+            out.add(f"document: {key} must be text, got {node[key]!r}", node)
     date = None
     if node.get("date") is not None:
         try:
@@ -472,17 +501,20 @@ def _read_document(
         except ValueError as exc:
             out.add(f"document: date: {exc}", node)
     place = node.get("place")
-    if place is not None and place not in known:
+    if place is not None and (why := bad_id(place)):
+        out.add(f"document: place {why}", node)
+        place = None
+    elif place is not None and place not in known:
         out.add(f"document: place {place!r} is not an entity in the store or declared in corpus.yaml", node)
     return Document(
         id=ident,
         file=str(node.get("file") or ""),
         sha256=hashlib.sha256(data).hexdigest() if data is not None else "",
         text=text,
-        creator=str(node.get("creator") or ""),
-        language=node.get("language"),
-        title=node.get("title"),
-        publisher=node.get("publisher"),
+        creator=node["creator"] if not bad_id(node.get("creator")) else "",
+        language=node["language"] if isinstance(node.get("language"), str) else None,
+        title=node["title"] if isinstance(node.get("title"), str) else None,
+        publisher=node["publisher"] if not bad_id(node.get("publisher")) else None,
         date=date,
         place=place if place in known else None,
         sheet=out.sheet,
@@ -497,7 +529,7 @@ def _read_claim(
         out.add("a claim must be a mapping", line=line)
         return None
     before = len(out.problems)
-    for key in sorted(set(item) - CLAIM_KEYS):
+    for key in sorted(set(item) - CLAIM_KEYS, key=str):  # keys of any YAML type
         out.add(f"unknown key {key!r}", item)
     for key in ("subject", "predicate", "claimant", "quote"):
         if item.get(key) in (None, ""):
@@ -505,8 +537,10 @@ def _read_claim(
     if ("object" in item) == ("value" in item):
         out.add("give exactly one of object (an entity id) and value (a literal)", item)
 
-    def ref(key: str, value: Any, pool: set[str], what: str) -> None:
-        if value is not None and value not in pool:
+    def ref(key: str, value: Any, pool: Container[str], what: str) -> None:
+        if value is not None and (why := bad_id(value)):
+            out.add(f"{key} {why}", item)
+        elif value is not None and value not in pool:
             out.add(f"{key} {value!r} is not {what} in the store or declared in corpus.yaml", item)
 
     ref("subject", item.get("subject"), known, "an entity or agent")
@@ -514,7 +548,9 @@ def _read_claim(
     ref("claimant", item.get("claimant"), agents, "an agent")
     ref("medium", item.get("medium"), known, "an entity")
     predicate = ""
-    if item.get("predicate"):
+    if item.get("predicate") is not None and not isinstance(item["predicate"], str):
+        out.add(f"predicate must be text (a CURIE or an <IRI>), got {item['predicate']!r}", item)
+    elif item.get("predicate"):
         try:
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
@@ -677,9 +713,16 @@ def read_documents(
         except SheetError as exc:
             problems += exc.problems
             continue
-        file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
-        doc_path = corpus.folder / str(file_name) if file_name else None
-        data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
+        document_node = head.get("document") if isinstance(head, dict) else None
+        file_name = document_node.get("file") if isinstance(document_node, dict) else None
+        doc_path = corpus.folder / file_name if isinstance(file_name, str) and file_name else None
+        data = None
+        if doc_path and doc_path.is_file():
+            try:
+                data = doc_path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(f"document file {file_name!r}: {exc.strerror or exc}", sheet=name))
+                continue
         try:
             document, read = read_sheet(
                 text,

@@ -56,8 +56,8 @@ def create_app(
 
 
 def serve(cg: Claimgraph) -> None:
-    """Serve with waitress, the production WSGI server."""
-    from waitress import serve as waitress_serve
+    """Serve with waitress, the production WSGI server (its own errors in the JSON shape too)."""
+    from .server import serve as serve_app
 
     app = create_app(claimgraph=cg)
     if cg.settings.trusted_proxy:
@@ -68,12 +68,12 @@ def serve(cg: Claimgraph) -> None:
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
     # Flask refuses a body over max_body first, with the JSON error shape; waitress's own
     # limit, a little higher, is the backstop for bodies that never reach the app.
-    waitress_serve(
+    serve_app(
         app,
         host=s.host,
         port=s.port,
         threads=s.threads,
-        max_request_body_size=s.max_body + 65536,
+        max_body=s.max_body,
         ident="claimgraph",
         **_proxy(s.trusted_proxy),
     )

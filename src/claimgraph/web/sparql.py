@@ -41,6 +41,7 @@ from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 from .. import formats
 from ..api import QueryRequest, best_match, choose_format
 from ..errors import QueryError
+from ..iris import METADATA_GRAPH
 from .context import get_claimgraph, get_executor
 from .pages import queries_page, query_page
 from .resources import CACHE_CONTROL, etag, last_modified, not_modified, read_named_queries
@@ -197,10 +198,18 @@ def query_request(text: str, op: Operation) -> QueryRequest:
 
 
 def graph_names() -> list[str]:
-    """The names of every graph in the store, for the service description."""
+    """The names of every graph a query here can read, for the service description.
+
+    The store's own bookkeeping under ``urn:claimgraph:`` (a server's register) is left out,
+    but the metadata graph. On a SPARQL server the list holds whatever else the server's
+    dataset holds (Virtuoso's system graphs): a query sees them too.
+    """
     # GRAPH ?g {} names every graph, empty ones too; Virtuoso 7 matches none with it, and the
     # graphs that hold quads with the second branch.
-    sparql = "SELECT DISTINCT ?g WHERE { { GRAPH ?g {} } UNION { GRAPH ?g { ?s ?p ?o } } } ORDER BY ?g"
+    sparql = (
+        "SELECT DISTINCT ?g WHERE { { GRAPH ?g {} } UNION { GRAPH ?g { ?s ?p ?o } } "
+        f'FILTER (!STRSTARTS(STR(?g), "urn:claimgraph:") || ?g = <{METADATA_GRAPH}>) }} ORDER BY ?g'
+    )
     answer = get_executor().query(
         QueryRequest(sparql=sparql, format="json"),
         timeout=get_claimgraph().settings.query_timeout,

@@ -50,7 +50,7 @@ from ..api import (
     absolute_iri,
     parse_upload,
 )
-from ..errors import BadRdf, ClaimgraphError, Forbidden, QueryError, Unauthorized, UnsupportedFormat
+from ..errors import BadRdf, ClaimgraphError, Forbidden, NotFound, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
 from .resources import cached
@@ -184,7 +184,12 @@ def graph_store() -> Response:
 
 @blueprint.route("/graph/<path:rest>", methods=GSP_METHODS)
 def direct_graph(rest: str) -> Response:
-    return _graph_operation(URIRef(f"{get_claimgraph().mint.base}graph/{rest}"))
+    iri = f"{get_claimgraph().mint.base}graph/{rest}"
+    try:
+        graph = URIRef(absolute_iri(iri))
+    except ValueError:
+        raise NotFound(f"no graph here: <{iri}> is not an IRI") from None
+    return _graph_operation(graph)
 
 
 def _graph_iri(text: str) -> URIRef:
