@@ -63,7 +63,7 @@ from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
-from .iris import Minter
+from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -111,6 +111,7 @@ __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
     "GZIP",
+    "METADATA_GRAPH",
     "UPLOAD_FORMATS",
     "AddedDocument",
     "Claimgraph",

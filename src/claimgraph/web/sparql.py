@@ -39,9 +39,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
 from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
 from .. import formats
-from ..api import QueryRequest, best_match, choose_format
+from ..api import METADATA_GRAPH, QueryRequest, best_match, choose_format
 from ..errors import QueryError
-from ..iris import METADATA_GRAPH
 from .context import get_claimgraph, get_executor
 from .pages import queries_page, query_page
 from .resources import CACHE_CONTROL, etag, last_modified, not_modified, read_named_queries
