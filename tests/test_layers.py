@@ -17,6 +17,7 @@ LAYERS = {
     "model": 1,
     "countkinds": 1,
     "formats": 1,
+    "termcheck": 1,
     "nesting": 1,
     "iris": 1,
     "sparqltext": 2,

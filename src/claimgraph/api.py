@@ -42,7 +42,7 @@ from .changes import (
     recorded_base,
     update_change,
 )
-from .config import Settings
+from .config import Settings, ontology_folder
 from .corpora import Corpus, read_corpus
 from .curators import (
     Curator,
@@ -64,7 +64,7 @@ from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
-from .iris import Minter
+from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -74,7 +74,7 @@ from .loader import (
 )
 from .namespaces import CG, OWL, PROV, RDF
 from .negotiation import best_match, choose_format
-from .queries import NamedQuery, bind_parameters, load_named_queries
+from .queries import NamedQuery, bind_parameters, corpus_queries, load_named_queries
 from .rdf.parse import UPLOAD_FORMATS, parse_upload
 from .rdf.results import QueryResult
 from .rdf.terms import Triple, absolute_iri
@@ -85,6 +85,7 @@ from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
 from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
+from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
 from .vocabulary import vocabulary_triples
@@ -111,6 +112,7 @@ __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
     "GZIP",
+    "METADATA_GRAPH",
     "UPLOAD_FORMATS",
     "AddedDocument",
     "Claimgraph",
@@ -183,6 +185,10 @@ class Claimgraph:
     _curators_read: tuple[str, list[Curator]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: The corpora's named queries as last read from the store, and the commit they were read at.
+    _corpus_queries: tuple[str, dict[str, NamedQuery]] = field(
+        default=("", {}), init=False, repr=False, compare=False
+    )
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -198,8 +204,30 @@ class Claimgraph:
         return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()), self.settings.validator)
 
     @cached_property
-    def named_queries(self) -> dict[str, NamedQuery]:
+    def terms(self) -> Terms:
+        """The terms sheets may use: the known vocabularies' and the ``cg:`` ones of the vocabulary in use."""
+        ontology_folder(self.settings.ontology_dir)  # a missing folder named as it was given
+        return known_terms().with_vocabulary(self.vocabulary.ontology)
+
+    @cached_property
+    def builtin_queries(self) -> dict[str, NamedQuery]:
+        """The named queries of ``queries_dir`` (the ones installed with claimgraph by default)."""
         return load_named_queries(Path(self.settings.queries_dir))
+
+    @property
+    def named_queries(self) -> dict[str, NamedQuery]:
+        """Every named query: the built-in ones, then those the corpora brought (as last read by
+        :meth:`read_named_queries`); a built-in one keeps its name."""
+        corpora = self._corpus_queries[1]
+        return {**self.builtin_queries, **{k: q for k, q in corpora.items() if k not in self.builtin_queries}}
+
+    def read_named_queries(self, select: Select) -> dict[str, NamedQuery]:
+        """:attr:`named_queries`, the corpora's read again through ``select`` when the store has
+        changed since they were last read."""
+        tag = self.marker.tag
+        if self._corpus_queries[0] != tag:
+            self._corpus_queries = (tag, corpus_queries(select))
+        return self.named_queries
 
     @cached_property
     def policy(self) -> Policy:
@@ -308,7 +336,9 @@ class Claimgraph:
         return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
-        change = folder_change(store, folder, self.mint, replace=replace)
+        change = folder_change(
+            store, folder, self.mint, replace=replace, terms=self.terms, builtin_queries=self.builtin_queries
+        )
         change.vocabulary = self._vocabulary_change()
         return change
 
@@ -352,7 +382,7 @@ class Claimgraph:
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
-        change = sheet_change(store, upload, self.mint)
+        change = sheet_change(store, upload, self.mint, terms=self.terms)
         report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(
@@ -639,6 +669,7 @@ class Claimgraph:
             else:
                 update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
+        self.read_named_queries(select)
         return marker
 
     def ensure_search_index(self, select: Select) -> SearchIndex:

@@ -26,7 +26,16 @@ from werkzeug.exceptions import NotFound
 from ..api import EXPORT_FORMATS as DUMPS
 from .chart import chart
 from .context import get_claimgraph
-from .resources import EXTENSIONS, alternates, cached, dump_bytes, get_reader, href, select
+from .resources import (
+    EXTENSIONS,
+    alternates,
+    cached,
+    dump_bytes,
+    get_reader,
+    href,
+    read_named_queries,
+    select,
+)
 
 blueprint = Blueprint("pages", __name__)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -58,6 +67,7 @@ def page(template: str, **context: Any) -> str:
 @blueprint.route("/query")
 def query_page() -> Response:
     """YASGUI pointed at ``/sparql``, with every named query as a ready tab (casualties-by-source first)."""
+    read_named_queries()
     queries = list(get_claimgraph().named_queries.values())
     queries.sort(key=lambda q: q.name != FIRST_QUERY)
     examples = [
