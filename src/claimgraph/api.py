@@ -44,7 +44,8 @@ from .changes import (
     recorded_base,
     update_change,
 )
-from .config import Settings
+from .config import Settings, ontology_folder
+from .corpora import Corpus, read_corpus
 from .curators import (
     Curator,
     add_quads,
@@ -65,7 +66,7 @@ from .errors import ClaimgraphError, Conflict, Forbidden, NotFound, QueryError, 
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
-from .iris import Minter
+from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -76,7 +77,7 @@ from .loader import (
 from .model import QUALIFIERS as QUALIFIER_FIELDS
 from .namespaces import CG, OWL, PREFIXES, PROV, RDF
 from .negotiation import best_match, choose_format
-from .queries import NamedQuery, bind_parameters, load_named_queries
+from .queries import NamedQuery, bind_parameters, corpus_queries, load_named_queries
 from .rdf.parse import UPLOAD_FORMATS, parse_upload
 from .rdf.results import QueryResult
 from .rdf.terms import Triple, absolute_iri
@@ -87,6 +88,7 @@ from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
 from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
+from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
 from .vocabulary import vocabulary_triples
@@ -116,6 +118,7 @@ __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
     "GZIP",
+    "METADATA_GRAPH",
     "QUALIFIER_FIELDS",
     "UPLOAD_FORMATS",
     "AddedDocument",
@@ -193,6 +196,10 @@ class Claimgraph:
     )
     #: Drafts of a document at a commit (drafting a long text takes seconds; anyone may ask).
     _drafts: dict[tuple[str, str], dict] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The corpora's named queries as last read from the store, and the commit they were read at.
+    _corpus_queries: tuple[str, dict[str, NamedQuery]] = field(
+        default=("", {}), init=False, repr=False, compare=False
+    )
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -208,8 +215,30 @@ class Claimgraph:
         return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()), self.settings.validator)
 
     @cached_property
-    def named_queries(self) -> dict[str, NamedQuery]:
+    def terms(self) -> Terms:
+        """The terms sheets may use: the known vocabularies' and the ``cg:`` ones of the vocabulary in use."""
+        ontology_folder(self.settings.ontology_dir)  # a missing folder named as it was given
+        return known_terms().with_vocabulary(self.vocabulary.ontology)
+
+    @cached_property
+    def builtin_queries(self) -> dict[str, NamedQuery]:
+        """The named queries of ``queries_dir`` (the ones installed with claimgraph by default)."""
         return load_named_queries(Path(self.settings.queries_dir))
+
+    @property
+    def named_queries(self) -> dict[str, NamedQuery]:
+        """Every named query: the built-in ones, then those the corpora brought (as last read by
+        :meth:`read_named_queries`); a built-in one keeps its name."""
+        corpora = self._corpus_queries[1]
+        return {**self.builtin_queries, **{k: q for k, q in corpora.items() if k not in self.builtin_queries}}
+
+    def read_named_queries(self, select: Select) -> dict[str, NamedQuery]:
+        """:attr:`named_queries`, the corpora's read again through ``select`` when the store has
+        changed since they were last read."""
+        tag = self.marker.tag
+        if self._corpus_queries[0] != tag:
+            self._corpus_queries = (tag, corpus_queries(select))
+        return self.named_queries
 
     @cached_property
     def policy(self) -> Policy:
@@ -318,7 +347,9 @@ class Claimgraph:
         return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
-        change = folder_change(store, folder, self.mint, replace=replace)
+        change = folder_change(
+            store, folder, self.mint, replace=replace, terms=self.terms, builtin_queries=self.builtin_queries
+        )
         change.vocabulary = self._vocabulary_change()
         return change
 
@@ -362,7 +393,7 @@ class Claimgraph:
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
-        change = sheet_change(store, upload, self.mint)
+        change = sheet_change(store, upload, self.mint, terms=self.terms)
         report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
         report.claims = sorted(
@@ -559,6 +590,10 @@ class Claimgraph:
         """A page of the history (newest first; oldest first after ``since``) and whether more follow."""
         return read_entries(select, self.mint, filters)
 
+    def corpus(self, select: Select, iri: str) -> Corpus | None:
+        """A corpus's documents, declared entities and the writes that touched it."""
+        return read_corpus(select, self.mint, iri)
+
     def history_entry(self, select: Select, iri: str) -> Entry | None:
         """One write whole, with the claims it generated and invalidated."""
         return read_entry(select, self.mint, iri)
@@ -645,6 +680,7 @@ class Claimgraph:
             else:
                 update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
+        self.read_named_queries(select)
         return marker
 
     def ensure_search_index(self, select: Select) -> SearchIndex:

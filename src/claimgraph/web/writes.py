@@ -54,7 +54,7 @@ from ..api import (
 from ..errors import BadRdf, ClaimgraphError, Forbidden, NotFound, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
-from .resources import cached
+from .resources import SPECS, cached, wanted_format
 
 blueprint = Blueprint("writes", __name__)
 
@@ -247,6 +247,8 @@ def _dump(graph: str | None) -> Response:
     """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the
     executor; with the ETag and Last-Modified of the commit (304 when the client's copy is current)."""
     accept = request.headers.get("Accept", "")
+    if request.args.get("format"):  # a link cannot set Accept: ?format=ttl names the form instead
+        accept = SPECS[wanted_format(None, html=False)].media_type
 
     def make() -> Response:
         answer = get_executor().query(
