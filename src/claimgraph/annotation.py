@@ -32,6 +32,7 @@ from .namespaces import CG, DCT, OA, PROV, RDF, SCHEMA, expand_curie, is_iri
 from .search import Select
 from .sheets import SLUG, read_sheet
 from .store import Quad, Store
+from .termcheck import Terms
 
 #: The fields of a claim sent as JSON (beside the sheet's: offsets and new entities).
 CLAIM_FIELDS = (
@@ -251,12 +252,18 @@ def occurrence_at(text: str, quote: str, start: int) -> int | None:
 
 
 def claim_change(
-    store: Store, data: Mapping[str, Any], mint: Minter, *, date_properties: frozenset[str] = frozenset()
+    store: Store,
+    data: Mapping[str, Any],
+    mint: Minter,
+    *,
+    date_properties: frozenset[str] = frozenset(),
+    terms: Terms | None = None,
 ) -> tuple[Change, Claim, list[Entity]]:
     """The change one claim sent as JSON makes: its triples in its document's graph, and the new
     entities and agents it brings in the registry (declared by the document's corpus).
 
     :param date_properties: the IRIs of the date properties (a year typed alone is a year).
+    :param terms: the terms a claim may use (as a sheet's; default: the known vocabularies').
     :raises NotFound: when the document is not in the store.
     :raises InvalidInput: listing every problem, each with the field it concerns (``path``).
     """
@@ -330,6 +337,7 @@ def claim_change(
         agent_ids=agents,
         problems=read,
         parsed={"document": header, "claims": [item]},
+        terms=terms,
     )
     seen = {p.path for p in problems}
     problems += [_problem(p.message, f) for p in read if (f := field_of(p.message)) not in seen or f is None]

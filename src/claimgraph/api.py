@@ -61,7 +61,8 @@ from .curators import (
 from .curators import now as _now
 from .describe import DESCRIPTION_CAP
 from .documents import AddedDocument, DocumentUpload, add_document, init_corpus, uploaded_sheet
-from .draft import DraftSheet, Terms, draft_sheet, read_terms, registry_entities, vocabulary_files
+from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
+from .draft import Terms as DraftTerms
 from .errors import ClaimgraphError, Conflict, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
@@ -864,7 +865,7 @@ class Claimgraph:
     # ------------------------------------------------------------ the annotation page
 
     @cached_property
-    def terms(self) -> Terms:
+    def draft_terms(self) -> DraftTerms:
         """What drafting and the annotation page read of the vocabulary (count kinds, properties)."""
         return read_terms(vocabulary_files(Path(self.settings.ontology_dir)))
 
@@ -874,8 +875,12 @@ class Claimgraph:
 
         :raises InvalidInput: every problem, each with the field it concerns (``path``).
         """
-        dates = frozenset(PREFIXES[c.split(":")[0]] + c.split(":", 1)[1] for c in self.terms.date_properties)
-        change, claim, _entities = claim_change(store, data, self.mint, date_properties=dates)
+        dates = frozenset(
+            PREFIXES[c.split(":")[0]] + c.split(":", 1)[1] for c in self.draft_terms.date_properties
+        )
+        change, claim, _entities = claim_change(
+            store, data, self.mint, date_properties=dates, terms=self.terms
+        )
         report = self._commit(store, change, kind="claims")
         report.claims = [str(self.mint.claim(claim))]
         return report
@@ -893,7 +898,9 @@ class Claimgraph:
         sheet_upload = SheetUpload(
             sheet=sheet, name=added.sheet.name, document=data, corpus_name=upload.corpus or None
         )
-        return self._commit(store, sheet_change(store, sheet_upload, self.mint), kind="document"), added.id
+        return self._commit(
+            store, sheet_change(store, sheet_upload, self.mint, terms=self.terms), kind="document"
+        ), added.id
 
     def annotation_document(self, select: Select, ident: str) -> StoredDocument:
         """A stored document's text and record, for the annotation page. :raises NotFound:"""
@@ -911,7 +918,7 @@ class Claimgraph:
             return self._drafts[key]
         document = stored_document(select, self.mint, ident)
         registry = suggestions.registry(select, self.mint)
-        drafts = suggestions.drafts(document, registry, self.terms)
+        drafts = suggestions.drafts(document, registry, self.draft_terms)
         named = (
             {document.creator}
             | {d[k] for d in drafts for k in ("subject", "claimant", "medium") if d.get(k)}
@@ -933,10 +940,10 @@ class Claimgraph:
             raise QueryError(f"kind must be one of {', '.join(suggestions.KINDS)}, got {kind!r}")
         query = query[:200]
         if kind == "property":
-            found = suggestions.properties(self.vocabulary, self.terms, select)
+            found = suggestions.properties(self.vocabulary, self.draft_terms, select)
             return suggestions.pick((p.as_dict() for p in found), query)
         if kind == "count_kind":
-            return suggestions.pick(suggestions.count_kinds(self.terms, select), query)
+            return suggestions.pick(suggestions.count_kinds(self.draft_terms, select), query)
         index = self.ensure_search_index(select)
         prefix = f"{self.mint.base}entity/"
         wanted = ("agent",) if kind == "agent" else ("event", "agent", "entity")
