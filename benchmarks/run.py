@@ -1042,12 +1042,14 @@ def kept_rows(recorded: dict, sizes: list[int]) -> list[dict]:
 
 
 def write_results(path: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the sections that ``benchmarks/draft.py`` (``make bench-draft``)
-    and ``benchmarks/engine.py`` (``make bench-engine``) own."""
+    """Write RESULTS.md, keeping the sections that ``benchmarks/draft.py`` (``make bench-draft``),
+    ``benchmarks/engine.py`` (``make bench-engine``) and ``benchmarks/annotate.py``
+    (``make bench-annotate``) own."""
+    import annotate
     import draft
     import engine
 
-    for owner in (draft, engine):
+    for owner in (draft, engine, annotate):
         kept = owner.section_of(path)
         text = owner.with_section(text, kept) if kept else text
     path.write_text(text, encoding="utf-8")

@@ -13,7 +13,6 @@ from __future__ import annotations
 WEIGHTS = {
     "test_validator_equivalence": 1586,
     "test_writes[virtuoso]": 600,
-    "test_environment": 408,
     "test_remote[virtuoso]": 325,
     "test_changes": 305,
     "test_benchmarks": 300,

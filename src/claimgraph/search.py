@@ -22,7 +22,9 @@ function, so the same code reads a store object or the server's query workers.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -429,24 +431,28 @@ class StagedEntries:
     nothing (:meth:`discard`).
     """
 
-    _next = 0
-    _lock = threading.Lock()
-
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        with StagedEntries._lock:
-            StagedEntries._next += 1
-            self.stage = StagedEntries._next
+        # Random, not counted: rows a killed process left staged never match a later write's stage.
+        self.stage = secrets.randbits(62)
         #: The graphs whose entries are staged (the others are read back by SPARQL).
         self.graphs: set[str] = set()
 
     def tee(self, graphs: Iterable[Any]) -> Iterator[Any]:
         """``graphs`` (each with a ``name`` and its N-Triples ``triples``), unchanged, their entries staged."""
+        staging = True
         for graph in graphs:
-            entries = graph_entries(str(graph.name), graph.triples)
+            entries = graph_entries(str(graph.name), graph.triples) if staging else None
             if entries is not None:
-                self.index.stage(self.stage, entries)
-                self.graphs.add(str(graph.name))
+                try:
+                    self.index.stage(self.stage, entries)
+                    self.graphs.add(str(graph.name))
+                except sqlite3.Error:
+                    # The index's file cannot grow (a full disk): the write itself must not fail
+                    # on it. Nothing stays staged; after the commit every graph is read back, and
+                    # a failure there is the commit's warning.
+                    staging = False
+                    self.discard()
             yield graph
 
     def publish(self) -> None:
@@ -454,5 +460,6 @@ class StagedEntries:
         self.graphs = set()
 
     def discard(self) -> None:
-        self.index.discard(self.stage)
         self.graphs = set()
+        with contextlib.suppress(sqlite3.Error):  # left on a full disk, under a stage never published
+            self.index.discard(self.stage)

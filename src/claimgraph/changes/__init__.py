@@ -46,7 +46,7 @@ from .change import (
     node_base,
     silent,
 )
-from .commit import changed_graphs, check_update_text, commit, rebase, update_change
+from .commit import advance_marker, changed_graphs, check_update_text, commit, rebase, update_change
 from .meta import (
     STORE_FORMAT,
     check_base,
@@ -83,6 +83,7 @@ __all__ = [
     "Stream",
     "TextTriple",
     "WriteReport",
+    "advance_marker",
     "changed_graphs",
     "check_base",
     "check_format",

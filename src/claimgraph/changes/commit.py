@@ -32,6 +32,12 @@ from .plan import plan
 # ---------------------------------------------------------------- committing
 
 
+def advance_marker(store: Store) -> None:
+    """An empty commit: the store's commit marker advances (a store that keeps it in a file of
+    its own writes that file again, after a write whose marker could not be recorded)."""
+    store.apply()
+
+
 def commit(store: Store, change: Change, policy: Policy, *, progress: Progress = silent) -> WriteReport:
     """Check ``change`` and write it with its consensus delta in one transaction.
 

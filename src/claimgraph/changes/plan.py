@@ -29,7 +29,7 @@ from .change import (
     silent,
 )
 from .meta import metadata_quads
-from .rules import CONSENSUS, KEPT, REFUSED, UNCHECKED, Placement, broken, graph_kind, iri_of, nt
+from .rules import CONSENSUS, KEPT, REFUSED, UNCHECKED, UNNAMED, Placement, broken, graph_kind, iri_of, nt
 from .stream import Fresh, plan_fresh
 from .validate import validate_touched
 
@@ -106,7 +106,7 @@ def plan(
         if refused is not None:
             problems.append(broken(refused, focus=q[3], graph=f"<{q[3]}>"))
             break
-    for name in sorted(g for g in result.create | result.drop if kinds[g] in REFUSED):
+    for name in sorted(g for g in result.create | result.drop if kinds[g] in UNNAMED):
         problems.append(broken("vocabulary graph named", focus=name, graph=f"<{name}>"))
 
     touched = {q[0] for q in remove | add if q[3] not in trusted}

@@ -118,6 +118,9 @@ TRUSTED = "trusted"
 
 #: What a client's change may not do in a graph of each kind: the rule it breaks by writing there.
 REFUSED = {VOCABULARY: "vocabulary graph", OWN: "vocabulary graph", CONSENSUS: "derived consensus"}
+#: Kinds of graph a client may not create or drop (the consensus graph is derived: dropping it
+#: removes its quads, which breaks "derived consensus" instead).
+UNNAMED = {VOCABULARY, OWN}
 #: Kinds whose quads a client's removal (``DROP ALL``) leaves in place: the store's own records.
 KEPT = {OWN}
 #: Kinds the placement rules and the validation of touched nodes leave out (their contents are
