@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
 from rdflib import Literal
 
 from claimgraph.changes import STORE_FORMAT, recorded_format
@@ -13,14 +12,14 @@ from claimgraph.iris import METADATA_GRAPH, STORE_NODE
 from claimgraph.namespaces import CG
 from claimgraph.store import open_store
 
-from .conftest import MINI, ROOT
+from .conftest import MINI, ROOT, Runner
 
 ONTOLOGY = str(ROOT / "ontology")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    result = Runner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 

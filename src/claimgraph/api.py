@@ -394,13 +394,10 @@ class Claimgraph:
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
-        change = sheet_change(store, upload, self.mint, terms=self.terms)
+        change, claims = sheet_change(store, upload, self.mint, terms=self.terms)
         report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
-        report.claims = sorted(
-            set(report.claims)
-            | {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
-        )
+        report.claims = sorted(set(report.claims) | {str(c) for c in claims})
         return report
 
     def add_claims_rdf(self, store: Store, triples: list[Triple]) -> WriteReport:
@@ -899,7 +896,7 @@ class Claimgraph:
             sheet=sheet, name=added.sheet.name, document=data, corpus_name=upload.corpus or None
         )
         return self._commit(
-            store, sheet_change(store, sheet_upload, self.mint, terms=self.terms), kind="document"
+            store, sheet_change(store, sheet_upload, self.mint, terms=self.terms)[0], kind="document"
         ), added.id
 
     def annotation_document(self, select: Select, ident: str) -> StoredDocument:

@@ -543,8 +543,11 @@ def _stored_document(store: Store, mint: Minter, ident: str) -> tuple[str, str] 
     return str(files[0]), str(texts[0])
 
 
-def sheet_change(store: Store, upload: SheetUpload, mint: Minter, *, terms: Terms | None = None) -> Change:
-    """The change a claim sheet sent to the server makes, as a one-document corpus.
+def sheet_change(
+    store: Store, upload: SheetUpload, mint: Minter, *, terms: Terms | None = None
+) -> tuple[Change, list[URIRef]]:
+    """The change a claim sheet sent to the server makes, as a one-document corpus, and the
+    IRIs of every claim of the sheet (new or kept).
 
     Its document is the one in the store (its text and file name must match the sheet)
     unless the upload carries the document's bytes. The corpus is the document's owner
@@ -604,7 +607,7 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter, *, terms: Term
         owners = document_owners(store, [mint.document(document.id)]).get(mint.document(document.id), set())
         name = _name(sorted(owners)[0][0]) if owners else "web"
     corpus = Corpus(name=name, entities=tuple(entities), documents=(document,), claims=tuple(claims))
-    return corpus_change(store, corpus, mint, problems=problems)
+    return corpus_change(store, corpus, mint, problems=problems), [mint.claim(c) for c in claims]
 
 
 def rdf_claims_change(store: Store, triples: list[Triple], mint: Minter) -> Change:
