@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft clean
+.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,19 @@ bench: $(BENCH_STAMP)
 # a few seconds, no server. It writes its own section of benchmarks/RESULTS.md.
 bench-draft: $(STAMP)
 	$(BIN)/python benchmarks/draft.py
+
+# Time to record (the annotation page in headless Chromium records ten gold claims): a minute.
+# It writes its own section of benchmarks/RESULTS.md.
+bench-annotate: $(STAMP) browser
+	$(BIN)/python benchmarks/annotate.py
+
+# The write engine's cost (issue 20): writes into spread and crowded-keys stores, a load's
+# phases, the vocabulary kept or derived anew; sizes as an option, e.g.
+# `make bench-engine ENGINE_SIZES="1000 10000 100000"`. It writes its own section of
+# benchmarks/RESULTS.md (and benchmarks/engine.json).
+ENGINE_SIZES ?= 1000 10000
+bench-engine: $(STAMP)
+	$(BIN)/python benchmarks/engine.py --sizes $(ENGINE_SIZES)
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

@@ -172,7 +172,7 @@ def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
     "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
 )
 @server_options
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token", "host", "port")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token", "host", "port")
 def load(
     folders: tuple[Path, ...],
     replace: bool,
@@ -229,7 +229,7 @@ def load(
     metavar="URL",
     help="With --against-store: check against the store of the claimgraph server at URL (with --token).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token")
 def validate(folders: tuple[Path, ...], against_store: bool, server: str | None, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
@@ -455,10 +455,13 @@ def query(
     """Run a SPARQL query: inline TEXT, --file PATH (- for standard input) or --name NAME."""
     try:
         app = _app(options)
+        if list_queries or name is not None:
+            _read_named_queries(app)
         if list_queries:
             for named in app.named_queries.values():
                 params = " ".join(f"[{p.name}]" for p in named.parameters)
-                click.echo(f"{named.name} {params}\n    {named.title}")
+                brought = f"  (corpus {named.corpus})" if named.corpus else ""
+                click.echo(f"{named.name} {params}{brought}\n    {named.title}")
             return
         if sum(x is not None for x in (text, path, name)) != 1:
             raise click.UsageError("give exactly one of TEXT, --file and --name")
@@ -487,6 +490,18 @@ def query(
         click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def _read_named_queries(app: Claimgraph) -> None:
+    """The corpora's named queries, read from the store when there is one (a fresh install has none)."""
+    folder = app.store_folder
+    if folder is not None and not folder.exists():
+        return
+    store = app.open_store(read_only=True)
+    try:
+        app.read_named_queries(lambda sparql: store.query(sparql).rows)
+    finally:
+        store.close()
 
 
 def table(results: dict[str, Any], *, width: int = 100, expanded: bool | None = None) -> str:

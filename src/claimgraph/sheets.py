@@ -37,6 +37,7 @@ from .model import (
     YearMonth,
 )
 from .namespaces import expand_curie, is_iri
+from .termcheck import Terms, known_terms
 
 #: Why a text is not an IRI, for the sheet's reader.
 _NOT_IRI = (
@@ -198,7 +199,19 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _LineLoader(_BaseLoader):
+    #: Each key given twice in one mapping: the key and the lines of both (YAML would keep the last).
+    duplicates: list[tuple[Any, int, int]]
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Node:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key, line = self.construct_object(key_node, deep=deep), key_node.start_mark.line + 1
+            if key in seen:
+                self.duplicates.append((key, seen[key], line))
+            else:
+                seen[key] = line
         mapping = _Node(super().construct_mapping(node, deep=deep))
         mapping.line = node.start_mark.line + 1
         return mapping
@@ -210,11 +223,13 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lin
 def parse_yaml(text: str, *, sheet: str) -> Any:
     """Parse YAML whose mappings know their line numbers.
 
-    :raises SheetError: with the parser's line on a syntax error.
+    :raises SheetError: with the parser's line on a syntax error; naming the key and both
+        lines when a mapping gives a key twice.
     """
     loader = _LineLoader(text)
+    loader.duplicates = []
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -227,6 +242,19 @@ def parse_yaml(text: str, *, sheet: str) -> Any:
         raise SheetError([Problem(f"not a valid date{shown}: {exc}", sheet=sheet, line=line)]) from None
     finally:
         loader.dispose()
+    if loader.duplicates:
+        raise SheetError(
+            [
+                Problem(
+                    f"key {key!r} is given twice in one mapping, on line {first} and line {line}; "
+                    "YAML would keep only the last: remove one",
+                    sheet=sheet,
+                    line=line,
+                )
+                for key, first, line in sorted(loader.duplicates, key=lambda d: d[2])
+            ]
+        )
+    return data
 
 
 _DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
@@ -270,9 +298,10 @@ def read_text(path: Path, *, sheet: str) -> str:
 class _Collector:
     """Gathers problems for one sheet so that all of them are reported at once."""
 
-    def __init__(self, sheet: str) -> None:
+    def __init__(self, sheet: str, terms: Terms | None = None) -> None:
         self.sheet = sheet
         self.problems: list[Problem] = []
+        self.terms = terms or known_terms()
 
     def add(
         self, message: str, node: Any = None, *, line: int | None = None, claim: str | None = None
@@ -280,6 +309,12 @@ class _Collector:
         if line is None:
             line = getattr(node, "line", None)
         self.problems.append(Problem(message, sheet=self.sheet, line=line, claim=claim))
+
+    def term(self, iri: str, kind: str, what: str, node: Any) -> None:
+        """A problem when ``iri`` is not a ``kind`` its vocabulary defines (see :mod:`claimgraph.termcheck`)."""
+        problem = self.terms.problem(iri, kind)
+        if problem is not None:
+            self.add(f"{what}: {problem}", node)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -303,13 +338,14 @@ def bad_id(value: Any) -> str | None:
     return None
 
 
-def read_entities(text: str, *, sheet: str) -> list[Entity]:
+def read_entities(text: str, *, sheet: str, terms: Terms | None = None) -> list[Entity]:
     """Read a ``corpus.yaml``: its ``agents`` and ``entities`` lists.
 
+    :param terms: the terms types are checked against (default: the known vocabularies', no ``cg:``).
     :raises SheetError: listing every problem found.
     """
     data = parse_yaml(text, sheet=sheet)
-    out = _Collector(sheet)
+    out = _Collector(sheet, terms)
     if not isinstance(data, dict):
         raise SheetError([Problem("expected a mapping with 'agents' and 'entities'", sheet=sheet, line=1)])
     for key in set(data) - {"agents", "entities"}:
@@ -352,6 +388,8 @@ def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None
             continue
         if not is_iri(types[-1]):
             out.add(f"{ident}: type {curie!r} is not an IRI: {_NOT_IRI}", item)
+        else:
+            out.term(types[-1], "class", f"{ident}: type", item)
     for other in _as_list(item.get("same_as")):
         if not is_iri(str(other)):
             out.add(f"{ident}: same_as {other!r} is not an IRI: {_NOT_IRI}", item)
@@ -382,6 +420,7 @@ def read_sheet(
     agent_ids: Container[str] | Iterable[str],
     problems: list[Problem] | None = None,
     parsed: Any = None,
+    terms: Terms | None = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
@@ -392,10 +431,11 @@ def read_sheet(
     :param problems: when given, problems are added to it and what could be read is
         returned (so that the rest can be checked too); otherwise they are raised.
     :param parsed: the sheet's YAML already parsed by :func:`parse_yaml` (so that it is parsed once).
+    :param terms: the terms predicates are checked against (default: the known vocabularies', no ``cg:``).
     :raises SheetError: listing every problem, each with sheet and line.
     """
     data = parse_yaml(text, sheet=sheet) if parsed is None else parsed
-    out = _Collector(sheet)
+    out = _Collector(sheet, terms)
     known = known_ids if isinstance(known_ids, Container) else set(known_ids)
     agents = agent_ids if isinstance(agent_ids, Container) else set(agent_ids)
     if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
@@ -518,6 +558,8 @@ def _read_claim(
         else:
             if not is_iri(predicate):
                 out.add(f"predicate {item['predicate']!r} is not an IRI: {_NOT_IRI}", item)
+            else:
+                out.term(predicate, "property", "predicate", item)
     value: Any = EntityRef(item["object"]) if "object" in item else None
     if "value" in item:
         try:
@@ -601,6 +643,7 @@ class CorpusFolder:
     sheets: tuple[Path, ...]
     known: frozenset[str]
     agents: frozenset[str]
+    terms: Terms | None = None
 
 
 def open_corpus(
@@ -609,6 +652,7 @@ def open_corpus(
     known_ids: Iterable[str] = (),
     agent_ids: Iterable[str] = (),
     problems: list[Problem],
+    terms: Terms | None = None,
 ) -> CorpusFolder:
     """Read a corpus folder's ``corpus.yaml`` and find its claim sheets (read by :func:`read_documents`).
 
@@ -616,6 +660,7 @@ def open_corpus(
         sheets may use beside those of ``corpus.yaml``.
     :param agent_ids: those of them that are agents.
     :param problems: every problem found is added to it.
+    :param terms: the terms types and predicates are checked against (see :mod:`claimgraph.termcheck`).
     :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     """
     folder = Path(folder)
@@ -624,7 +669,7 @@ def open_corpus(
         raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
     try:
         entities = read_entities(
-            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
+            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path), terms=terms
         )
     except SheetError as exc:
         problems += exc.problems
@@ -650,6 +695,7 @@ def open_corpus(
         sheets=tuple(sheets),
         known=frozenset({e.id for e in entities} | set(known_ids)),
         agents=frozenset({e.id for e in entities if e.is_agent} | set(agent_ids)),
+        terms=terms,
     )
 
 
@@ -686,6 +732,7 @@ def read_documents(
                 agent_ids=corpus.agents,
                 problems=problems,
                 parsed=head,
+                terms=corpus.terms,
             )
         except SheetError as exc:
             problems += exc.problems
@@ -704,6 +751,7 @@ def read_corpus(
     known_ids: Iterable[str] = (),
     agent_ids: Iterable[str] = (),
     problems: list[Problem] | None = None,
+    terms: Terms | None = None,
 ) -> Corpus:
     """Read ``corpus.yaml`` and every claim sheet in ``folder``.
 
@@ -712,11 +760,12 @@ def read_corpus(
     :param agent_ids: those of them that are agents.
     :param problems: when given, every problem is added to it and what could be read
         is returned, so that the rest can be validated too; otherwise they are raised.
+    :param terms: the terms types and predicates are checked against (see :mod:`claimgraph.termcheck`).
     :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     :raises SheetError: listing every problem in every sheet.
     """
     found: list[Problem] = []
-    corpus = open_corpus(folder, known_ids=known_ids, agent_ids=agent_ids, problems=found)
+    corpus = open_corpus(folder, known_ids=known_ids, agent_ids=agent_ids, problems=found, terms=terms)
     documents: list[Document] = []
     claims: list[Claim] = []
     for document, read in read_documents(corpus, problems=found):

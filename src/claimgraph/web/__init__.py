@@ -17,7 +17,7 @@ from flask import Flask
 
 from ..api import Claimgraph
 from ..config import load_settings
-from . import curation, errors, history, linked, pages, sparql, writes
+from . import annotate, curation, errors, history, linked, pages, sparql, writes
 from .context import get_claimgraph, get_executor
 
 __all__ = ["create_app", "get_claimgraph", "get_executor", "serve"]
@@ -45,6 +45,7 @@ def create_app(
     app.register_blueprint(writes.blueprint)
     app.register_blueprint(curation.blueprint)
     app.register_blueprint(history.blueprint)
+    app.register_blueprint(annotate.blueprint)
     linked.register(app)
 
     @app.route("/favicon.ico")

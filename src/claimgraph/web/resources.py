@@ -52,6 +52,11 @@ def select(sparql: str) -> list[dict[str, Node]]:
     return get_reader().select(sparql)
 
 
+def read_named_queries() -> None:
+    """Bring the corpora's named queries up to the store's last commit (read through the executor)."""
+    get_claimgraph().read_named_queries(select)
+
+
 # ------------------------------------------------------------------ addresses
 
 
