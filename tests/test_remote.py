@@ -278,6 +278,117 @@ def test_a_spool_of_new_graphs_is_committed_with_the_rest(store: Store, in_memor
         assert got == {(f"{E}a", f"in {E}{graph}"), (f"{E}b", f"{E}c")}
 
 
+def _spool_of(graphs: int, quads: int) -> Spool:
+    spool = Spool(None)
+    for g in range(graphs):
+        graph = URIRef(f"{E}new{g}")
+        spool.add(graph, "".join(f'<{E}s{i}> <{E}p> "{i} in {g}" .\n' for i in range(quads)), quads)
+    return spool
+
+
+@pytest.fixture
+def small_moves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit of more than 4 staged quads is large: its new graphs move before the switch."""
+    import claimgraph.store.commit
+    import claimgraph.store.moves
+
+    monkeypatch.setattr(claimgraph.store.commit, "MOVE_QUADS", 4)
+    monkeypatch.setattr(claimgraph.store.commit, "SPOOL_CHUNK", 4)
+    monkeypatch.setattr(claimgraph.store.moves, "MOVE_QUADS", 4)
+
+
+def _moved_graphs(server: SparqlServer) -> list[str]:
+    """Graphs of the server named like the spools' below, whether the store records them or not."""
+    rows = server.select(
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER STRSTARTS(STR(?g), "{E}new") }}'
+    )
+    return sorted(row["g"]["value"] for row in rows)
+
+
+def _pending(server: SparqlServer) -> list[dict]:
+    return server.select(
+        "SELECT * WHERE { GRAPH <urn:claimgraph:register> { ?c <urn:claimgraph:pending> ?g } }"
+    )
+
+
+def test_a_large_commit_moves_its_new_graphs_in_bounded_operations(
+    server: SparqlServer, store: Store, small_moves: None, monkeypatch: pytest.MonkeyPatch
+):
+    """One operation moving a whole load ran past Virtuoso's time limit: a large commit moves
+    its new graphs in operations of at most MOVE_QUADS quads, then switches in one."""
+    sent: list[str] = []
+    update = store.client.update
+
+    def counted(text: str, **kwargs):
+        sent.append(text)
+        return update(text, **kwargs)
+
+    monkeypatch.setattr(store.client, "update", counted)
+    store.apply(add=many(3))
+    spool = _spool_of(3, 6)  # 18 quads staged in chunks of 4 + 2 a graph: six operations move them
+    try:
+        store.apply(add=many(2, URIRef(f"{E}other")), spool=spool)
+    finally:
+        spool.close()
+    moves = [text for text in sent if text.startswith("INSERT { GRAPH ?g")]
+    assert len(moves) == 6
+    assert len(store) == 3 + 2 + 18 == len(all_quads(store))
+    assert sorted(str(g) for g in store.graph_names()) == sorted(
+        [str(G), f"{E}other", *_moved_graphs(server)]
+    )
+    for g in range(3):
+        got = {(str(q[0]), str(q[2])) for q in store.quads(URIRef(f"{E}new{g}"))}
+        assert got == {(f"{E}s{i}", f"{i} in {g}") for i in range(6)}
+    assert not _pending(server)
+    assert not [g for g in server.graphs() if g.startswith("urn:claimgraph:stage:")]
+
+
+def test_a_large_commit_whose_switch_fails_drops_what_it_moved(
+    server: SparqlServer, store: Store, small_moves: None, monkeypatch: pytest.MonkeyPatch
+):
+    store.apply(add=many(3))
+    before = all_quads(store)
+    operation = Commit.operation
+    monkeypatch.setattr(Commit, "operation", lambda self: operation(self) + " BROKEN")
+    spool = _spool_of(2, 6)
+    try:
+        with pytest.raises(StoreError, match="nothing was written"):
+            store.apply(add=many(2, URIRef(f"{E}other")), spool=spool)
+    finally:
+        spool.close()
+    assert all_quads(store) == before and len(store) == 3
+    assert _moved_graphs(server) == [] and not _pending(server)
+    assert not [g for g in server.graphs() if g.startswith("urn:claimgraph:stage:")]
+
+
+def test_graphs_moved_by_a_commit_that_died_are_dropped_by_the_next_writer(
+    server: SparqlServer, store: Store, small_moves: None, monkeypatch: pytest.MonkeyPatch
+):
+    """A process that dies between its moves and its switch leaves graphs the store does not
+    record (a query sees them); the next writer, holding the lease, drops them."""
+
+    class Died(BaseException):
+        pass
+
+    def die(self):
+        raise Died
+
+    switch = Commit._switch
+    monkeypatch.setattr(Commit, "_switch", die)
+    spool = _spool_of(2, 6)
+    try:
+        with pytest.raises(Died):
+            store.apply(add=many(3), spool=spool)
+    finally:
+        spool.close()
+    assert _moved_graphs(server) == [f"{E}new0", f"{E}new1"] and len(_pending(server)) == 2
+    assert len(store) == 0 and store.graph_names() == []
+    monkeypatch.setattr(Commit, "_switch", switch)
+    store.apply(add=many(1))
+    assert _moved_graphs(server) == [] and not _pending(server)
+    assert len(store) == 1 == len(all_quads(store))
+
+
 def test_names_claimgraph_keeps_for_itself_are_refused(store: Store):
     with pytest.raises(StoreError, match="keeps for itself"):
         store.apply(add=[(n(1), P, Literal(1), URIRef("urn:claimgraph:register"))])

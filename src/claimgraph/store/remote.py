@@ -57,6 +57,7 @@ from .dryrun import dry_run_copy
 from .embedded import OxigraphStore
 from .http import Credentials, Endpoints, Response, SparqlClient
 from .lease import Lease
+from .moves import recover
 from .protocol import UNION, CommitMarker, DryRun
 from .register import (
     COMMITS,
@@ -479,6 +480,10 @@ class RemoteStore:
             lease.take()
             self._lease = lease
             try:
+                # a commit that moved graphs into place and never switched (a process that died)
+                recover(
+                    self.client, lambda text: self._solutions(text)[1], timeout=self.options.write_timeout
+                )
                 yield
             finally:
                 self._lease = None
