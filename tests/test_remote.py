@@ -637,7 +637,12 @@ def test_the_etag_changes_after_a_write(settings: Settings):
 
 
 def _document(i: int) -> tuple[bytes, str]:
-    text = f"On 3 May 2020 the river flood ended, the agency said in report {i}.\n".encode()
+    """Report ``i``: the flood ended on 3 May (``i`` 0, 1, 4, 5) or on 4 May (2, 3). The
+    writes contest one fact, and each pair sent at once through the two processes gives the
+    same date: a write planned on a store the other has moved since keeps a count (of the
+    claims and documents behind a contested value) that no sequence of the same writes makes."""
+    day = 3 + (i // 2) % 2
+    text = f"On {day} May 2020 the river flood ended, the agency said in report {i}.\n".encode()
     sheet = f"""\
 document:
   id: doc-p{i}
@@ -648,9 +653,9 @@ document:
 claims:
   - subject: flood-2020
     predicate: schema:endDate
-    value: 2020-05-03
+    value: 2020-05-0{day}
     claimant: agency
-    quote: On 3 May 2020 the river flood ended
+    quote: On {day} May 2020 the river flood ended
 """
     return text, sheet
 
