@@ -449,6 +449,27 @@ def test_reads_page_through_the_servers_row_limit(server: SparqlServer, store: S
     assert len(store.dump(format="nt", graph=G).splitlines()) == count
 
 
+def test_the_search_index_reads_past_the_servers_row_limit(
+    server: SparqlServer, claimgraph: Claimgraph, store: Store
+):
+    """The work after a commit reads the search index's entries graph by graph, and a graph
+    past the server's row limit (Virtuoso's scratch server: 1,000) in pages: a 10,000-claim
+    load onto Virtuoso had warned that this read was cut."""
+    from rdflib.namespace import RDFS
+
+    other = URIRef(f"{E}other")
+    names = [(n(i), RDFS.label, Literal(f"name{i}"), G) for i in range(1500)]
+    store.apply(
+        add=names + [(URIRef(f"{E}o{i}"), RDFS.label, Literal(f"other{i}"), other) for i in range(600)]
+    )
+    before = len(claimgraph.search_index)  # the entries of the stores of the module's earlier tests
+    claimgraph.committed(store, [G, other])
+    assert len(claimgraph.search_index) == before + 2100
+    assert [hit.label for hit in claimgraph.search_index.search("name1499")] == ["name1499"]
+    claimgraph.committed(store)  # the whole index again
+    assert len(claimgraph.search_index) == 2100
+
+
 def test_an_answer_the_server_cut_is_refused(server: SparqlServer, settings: Settings, store: Store):
     if server.kind != "virtuoso":
         pytest.skip("Oxigraph server does not cut answers")
