@@ -20,6 +20,7 @@ before; either way it is whole, and the error says which.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 import uuid
 from collections import defaultdict
@@ -84,24 +85,36 @@ class Commit:
         spool: Spool | None = None,
         records: list[str],
         dropped: list[str],
+        new: frozenset[str] = frozenset(),
     ) -> None:
+        """:param new: graphs new to the store (not recorded): what ``adding`` puts there is
+        staged and counted as the spool's graphs are, and a large commit moves it first."""
         self.store = store
         self.client = store.client
         self.id = uuid.uuid4().hex
         self.prefix = f"{STAGE}{self.id}:"
         self.ticket = self.prefix + "ticket"
-        #: (kind, target graph, staging graph, triples), kind "remove" or "add"; and "fresh",
-        #: the spool's graphs, new to the store (added without asking whether each quad is
-        #: there, and read from the spool in chunks while they are staged, never whole)
+        #: (kind, target graph, staging graph, triples), kind "remove" or "add" (to a graph the
+        #: store records); what goes to new graphs, and the spool's graphs (new to the store),
+        #: is "fresh": added without asking whether each quad is there, the spool read in
+        #: chunks while it is staged, never whole
+        added = _by_graph(adding)
         self.parts: list[tuple[str, str, str, list[ox.Triple]]] = [
             (kind, graph, f"{self.prefix}{kind}:{index}", triples)
-            for kind, quads in (("remove", removing), ("add", adding))
-            for index, (graph, triples) in enumerate(sorted(_by_graph(quads).items()))
+            for kind, groups in (("remove", _by_graph(removing)), ("add", added))
+            for index, (graph, triples) in enumerate(sorted(groups.items()))
+            if kind == "remove" or graph not in new
         ]
+        #: new graphs' quads from ``adding``, as N-Triples lines (once each)
+        self.unspooled = {
+            graph: list(dict.fromkeys(f"{t.subject} {t.predicate} {t.object} ." for t in triples))
+            for graph, triples in sorted(added.items())
+            if graph in new
+        }
         self.spool = spool
         #: the spool's chunks as staged: (staging graph, target graph, quads), filled by :meth:`_stage`
         self.fresh: list[tuple[str, str, int]] = []
-        self.fresh_quads = spool.quads if spool is not None else 0
+        self.fresh_quads = (spool.quads if spool is not None else 0) + sum(map(len, self.unspooled.values()))
         #: whether the spool's graphs are moved into place before the switch (:mod:`.moves`)
         self.moved = False
         #: whether the switch got no answer (it may still apply: see :meth:`_settle`)
@@ -148,12 +161,16 @@ class Commit:
         for _kind, _graph, stage, triples in self.parts:
             self.stages.append(stage)
             self._upload(stage, [f"{t.subject} {t.predicate} {t.object} ." for t in triples])
-        if self.spool is not None:
-            for graph, lines in self.spool.chunks(SPOOL_CHUNK):
-                stage = f"{self.prefix}fresh:{len(self.fresh)}"
-                self.stages.append(stage)
-                self._upload(stage, lines)
-                self.fresh.append((stage, str(graph), len(lines)))
+        chunks = (
+            (graph, lines[start : start + SPOOL_CHUNK])
+            for graph, lines in self.unspooled.items()
+            for start in range(0, len(lines), SPOOL_CHUNK)
+        )
+        for graph, lines in itertools.chain(chunks, self.spool.chunks(SPOOL_CHUNK) if self.spool else ()):
+            stage = f"{self.prefix}fresh:{len(self.fresh)}"
+            self.stages.append(stage)
+            self._upload(stage, lines)
+            self.fresh.append((stage, str(graph), len(lines)))
 
     def _upload(self, stage: str, lines: list[str]) -> None:
         """Stage N-Triples lines, each predicate hidden behind :data:`STAGED`."""

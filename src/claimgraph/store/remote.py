@@ -452,7 +452,9 @@ class RemoteStore:
             return
         with self.writing():
             assert self._lease is not None and self._lease.node is not None
-            Commit(self, removing, adding, spool=spool, records=records, dropped=dropping).run(
+            known = set(self.graphs()) | {DEFAULT_GRAPH}
+            new = frozenset({_graph_name(q) for q in adding} - known)
+            Commit(self, removing, adding, spool=spool, records=records, dropped=dropping, new=new).run(
                 lease=self._lease.node
             )
         with self._lock:
@@ -498,6 +500,10 @@ class RemoteStore:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _graph_name(q: ox.Quad) -> str:
+    return DEFAULT_GRAPH if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
 
 
 def _iri(term: Node | str) -> str:
