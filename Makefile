@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick docs wheel browser virtuoso bench bench-draft clean
+.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ quick: $(STAMP) $(VENDOR)
 	@start=$$(date +%s); \
 	$(BIN)/pytest -n $(WORKERS) -m "not slow" -q; status=$$?; \
 	took=$$(( $$(date +%s) - start )); echo "make quick: $$((took / 60)) min $$((took % 60)) s"; exit $$status
+
+# A longer run of the property suite (tests/test_properties.py): FUZZ_SCALE times the cases of
+# `make test`, a fresh seed each run; every input that breaks a property is written to
+# tests/data/hostile/<target>/found-<digest>.<ext>, which tests/test_hostile.py then replays.
+FUZZ_SCALE ?= 40
+fuzz: $(STAMP)
+	CLAIMGRAPH_FUZZ_FINDINGS=tests/data/hostile CLAIMGRAPH_FUZZ_SCALE=$(FUZZ_SCALE) \
+	  $(BIN)/pytest -p no:cacheprovider tests/test_properties.py --hypothesis-show-statistics
 
 # The browser test needs Debian's chromium: installed here when we are root with apt-get;
 # otherwise that one test skips (under CI it fails instead).
@@ -86,6 +94,19 @@ bench: $(BENCH_STAMP)
 # a few seconds, no server. It writes its own section of benchmarks/RESULTS.md.
 bench-draft: $(STAMP)
 	$(BIN)/python benchmarks/draft.py
+
+# Time to record (the annotation page in headless Chromium records ten gold claims): a minute.
+# It writes its own section of benchmarks/RESULTS.md.
+bench-annotate: $(STAMP) browser
+	$(BIN)/python benchmarks/annotate.py
+
+# The write engine's cost (issue 20): writes into spread and crowded-keys stores, a load's
+# phases, the vocabulary kept or derived anew; sizes as an option, e.g.
+# `make bench-engine ENGINE_SIZES="1000 10000 100000"`. It writes its own section of
+# benchmarks/RESULTS.md (and benchmarks/engine.json).
+ENGINE_SIZES ?= 1000 10000
+bench-engine: $(STAMP)
+	$(BIN)/python benchmarks/engine.py --sizes $(ENGINE_SIZES)
 
 clean:
 	rm -rf $(VENV) node_modules src/claimgraph/web/static/vendor $(STORE) build dist

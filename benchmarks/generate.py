@@ -59,9 +59,9 @@ def fact_properties(ontology: Path = ROOT / "ontology" / "claimgraph.ttl") -> Vo
     return Vocabulary(counts=tuple(counts), responsibility=tuple(responsibility))
 
 
-def sizes(claims: int) -> tuple[int, int]:
-    """(events, claimants) for a corpus of ``claims`` claims."""
-    return max(2, claims // 100), min(300, max(20, claims // 20))
+def sizes(claims: int, events: int | None = None) -> tuple[int, int]:
+    """(events, claimants) for a corpus of ``claims`` claims (``events`` given: that many)."""
+    return events or max(2, claims // 100), min(300, max(20, claims // 20))
 
 
 def _corpus_yaml(events: int, agents: int) -> str:
@@ -142,10 +142,15 @@ def _agents_of(folder: Path) -> int:
     return int((folder / ".agents").read_text())
 
 
-def make_corpus(folder: Path, claims: int) -> int:
-    """Write a valid corpus of ``claims`` claims into ``folder``; returns the number of claims."""
+def make_corpus(folder: Path, claims: int, events: int | None = None) -> int:
+    """Write a valid corpus of ``claims`` claims into ``folder``; returns the number of claims.
+
+    :param events: how many events the claims are about; by default about 1% as many as
+        claims (each event's keys then hold about the same number of claims at every size);
+        a few (the crowded-keys workload): each key holds a share of every claim.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    events, agents = sizes(claims)
+    events, agents = sizes(claims, events)
     vocabulary = fact_properties()
     (folder / "corpus.yaml").write_text(_corpus_yaml(events, agents), encoding="utf-8")
     (folder / ".agents").write_text(str(agents))

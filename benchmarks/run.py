@@ -1042,11 +1042,17 @@ def kept_rows(recorded: dict, sizes: list[int]) -> list[dict]:
 
 
 def write_results(path: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the section that ``benchmarks/draft.py`` (``make bench-draft``) owns."""
-    from draft import section_of, with_section
+    """Write RESULTS.md, keeping the sections that ``benchmarks/draft.py`` (``make bench-draft``),
+    ``benchmarks/engine.py`` (``make bench-engine``) and ``benchmarks/annotate.py``
+    (``make bench-annotate``) own."""
+    import annotate
+    import draft
+    import engine
 
-    kept = section_of(path)
-    path.write_text(with_section(text, kept) if kept else text, encoding="utf-8")
+    for owner in (draft, engine, annotate):
+        kept = owner.section_of(path)
+        text = owner.with_section(text, kept) if kept else text
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,9 +61,9 @@ def _claimgraph(store: Path, base: str = BASE):
     )
 
 
-def fresh_documents(folder: Path, claims: int, prefix: str) -> Path:
+def fresh_documents(folder: Path, claims: int, prefix: str, events: int | None = None) -> Path:
     """A generated corpus of ``claims`` claims whose documents are new: ids and texts of their own."""
-    make_corpus(folder, claims)
+    make_corpus(folder, claims, events)
     for sheet in sorted(folder.glob("doc-*.yaml")):
         text_file = sheet.with_suffix(".txt")
         text = text_file.read_text(encoding="utf-8") + f"(written for the {prefix} write benchmark)\n"
@@ -104,13 +104,31 @@ def _timed(write: Callable[[], object], undo: Callable[[], object]) -> dict:
     return _spread(seconds)
 
 
-def measure(*, store: Path, corpus: Path, claims: int, base: str = BASE) -> dict:
-    """Time a 1,000-claim load, a 10-claim sheet and a withdrawal on a copy of ``store``.
+def measure(
+    *,
+    store: Path,
+    corpus: Path,
+    claims: int,
+    base: str = BASE,
+    batch: int = 1000,
+    events: int | None = None,
+    phases: bool = False,
+) -> dict:
+    """Time a ``batch``-claim load, a 10-claim sheet and a withdrawal on a copy of ``store``.
 
-    For a store smaller than 1,000 claims (the harness's smoke run), the load is as large as the store.
+    For a store smaller than ``batch`` claims (the harness's smoke run), the load is as large
+    as the store.
+
+    :param events: how many events the new claims are about (the crowded-keys workload: the
+        store's own few events); by default, as the generator spreads them.
+    :param phases: time the load's phases too (``benchmarks/phases.py``), under ``load phases (s)``.
     """
-    batch = min(1000, claims)
+    batch = min(batch, claims)
+    from phases import timed_load
+
     from claimgraph.api import SheetUpload
+
+    per_phase: list[dict[str, float]] = []
 
     work = Path(tempfile.mkdtemp(prefix="claimgraph-writes-"))
     try:
@@ -119,13 +137,17 @@ def measure(*, store: Path, corpus: Path, claims: int, base: str = BASE) -> dict
         app = _claimgraph(copy, base)
         opened = app.open_store()
         try:
-            thousand = fresh_documents(work / "thousand", batch, "wthousand")
+            thousand = fresh_documents(work / "thousand", batch, "wthousand", events)
             documents = [s.stem for s in sorted(thousand.glob("doc-*.yaml"))]
-            load = _timed(
-                lambda: app.load(opened, thousand),
-                lambda: [app.withdraw(opened, f"wthousand-{d}") for d in documents],
-            )
-            ten = fresh_documents(work / "ten", 10, "wten")
+
+            def load_batch() -> None:
+                if phases:
+                    per_phase.append(timed_load(app, opened, thousand)[1])
+                else:
+                    app.load(opened, thousand)
+
+            load = _timed(load_batch, lambda: [app.withdraw(opened, f"wthousand-{d}") for d in documents])
+            ten = fresh_documents(work / "ten", 10, "wten", events)
             app.load(opened, ten)  # its entities in the registry; then the sheet alone, as POST /claims
             [sheet] = sorted(ten.glob("doc-*.yaml"))
             app.withdraw(opened, f"wten-{sheet.stem}")
@@ -143,25 +165,40 @@ def measure(*, store: Path, corpus: Path, claims: int, base: str = BASE) -> dict
             withdraw = _timed(lambda: app.withdraw(opened, victim), lambda: app.load(opened, back))
         finally:
             opened.close()
-        return {
+        measured = {
             "store claims": claims,
             f"load {batch:,} claims (s)": load,
             "POST /claims, 10 claims (s)": post,
             "withdraw a 100-claim document (s)": withdraw,
         }
+        if per_phase:
+            measured["load phases (s)"] = {
+                k: statistics.median(r[k] for r in per_phase) for k in per_phase[0]
+            }
+        return measured
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def build_store(folder: Path, claims: int) -> tuple[Path, Path, float]:
-    """A store of ``claims`` generated claims (validated load); returns store, corpus and load seconds."""
-    corpus = make_corpus(folder / "corpus", claims) and folder / "corpus"
+def build_store(
+    folder: Path, claims: int, events: int | None = None, phases: dict | None = None
+) -> tuple[Path, Path, float]:
+    """A store of ``claims`` generated claims (validated load); returns store, corpus and load seconds.
+
+    :param phases: filled with the load's seconds per phase (``benchmarks/phases.py``).
+    """
+    from phases import timed_load
+
+    corpus = make_corpus(folder / "corpus", claims, events) and folder / "corpus"
     store = folder / "store"
     app = _claimgraph(store)
     opened = app.open_store()
     start = time.perf_counter()
     try:
-        app.load(opened, corpus)
+        if phases is None:
+            app.load(opened, corpus)
+        else:
+            phases.update(timed_load(app, opened, corpus)[1])
     finally:
         opened.close()
     return store, corpus, time.perf_counter() - start

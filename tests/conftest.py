@@ -5,7 +5,8 @@ opened at import time, every store is a temporary folder or an emptied server, a
 no fixture reads the developer's environment: settings come from
 :func:`tests.live.settings_for` (``environ={}``), the app from
 ``create_app(claimgraph=…)``, and the CLI runner invokes commands with an empty
-environment of settings.
+environment of settings; the session runs with a hostile value in every setting's
+variable (:func:`pytest_configure`), so that a test that read it would fail.
 
 **Backends.** The modules in :data:`BACKEND_MODULES` (the store, the loader, the
 write path, the endpoint) run every test three times, ``[embedded]``,
@@ -22,6 +23,7 @@ A test module that needs other settings (a token, a copied store) overrides
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -39,6 +41,7 @@ from claimgraph.config import Settings
 from claimgraph.store import OxigraphStore, Store
 from claimgraph.web import create_app
 
+from .hostile import hostile_environ
 from .live import BASE, MINI, ROOT, SEEDS, settings_for
 from .servers import SCRATCH_MAX_ROWS, SparqlServer, in_ci, missing, start
 from .timing import SLOW_TESTS, WEIGHTS
@@ -62,7 +65,16 @@ BACKEND_MODULES = {
     "test_w3c_gsp",
     "test_history",
     "test_remote",
+    "test_annotate",
+    "test_corpus_queries",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every setting's ``CLAIMGRAPH_*`` variable holds a hostile value for the whole session
+    (:mod:`tests.hostile`), over whatever the developer exported: a test that read the
+    environment instead of being given its settings fails (``tests/test_environment.py``)."""
+    os.environ.update(hostile_environ())
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -76,8 +88,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 SLOW_MODULES = {
     "test_benchmarks",
     "test_browser",
+    "test_annotate_browser",
     "test_clients",
-    "test_environment",
     "test_w3c_gsp",
     "test_w3c_protocol",
     "test_package",

@@ -92,3 +92,36 @@ def test_a_run_adds_sizes_to_an_earlier_one_each_with_its_date():
     assert kept["measured"] == {"when": "2026-01-01 00:00 UTC", "claimgraph": "0.1.0 (abc1234)"}
     again = run.kept_rows({**recorded, "when": "2026-02-02 00:00 UTC", "results": [kept]}, [5])
     assert again[0]["measured"]["when"] == "2026-01-01 00:00 UTC"  # its own date, not the file's
+
+
+def test_engine_harness_smoke_run(tmp_path: Path):
+    """``make bench-engine`` at a tiny size: both workloads, the load phases, the CLI loads, its section."""
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\nwhat another harness wrote\n", encoding="utf-8")
+    command = [sys.executable, str(ROOT / "benchmarks" / "engine.py"), "--sizes", "100", "--runs", "1"]
+    command += ["--vocabulary-runs", "1", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    assert "what another harness wrote" in text
+    assert "## Write engine (issue 20)" in text and "### Targets (issue 20)" in text
+    recorded = json.loads((tmp_path / "engine.json").read_text())
+    rows = {r["workload"]: r for r in recorded["rows"]}
+    assert set(rows) == {"spread", "crowded keys"}
+    assert rows["crowded keys"]["claims per event"] == 25  # 100 claims about 4 events
+    for row in rows.values():
+        for key in (
+            "load 250 claims (s)",
+            "POST /claims, 10 claims (s)",
+            "withdraw a 100-claim document (s)",
+        ):
+            assert row[key]["median"] > 0
+        for phases in (row["load phases (s)"], row["build phases (s)"]):
+            for phase in ("read", "validate", "consensus", "commit", "index"):
+                assert phases[phase] > 0, (phase, phases)
+            parts = sum(v for k, v in phases.items() if k != "total")
+            assert abs(parts - phases["total"]) <= 0.05 * phases["total"], phases
+        assert row["index read back by SPARQL (s)"] > 0
+    vocabulary = recorded["vocabulary"]
+    for key in ("derived anew (s)", "kept (s)", "derived anew, CPU (s)", "kept, CPU (s)"):
+        assert vocabulary[key]["median"] > 0

@@ -10,6 +10,7 @@ under CI, where they must run. Screenshots at desktop and phone widths go to
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 EVENT = "/entity/camp-ashraf-attack-2013"
 
@@ -123,7 +124,7 @@ def test_query_page_runs_casualties_by_source(server, page):
 def test_event_chart_has_one_mark_per_source_value(server, page):
     page.goto(server.url + EVENT)
     chart = page.locator('figure.chart[data-property="https://w3id.org/claimgraph/ns#deathCount"]')
-    marks = chart.locator("circle.mark")
+    marks = chart.locator("svg.wide circle.mark")
     drawn = {(m.get_attribute("data-source"), m.get_attribute("data-value")) for m in marks.all()}
     assert marks.count() == len(death_counts(server))
     assert drawn == death_counts(server)
@@ -139,7 +140,7 @@ def test_the_reader_switches_the_charts_range_rule(server, page):
     def drawn() -> set[float]:
         shown = [
             g
-            for g in chart.locator("g.range").all()
+            for g in chart.locator("svg.wide g.range").all()
             if g.evaluate("node => getComputedStyle(node).display") != "none"
         ]
         return {
@@ -197,23 +198,96 @@ def test_search_for_a_spelling_variant_reaches_the_party(server, page):
     assert "Hezballah" in page.locator(".alt").inner_text()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        EVENT,
-        "/document/article-000",
-        "/entity/us-state-department",
-        "/search",
-        "/queries/casualties-by-source",
-    ],
-)
-def test_pages_fit_a_phone(server, browser, path):
-    """Nothing wider than the screen but the tables, which scroll inside their box."""
-    phone = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+#: One page of every kind: (name, path or a function of the server that finds one).
+KINDS = {
+    "event": EVENT,
+    "agent": "/entity/us-state-department",
+    "claim": lambda server: first_link(server, EVENT, "/claim/"),
+    "consensus": lambda server: local(server, a_resource(server, "ConsensusStatement")),
+    "contested": lambda server: local(server, a_resource(server, "ContestedValue")),
+    "document": "/document/article-000",
+    "graph": "/graph/registry",
+    "corpus": "/corpus/seeds",
+    "browse": "/browse",
+    "search": "/search?q=Hezballah",
+    "query": "/",
+    "named-query": "/queries/casualties-by-source",
+    "vocabulary": "/ns",
+    "history": "/history",
+    "history-entry": lambda server: first_link(server, "/history", "/history/"),
+    "void": "/.well-known/void",
+    "not-found": "/no-such-page",
+}
+
+#: What overflows: the page wider than the screen, or a table, chart or scrolling box wider than its box.
+OVERFLOW = """(width) => {
+  const found = [];
+  const page = document.scrollingElement.scrollWidth;
+  if (page > width || innerWidth > width) found.push(`the page is ${page}px wide`);
+  for (const node of document.querySelectorAll("main table, main .scroll, main figure, main pre")) {
+    const box = node.parentElement.clientWidth;
+    const wide = Math.max(node.getBoundingClientRect().width, node.scrollWidth);
+    if (wide > box + 1 || node.scrollWidth > node.clientWidth + 1)
+      found.push(`${node.tagName.toLowerCase()}.${node.className} is ${Math.round(wide)}px in a ${box}px box`);
+  }
+  for (const svg of document.querySelectorAll("main svg.plot")) {
+    const box = svg.getBoundingClientRect();
+    if (!box.width) continue;  // the chart drawn for the other width
+    for (const text of svg.querySelectorAll("text")) {
+      const r = text.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        found.push(`the chart's label "${text.textContent}" is cut off`);
+    }
+  }
+  return found;
+}"""
+
+
+def first_link(server: LiveServer, path: str, prefix: str) -> str:
+    text = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=30).text
+    found = re.search(rf'href="{re.escape(server.url)}({re.escape(prefix)}[^"#]+)"', text)
+    assert found, f"no link to {prefix}… on {path}"
+    return found.group(1)
+
+
+def a_resource(server: LiveServer, cls: str) -> str:
+    sparql = f"SELECT ?s WHERE {{ ?s a <https://w3id.org/claimgraph/ns#{cls}> }} ORDER BY ?s LIMIT 1"
+    answer = requests.get(
+        server.sparql, params={"query": sparql}, headers={"Accept": "application/json"}, timeout=30
+    )
+    return answer.json()["results"]["bindings"][0]["s"]["value"]
+
+
+def local(server: LiveServer, iri: str) -> str:
+    return "/" + iri.removeprefix(BASE)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_page_fits_its_screen(server, browser, kind, viewport):
+    """No page scrolls sideways, at 1,400 px or on a 390 px phone, and no table, chart or box is
+    wider than the box it stands in, nor a chart's label cut off (long quotes and names wrap; tables become one block per row
+    on a phone). A screenshot of each goes to ``$CLAIMGRAPH_SCREENSHOTS``."""
+    path = KINDS[kind] if isinstance(KINDS[kind], str) else KINDS[kind](server)
+    phone = viewport is PHONE
+    opened = browser.new_page(viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone)
     try:
-        phone.goto(server.url + path)
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"] + 1, f"{path} is {width}px wide on a {PHONE['width']}px phone"
-        shoot(phone, "phone-" + path.strip("/").replace("/", "-"))
+        response = opened.goto(server.url + path)
+        assert response.status == (404 if kind == "not-found" else 200), path
+        assert "text/html" in response.headers["content-type"], path
+        if kind == "query":
+            opened.wait_for_selector(".tabPanel.active .CodeMirror")
+        shoot(opened, f"{kind}-{'phone' if phone else 'desktop'}")
+        overflow = opened.evaluate(OVERFLOW, viewport["width"])
+        assert not overflow, f"{path} at {viewport['width']} px: {overflow}"
+        if not phone:
+            # Every "this page as data" link gives the page's data in the form it names.
+            links = opened.locator("footer a[type]").all()
+            for link in links:
+                url, media = link.get_attribute("href"), link.get_attribute("type")
+                answer = requests.get(url, headers={"Accept": "text/html,*/*;q=0.8"}, timeout=60)
+                assert answer.status_code == 200, url
+                assert answer.headers["Content-Type"].split(";")[0] == media, url
+                assert answer.content, url
     finally:
-        phone.close()
+        opened.close()

@@ -145,7 +145,7 @@ def test_a_predicate_that_a_later_document_claims_with_is_refused_where_used_bar
     cg:fileName a fact makes the first document's file name a bare assertion."""
     from claimgraph import changes
 
-    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 10)  # one document a chunk
+    monkeypatch.setattr(changes.change, "CHUNK_TRIPLES", 10)  # one document a chunk
     corpus = tmp_path / "mini"
     shutil.copytree(MINI, corpus)
     sheet = corpus / "doc-b.yaml"
@@ -169,12 +169,12 @@ def test_chunks_checked_in_a_background_process_or_here_report_the_same(
     where it cannot start, this process does: the same problems, with sheet and line."""
     from claimgraph import changes, validation
 
-    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 10)  # one document a chunk
+    monkeypatch.setattr(changes.change, "CHUNK_TRIPLES", 10)  # one document a chunk
     broken = tmp_path / "mini"
     shutil.copytree(MINI, broken)
     for name in ("doc-a.yaml", "doc-b.yaml"):
         sheet = broken / name
-        sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount", 1), encoding="utf-8")
+        sheet.write_text(sheet.read_text().replace("value: 12", "value: twelve", 1), encoding="utf-8")
     found = []
     for background in (True, False):
         if not background:

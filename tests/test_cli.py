@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 
 from claimgraph.cli import main
 
-from .conftest import MINI, ROOT
+from .conftest import MINI, ROOT, Runner
 
 ONTOLOGY = str(ROOT / "ontology")
 QUERIES = str(ROOT / "queries")
@@ -26,12 +26,21 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def loaded(tmp_path: Path, runner: CliRunner) -> str:
-    store = str(tmp_path / "store")
-    code, out, _ = run(runner, "load", str(MINI), "--store", store, "--ontology-dir", ONTOLOGY)
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini corpus loaded by ``claimgraph load`` once for the module (a load is seconds)."""
+    store = tmp_path_factory.mktemp("cli") / "store"
+    code, out, _ = run(Runner(), "load", str(MINI), "--store", str(store), "--ontology-dir", ONTOLOGY)
     assert code == 0, out
     return store
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, loaded_once: Path) -> str:
+    """A store of the test's own, as ``claimgraph load`` of the mini corpus left it (a copy)."""
+    store = tmp_path / "store"
+    shutil.copytree(loaded_once, store)
+    return str(store)
 
 
 def test_validate_exit_0_when_the_corpus_conforms(runner: CliRunner):

@@ -52,12 +52,11 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
         )
         assert loaded.status_code == 201, loaded.text
         post(doc_c_sheet(), "a wire report")
-        post(
-            doc_c_sheet().replace(
-                "    count_kind: deaths\n", "    count_kind: deaths\n    note: corrected\n"
-            ),
-            "a note",
+        corrected = doc_c_sheet().replace(
+            "    count_kind: killed\n", "    count_kind: killed\n    note: corrected\n"
         )
+        assert corrected != doc_c_sheet(), "the corrected sheet must differ from the first"
+        post(corrected, "a note")
         gone = requests.delete(
             f"{url}/claims/doc-a", params={"reason": "retracted by its publisher"}, headers=AUTH, timeout=60
         )

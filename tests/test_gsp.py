@@ -111,6 +111,25 @@ def test_a_graph_is_served_in_the_format_asked_for(client, accept, media):
     assert len(list(ox.parse(response.data, fmt))) == 2
 
 
+@pytest.mark.parametrize(
+    ("named", "media"),
+    [
+        ("ttl", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("jsonld", "application/ld+json"),
+        ("nq", "application/n-quads"),
+    ],
+)
+def test_a_graph_is_served_in_the_format_a_link_names(client, named, media):
+    """``?format=`` (what a graph page's "as data" links use): it wins over a browser's Accept."""
+    graph = "/graph/linked"
+    assert client.put(graph, data=TURTLE, content_type="text/turtle", headers=AUTH).status_code == 201
+    response = client.get(graph, query_string={"format": named}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 200 and response.mimetype == media
+    assert len(list(ox.parse(response.data, ox.RdfFormat.from_media_type(media)))) == 2
+    assert client.get(graph, query_string={"format": "xlsx"}).status_code == 406
+
+
 def test_a_graph_not_in_the_store_is_404(client):
     response = client.get("/rdf-graph-store?graph=http://e/nowhere")
     assert response.status_code == 404

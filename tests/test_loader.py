@@ -45,13 +45,13 @@ def test_a_batch_that_breaks_a_shape_commits_nothing(
     before = all_quads(mini_store)
     broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
-    # A misspelt predicate passes the sheet reader but not the vocabulary shape.
+    # A count given in words passes the sheet reader (a value may be text) but not the shape of its property.
     sheet = broken / "doc-b.yaml"
-    sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount"), encoding="utf-8")
+    sheet.write_text(sheet.read_text().replace("value: 12", "value: twelve", 1), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         claimgraph.load(mini_store, broken)
     [problem] = caught.value.problems
-    assert problem.shape.endswith("#DeclaredPredicateShape")
+    assert problem.shape.endswith("#TypedValueShape")
     assert problem.sheet.endswith("doc-b.yaml") and problem.line == 8
     assert all_quads(mini_store) == before
 
@@ -137,12 +137,12 @@ def test_problems_of_every_chunk_are_reported_together(
 ):
     from claimgraph import changes
 
-    monkeypatch.setattr(changes, "CHUNK_TRIPLES", 150)  # a few claims a chunk
+    monkeypatch.setattr(changes.change, "CHUNK_TRIPLES", 150)  # a few claims a chunk
     broken = tmp_path / "edited" / "mini"  # the same corpus, edited
     shutil.copytree(MINI, broken)
     for name in ("doc-a.yaml", "doc-b.yaml"):
         sheet = broken / name
-        sheet.write_text(sheet.read_text().replace("cg:deathCount", "cg:deathcount", 1), encoding="utf-8")
+        sheet.write_text(sheet.read_text().replace("value: 12", "value: twelve", 1), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         claimgraph.load(store, broken)
     sheets = sorted(p.sheet.rsplit("/", 1)[-1] for p in caught.value.problems)

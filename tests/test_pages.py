@@ -98,8 +98,11 @@ def test_event_chart_has_one_mark_per_source_value(seed_client):
         re.S,
     )
     assert figure, "a chart of the death counts"
-    marks = re.findall(
-        r'<circle class="mark[ "][^>]*data-source="([^"]*)" data-value="([^"]*)"', figure.group(0)
+    wide, narrow = re.findall(r'<svg class="plot (?:wide|narrow)".*?</svg>', figure.group(0), re.S)
+    marks = re.findall(r'<circle class="mark[ "][^>]*data-source="([^"]*)" data-value="([^"]*)"', wide)
+    # The phone's chart draws the same marks, each name above its row.
+    assert sorted(marks) == sorted(
+        re.findall(r'<circle class="mark[ "][^>]*data-source="([^"]*)" data-value="([^"]*)"', narrow)
     )
     expected = {(html.unescape(c["label"]), c["value"]) for c in death_counts(seed_client)}
     assert len(marks) == len(expected)
@@ -291,9 +294,9 @@ def test_search_finds_spelling_variants_and_quotes(seed_client):
 
 def test_named_query_in_a_browser_is_a_table_with_a_form(seed_client):
     text = page(seed_client, "/queries/casualties-by-source")
-    assert '<table class="results">' in text and '<input name="event"' in text
+    assert '<table class="results stack">' in text and '<input name="event"' in text
     assert "open in the query editor" in text and "/query?query=" in text
-    cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", text)]
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", text)]
     assert "50" in cells and "52" in cells
     one = page(seed_client, "/queries/casualties-by-source", event=f"{BASE}entity/camp-ashraf-attack-2013")
     counts = rows(
@@ -355,3 +358,57 @@ def test_event_page_gives_each_rules_range_with_the_claims_left_out(seed_client)
         'class="range rule-independent-sources" data-rule="https://w3id.org/claimgraph/range-rules#independent-sources"'
         in text
     )
+
+
+def test_void_in_a_browser_is_a_page_not_a_turtle_dump(seed_client):
+    text = page(seed_client, "/.well-known/void")
+    turtle = seed_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    triples = re.search(r"void:triples (\d+) ;\s*void:uriSpace", turtle).group(1)
+    main = plain(text[text.index("<main>") : text.index("<details>")])
+    assert "title claimgraph: contested claims with their sources" in main
+    assert f"triples {triples}" in main
+    assert "@prefix" not in main and "void:" not in main, "the description is read out, not dumped"
+    assert "223 × Claim" in main, "the claims of the seed corpus"
+    graphs = section_table(text, "Its graphs")
+    assert f"{BASE}graph/registry" in graphs and f"{BASE}graph/corpus/seeds" in graphs
+    assert "claimgraph.trig.gz" in section_table(text, "Downloads")
+    assert "<summary>The description in Turtle</summary>" in text and "@prefix" in text
+
+
+def section_table(text: str, heading: str) -> str:
+    part = text[text.index(f"<h2>{heading}") :]
+    return plain(part[: part.index("</table>")])
+
+
+def test_every_property_has_a_label_for_people(seed_client):
+    """schema.org, PROV, Dublin Core and SKOS terms are named by their vocabularies' labels, in
+    words ("start date", "member of"), never by their IRIs' last segment ("startDate", "ns#deathCount")."""
+    shown = []
+    for path in (EVENT, "/entity/mek", "/entity/us-state-department", "/document/article-000"):
+        shown += re.findall(r"<a [^>]*>([^<]+)</a>", page(seed_client, path))
+    named = page(seed_client, "/queries/casualties-by-source")
+    shown += re.findall(r'<td data-label="[^"]*"><a [^>]*>([^<]+)</a>', named)
+    raw = {t for t in shown if re.fullmatch(r"[a-z]+[A-Z]\w*", t) or re.search(r"\w#\w", t)}
+    assert not raw, raw
+    assert {"start date", "member of", "death count", "killed"} <= set(shown)
+
+
+def test_a_corpus_is_a_page_of_its_own(seed_client):
+    """``/corpus/<name>``: its documents, the entities it declares, the writes that touched it."""
+    text = page(seed_client, "/corpus/seeds")
+    declared = rows(
+        seed_client,
+        f"SELECT ?e WHERE {{ <{BASE}corpus/seeds> <https://w3id.org/claimgraph/ns#declares> ?e }}",
+    )
+    documents = plain(section(text, "documents"))
+    assert "Documents (2)" in documents and "Iran proxies murdered MEK members" in documents
+    assert f"Entities it declares ({len(declared)})" in plain(section(text, "declared"))
+    assert 'href="http://localhost/entity/camp-ashraf-attack-2013"' in section(text, "declared")
+    history = plain(section(text, "history"))
+    assert "#1 load by operator" in history and "article-000 added" in history
+    # The listing links the corpus to this page, and programs get its description.
+    assert 'href="http://localhost/corpus/seeds"' in page(seed_client, "/browse")
+    turtle = seed_client.get("/corpus/seeds", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and b"holdsDocument" in turtle.data
+    missing = seed_client.get("/corpus/no-such-corpus", headers=BROWSER)
+    assert missing.status_code == 404 and "no-such-corpus" in missing.get_data(as_text=True)

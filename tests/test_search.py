@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from claimgraph.search import SearchIndex, read_entries, rebuild, update
+import shutil
 
-from .conftest import BASE, MINI
+import pytest
+
+from claimgraph import search
+from claimgraph.errors import InvalidInput
+from claimgraph.search import SearchIndex, graph_entries, read_entries, rebuild, update
+
+from .conftest import BASE, MINI, SEEDS
 
 
 def select_on(store):
@@ -102,3 +108,69 @@ def test_an_index_without_its_graph_table_is_rebuilt_at_first_use(tmp_path):
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE entry_graphs")
     assert SearchIndex(path).marker is None
+
+
+def test_a_load_indexes_its_new_graphs_from_its_own_triples(claimgraph, store, monkeypatch):
+    """A load's new document graphs are indexed from the write path's text, not read back by
+    SPARQL after the commit, and the index holds exactly what a rebuild from the store gives."""
+    asked: list[set[str]] = []
+    reading = search.read_entries
+
+    def spy(select, graphs, *, skip=()):
+        asked.append(set(graphs) if graphs is not None else {"everything"})
+        return reading(select, graphs, skip=skip)
+
+    monkeypatch.setattr(search, "read_entries", spy)
+    for corpus in (SEEDS, MINI):
+        claimgraph.load(store, corpus)
+    documents = {str(g) for g in store.graph_names() if "/graph/document/" in str(g)}
+    assert len(documents) == 4
+    assert asked and not documents & set().union(*asked)
+    fresh = SearchIndex(None)
+    rebuild(fresh, select_on(store), skip=claimgraph.unindexed_graphs)
+    assert claimgraph.search_index.entries() == fresh.entries()
+    assert sum(e.field == "quote" for e in fresh.entries()) > 200
+    assert {e.kind for e in fresh.entries() if e.field == "name" and e.graph in documents} == {"document"}
+
+
+def test_a_refused_load_leaves_nothing_staged(claimgraph, store, tmp_path):
+    claimgraph.load(store, MINI)
+    before = claimgraph.search_index.entries()
+    broken = shutil.copytree(MINI, tmp_path / "broken")
+    sheet = broken / "doc-b.yaml"
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace("value: ", 'value: "about ', 1), encoding="utf-8"
+    )
+    for path in broken.glob("doc-*"):
+        path.rename(path.with_name(path.name.replace("doc-", "new-")))
+    for path in broken.glob("new-*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("doc-", "new-")
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        claimgraph.load(store, broken)
+    assert claimgraph.search_index.entries() == before
+    assert claimgraph.search_index._db.execute("SELECT COUNT(*) FROM staged").fetchone() == (0,)
+
+
+def test_a_graph_that_does_not_describe_its_document_is_read_back():
+    doc, claim = "<http://e/document/d>", "<http://e/claim/c>"
+    label = '"D"'
+    described = [
+        (doc, f"<{search.RDF.type}>", f"<{search.CG.SourceDocument}>"),
+        (doc, f"<{search.RDFS.label}>", label),
+    ]
+    quote = [
+        (claim, f"<{search.RDF.type}>", f"<{search.CG.Claim}>"),
+        (claim, f"<{search.PROV.wasDerivedFrom}>", doc),
+        (claim, f"<{search.CG.evidence}>", "<http://e/claim/c#evidence>"),
+        ("<http://e/claim/c#evidence>", f"<{search.OA.hasSelector}>", "<http://e/claim/c#quote>"),
+        ("<http://e/claim/c#quote>", f"<{search.RDF.type}>", f"<{search.OA.TextQuoteSelector}>"),
+        ("<http://e/claim/c#quote>", f"<{search.OA.exact}>", '"said \\"52\\" dead"'),
+    ]
+    found = graph_entries("http://e/g", described + quote)
+    assert found is not None
+    assert sorted(found) == [
+        search.Entry("name", "http://e/document/d", "D", "D", "http://e/g", "document"),
+        search.Entry("quote", "http://e/claim/c", "D", 'said "52" dead', "http://e/g", "http://e/document/d"),
+    ]
+    assert graph_entries("http://e/g", quote) is None  # its document's label is elsewhere

@@ -53,6 +53,14 @@ class Batch:
         self.graph.remove((s, p, None))
 
 
+def named_query_without_text(b: Batch) -> None:
+    """A corpus's named query (``queries/*.rq``) with a name and no text."""
+    query = URIRef(f"{b.mint.corpus('mini')}/query/q")
+    b.set(b.mint.corpus("mini"), CG.namedQuery, query)
+    b.set(query, RDF.type, CG.NamedQuery)
+    b.set(query, CG.queryName, Literal("q"))
+
+
 def claim_shape(b: Batch) -> None:
     for p in (RDF.subject, RDF.predicate, RDF.object, PROV.wasDerivedFrom, PROV.wasAttributedTo, CG.evidence):
         b.drop(b.claim, p)
@@ -146,6 +154,7 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
     ),
     "CorpusShape": lambda b: b.drop(b.mint.corpus("mini"), RDFS.label),
+    "NamedQueryShape": named_query_without_text,
     "UnsourcedAssertionShape": lambda b: b.graph.add(
         (b.mint.entity("flood-2020"), CG.deathCount, Literal(1000, datatype=XSD.integer))
     ),

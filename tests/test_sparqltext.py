@@ -118,3 +118,20 @@ def test_a_refused_nesting_would_have_crashed_pyoxigraph():
     code = f"import pyoxigraph; pyoxigraph.Store().query({query!r})"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert result.returncode < 0  # killed by a signal, not a Python exception
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o } LIMIT ٣",
+        "ASK { FILTER(² > 1) }",
+        "ASK { FILTER(.٣ > 1) }",
+        "ASK { ?s ?p ٣.5e٣ }",
+    ],
+)
+def test_unicode_digits_are_not_numbers_to_the_lexer(text: str) -> None:
+    """``str.isdigit`` is true for ``٣`` and ``²``; SPARQL's numbers are ``[0-9]`` only.
+
+    They are left to the parser (a syntax error, 400), never a crash of the lexer (was a 500)."""
+    inspect_query(text)
+    inspect_update(f"INSERT DATA {{ <http://x/s> <http://x/p> {text[-1]} }}")

@@ -13,6 +13,7 @@ import contextvars
 import hashlib
 import hmac
 import re
+import sqlite3
 import tempfile
 import threading
 import time
@@ -25,6 +26,8 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from . import suggestions
+from .annotation import StoredDocument, claim_change, document_claims, stored_document
 from .answers import EVERY_GRAPH, DumpRequest, QueryAnswer, QueryRequest, answer
 from .audit import Entry, Filters, Story, atom, claim_parts, read_entries, read_entry, read_story
 from .changes import (
@@ -33,6 +36,7 @@ from .changes import (
     Progress,
     WriteReport,
     _silent,
+    advance_marker,
     check_base,
     commit,
     plan,
@@ -40,7 +44,8 @@ from .changes import (
     recorded_base,
     update_change,
 )
-from .config import Settings
+from .config import Settings, ontology_folder
+from .corpora import Corpus, read_corpus
 from .curators import (
     Curator,
     add_quads,
@@ -55,13 +60,14 @@ from .curators import (
 )
 from .curators import now as _now
 from .describe import DESCRIPTION_CAP
-from .documents import AddedDocument, add_document, init_corpus
+from .documents import AddedDocument, DocumentUpload, add_document, init_corpus, uploaded_sheet
 from .draft import DraftSheet, draft_sheet, read_terms, registry_entities, vocabulary_files
-from .errors import ClaimgraphError, Forbidden, NotFound, QueryError, StoreError
+from .draft import Terms as DraftTerms
+from .errors import ClaimgraphError, Conflict, Forbidden, NotFound, QueryError, StoreError
 from .export import FORMATS as EXPORT_FORMATS
-from .export import GZIP, dump_file, export, gzipped, vocabulary_graphs
+from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
-from .iris import Minter
+from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
     folder_change,
@@ -69,21 +75,24 @@ from .loader import (
     sheet_change,
     withdraw_change,
 )
-from .namespaces import CG, OWL, PROV, RDF
+from .model import QUALIFIERS as QUALIFIER_FIELDS
+from .namespaces import CG, OWL, PREFIXES, PROV, RDF
 from .negotiation import best_match, choose_format
-from .queries import NamedQuery, bind_parameters, load_named_queries
+from .queries import NamedQuery, bind_parameters, corpus_queries, load_named_queries
 from .rdf.parse import UPLOAD_FORMATS, parse_upload
 from .rdf.results import QueryResult
 from .rdf.terms import Triple, absolute_iri
 from .reader import Description, DumpCache, Reader
-from .search import INDEX_FILE, SearchIndex, Select
+from .search import INDEX_FILE, SearchIndex, Select, StagedEntries
 from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
 from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
+from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
+from .vocabulary import vocabulary_triples
 from .workers import Executor, InlineExecutor, ProcessExecutor
 
 #: An IRI given relative to the base: a short id, or a path of segments.
@@ -98,6 +107,9 @@ OPEN_DEFAULT = "DEFAULT"
 #: process may write to the same server, and its write is to be seen at once.
 MARKER_TTL = 0.0
 
+#: How many documents' drafts are kept (the newest).
+DRAFTS_KEPT = 16
+
 #: Who is writing, and why (set by :meth:`Claimgraph.acting`; the local CLI writes as the operator).
 _ACTING: contextvars.ContextVar[tuple[Curator | None, str | None]] = contextvars.ContextVar(
     "claimgraph_acting", default=(None, None)
@@ -107,11 +119,14 @@ __all__ = [
     "EVERY_GRAPH",
     "EXPORT_FORMATS",
     "GZIP",
+    "METADATA_GRAPH",
+    "QUALIFIER_FIELDS",
     "UPLOAD_FORMATS",
     "AddedDocument",
     "Claimgraph",
     "Curator",
     "Description",
+    "DocumentUpload",
     "DraftSheet",
     "DumpRequest",
     "Entry",
@@ -121,6 +136,7 @@ __all__ = [
     "Reader",
     "ServerClient",
     "SheetUpload",
+    "StoredDocument",
     "Story",
     "Triple",
     "WriteReport",
@@ -179,6 +195,12 @@ class Claimgraph:
     _curators_read: tuple[str, list[Curator]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: Drafts of a document at a commit (drafting a long text takes seconds; anyone may ask).
+    _drafts: dict[tuple[str, str], dict] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The corpora's named queries as last read from the store, and the commit they were read at.
+    _corpus_queries: tuple[str, dict[str, NamedQuery]] = field(
+        default=("", {}), init=False, repr=False, compare=False
+    )
 
     @cached_property
     def opener(self) -> StoreOpener:
@@ -194,8 +216,30 @@ class Claimgraph:
         return load_vocabulary(str(Path(self.settings.ontology_dir).resolve()), self.settings.validator)
 
     @cached_property
-    def named_queries(self) -> dict[str, NamedQuery]:
+    def terms(self) -> Terms:
+        """The terms sheets may use: the known vocabularies' and the ``cg:`` ones of the vocabulary in use."""
+        ontology_folder(self.settings.ontology_dir)  # a missing folder named as it was given
+        return known_terms().with_vocabulary(self.vocabulary.ontology)
+
+    @cached_property
+    def builtin_queries(self) -> dict[str, NamedQuery]:
+        """The named queries of ``queries_dir`` (the ones installed with claimgraph by default)."""
         return load_named_queries(Path(self.settings.queries_dir))
+
+    @property
+    def named_queries(self) -> dict[str, NamedQuery]:
+        """Every named query: the built-in ones, then those the corpora brought (as last read by
+        :meth:`read_named_queries`); a built-in one keeps its name."""
+        corpora = self._corpus_queries[1]
+        return {**self.builtin_queries, **{k: q for k, q in corpora.items() if k not in self.builtin_queries}}
+
+    def read_named_queries(self, select: Select) -> dict[str, NamedQuery]:
+        """:attr:`named_queries`, the corpora's read again through ``select`` when the store has
+        changed since they were last read."""
+        tag = self.marker.tag
+        if self._corpus_queries[0] != tag:
+            self._corpus_queries = (tag, corpus_queries(select))
+        return self.named_queries
 
     @cached_property
     def policy(self) -> Policy:
@@ -253,34 +297,60 @@ class Claimgraph:
         activity = activity or self._activity(kind)
         if change.fresh is not None:
             change.fresh.graphs = _versions(change.fresh.graphs, activity.documents)
-        with store.writing():  # no other claimgraph process commits between the plan's reads and its commit
-            change.record = recorder(store, self.mint, activity)
-            report = commit(store, change, self.policy, progress=progress)
-        if report.added or report.removed:
-            graphs = report.graph_names | {self.mint.consensus_graph}
-            report.warnings += self.after_commit(store, [g for g in graphs if g is not None])
+        # The search entries of the change's new graphs come from its own triples as they pass.
+        staged = StagedEntries(self.search_index) if change.fresh is not None else None
+        if staged is not None:
+            change.fresh.graphs = staged.tee(change.fresh.graphs)  # type: ignore[union-attr]
+        try:
+            with (
+                store.writing()
+            ):  # no other claimgraph process commits between the plan's reads and its commit
+                change.record = recorder(store, self.mint, activity)
+                report = commit(store, change, self.policy, progress=progress)
+            if report.added or report.removed:
+                graphs = report.graph_names | {self.mint.consensus_graph}
+                report.warnings += self.after_commit(
+                    store, [g for g in graphs if g is not None], staged=staged
+                )
+        finally:
+            if staged is not None:
+                staged.discard()
         return report
 
-    def after_commit(self, store: Store, graphs: Iterable[URIRef] | None = None) -> list[str]:
+    def after_commit(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> list[str]:
         """:meth:`committed`, for a write that is committed whatever happens next: what fails
         or runs out of time here is said as a warning beside "committed", never as the write's
         failure (a user told "error" retries, or gives up on, a write that applied)."""
         try:
-            self.committed(store, graphs)
-        except ClaimgraphError as exc:
-            self._marker = None  # read again at the next request
+            self.committed(store, graphs, staged=staged)
+        except (OSError, sqlite3.Error, ClaimgraphError) as exc:  # the search index's file on a full disk
+            # A server's marker is read again at the next request; a folder's may not hold this
+            # commit's: a marker no cache holds, so that none answers from before the write.
+            self._marker = None if self.opener.shared else CommitMarker(0, time.time())
             return [
                 f"the write is committed, but the work after it did not finish ({exc}); the search "
-                "index and cached answers catch up at the next request"
+                "index and cached answers catch up at the next request, or run `claimgraph reindex` "
+                "once the cause is fixed"
             ]
         return []
 
+    def reindex(self, store: Store) -> CommitMarker:
+        """Advance the commit marker (an empty commit: where the store keeps the marker apart
+        from its data, the file is written again) and rebuild the search index, after a write
+        whose after-write work failed, e.g. on a full disk."""
+        advance_marker(store)
+        return self.committed(store, None)
+
     def _vocabulary_change(self) -> dict:
-        graphs = vocabulary_graphs(Path(self.settings.ontology_dir), self.mint)
-        return {name: list(graph) for name, graph in graphs.items()}
+        cache = None if self.settings.cache_dir == "none" else Path(self.settings.cache_dir)
+        return vocabulary_triples(Path(self.settings.ontology_dir), self.mint, cache=cache)
 
     def _corpus_change(self, store: Store, folder: Path, *, replace: bool) -> Change:
-        change = folder_change(store, folder, self.mint, replace=replace)
+        change = folder_change(
+            store, folder, self.mint, replace=replace, terms=self.terms, builtin_queries=self.builtin_queries
+        )
         change.vocabulary = self._vocabulary_change()
         return change
 
@@ -324,13 +394,10 @@ class Claimgraph:
 
     def add_sheet(self, store: Store, upload: SheetUpload) -> WriteReport:
         """Commit a claim sheet's document graph whole (``POST /claims``)."""
-        change = sheet_change(store, upload, self.mint)
+        change, claims = sheet_change(store, upload, self.mint, terms=self.terms)
         report = self._commit(store, change, kind="claims")
         # Every claim of the sheet's document: the new ones, and those a replaced graph kept.
-        report.claims = sorted(
-            set(report.claims)
-            | {str(s) for triples in change.replace.values() for s, p, o in triples if (p, o) == CLAIM_TYPE}
-        )
+        report.claims = sorted(set(report.claims) | {str(c) for c in claims})
         return report
 
     def add_claims_rdf(self, store: Store, triples: list[Triple]) -> WriteReport:
@@ -521,6 +588,10 @@ class Claimgraph:
         """A page of the history (newest first; oldest first after ``since``) and whether more follow."""
         return read_entries(select, self.mint, filters)
 
+    def corpus(self, select: Select, iri: str) -> Corpus | None:
+        """A corpus's documents, declared entities and the writes that touched it."""
+        return read_corpus(select, self.mint, iri)
+
     def history_entry(self, select: Select, iri: str) -> Entry | None:
         """One write whole, with the claims it generated and invalidated."""
         return read_entry(select, self.mint, iri)
@@ -584,13 +655,16 @@ class Claimgraph:
             *sorted(kept_graphs(self.mint)),
         )
 
-    def committed(self, store: Store, graphs: Iterable[URIRef] | None = None) -> CommitMarker:
+    def committed(
+        self, store: Store, graphs: Iterable[URIRef] | None = None, *, staged: StagedEntries | None = None
+    ) -> CommitMarker:
         """Call after every write that changed the store: the one hook of the write path.
 
         Reads the new commit (:class:`claimgraph.store.CommitMarker`, which the store
         advanced in the commit itself, and the HTTP ``ETag``/``Last-Modified`` and the
         dump caches key on) and brings the search index up to date: for the ``graphs``
-        the write replaced, or all of it when None.
+        the write replaced, or all of it when None (``staged``: the entries of the write's
+        new graphs, taken from its own triples rather than read back).
         """
         marker = store.commit_marker()
         self._marker, self._marker_read = marker, time.monotonic()
@@ -602,8 +676,9 @@ class Claimgraph:
             if graphs is None:
                 rebuild_index(self.search_index, select, skip=self.unindexed_graphs)
             else:
-                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs)
+                update_index(self.search_index, select, graphs, skip=self.unindexed_graphs, staged=staged)
             self.search_index.set_marker(marker.tag)
+        self.read_named_queries(select)
         return marker
 
     def ensure_search_index(self, select: Select) -> SearchIndex:
@@ -783,6 +858,107 @@ class Claimgraph:
             "contested_facts": keys_with_several_values(functional=True),
             "several_values": keys_with_several_values(functional=False),
         }
+
+    # ------------------------------------------------------------ the annotation page
+
+    @cached_property
+    def draft_terms(self) -> DraftTerms:
+        """What drafting and the annotation page read of the vocabulary (count kinds, properties)."""
+        return read_terms(vocabulary_files(Path(self.settings.ontology_dir)))
+
+    def add_claim(self, store: Store, data: Mapping) -> WriteReport:
+        """Commit one claim sent as JSON (see :mod:`claimgraph.annotation`), with the new entities
+        and agents it brings, through the one write path (``POST /claims``).
+
+        :raises InvalidInput: every problem, each with the field it concerns (``path``).
+        """
+        dates = frozenset(
+            PREFIXES[c.split(":")[0]] + c.split(":", 1)[1] for c in self.draft_terms.date_properties
+        )
+        change, claim, _entities = claim_change(
+            store, data, self.mint, date_properties=dates, terms=self.terms
+        )
+        report = self._commit(store, change, kind="claims")
+        report.claims = [str(self.mint.claim(claim))]
+        return report
+
+    def add_document_upload(self, store: Store, upload: DocumentUpload) -> tuple[WriteReport, str]:
+        """Add a document sent from the browser, as ``add-document`` and a load of its sheet would;
+        returns the report and the document's id.
+
+        :raises Conflict: when the store holds a document of that id already.
+        :raises InvalidInput: every problem, each with the form field it concerns (``path``).
+        """
+        data, _file_name, added, sheet = uploaded_sheet(upload)
+        if store.has_graph(self.mint.document_graph(added.id)):
+            raise Conflict(f"the store holds a document {added.id!r} already; give this one another id")
+        sheet_upload = SheetUpload(
+            sheet=sheet, name=added.sheet.name, document=data, corpus_name=upload.corpus or None
+        )
+        return self._commit(
+            store, sheet_change(store, sheet_upload, self.mint, terms=self.terms)[0], kind="document"
+        ), added.id
+
+    def annotation_document(self, select: Select, ident: str) -> StoredDocument:
+        """A stored document's text and record, for the annotation page. :raises NotFound:"""
+        return stored_document(select, self.mint, ident)
+
+    def annotation_claims(self, select: Select, ident: str) -> list[dict]:
+        """The claims read in a document, with their offsets."""
+        return document_claims(select, self.mint, ident)
+
+    def annotation_drafts(self, select: Select, ident: str) -> dict:
+        """The drafting assistant's proposals for a stored document, and the labels of the
+        entities and agents they (and the document's creator) name."""
+        key = (self.marker.tag, ident)
+        if key in self._drafts:
+            return self._drafts[key]
+        document = stored_document(select, self.mint, ident)
+        registry = suggestions.registry(select, self.mint)
+        drafts = suggestions.drafts(document, registry, self.draft_terms)
+        named = (
+            {document.creator}
+            | {d[k] for d in drafts for k in ("subject", "claimant", "medium") if d.get(k)}
+            | {v for d in drafts for v in d["via"]}
+        )
+        labels = {e.id: e.label for e in registry if e.id in named}
+        if len(self._drafts) >= DRAFTS_KEPT:
+            self._drafts.pop(next(iter(self._drafts), None), None)
+        found = self._drafts[key] = {"drafts": drafts, "labels": labels}
+        return found
+
+    def suggest(self, select: Select, kind: str, query: str) -> list[dict[str, str]]:
+        """At most :data:`claimgraph.suggestions.MAX_SUGGESTIONS` entities, agents, properties or
+        count kinds whose labels (or alternative labels) hold every word of ``query``.
+
+        :raises QueryError: for an unknown ``kind``.
+        """
+        if kind not in suggestions.KINDS:
+            raise QueryError(f"kind must be one of {', '.join(suggestions.KINDS)}, got {kind!r}")
+        query = query[:200]
+        if kind == "property":
+            found = suggestions.properties(self.vocabulary, self.draft_terms, select)
+            return suggestions.pick((p.as_dict() for p in found), query)
+        if kind == "count_kind":
+            return suggestions.pick(suggestions.count_kinds(self.draft_terms, select), query)
+        index = self.ensure_search_index(select)
+        prefix = f"{self.mint.base}entity/"
+        wanted = ("agent",) if kind == "agent" else ("event", "agent", "entity")
+        hits = index.search(query, field="name", limit=200) if query.strip() else index.names()
+        out = []
+        for hit in hits:
+            if hit.kind in wanted and hit.iri.startswith(prefix):
+                out.append(
+                    {
+                        "id": hit.iri[len(prefix) :],
+                        "label": hit.label,
+                        "kind": hit.kind,
+                        "matched": hit.matched,
+                    }
+                )
+            if len(out) == suggestions.MAX_SUGGESTIONS:
+                break
+        return out
 
     def draft(
         self,

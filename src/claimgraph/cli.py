@@ -13,11 +13,12 @@ violations, 2 on any other error; every command exits 2 on an error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,6 @@ def _fail(exc: ClaimgraphError) -> None:
     sys.exit(exc.exit_code)
 
 
-def _warn(report: Any) -> None:
-    """A committed write's warnings (work after the commit that failed), on standard error."""
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-
-
 @click.group()
 @click.version_option(package_name="claimgraph")
 def main() -> None:
@@ -101,6 +96,34 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _warn(warnings: list[str]) -> None:
+    """A committed write's warnings (work after the commit that failed), on standard error."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@contextlib.contextmanager
+def _writing(store: Any) -> Iterator[list[object]]:
+    """Close ``store`` after the writes of the block, which appends each that committed.
+
+    On an error, the store is closed and the first error is the one told; once a write
+    has committed, a failure to close (the flush on a full disk) is a warning, not a failure.
+    """
+    committed: list[object] = []
+    try:
+        yield committed
+    except BaseException:
+        with contextlib.suppress(ClaimgraphError):
+            store.close()
+        raise
+    try:
+        store.close()
+    except ClaimgraphError as exc:
+        if not committed:
+            raise
+        _warn([str(exc)])
 
 
 def _claims_word(folder: Path, exc: InvalidInput) -> str:
@@ -149,7 +172,7 @@ def _busy(app: Claimgraph, exc: StoreError) -> StoreError:
     "--upload", metavar="ID", help="With --server: resume an upload cut short (its id was printed)."
 )
 @server_options
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token", "host", "port")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token", "host", "port")
 def load(
     folders: tuple[Path, ...],
     replace: bool,
@@ -177,18 +200,16 @@ def load(
             store = app.open_store()
         except StoreError as exc:
             raise _busy(app, exc) from None
-        try:
-            with app.acting(None, reason):
-                for folder in folders:
-                    progress = _Progress(f"loading {folder}")
-                    try:
-                        report = app.load(store, folder, replace=replace, progress=progress)
-                    finally:
-                        progress.close()
-                    click.echo(f"{folder}: {report}, committed")
-                    _warn(report)
-        finally:
-            store.close()
+        with _writing(store) as committed, app.acting(None, reason):
+            for folder in folders:
+                progress = _Progress(f"loading {folder}")
+                try:
+                    report = app.load(store, folder, replace=replace, progress=progress)
+                finally:
+                    progress.close()
+                committed.append(folder)
+                click.echo(f"{folder}: committed: {report}")
+                _warn(report.warnings)
     except InvalidInput as exc:
         click.echo(f"error: nothing was loaded. {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -208,7 +229,7 @@ def load(
     metavar="URL",
     help="With --against-store: check against the store of the claimgraph server at URL (with --token).",
 )
-@setting_options("store", "base_iri", "ontology_dir", "validator", "token")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator", "token")
 def validate(folders: tuple[Path, ...], against_store: bool, server: str | None, **options: Any) -> None:
     """Check corpus FOLDERS exactly as `load` does (sheets, registry, SHACL, consensus); write nothing.
 
@@ -277,21 +298,17 @@ def withdraw(document_ids: tuple[str, ...], server: str | None, reason: str | No
             store = app.open_store()
         except StoreError as exc:
             raise _busy(app, exc) from None
-        try:
-            with app.acting(None, reason):
-                for ident in document_ids:
-                    try:
-                        report = app.withdraw(store, ident)
-                    except NotFound:
-                        raise NotFound(
-                            f"no document {ident!r} in the store at {app.settings.store}"
-                        ) from None
-                    click.echo(
-                        f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
-                    )
-                    _warn(report)
-        finally:
-            store.close()
+        with _writing(store) as committed, app.acting(None, reason):
+            for ident in document_ids:
+                try:
+                    report = app.withdraw(store, ident)
+                except NotFound:
+                    raise NotFound(f"no document {ident!r} in the store at {app.settings.store}") from None
+                committed.append(ident)
+                click.echo(
+                    f"{ident}: withdrawn, {len(report.removed_claims)} claims, {report.removed} quads removed"
+                )
+                _warn(report.warnings)
     except ClaimgraphError as exc:
         _fail(exc)
 
@@ -381,12 +398,11 @@ def rebase(new_base: str, **options: Any) -> None:
     try:
         app = _app(options)
         store = app.open_store(any_base=True)
-        try:
+        with _writing(store) as committed:
             report = app.rebase(store, new_base)
-        finally:
-            store.close()
-        click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
-        _warn(report)
+            committed.append(new_base)
+            click.echo(f"rebased to {new_base}: {report.added} quads re-minted")
+            _warn(report.warnings)
     except ClaimgraphError as exc:
         _fail(exc)
 
@@ -439,10 +455,13 @@ def query(
     """Run a SPARQL query: inline TEXT, --file PATH (- for standard input) or --name NAME."""
     try:
         app = _app(options)
+        if list_queries or name is not None:
+            _read_named_queries(app)
         if list_queries:
             for named in app.named_queries.values():
                 params = " ".join(f"[{p.name}]" for p in named.parameters)
-                click.echo(f"{named.name} {params}\n    {named.title}")
+                brought = f"  (corpus {named.corpus})" if named.corpus else ""
+                click.echo(f"{named.name} {params}{brought}\n    {named.title}")
             return
         if sum(x is not None for x in (text, path, name)) != 1:
             raise click.UsageError("give exactly one of TEXT, --file and --name")
@@ -471,6 +490,18 @@ def query(
         click.echo(body if body.endswith(b"\n") or not body else body + b"\n", nl=False)
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+def _read_named_queries(app: Claimgraph) -> None:
+    """The corpora's named queries, read from the store when there is one (a fresh install has none)."""
+    folder = app.store_folder
+    if folder is not None and not folder.exists():
+        return
+    store = app.open_store(read_only=True)
+    try:
+        app.read_named_queries(lambda sparql: store.query(sparql).rows)
+    finally:
+        store.close()
 
 
 def table(results: dict[str, Any], *, width: int = 100, expanded: bool | None = None) -> str:
@@ -583,6 +614,22 @@ def stats(as_json: bool, **options: Any) -> None:
         else:
             for key, value in counts.items():
                 click.echo(f"{key:22} {value}")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@setting_options("store", "base_iri")
+def reindex(**options: Any) -> None:
+    """Rebuild the search index and the commit marker (after a write that warned it could not)."""
+    try:
+        app = _app(options)
+        store = app.open_store()
+        try:
+            app.reindex(store)
+        finally:
+            store.close()
+        click.echo(f"{app.settings.store}: search index rebuilt")
     except ClaimgraphError as exc:
         _fail(exc)
 

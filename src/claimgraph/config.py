@@ -141,6 +141,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
     ),
     Setting(
+        "cache_dir",
+        "",
+        "Folder where what is derived once per version of the ontology files is kept (the vocabulary "
+        "and shapes graphs a load writes); empty: the user's cache folder ($XDG_CACHE_HOME/claimgraph "
+        "or ~/.cache/claimgraph); 'none': nothing kept on disk.",
+        str,
+    ),
+    Setting(
         "data_license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI the dumps, nanopublications and VoID description state for the data.",
@@ -188,6 +196,7 @@ class Settings:
     allow_service: bool
     queries_dir: str
     ontology_dir: str
+    cache_dir: str
     data_license: str
     open_graphs: str
     validator: str
@@ -216,9 +225,26 @@ def load_settings(
             values[name] = _convert(setting, value, setting.option) if isinstance(value, str) else value
     if not values["base_iri"].endswith(("/", "#")):
         values["base_iri"] += "/"
+    if not values["cache_dir"]:
+        values["cache_dir"] = user_cache_dir(environ)
     for name in INSTALLED:
         values[name] = values[name] or str(installed(INSTALLED[name]))
     return Settings(**values)
+
+
+def user_cache_dir(environ: Mapping[str, str]) -> str:
+    """The user's cache folder for claimgraph (XDG), or 'none' when ``environ`` names no home.
+
+    >>> user_cache_dir({"HOME": "/home/ada"})
+    '/home/ada/.cache/claimgraph'
+    >>> user_cache_dir({})
+    'none'
+    """
+    if environ.get("XDG_CACHE_HOME"):
+        return os.path.join(environ["XDG_CACHE_HOME"], "claimgraph")
+    if environ.get("HOME"):
+        return os.path.join(environ["HOME"], ".cache", "claimgraph")
+    return "none"
 
 
 #: The settings whose default is a folder installed with claimgraph, and that folder's name.

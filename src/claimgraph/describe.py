@@ -27,6 +27,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .facts import COMPATIBLE, CONTESTED, SEVERAL, UNCONTESTED, Fact, facts_by_key
+from .labels import vocabulary_label
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .ranges import Rule, apply, known
 
@@ -85,6 +86,20 @@ def local_name(iri: str) -> str:
     return iri
 
 
+def labels_of(select: Select, iris: Iterable[str]) -> dict[str, str]:
+    """What a page calls each IRI: its label in the store (``rdfs:label``, ``skos:prefLabel``),
+    else its vocabulary's (:func:`claimgraph.labels.vocabulary_label`), else its last segment."""
+    wanted = sorted({i for i in iris if ">" not in i and " " not in i})
+    found: dict[str, str] = {}
+    if wanted:
+        values = " ".join(f"<{i}>" for i in wanted)
+        for row in select(
+            f"SELECT ?i ?label WHERE {{ VALUES ?i {{ {values} }} ?i <{RDFS.label}>|<{SKOS.prefLabel}> ?label }}"
+        ):
+            found.setdefault(str(row["i"]), str(row["label"]))
+    return {i: found.get(i) or vocabulary_label(i) or local_name(i) for i in wanted}
+
+
 @dataclass
 class Term:
     """An RDF term with what a page shows of it: its label (IRIs) or its value (literals)."""
@@ -104,7 +119,9 @@ class Term:
     def text(self) -> str:
         if self.label:
             return self.label
-        return local_name(str(self.node)) if self.is_iri else str(self.node)
+        if not self.is_iri:
+            return str(self.node)
+        return vocabulary_label(str(self.node)) or local_name(str(self.node))
 
     @property
     def number(self) -> float | None:

@@ -12,6 +12,7 @@ them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -112,15 +113,8 @@ def add_document(
         )
     if not source.is_file():
         raise InvalidInput([Problem("no such file", sheet=str(source))])
-    data = source.read_bytes()
-    if source.suffix.lower() in HTML_SUFFIXES:
-        page = read_html(data)
-        data = page.text.encode("utf-8")
-        target = corpus / (source.stem + ".txt")
-    else:
-        _check_utf8(data, source)
-        page = Page(text="")
-        target = corpus / source.name
+    data, file_name, page = document_bytes(source.read_bytes(), source.name)
+    target = corpus / file_name
     sheet = sheet_for(target)
     for path in (target, sheet):
         if path.exists() and path.resolve() != source.resolve():
@@ -152,6 +146,23 @@ def add_document(
     )
     sheet.write_text(sheet_header(added, creator=creator), encoding="utf-8")
     return added
+
+
+def document_bytes(data: bytes, name: str) -> tuple[bytes, str, Page]:
+    """What a corpus keeps of a file: its bytes (an HTML page's text), its file name, and
+    what an HTML page states of its title, date and language.
+
+    >>> data, name, page = document_bytes(b"<title>T</title><p>Two dead.</p>", "page.html")
+    >>> name, page.title, data
+    ('page.txt', 'T', b'T\\n\\nTwo dead.\\n')
+
+    :raises InvalidInput: when a text file is not UTF-8.
+    """
+    if Path(name).suffix.lower() in HTML_SUFFIXES:
+        page = read_html(data)
+        return page.text.encode("utf-8"), Path(name).stem + ".txt", page
+    _check_utf8(data, Path(name))
+    return data, name, Page(text="")
 
 
 _PLACE = re.compile(r"\s*([A-Z][^,\n]{1,40}),\s+")
@@ -273,3 +284,88 @@ def sheet_header(added: AddedDocument, *, creator: str | None = None) -> str:
 def _line(key: str, shown: str, note: str | None = None) -> str:
     line = f"  {key}: {shown}"
     return line.ljust(max(30, len(line) + 2)) + f"# {note}" if note else line
+
+
+@dataclass(frozen=True)
+class DocumentUpload:
+    """A document sent from the browser (a file's bytes, or pasted text under a file name)."""
+
+    data: bytes
+    name: str
+    ident: str | None = None
+    creator: str | None = None
+    title: str | None = None
+    date: str | None = None
+    language: str | None = None
+    corpus: str | None = None
+
+
+def uploaded_sheet(upload: DocumentUpload) -> tuple[bytes, str, AddedDocument, str]:
+    """What ``add-document`` would write for an uploaded file: the bytes kept, their file name,
+    the document's record and its sheet (no claims yet), with the same checks.
+
+    :raises InvalidInput: listing every problem, each naming its form field (``path``).
+    """
+    problems: list[Problem] = []
+    name = Path(upload.name or "").name.strip()
+    if not name or not re.match(r"^[\w][\w .()-]*\.[A-Za-z0-9]+$", name):
+        problems.append(
+            Problem(f"a file name with an extension is required (e.g. report.txt), got {name!r}", path="name")
+        )
+        raise InvalidInput(problems)
+    try:
+        data, file_name, page = document_bytes(upload.data, name)
+    except InvalidInput as exc:
+        raise InvalidInput([Problem(p.message, line=p.line, path="file") for p in exc.problems]) from None
+    if not data.strip():
+        problems.append(Problem("the document has no text", path="file"))
+    ident = (upload.ident or "").strip() or slug(Path(file_name).stem)
+    if not re.match(r"^[a-z0-9][a-z0-9._-]*$", ident):
+        problems.append(Problem(f"document id must be a lower-case slug, got {ident!r}", path="id"))
+    if not (upload.creator or "").strip():
+        problems.append(
+            Problem("creator is required: the agent that speaks in its own voice", path="creator")
+        )
+    date: PartialDate | None = None
+    if (upload.date or "").strip():
+        try:
+            date = form_date(upload.date or "")
+        except ValueError as exc:
+            problems.append(Problem(str(exc), path="date"))
+    if problems:
+        raise InvalidInput(problems)
+    text = data.decode("utf-8")
+    found = dateline(text)
+    added = AddedDocument(
+        path=Path(file_name),
+        sheet=sheet_for(Path(file_name)),
+        id=ident,
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=(upload.title or "").strip() or page.title,
+        date=date or page.date or (found[1] if found else None),
+        language=(upload.language or "").strip() or page.language,
+    )
+    return data, file_name, added, sheet_header(added, creator=(upload.creator or "").strip())
+
+
+def form_date(text: str) -> PartialDate:
+    """A date typed in a form, at its precision.
+
+    >>> form_date("2019-10-19"), form_date("2019-10"), form_date("1988")
+    (datetime.date(2019, 10, 19), YearMonth(year=2019, month=10), Year(year=1988))
+    >>> form_date("19 Oct")
+    Traceback (most recent call last):
+    ...
+    ValueError: a date is written 2019-10-19, 2019-10 or 2019, got '19 Oct'
+    """
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+        if (match := re.fullmatch(r"(\d{4})-(\d{2})", value)) and 1 <= int(match.group(2)) <= 12:
+            return YearMonth(int(match.group(1)), int(match.group(2)))
+        if re.fullmatch(r"\d{4}", value):
+            return Year(int(value))
+    except ValueError:
+        pass
+    raise ValueError(f"a date is written 2019-10-19, 2019-10 or 2019, got {value!r}")

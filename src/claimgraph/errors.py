@@ -18,6 +18,7 @@ anything unexpected, is a logged 500 with a generic message.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 
@@ -113,6 +114,37 @@ class StoreError(ClaimgraphError):
 
     status = 503
     code = "store-unavailable"
+
+
+class NoSpace(StoreError):
+    """The device that holds the store is full (or over its quota): the write did not happen."""
+
+    status = 507
+    code = "insufficient-storage"
+
+
+#: What the engine says when the device is full (it does not always set ``errno``).
+_FULL = ("No space left on device", "Disk quota exceeded")
+
+
+def write_failed(exc: BaseException, location: object, *, outcome: str = "nothing was written") -> StoreError:
+    """The domain error for an I/O error while the store at ``location`` was written.
+
+    A full device is :class:`NoSpace` (507), anything else a :class:`StoreError` (503);
+    ``outcome`` says what became of the write.
+
+    >>> str(write_failed(OSError("IO error: No space left on device: While appending"), "/s"))
+    'no space left on the device of the store at /s: nothing was written; free some space and try again (IO error: No space left on device: While appending)'
+    >>> type(write_failed(OSError(errno.EIO, "Input/output error"), "/s")).__name__
+    'StoreError'
+    """
+    text = str(exc)
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or any(f in text for f in _FULL):
+        return NoSpace(
+            f"no space left on the device of the store at {location}: {outcome}; "
+            f"free some space and try again ({text})"
+        )
+    return StoreError(f"write failed, {outcome}: {text}")
 
 
 class ConfigError(ClaimgraphError):

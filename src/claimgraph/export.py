@@ -1,4 +1,4 @@
-"""Dumps of the whole store, nanopublications, the VoID/DCAT description, and the vocabulary graphs a load writes.
+"""Dumps of the whole store, nanopublications and the VoID/DCAT description.
 
 Every dump is written from the store's quads as :func:`store_quads` reads them
 (the one place that reads a whole store), or from quads a caller already has
@@ -27,12 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
-from rdflib.term import Node
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import formats
-from .config import ontology_folder
 from .errors import ClaimgraphError, NotAcceptable
 from .iris import Minter
 from .namespaces import CG, DCAT, DCT, NP, PREFIXES, PROV, RDF, RDFS, SD, VOID, XSD
@@ -461,38 +458,3 @@ def void_description(quads: list[ox.Quad], mint: Minter, *, root: str, license: 
     g.add((service, DCAT.servesDataset, ds))
     g.add((service, DCT.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     return [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
-
-
-# ------------------------------------------------------------------ the vocabulary graphs
-
-
-def vocabulary_graphs(ontology_dir: Path, mint: Minter) -> dict[URIRef, Graph]:
-    """The vocabulary and the shapes, as the named graphs a load writes beside the data."""
-    folder = ontology_folder(ontology_dir)
-    ontology = Graph()
-    for path in sorted(folder.glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            ontology.parse(path, format="turtle")
-    shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
-    return {
-        mint.ontology_graph: skolemized(ontology, mint),
-        mint.shapes_graph: skolemized(shapes, mint),
-    }
-
-
-def skolemized(graph: Graph, mint: Minter) -> Graph:
-    """The graph with its blank nodes replaced by IRIs that depend on content only.
-
-    Canonical labelling makes the same file give the same IRIs on every load, so
-    that reloading an unchanged vocabulary changes nothing in the store.
-    """
-    canonical = to_canonical_graph(graph)
-    out = Graph()
-    genid = mint.genid
-
-    def fix(term: Node) -> Node:
-        return URIRef(genid + str(term)) if isinstance(term, BNode) else term
-
-    for s, p, o in canonical:
-        out.add((fix(s), p, fix(o)))
-    return out

@@ -34,7 +34,7 @@ from datetime import datetime
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .changes import METADATA_GRAPH, STORE_NODE, Plan, Record, _base
+from .changes import METADATA_GRAPH, Plan, Record, _base, history_length, history_length_quads
 from .curators import Curator, curators_graph, operator_quads, timestamp
 from .curators import now as _now
 from .mapping import Minter
@@ -85,13 +85,6 @@ class Activity:
     extra: list[Quad] = field(default_factory=list)
 
 
-def history_length(store: Store) -> int:
-    """How many writes the history records (a counter in the store's metadata)."""
-    for _s, _p, o, _g in store.quads(METADATA_GRAPH, subject=STORE_NODE, predicate=CG.historyLength):
-        return int(o.toPython())
-    return 0
-
-
 def recorder(store: Store, mint: Minter, activity: Activity) -> Record:
     """The :attr:`Change.record` that writes ``activity`` with the plan it is given."""
 
@@ -111,10 +104,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
     act = URIRef(f"{mint.base}history/{sequence}-{secrets.token_hex(3)}")
     ended = _now()
     curator = activity.curator
-    remove: list[Quad] = []
-    if length:
-        remove.append((STORE_NODE, CG.historyLength, Literal(length), METADATA_GRAPH))
-    add: list[Quad] = [(STORE_NODE, CG.historyLength, Literal(sequence), METADATA_GRAPH)]
+    remove, add = history_length_quads(length)  # the counter is the store's metadata's
     add += [
         (act, RDF.type, PROV.Activity, h),
         (act, RDFS.label, Literal(f"{activity.kind} by {curator.name}"), h),

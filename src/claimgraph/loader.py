@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +37,11 @@ from .mapping import (
 )
 from .model import Claim, Corpus, Document, Entity, EntityRef
 from .namespaces import CG, PROV, RDF, RDFS, SCHEMA
+from .queries import CORPUS_QUERIES, NamedQuery, read_corpus_queries
 from .rdf.terms import Quad, sparql_term
 from .sheets import (
     CORPUS_FILE,
+    bad_id,
     open_corpus,
     parse_yaml,
     read_corpus,
@@ -48,6 +50,7 @@ from .sheets import (
     read_sheet,
 )
 from .store import Store
+from .termcheck import Terms
 
 
 def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
@@ -60,8 +63,11 @@ def corpus_locator(corpus: Corpus, mint: Minter) -> Locate:
     for entity in corpus.entities:
         places[str(mint.entity(entity.id))] = (CORPUS_FILE, entity.line, None)
     places[str(mint.corpus(corpus.name))] = (CORPUS_FILE, 1, None)
+    queries = f"{mint.corpus(corpus.name)}/query/"  # its named queries (see queries_change)
 
     def locate(iri: str) -> tuple[str | None, int | None, str | None]:
+        if iri.startswith(queries):
+            return f"{CORPUS_QUERIES}/{iri[len(queries) :]}.rq", 1, None
         return places.get(iri.split("#", 1)[0], (None, None, None))
 
     return locate
@@ -142,16 +148,28 @@ def corpus_change(
     )
 
 
-def folder_change(store: Store, folder: Path, mint: Minter, *, replace: bool = False) -> Change:
-    """The change a corpus folder makes, its sheets read one at a time while it is checked.
+def folder_change(
+    store: Store,
+    folder: Path,
+    mint: Minter,
+    *,
+    replace: bool = False,
+    terms: Terms | None = None,
+    builtin_queries: Collection[str] = (),
+) -> Change:
+    """The change a corpus folder makes, its sheets read one at a time while it is checked,
+    with the named queries of its ``queries/`` folder (see :func:`queries_change`).
 
+    :param terms: the terms its types and predicates are checked against (with the ``cg:`` ones in use).
+    :param builtin_queries: the names of the built-in named queries, which its own may not take.
     :raises CorpusNotFound: when the folder has no ``corpus.yaml``.
     """
     problems: list[Problem] = []
     known, agents = known_entities(store, mint)
-    corpus = open_corpus(folder, known_ids=known, agent_ids=agents, problems=problems)
+    corpus = open_corpus(folder, known_ids=known, agent_ids=agents, problems=problems, terms=terms)
+    queries = read_corpus_queries(folder, corpus.name, problems)
     documents = read_documents(corpus, problems=problems)
-    return documents_change(
+    change = documents_change(
         store,
         corpus.name,
         corpus.entities,
@@ -161,6 +179,68 @@ def folder_change(store: Store, folder: Path, mint: Minter, *, replace: bool = F
         replace=replace,
         problems=problems,
     )
+    queries_change(change, store, mint, corpus.name, queries, builtin=builtin_queries)
+    return change
+
+
+def queries_change(
+    change: Change,
+    store: Store,
+    mint: Minter,
+    name: str,
+    queries: list[NamedQuery],
+    *,
+    builtin: Collection[str] = (),
+) -> None:
+    """Put a corpus's named queries in its corpus graph (in place of those it brought before).
+
+    A query may not take the name of a built-in one, nor of another corpus's: either is a
+    problem of the change, naming both.
+    """
+    graph, node = mint.corpus_graph(name), mint.corpus(name)
+    new: list[Quad] = []
+    for query in queries:
+        where = f"{CORPUS_QUERIES}/{query.name}.rq"
+        if query.name in builtin:
+            change.problems.append(
+                Problem(
+                    f"a built-in named query is called {query.name!r}: a corpus's query cannot replace "
+                    "it; rename the file",
+                    sheet=where,
+                    line=1,
+                )
+            )
+            continue
+        others = sorted(
+            _name(owner)
+            for _q, _p, _o, other in store.quads(predicate=CG.queryName, object=Literal(query.name))
+            if other != graph
+            for owner, _p2, _o2, _g in store.quads(other, predicate=CG.namedQuery)
+        )
+        if others:
+            change.problems.append(
+                Problem(
+                    f"corpus {others[0]!r} has a named query called {query.name!r} already; rename the file",
+                    sheet=where,
+                    line=1,
+                )
+            )
+            continue
+        iri = URIRef(f"{node}/query/{query.name}")  # corpus_locator finds its file again
+        new += [
+            (node, CG.namedQuery, iri, graph),
+            (iri, RDF.type, CG.NamedQuery, graph),
+            (iri, CG.queryName, Literal(query.name), graph),
+            (iri, CG.queryText, Literal(query.text), graph),
+        ]
+    old = [
+        quad
+        for _s, _p, iri, _g in store.quads(graph, subject=node, predicate=CG.namedQuery)
+        for quad in [(node, CG.namedQuery, iri, graph), *store.quads(graph, subject=iri)]
+    ]
+    keep = set(new)
+    change.remove += [q for q in old if q not in keep]
+    change.add += new
 
 
 def documents_change(
@@ -207,7 +287,9 @@ def documents_change(
                 continue
             yield fresh_graph(document, claims, mint, terms)
 
-    def complete(change: Change) -> None:
+    def complete() -> Change:
+        """What the corpus adds once its documents are read (joined to the change by the write path)."""
+        rest = Change()
         whole = Corpus(
             name=name,
             entities=entities,
@@ -215,7 +297,7 @@ def documents_change(
             claims=tuple(c for _d, claims in stored for c in claims),
         )
         corpus_graph = mint.corpus_graph(name)
-        change.add += [(s, p, o, corpus_graph) for s, p, o in corpus_triples(whole, mint)]
+        rest.add += [(s, p, o, corpus_graph) for s, p, o in corpus_triples(whole, mint)]
         owners = document_owners(store, [mint.document(d.id) for d in read])
         mine = mint.corpus(name)
         for document in read:
@@ -224,7 +306,7 @@ def documents_change(
                 if owner == mine:
                     continue
                 if not replace:
-                    change.problems.append(
+                    rest.problems.append(
                         Problem(
                             f"document {document.id!r} belongs to corpus {_name(owner)!r} (its graph "
                             f"<{graph}>); corpus {name!r} would replace it. Load with --replace "
@@ -235,10 +317,10 @@ def documents_change(
                         )
                     )
                 else:
-                    change.remove.append((owner, CG.holdsDocument, node, graph))
+                    rest.remove.append((owner, CG.holdsDocument, node, graph))
         for document, claims in stored:
             graph = mint.document_graph(document.id)
-            change.replace[graph] = [
+            rest.replace[graph] = [
                 *document_triples(document, mint),
                 *(t for claim in claims for t in claim_triples(claim, mint)),
             ]
@@ -255,7 +337,8 @@ def documents_change(
                 found = places(iri)
                 return found if found != (None, None, None) or first is None else first(iri)
 
-            change.locate = locate
+            rest.locate = locate
+        return rest
 
     change.fresh = Stream(fresh(), total=total, complete=complete)
     return change
@@ -394,6 +477,8 @@ def withdraw_change(store: Store, document_id: str, mint: Minter) -> Change:
 
     :raises NotFound: when the store holds no graph for that document.
     """
+    if bad_id(document_id):  # never minted into an IRI: no document has it
+        raise NotFound(f"no document {document_id!r} in the store (a document id is a lower-case slug)")
     graph = mint.document_graph(document_id)
     if not store.has_graph(graph):
         raise NotFound(f"no document {document_id!r} in the store")
@@ -458,8 +543,11 @@ def _stored_document(store: Store, mint: Minter, ident: str) -> tuple[str, str] 
     return str(files[0]), str(texts[0])
 
 
-def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
-    """The change a claim sheet sent to the server makes, as a one-document corpus.
+def sheet_change(
+    store: Store, upload: SheetUpload, mint: Minter, *, terms: Terms | None = None
+) -> tuple[Change, list[URIRef]]:
+    """The change a claim sheet sent to the server makes, as a one-document corpus, and the
+    IRIs of every claim of the sheet (new or kept).
 
     Its document is the one in the store (its text and file name must match the sheet)
     unless the upload carries the document's bytes. The corpus is the document's owner
@@ -469,10 +557,11 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
     """
     head = parse_yaml(upload.sheet, sheet=upload.name)
     document_node = head.get("document") if isinstance(head, dict) else None
-    ident = str(document_node.get("id") or "") if isinstance(document_node, dict) else ""
+    ident = document_node.get("id") if isinstance(document_node, dict) else None
+    ident = ident if not bad_id(ident) else ""  # read_sheet says what is wrong with it
     entities: list[Entity] = []
     if upload.corpus is not None:
-        entities = read_entities(upload.corpus, sheet=CORPUS_FILE)
+        entities = read_entities(upload.corpus, sheet=CORPUS_FILE, terms=terms)
     known = RegistryIds(store, mint, also={e.id for e in entities})
     agents = RegistryIds(store, mint, agents=True, also={e.id for e in entities if e.is_agent})
     data = upload.document
@@ -511,13 +600,14 @@ def sheet_change(store: Store, upload: SheetUpload, mint: Minter) -> Change:
         known_ids=known,
         agent_ids=agents,
         problems=problems,
+        terms=terms,
     )
     name = upload.corpus_name
     if name is None:
         owners = document_owners(store, [mint.document(document.id)]).get(mint.document(document.id), set())
         name = _name(sorted(owners)[0][0]) if owners else "web"
     corpus = Corpus(name=name, entities=tuple(entities), documents=(document,), claims=tuple(claims))
-    return corpus_change(store, corpus, mint, problems=problems)
+    return corpus_change(store, corpus, mint, problems=problems), [mint.claim(c) for c in claims]
 
 
 def rdf_claims_change(store: Store, triples: list[Triple], mint: Minter) -> Change:

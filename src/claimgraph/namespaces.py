@@ -59,18 +59,38 @@ __all__ = [
     "is_iri",
 ]
 
-#: What an IRI may not hold (RFC 3987; N-Triples and SPARQL refuse it).
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: What an IRI may not hold (RFC 3987; N-Triples and SPARQL refuse it), and what the
+#: engine refuses besides: a second ``#``, a ``%`` without two hex digits, private-use
+#: and non-characters.
+_NOT_IN_IRI = re.compile(
+    r'[\x00-\x20<>"{}|^`\\\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff\U000f0000-\U0010ffff]'
+    r"|#.*#|%(?![0-9A-Fa-f]{2})"
+)
+#: A scheme, and an authority (user, host, a port in digits); an IPv6 host in brackets is
+#: not accepted (no IRI of a corpus needs one).
+_SCHEME = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*:"
+    r"(?P<authority>//(?:[^/?#@\[\]]*@)?[^/?#@:\[\]]*(?::[0-9]*)?(?=[/?#]|$))?"
+)
 
 
 def is_iri(text: str) -> bool:
-    """Whether ``text`` is an absolute IRI that RDF syntaxes can write.
+    """Whether ``text`` is an absolute IRI that RDF syntaxes and the engine can write.
 
     >>> is_iri("https://w3id.org/claimgraph/ns#deathCount"), is_iri("https://w3id.org/claimgraph/ns#death Count")
     (True, False)
+    >>> is_iri("http://x/a#b#c"), is_iri("http://x/%zz"), is_iri("http://x/a]"), is_iri("http://x:80/a%41")
+    (False, False, False, True)
+    >>> is_iri("http://x:port/"), is_iri("http://x//a")
+    (False, True)
     """
-    colon = text.find(":")
-    return colon > 0 and text[0].isalpha() and not _NOT_IN_IRI.search(text)
+    scheme = _SCHEME.match(text)
+    if scheme is None or _NOT_IN_IRI.search(text):
+        return False
+    rest = text[scheme.end() :]
+    if scheme.group("authority") is None and rest.startswith("//"):
+        return False  # an authority that is none (a port that is not a number, two @)
+    return "[" not in rest and "]" not in rest
 
 
 def expand_curie(text: str) -> str:

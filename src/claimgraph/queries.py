@@ -21,16 +21,17 @@ of the query's ``WHERE`` pattern, so the same text runs on any SPARQL server.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from .errors import ConfigError, QueryError
-from .namespaces import XSD
+from .errors import ConfigError, Problem, QueryError
+from .namespaces import CG, RDFS, XSD
 
 PARAM = re.compile(r"^@param\s+(\w+)\s+(iri|integer|string|date)\s*(.*)$")
 PARAM_TYPES = ("iri", "integer", "string", "date")
@@ -50,6 +51,8 @@ class NamedQuery:
     description: str
     parameters: tuple[Parameter, ...]
     text: str
+    #: The corpus that brought it (its ``queries/`` folder), or None for a built-in one.
+    corpus: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -57,6 +60,7 @@ class NamedQuery:
             "title": self.title,
             "description": self.description,
             "parameters": [p.__dict__ for p in self.parameters],
+            "corpus": self.corpus,
         }
 
 
@@ -108,6 +112,62 @@ def load_named_queries(folder: Path) -> dict[str, NamedQuery]:
     for path in sorted(Path(folder).glob("*.rq")):
         queries[path.stem] = parse_named_query(path.stem, path.read_text(encoding="utf-8"))
     return queries
+
+
+#: The folder of a corpus that holds its own named queries, beside ``corpus.yaml``.
+CORPUS_QUERIES = "queries"
+
+#: A named query's name: what its URL and ``--name`` say.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def read_corpus_queries(folder: Path, corpus: str, problems: list[Problem]) -> list[NamedQuery]:
+    """The named queries a corpus folder brings: each ``queries/*.rq`` beside its ``corpus.yaml``.
+
+    A file whose name or header cannot be read is added to ``problems`` (with its path).
+    """
+    found = []
+    for path in sorted((Path(folder) / CORPUS_QUERIES).glob("*.rq")):
+        where = f"{CORPUS_QUERIES}/{path.name}"
+        if not NAME.fullmatch(path.stem):
+            problems.append(
+                Problem(
+                    f"{path.stem!r} cannot name a query: use letters, digits, '-' and '_'",
+                    sheet=where,
+                    line=1,
+                )
+            )
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            query = parse_named_query(path.stem, text)
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(f"not UTF-8 (byte {exc.start}); save it as UTF-8", sheet=where, line=1))
+            continue
+        except QueryError as exc:
+            problems.append(Problem(str(exc).split(": ", 1)[-1], sheet=where, line=1))
+            continue
+        found.append(dataclasses.replace(query, corpus=corpus))
+    return found
+
+
+#: The named queries the corpora brought, from their corpus graphs.
+STORED_QUERIES = f"""SELECT ?corpus ?name ?text WHERE {{
+    GRAPH ?g {{ ?c <{CG.namedQuery}> ?q ; <{RDFS.label}> ?corpus .
+               ?q <{CG.queryName}> ?name ; <{CG.queryText}> ?text }}
+}} ORDER BY ?name ?corpus"""
+
+
+def corpus_queries(select: Callable[[str], list[dict]]) -> dict[str, NamedQuery]:
+    """The named queries the corpora in a store brought (:data:`STORED_QUERIES` run by ``select``), by name."""
+    found: dict[str, NamedQuery] = {}
+    for row in select(STORED_QUERIES):
+        try:
+            query = parse_named_query(str(row["name"]), str(row["text"]))
+        except QueryError:
+            continue  # the loader refuses such a text; only a write of raw RDF could leave one
+        found.setdefault(query.name, dataclasses.replace(query, corpus=str(row["corpus"])))
+    return found
 
 
 def render_parameter(parameter: Parameter, raw: str) -> str:

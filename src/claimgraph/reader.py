@@ -158,6 +158,10 @@ class Reader:
         """The data of an IRI's page (:func:`claimgraph.describe.resource_view`)."""
         return describe.resource_view(self.select, iri, as_entity=as_entity)
 
+    def labels(self, iris: set[str]) -> dict[str, str]:
+        """What a page calls each IRI (:func:`claimgraph.describe.labels_of`)."""
+        return describe.labels_of(self.select, iris)
+
     def vocabulary(self, graph: str, namespace: str) -> list[describe.Resource]:
         """The terms of ``namespace`` that ``graph`` defines."""
         return describe.vocabulary_terms(self.select, graph, namespace)

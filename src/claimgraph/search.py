@@ -22,12 +22,15 @@ function, so the same code reads a store object or the server's query workers.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -47,7 +50,7 @@ MARK_START, MARK_END = "\x02", "\x03"
 KINDS = ("document", "event", "agent", "entity")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Entry:
     """One indexed text: a name of a resource, or the quote of a claim.
 
@@ -121,6 +124,12 @@ class SearchIndex:
                 "CREATE TABLE IF NOT EXISTS entry_graphs (entry INTEGER PRIMARY KEY, graph TEXT)"
             )
             self._db.execute("CREATE INDEX IF NOT EXISTS entry_graphs_by_graph ON entry_graphs (graph)")
+            # The entries of a write's new graphs, gathered while the write is checked and
+            # published once it is committed (never searched before).
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS staged (stage INTEGER, text, field, iri, label, graph, kind)"
+            )
+            self._db.execute("CREATE INDEX IF NOT EXISTS staged_by_stage ON staged (stage)")
             if not known:  # an index written before the table: rebuilt at its first use
                 self._db.execute("DELETE FROM entries")
                 self._db.execute("DELETE FROM meta WHERE key = 'marker'")
@@ -158,6 +167,42 @@ class SearchIndex:
                 rows,
             )
             self._db.executemany("INSERT INTO entry_graphs VALUES (?, ?)", [(r[0], r[5]) for r in rows])
+
+    def stage(self, stage: int, entries: Iterable[Entry]) -> None:
+        """Keep ``entries`` aside under ``stage`` (not searched until :meth:`publish`)."""
+        rows = [(stage, e.text, e.field, e.iri, e.label, e.graph, e.kind) for e in entries]
+        with self._lock, self._db:
+            self._db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def publish(self, stage: int, graphs: Iterable[str]) -> None:
+        """Replace the rows of ``graphs`` by the entries staged under ``stage``, in one transaction."""
+        names = [(str(g),) for g in graphs]
+        with self._lock, self._db:
+            self._db.executemany(
+                "DELETE FROM entries WHERE rowid IN (SELECT entry FROM entry_graphs WHERE graph = ?)", names
+            )
+            self._db.executemany("DELETE FROM entry_graphs WHERE graph = ?", names)
+            start = self._db.execute("SELECT COALESCE(MAX(entry), 0) FROM entry_graphs").fetchone()[0]
+            self._db.execute(
+                "INSERT INTO entries (rowid, text, field, iri, label, graph, kind) "
+                "SELECT ? + rowid, text, field, iri, label, graph, kind FROM staged WHERE stage = ?",
+                (start, stage),
+            )
+            self._db.execute(
+                "INSERT INTO entry_graphs SELECT ? + rowid, graph FROM staged WHERE stage = ?", (start, stage)
+            )
+            self._db.execute("DELETE FROM staged WHERE stage = ?", (stage,))
+
+    def discard(self, stage: int) -> None:
+        """Forget the entries staged under ``stage`` (a write that was not committed)."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM staged WHERE stage = ?", (stage,))
+
+    def entries(self) -> list[Entry]:
+        """Every indexed entry, sorted (what two indexes are compared by)."""
+        with self._lock:
+            rows = self._db.execute("SELECT field, iri, label, text, graph, kind FROM entries").fetchall()
+        return sorted(Entry(*row) for row in rows)
 
     def __len__(self) -> int:
         with self._lock:
@@ -332,10 +377,147 @@ def rebuild(index: SearchIndex, select: Select, *, skip: Iterable[URIRef] = ()) 
 
 
 def update(
-    index: SearchIndex, select: Select, graphs: Iterable[URIRef], *, skip: Iterable[URIRef] = ()
+    index: SearchIndex,
+    select: Select,
+    graphs: Iterable[URIRef],
+    *,
+    skip: Iterable[URIRef] = (),
+    staged: StagedEntries | None = None,
 ) -> None:
-    """Index ``graphs`` again, as a write left them (a dropped graph leaves no rows)."""
+    """Index ``graphs`` again, as a write left them (a dropped graph leaves no rows).
+
+    :param staged: the entries of the write's new graphs, gathered from its own triples:
+        those graphs are published from them, not read back.
+    """
     skipped = {str(g) for g in skip}
-    wanted = [str(g) for g in graphs if str(g) not in skipped]
+    known = staged.graphs if staged is not None else set()
+    wanted = [str(g) for g in graphs if str(g) not in skipped and str(g) not in known]
     if wanted:
         index.replace(wanted, read_entries(select, wanted))
+    if staged is not None:
+        staged.publish()
+
+
+# ---------------------------------------------------------------- entries from a write's own triples
+
+_NAME_PROPERTIES = {f"<{RDFS.label}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"}
+_LABEL, _TYPE = f"<{RDFS.label}>", f"<{RDF.type}>"
+_DOCUMENT, _CLAIM, _QUOTE = f"<{CG.SourceDocument}>", f"<{CG.Claim}>", f"<{OA.TextQuoteSelector}>"
+_EVIDENCE, _SELECTOR, _EXACT = f"<{CG.evidence}>", f"<{OA.hasSelector}>", f"<{OA.exact}>"
+_DERIVED = f"<{PROV.wasDerivedFrom}>"
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
+def _lexical(term: str) -> str | None:
+    """The lexical form of an N-Triples literal (None for an IRI or a blank node).
+
+    >>> _lexical('"say \\\\"52\\\\"\\\\n"@en'), _lexical('"7"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    ('say "52"\\n', '7')
+    """
+    if not term.startswith('"'):
+        return None
+    body = term[1 : term.rindex('"')]
+    if "\\" not in body:
+        return body
+
+    def unescape(m: re.Match[str]) -> str:
+        code = m.group(1)
+        return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPED.get(code, code)
+
+    return _ESCAPE.sub(unescape, body)
+
+
+def graph_entries(graph: str, triples: Iterable[tuple[str, str, str]]) -> list[Entry] | None:
+    """The entries of a graph new to the store, from its triples as N-Triples terms.
+
+    They are those :func:`update` reads back by SPARQL once the graph is committed (a load's
+    document graph: its document's names and its claims' quotes), taken from the write
+    path's own text instead. None when an entry would need what the graph does not say
+    (a named node that is not a document described here, a quote whose document is not):
+    that graph is read back by SPARQL.
+    """
+    edges: dict[str, dict[str, list[str]]] = {}
+    for s, p, o in set(triples):
+        edges.setdefault(s, {}).setdefault(p, []).append(o)
+
+    def values(node: str, p: str) -> list[str]:
+        return edges.get(node, {}).get(p, [])
+
+    def documented(node: str) -> bool:
+        return _DOCUMENT in values(node, _TYPE) and bool(values(node, _LABEL))
+
+    entries: list[Entry] = []
+    for node, properties in edges.items():
+        if not node.startswith("<"):
+            return None  # a blank node: as the store keeps it, read back
+        iri = node[1:-1]
+        names = [(p, _lexical(o)) for p in _NAME_PROPERTIES for o in properties.get(p, ())]
+        if any(text is not None for _p, text in names):
+            if not documented(node):
+                return None
+            for label in values(node, _LABEL):
+                for _p, text in names:
+                    if text is not None:
+                        entries.append(Entry("name", iri, _lexical(label) or "", text, graph, "document"))
+        if _CLAIM in properties.get(_TYPE, ()):
+            for evidence in properties.get(_EVIDENCE, ()):
+                for selector in values(evidence, _SELECTOR):
+                    if _QUOTE not in values(selector, _TYPE):
+                        continue
+                    for exact in values(selector, _EXACT):
+                        for document in properties.get(_DERIVED, ()):
+                            if not documented(document):
+                                return None
+                            for label in values(document, _LABEL):
+                                text = _lexical(exact)
+                                if text is not None:
+                                    entry = Entry(
+                                        "quote", iri, _lexical(label) or "", text, graph, document[1:-1]
+                                    )
+                                    entries.append(entry)
+    return entries
+
+
+class StagedEntries:
+    """The index entries of a write's new graphs, gathered from the write path's own triples.
+
+    :meth:`tee` passes the write's new graphs through while it stages each one's entries
+    in the index (on disk beside it: nothing per claim stays in memory); once the write is
+    committed, :meth:`publish` makes them searchable, and the write's other graphs are
+    read back by SPARQL as before (:func:`update`). A write that is not committed leaves
+    nothing (:meth:`discard`).
+    """
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        # Random, not counted: rows a killed process left staged never match a later write's stage.
+        self.stage = secrets.randbits(62)
+        #: The graphs whose entries are staged (the others are read back by SPARQL).
+        self.graphs: set[str] = set()
+
+    def tee(self, graphs: Iterable[Any]) -> Iterator[Any]:
+        """``graphs`` (each with a ``name`` and its N-Triples ``triples``), unchanged, their entries staged."""
+        staging = True
+        for graph in graphs:
+            entries = graph_entries(str(graph.name), graph.triples) if staging else None
+            if entries is not None:
+                try:
+                    self.index.stage(self.stage, entries)
+                    self.graphs.add(str(graph.name))
+                except sqlite3.Error:
+                    # The index's file cannot grow (a full disk): the write itself must not fail
+                    # on it. Nothing stays staged; after the commit every graph is read back, and
+                    # a failure there is the commit's warning.
+                    staging = False
+                    self.discard()
+            yield graph
+
+    def publish(self) -> None:
+        self.index.publish(self.stage, self.graphs)
+        self.graphs = set()
+
+    def discard(self) -> None:
+        self.graphs = set()
+        with contextlib.suppress(sqlite3.Error):  # left on a full disk, under a stage never published
+            self.index.discard(self.stage)

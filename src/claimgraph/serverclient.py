@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ClaimgraphError, InvalidInput, Problem, StoreError, table
+from .queries import CORPUS_QUERIES
 
 #: Seconds a request to the server may take (a large load is validated in its last request).
 TIMEOUT = 3600.0
@@ -103,16 +104,16 @@ class ServerClient:
         :param upload: an earlier upload's id, to resume it (files it holds are not sent again).
         """
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files += sorted((folder / CORPUS_QUERIES).glob("*.rq"))  # its own named queries
         if upload is None:
             upload = self.request("POST", "uploads", corpus=folder.name)["upload"]
             have: set[str] = set()
         else:
             have = set(self.request("GET", f"uploads/{upload}").get("files", []))
         for done, path in enumerate(files, start=1):
-            if path.name not in have:
-                self.request(
-                    "PUT", f"uploads/{upload}/{urllib.parse.quote(path.name)}", body=path.read_bytes()
-                )
+            name = path.relative_to(folder).as_posix()
+            if name not in have:
+                self.request("PUT", f"uploads/{upload}/{urllib.parse.quote(name)}", body=path.read_bytes())
             if progress is not None:
                 progress("uploading", done, len(files))
         if progress is not None:

@@ -37,9 +37,13 @@ from .model import (
     YearMonth,
 )
 from .namespaces import expand_curie, is_iri
+from .termcheck import Terms, known_terms
 
 #: Why a text is not an IRI, for the sheet's reader.
-_NOT_IRI = "an absolute IRI has a scheme (http:…) and no spaces, quotes or any of <>{}|^`\\"
+_NOT_IRI = (
+    "an absolute IRI has a scheme (http:…), at most one #, % only before two hex digits, "
+    "and no spaces, quotes, brackets or any of <>{}|^`\\"
+)
 
 #: Characters of context kept on each side of a quote (oa:prefix, oa:suffix).
 CONTEXT_CHARS = 32
@@ -195,7 +199,19 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _LineLoader(_BaseLoader):
+    #: Each key given twice in one mapping: the key and the lines of both (YAML would keep the last).
+    duplicates: list[tuple[Any, int, int]]
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Node:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key, line = self.construct_object(key_node, deep=deep), key_node.start_mark.line + 1
+            if key in seen:
+                self.duplicates.append((key, seen[key], line))
+            else:
+                seen[key] = line
         mapping = _Node(super().construct_mapping(node, deep=deep))
         mapping.line = node.start_mark.line + 1
         return mapping
@@ -207,11 +223,13 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lin
 def parse_yaml(text: str, *, sheet: str) -> Any:
     """Parse YAML whose mappings know their line numbers.
 
-    :raises SheetError: with the parser's line on a syntax error.
+    :raises SheetError: with the parser's line on a syntax error; naming the key and both
+        lines when a mapping gives a key twice.
     """
     loader = _LineLoader(text)
+    loader.duplicates = []
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -224,6 +242,19 @@ def parse_yaml(text: str, *, sheet: str) -> Any:
         raise SheetError([Problem(f"not a valid date{shown}: {exc}", sheet=sheet, line=line)]) from None
     finally:
         loader.dispose()
+    if loader.duplicates:
+        raise SheetError(
+            [
+                Problem(
+                    f"key {key!r} is given twice in one mapping, on line {first} and line {line}; "
+                    "YAML would keep only the last: remove one",
+                    sheet=sheet,
+                    line=line,
+                )
+                for key, first, line in sorted(loader.duplicates, key=lambda d: d[2])
+            ]
+        )
+    return data
 
 
 _DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
@@ -247,9 +278,14 @@ def _bad_date(text: str) -> tuple[int | None, str | None]:
 def read_text(path: Path, *, sheet: str) -> str:
     """A file's text, which must be UTF-8.
 
-    :raises SheetError: naming the file and the line of the first byte that is not UTF-8.
+    :raises SheetError: naming the file and the line of the first byte that is not UTF-8, or
+        saying why it cannot be read (a folder, no permission).
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        what = "a folder, not a file" if path.is_dir() else f"unreadable: {exc.strerror or exc}"
+        raise SheetError([Problem(f"the sheet is {what}", sheet=sheet)]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -262,9 +298,10 @@ def read_text(path: Path, *, sheet: str) -> str:
 class _Collector:
     """Gathers problems for one sheet so that all of them are reported at once."""
 
-    def __init__(self, sheet: str) -> None:
+    def __init__(self, sheet: str, terms: Terms | None = None) -> None:
         self.sheet = sheet
         self.problems: list[Problem] = []
+        self.terms = terms or known_terms()
 
     def add(
         self, message: str, node: Any = None, *, line: int | None = None, claim: str | None = None
@@ -273,6 +310,12 @@ class _Collector:
             line = getattr(node, "line", None)
         self.problems.append(Problem(message, sheet=self.sheet, line=line, claim=claim))
 
+    def term(self, iri: str, kind: str, what: str, node: Any) -> None:
+        """A problem when ``iri`` is not a ``kind`` its vocabulary defines (see :mod:`claimgraph.termcheck`)."""
+        problem = self.terms.problem(iri, kind)
+        if problem is not None:
+            self.add(f"{what}: {problem}", node)
+
 
 def _as_list(value: Any) -> list[Any]:
     if value is None:
@@ -280,13 +323,29 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def read_entities(text: str, *, sheet: str) -> list[Entity]:
+def bad_id(value: Any) -> str | None:
+    """Why a sheet's reference to an entity, agent or document is not an id; None when it is one.
+
+    Ids become parts of IRIs, so that only a lower-case slug is one (as ``corpus.yaml`` declares them).
+
+    >>> bad_id("flood-2020") is None, bad_id("a b"), bad_id(["x"])
+    (True, "'a b' is not an id (a lower-case slug: a-z, 0-9, '.', '_', '-')", "must be an id (text), got ['x']")
+    """
+    if not isinstance(value, str):
+        return f"must be an id (text), got {value!r}"
+    if not SLUG.match(value):
+        return f"{value!r} is not an id (a lower-case slug: a-z, 0-9, '.', '_', '-')"
+    return None
+
+
+def read_entities(text: str, *, sheet: str, terms: Terms | None = None) -> list[Entity]:
     """Read a ``corpus.yaml``: its ``agents`` and ``entities`` lists.
 
+    :param terms: the terms types are checked against (default: the known vocabularies', no ``cg:``).
     :raises SheetError: listing every problem found.
     """
     data = parse_yaml(text, sheet=sheet)
-    out = _Collector(sheet)
+    out = _Collector(sheet, terms)
     if not isinstance(data, dict):
         raise SheetError([Problem("expected a mapping with 'agents' and 'entities'", sheet=sheet, line=1)])
     for key in set(data) - {"agents", "entities"}:
@@ -329,6 +388,8 @@ def _read_entity(item: Any, *, is_agent: bool, out: _Collector) -> Entity | None
             continue
         if not is_iri(types[-1]):
             out.add(f"{ident}: type {curie!r} is not an IRI: {_NOT_IRI}", item)
+        else:
+            out.term(types[-1], "class", f"{ident}: type", item)
     for other in _as_list(item.get("same_as")):
         if not is_iri(str(other)):
             out.add(f"{ident}: same_as {other!r} is not an IRI: {_NOT_IRI}", item)
@@ -359,6 +420,7 @@ def read_sheet(
     agent_ids: Container[str] | Iterable[str],
     problems: list[Problem] | None = None,
     parsed: Any = None,
+    terms: Terms | None = None,
 ) -> tuple[Document, list[Claim]]:
     """Read one claim sheet against its document's bytes.
 
@@ -369,10 +431,11 @@ def read_sheet(
     :param problems: when given, problems are added to it and what could be read is
         returned (so that the rest can be checked too); otherwise they are raised.
     :param parsed: the sheet's YAML already parsed by :func:`parse_yaml` (so that it is parsed once).
+    :param terms: the terms predicates are checked against (default: the known vocabularies', no ``cg:``).
     :raises SheetError: listing every problem, each with sheet and line.
     """
     data = parse_yaml(text, sheet=sheet) if parsed is None else parsed
-    out = _Collector(sheet)
+    out = _Collector(sheet, terms)
     known = known_ids if isinstance(known_ids, Container) else set(known_ids)
     agents = agent_ids if isinstance(agent_ids, Container) else set(agent_ids)
     if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
@@ -404,9 +467,10 @@ def _read_document(
     for key in ("id", "file", "sha256", "creator"):
         if not node.get(key):
             out.add(f"document: {key} is required", node)
-    ident = str(node.get("id") or "")
-    if ident and not SLUG.match(ident):
+    ident = node.get("id") or ""
+    if ident and bad_id(ident):
         out.add(f"document: id must be a lower-case slug, got {ident!r}", node)
+        ident = ""  # never minted into an IRI
     text = ""
     if data is None:
         out.add(f"document: file {node.get('file')!r} not found beside the sheet", node)
@@ -423,8 +487,13 @@ def _read_document(
             out.add(f"document: file is not UTF-8 (byte {exc.start})", node)
     for key in ("creator", "publisher"):
         ref = node.get(key)
-        if ref is not None and ref not in agents:
+        if ref is not None and (why := bad_id(ref)):
+            out.add(f"document: {key} {why}", node)
+        elif ref is not None and ref not in agents:
             out.add(f"document: {key} {ref!r} is not an agent in the store or declared in corpus.yaml", node)
+    for key in ("title", "language"):
+        if node.get(key) is not None and not isinstance(node[key], str):
+            out.add(f"document: {key} must be text, got {node[key]!r}", node)
     date = None
     if node.get("date") is not None:
         try:
@@ -432,17 +501,20 @@ def _read_document(
         except ValueError as exc:
             out.add(f"document: date: {exc}", node)
     place = node.get("place")
-    if place is not None and place not in known:
+    if place is not None and (why := bad_id(place)):
+        out.add(f"document: place {why}", node)
+        place = None
+    elif place is not None and place not in known:
         out.add(f"document: place {place!r} is not an entity in the store or declared in corpus.yaml", node)
     return Document(
         id=ident,
         file=str(node.get("file") or ""),
         sha256=hashlib.sha256(data).hexdigest() if data is not None else "",
         text=text,
-        creator=str(node.get("creator") or ""),
-        language=node.get("language"),
-        title=node.get("title"),
-        publisher=node.get("publisher"),
+        creator=node["creator"] if not bad_id(node.get("creator")) else "",
+        language=node["language"] if isinstance(node.get("language"), str) else None,
+        title=node["title"] if isinstance(node.get("title"), str) else None,
+        publisher=node["publisher"] if not bad_id(node.get("publisher")) else None,
         date=date,
         place=place if place in known else None,
         sheet=out.sheet,
@@ -457,7 +529,7 @@ def _read_claim(
         out.add("a claim must be a mapping", line=line)
         return None
     before = len(out.problems)
-    for key in sorted(set(item) - CLAIM_KEYS):
+    for key in sorted(set(item) - CLAIM_KEYS, key=str):  # keys of any YAML type
         out.add(f"unknown key {key!r}", item)
     for key in ("subject", "predicate", "claimant", "quote"):
         if item.get(key) in (None, ""):
@@ -465,8 +537,10 @@ def _read_claim(
     if ("object" in item) == ("value" in item):
         out.add("give exactly one of object (an entity id) and value (a literal)", item)
 
-    def ref(key: str, value: Any, pool: set[str], what: str) -> None:
-        if value is not None and value not in pool:
+    def ref(key: str, value: Any, pool: Container[str], what: str) -> None:
+        if value is not None and (why := bad_id(value)):
+            out.add(f"{key} {why}", item)
+        elif value is not None and value not in pool:
             out.add(f"{key} {value!r} is not {what} in the store or declared in corpus.yaml", item)
 
     ref("subject", item.get("subject"), known, "an entity or agent")
@@ -474,7 +548,9 @@ def _read_claim(
     ref("claimant", item.get("claimant"), agents, "an agent")
     ref("medium", item.get("medium"), known, "an entity")
     predicate = ""
-    if item.get("predicate"):
+    if item.get("predicate") is not None and not isinstance(item["predicate"], str):
+        out.add(f"predicate must be text (a CURIE or an <IRI>), got {item['predicate']!r}", item)
+    elif item.get("predicate"):
         try:
             predicate = expand_curie(str(item["predicate"]))
         except KeyError:
@@ -482,6 +558,8 @@ def _read_claim(
         else:
             if not is_iri(predicate):
                 out.add(f"predicate {item['predicate']!r} is not an IRI: {_NOT_IRI}", item)
+            else:
+                out.term(predicate, "property", "predicate", item)
     value: Any = EntityRef(item["object"]) if "object" in item else None
     if "value" in item:
         try:
@@ -565,6 +643,7 @@ class CorpusFolder:
     sheets: tuple[Path, ...]
     known: frozenset[str]
     agents: frozenset[str]
+    terms: Terms | None = None
 
 
 def open_corpus(
@@ -573,6 +652,7 @@ def open_corpus(
     known_ids: Iterable[str] = (),
     agent_ids: Iterable[str] = (),
     problems: list[Problem],
+    terms: Terms | None = None,
 ) -> CorpusFolder:
     """Read a corpus folder's ``corpus.yaml`` and find its claim sheets (read by :func:`read_documents`).
 
@@ -580,6 +660,7 @@ def open_corpus(
         sheets may use beside those of ``corpus.yaml``.
     :param agent_ids: those of them that are agents.
     :param problems: every problem found is added to it.
+    :param terms: the terms types and predicates are checked against (see :mod:`claimgraph.termcheck`).
     :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     """
     folder = Path(folder)
@@ -588,7 +669,7 @@ def open_corpus(
         raise CorpusNotFound(f"{folder}: no {CORPUS_FILE} here, so this is not a corpus folder")
     try:
         entities = read_entities(
-            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path)
+            read_text(entities_path, sheet=_rel(entities_path)), sheet=_rel(entities_path), terms=terms
         )
     except SheetError as exc:
         problems += exc.problems
@@ -614,6 +695,7 @@ def open_corpus(
         sheets=tuple(sheets),
         known=frozenset({e.id for e in entities} | set(known_ids)),
         agents=frozenset({e.id for e in entities if e.is_agent} | set(agent_ids)),
+        terms=terms,
     )
 
 
@@ -631,9 +713,16 @@ def read_documents(
         except SheetError as exc:
             problems += exc.problems
             continue
-        file_name = head.get("document", {}).get("file") if isinstance(head, dict) else None
-        doc_path = corpus.folder / str(file_name) if file_name else None
-        data = doc_path.read_bytes() if doc_path and doc_path.is_file() else None
+        document_node = head.get("document") if isinstance(head, dict) else None
+        file_name = document_node.get("file") if isinstance(document_node, dict) else None
+        doc_path = corpus.folder / file_name if isinstance(file_name, str) and file_name else None
+        data = None
+        if doc_path and doc_path.is_file():
+            try:
+                data = doc_path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(f"document file {file_name!r}: {exc.strerror or exc}", sheet=name))
+                continue
         try:
             document, read = read_sheet(
                 text,
@@ -643,6 +732,7 @@ def read_documents(
                 agent_ids=corpus.agents,
                 problems=problems,
                 parsed=head,
+                terms=corpus.terms,
             )
         except SheetError as exc:
             problems += exc.problems
@@ -661,6 +751,7 @@ def read_corpus(
     known_ids: Iterable[str] = (),
     agent_ids: Iterable[str] = (),
     problems: list[Problem] | None = None,
+    terms: Terms | None = None,
 ) -> Corpus:
     """Read ``corpus.yaml`` and every claim sheet in ``folder``.
 
@@ -669,11 +760,12 @@ def read_corpus(
     :param agent_ids: those of them that are agents.
     :param problems: when given, every problem is added to it and what could be read
         is returned, so that the rest can be validated too; otherwise they are raised.
+    :param terms: the terms types and predicates are checked against (see :mod:`claimgraph.termcheck`).
     :raises CorpusNotFound: when ``folder`` has no ``corpus.yaml`` (not a corpus at all).
     :raises SheetError: listing every problem in every sheet.
     """
     found: list[Problem] = []
-    corpus = open_corpus(folder, known_ids=known_ids, agent_ids=agent_ids, problems=found)
+    corpus = open_corpus(folder, known_ids=known_ids, agent_ids=agent_ids, problems=found, terms=terms)
     documents: list[Document] = []
     claims: list[Claim] = []
     for document, read in read_documents(corpus, problems=found):

@@ -100,6 +100,7 @@ _STRING = re.compile(
 _NAME = re.compile(r"(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%\\]))*|[^\W\d][\w\-]*")
 _VARIABLE = re.compile(r"[?$][\w]*")
 _LANGTAG = re.compile(r"@[A-Za-z][A-Za-z0-9\-]*")
+_DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 
 
@@ -150,7 +151,8 @@ def tokens(text: str) -> list[Token]:
             i = _VARIABLE.match(text, i).end()  # type: ignore[union-attr]
         elif c == "@" and (match := _LANGTAG.match(text, i)):
             i = match.end()
-        elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            # Only ASCII digits: str.isdigit() is true for "٣" and "²", which no number matches.
             i = _NUMBER.match(text, i).end()  # type: ignore[union-attr]
         elif match := _NAME.match(text, i):
             word = match.group()
@@ -160,6 +162,19 @@ def tokens(text: str) -> list[Token]:
             out.append(Token("other", c, i))
             i += 1
     return out
+
+
+def _join(base: str, iri: str) -> str:
+    """``iri`` resolved against ``base``; as it is when it cannot be (``http://[x/``: the parser
+    refuses it later, with its position).
+
+    >>> _join("http://e/", "a"), _join("http://e/", "http://[x/")
+    ('http://e/a', 'http://[x/')
+    """
+    try:
+        return urljoin(base, iri)
+    except ValueError:
+        return iri
 
 
 def _where(text: str, offset: int) -> str:
@@ -212,10 +227,10 @@ def _inspect(
         word = tok.text.upper()
         after = toks[k + 1 : k + 4]
         if word == "PREFIX" and len(after) >= 2 and after[0].kind == "pname" and after[1].kind == "iri":
-            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+            prefixes[after[0].text[:-1]] = _join(base, after[1].text[1:-1])
             continue
         if word == "BASE" and after and after[0].kind == "iri":
-            base = urljoin(base, after[0].text[1:-1])
+            base = _join(base, after[0].text[1:-1])
             continue
         if word in {"PREFIX", "BASE", "NAMED"}:
             continue
@@ -243,7 +258,7 @@ def _inspect(
 
 def _resolve(tok: Token, prefixes: dict[str, str], base: str) -> str | None:
     if tok.kind == "iri":
-        return urljoin(base, tok.text[1:-1])
+        return _join(base, tok.text[1:-1])
     if tok.kind == "pname":
         prefix, _, local = tok.text.partition(":")
         if prefix in prefixes:
@@ -379,9 +394,9 @@ def _prologue(toks: list[Token], base_iri: str | None) -> tuple[dict[str, str], 
         word = tok.text.upper()
         after = toks[k + 1 : k + 3]
         if word == "PREFIX" and len(after) == 2 and after[0].kind == "pname" and after[1].kind == "iri":
-            prefixes[after[0].text[:-1]] = urljoin(base, after[1].text[1:-1])
+            prefixes[after[0].text[:-1]] = _join(base, after[1].text[1:-1])
         elif word == "BASE" and after and after[0].kind == "iri":
-            base = urljoin(base, after[0].text[1:-1])
+            base = _join(base, after[0].text[1:-1])
     return prefixes, base
 
 

@@ -9,8 +9,12 @@ load of the whole folder, which goes through the one write path like a local loa
 >>> staging = Uploads(Path(tempfile.mkdtemp()))
 >>> upload = staging.open("mini")
 >>> staging.put(upload, "corpus.yaml", b"agents: []\\n")
+>>> staging.put(upload, "queries/deaths.rq", b"# Deaths\\nSELECT * WHERE { ?s ?p ?o }\\n")
 >>> staging.files(upload), staging.folder(upload).name
-(['corpus.yaml'], 'mini')
+(['corpus.yaml', 'queries/deaths.rq'], 'mini')
+
+Beside the folder's own files, the named queries of its ``queries/`` folder
+(``queries/NAME.rq``) are staged in a ``queries/`` folder of the upload.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import NotFound, QueryError
+from .queries import CORPUS_QUERIES as QUERIES
 
 #: A corpus's or a staged file's name.
 NAME = re.compile(r"[\w.-]{1,128}")
@@ -51,16 +56,24 @@ class Uploads:
         return folder
 
     def put(self, upload: str, name: str, data: bytes) -> None:
-        """Stage one file of an upload (sent again, it replaces itself)."""
-        if not NAME.fullmatch(name) or name.startswith("."):
+        """Stage one file of an upload (sent again, it replaces itself): a file of the corpus
+        folder, or ``queries/NAME.rq``, a named query of its ``queries/`` folder."""
+        folder, _, file = name.rpartition("/")
+        if folder not in ("", QUERIES) or (folder and not file.endswith(".rq")):
+            raise QueryError(f"file name {name!r}: a file of the corpus folder, or {QUERIES}/NAME.rq")
+        if not NAME.fullmatch(file) or file.startswith("."):
             raise QueryError(f"file name {name!r}: a file of the corpus folder, without a path")
         target = self.folder(upload) / name
+        target.parent.mkdir(exist_ok=True)
+        name = file
         part = target.with_name(f".{name}.part")
         part.write_bytes(data)
         part.replace(target)
 
     def files(self, upload: str) -> list[str]:
-        return sorted(p.name for p in self.folder(upload).iterdir() if not p.name.startswith("."))
+        folder = self.folder(upload)
+        staged = [p for p in folder.iterdir() if p.is_file()] + sorted((folder / QUERIES).glob("*.rq"))
+        return sorted(str(p.relative_to(folder)) for p in staged if not p.name.startswith("."))
 
     def close(self, upload: str) -> None:
         if _ID.fullmatch(upload):

@@ -17,16 +17,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import processes
-from .config import VALIDATORS, ontology_folder
+from .config import VALIDATORS
 from .errors import Problem, ValidationFailed
 from .namespaces import CG, DCT, OA, PROV, RDF, RDFS, SCHEMA, SH, XSD
 from .sparqlshapes import CompiledShapes, Result, stage
+from .vocabulary import ontology_version, parse_ontology
 
 #: Properties whose objects a batch's nodes need described (their type, label, creator, text).
 REFERENCE_PROPERTIES = (
@@ -75,16 +77,19 @@ def check_validator(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=8)
 def load_vocabulary(ontology_dir: str, validator: str = "fast") -> Vocabulary:
-    """Parse ``shapes.ttl`` and the vocabulary (every other ``*.ttl``) in ``ontology_dir``."""
-    folder = ontology_folder(ontology_dir)
-    shapes = Graph().parse(folder / "shapes.ttl", format="turtle")
-    ontology = Graph()
-    for path in sorted(folder.glob("*.ttl")):
-        if path.name != "shapes.ttl":
-            ontology.parse(path, format="turtle")
-    return Vocabulary(shapes=shapes, ontology=ontology, validator=check_validator(validator))
+    """Parse ``shapes.ttl`` and the vocabulary (every other ``*.ttl``) in ``ontology_dir``.
+
+    Parsed once per version of the files (:func:`claimgraph.vocabulary.ontology_version`):
+    an edited file is parsed again.
+    """
+    return _load_vocabulary(ontology_dir, ontology_version(Path(ontology_dir)), check_validator(validator))
+
+
+@lru_cache(maxsize=8)
+def _load_vocabulary(ontology_dir: str, version: str, validator: str) -> Vocabulary:
+    ontology, shapes = parse_ontology(Path(ontology_dir))
+    return Vocabulary(shapes=shapes, ontology=ontology, validator=validator)
 
 
 def referenced_nodes(batch: Graph) -> set[URIRef]:

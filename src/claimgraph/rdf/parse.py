@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from .. import formats
 from ..errors import BadRdf, UnsupportedFormat
+from ..nesting import check_depth
 from .results import rdf_format
 from .terms import Triple, from_ox
 
@@ -51,6 +52,7 @@ def parse_upload(data: bytes, media_type: str, *, base_iri: str | None) -> list[
             f"cannot read {media_type or 'a body without Content-Type'}; send one of {offered}"
         )
     fmt = rdf_format(row)
+    check_depth(data, row.name)  # the engine's JSON-LD and RDF/XML parsers recurse
     if fmt == ox.RdfFormat.RDF_XML:
         _check_xml(data)
     elif fmt == ox.RdfFormat.JSON_LD:

@@ -26,7 +26,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from .. import formats
-from ..errors import QueryError, StoreError
+from ..errors import NoSpace, QueryError, StoreError, write_failed
 from ..rdf.results import QueryResult, kind_of, rdf_format, read_answer, results_format, write_answer
 from ..rdf.terms import ANY, DEFAULT, Quad, ox_quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset
@@ -55,6 +55,7 @@ class OxigraphStore:
         self.read_only = read_only
         self._lock: Any = None
         self._marker: CommitMarker | None = None
+        self._unrecorded: OSError | None = None  # the marker of a commit that its file does not hold yet
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -72,6 +73,8 @@ class OxigraphStore:
                 self._roll_back_journal()
         except OSError as exc:
             self._release()
+            if isinstance(write_failed(exc, self.path), NoSpace):
+                raise write_failed(exc, self.path, outcome="it cannot be opened") from None
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
     def _release(self) -> None:
@@ -84,7 +87,7 @@ class OxigraphStore:
         """A store object around a pyoxigraph store of this module's own (no folder, no lock)."""
         store = cls.__new__(cls)
         store.path, store.read_only, store._lock, store._store = None, False, None, raw
-        store._marker = None
+        store._marker, store._unrecorded = None, None
         return store
 
     @property
@@ -202,7 +205,7 @@ class OxigraphStore:
                 else:
                     self._store.update(_delete_insert(removing, adding, creating, dropping, fresh))
             except (OSError, RuntimeError) as exc:
-                raise StoreError(f"write failed, nothing was written: {exc}") from None
+                raise write_failed(exc, self.path) from None
         self._advance_marker()
 
     def writing(self) -> AbstractContextManager[None]:
@@ -231,7 +234,7 @@ class OxigraphStore:
                     f"write failed ({exc}), and undoing it failed too ({again}): the next opening of "
                     "the store for writing drops what was written"
                 ) from None
-            raise StoreError(f"write failed, nothing was written: {exc}") from None
+            raise write_failed(exc, self.path) from None
 
     def _roll_back_journal(self) -> None:
         """Drop the new graphs of a bulk commit that did not finish, one transaction each, then the journal."""
@@ -355,30 +358,64 @@ class OxigraphStore:
         return kind, write_answer(kind, fmt, max_rows=max_rows, variables=variables, items=raw)
 
     def commit_marker(self) -> CommitMarker:
-        """The last commit: recorded in the store's folder by each commit (:meth:`apply`)."""
+        """The last commit: recorded in the store's folder by each commit (:meth:`apply`).
+
+        :raises StoreError: when the last commit's marker could not be recorded in the folder
+            (a full disk after the commit), and still cannot: the commit stands.
+        """
         if self._marker is None:
             self._marker = read_commit_marker(str(self.path) if self.path is not None else MEMORY)
+        elif self._unrecorded is not None:
+            self._record_marker()
+            if self._unrecorded is not None:
+                raise write_failed(
+                    self._unrecorded,
+                    self.path,
+                    outcome="the write is committed, but its commit marker was not recorded",
+                )
         return self._marker
 
     def _advance_marker(self) -> None:
-        marker = self.commit_marker().next(at=time.time())
-        if self.path is not None:
-            write_commit_marker(str(self.path), marker)
-        self._marker = marker
+        """After a commit: the next marker, kept here even when its file cannot be written
+        (the commit stands; :meth:`commit_marker` says so and tries again)."""
+        self._marker = self.commit_marker().next(at=time.time())
+        self._record_marker()
+
+    def _record_marker(self) -> None:
+        assert self._marker is not None
+        try:
+            if self.path is not None:
+                write_commit_marker(str(self.path), self._marker)
+            self._unrecorded = None
+        except OSError as exc:
+            self._unrecorded = exc
 
     def __len__(self) -> int:
         return len(self._store)
 
     def flush(self) -> None:
+        """Write what the engine holds in memory to its files (what is committed is in its log already).
+
+        :raises StoreError: (:class:`NoSpace` when the device is full) saying the commits stand.
+        """
         if self.path is not None and not self.read_only:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise write_failed(
+                    exc,
+                    self.path,
+                    outcome="what was committed stands (in the engine's log), but it was not flushed",
+                ) from None
 
     def close(self) -> None:
-        """Flush and close; the lock on the folder is released."""
-        if hasattr(self, "_store"):
-            self.flush()
-            del self._store
-        self._release()
+        """Flush and close; the lock on the folder is released (also when the flush fails)."""
+        try:
+            if hasattr(self, "_store"):
+                self.flush()
+        finally:
+            self.__dict__.pop("_store", None)
+            self._release()
 
 
 def _unskolemized(quad: ox.Quad, prefix: str) -> ox.Quad:

@@ -17,7 +17,7 @@ from flask import Flask
 
 from ..api import Claimgraph
 from ..config import load_settings
-from . import curation, errors, history, linked, pages, sparql, writes
+from . import annotate, curation, errors, history, linked, pages, sparql, writes
 from .context import get_claimgraph, get_executor
 
 __all__ = ["create_app", "get_claimgraph", "get_executor", "serve"]
@@ -45,6 +45,7 @@ def create_app(
     app.register_blueprint(writes.blueprint)
     app.register_blueprint(curation.blueprint)
     app.register_blueprint(history.blueprint)
+    app.register_blueprint(annotate.blueprint)
     linked.register(app)
 
     @app.route("/favicon.ico")
@@ -56,8 +57,8 @@ def create_app(
 
 
 def serve(cg: Claimgraph) -> None:
-    """Serve with waitress, the production WSGI server."""
-    from waitress import serve as waitress_serve
+    """Serve with waitress, the production WSGI server (its own errors in the JSON shape too)."""
+    from .server import serve as serve_app
 
     app = create_app(claimgraph=cg)
     if cg.settings.trusted_proxy:
@@ -68,12 +69,12 @@ def serve(cg: Claimgraph) -> None:
     print(f"claimgraph: serving {s.store} on http://{s.host}:{s.port}/sparql", flush=True)
     # Flask refuses a body over max_body first, with the JSON error shape; waitress's own
     # limit, a little higher, is the backstop for bodies that never reach the app.
-    waitress_serve(
+    serve_app(
         app,
         host=s.host,
         port=s.port,
         threads=s.threads,
-        max_request_body_size=s.max_body + 65536,
+        max_body=s.max_body,
         ident="claimgraph",
         **_proxy(s.trusted_proxy),
     )

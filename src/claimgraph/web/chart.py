@@ -14,6 +14,8 @@ import textwrap
 from typing import Any
 
 WIDTH, LEFT, RIGHT, HEAD = 720, 190, 16, 26
+#: A phone's chart: as wide as the screen, each claimant's name on the line above its row.
+NARROW_WIDTH, NARROW_LEFT, NARROW_NAME_CHARS = 360, 14, 44
 #: Pixels kept free beside the outermost marks, for their labels.
 LABEL_ROOM = 96
 LINE = 15
@@ -62,9 +64,12 @@ def domain(
     return round(lo, 6), round(hi, 6)
 
 
-def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = (), narrow: bool = False) -> dict[str, Any]:  # type: ignore[assignment]
     """The geometry of the chart of a numeric fact's claims (:class:`claimgraph.facts.Fact`), with
     the low and high of each stated rule's range (:class:`claimgraph.ranges.Range`) to switch between.
+
+    :param narrow: a phone's chart (``NARROW_WIDTH`` wide), each claimant's name above its row
+        rather than beside it, so that nothing is cut off or shrunk to unreadable.
 
     >>> from rdflib import Literal, URIRef
     >>> from claimgraph import describe
@@ -95,8 +100,11 @@ def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str,
     styles = {kind: i for i, kind in enumerate(sorted(by_kind))} if len(by_kind) > 1 else {}
     values = [v for _, v, _ in groups] or [0.0]
     low, high = min(values), max(values)
+    if narrow:
+        width = NARROW_WIDTH
+    left_edge = NARROW_LEFT if narrow else LEFT
     right = width - RIGHT
-    plot = right - LEFT
+    plot = right - left_edge
 
     def label(claims: list[Any]) -> str:
         kinds = sorted({c.count_kind for c in claims if c.count_kind})
@@ -108,29 +116,41 @@ def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str,
     # Room beside the outermost marks for their labels (about 7 pixels a character): on the left
     # for the labels of the lowest marks, which stand left of them, on the right for the others.
     def room(texts: list[str]) -> float:
-        return min(plot * 0.42, 7.4 * max((len(t) for t in texts), default=0) + 16)
+        return min(plot * (0.3 if narrow else 0.42), 7.4 * max((len(t) for t in texts), default=0) + 16)
 
     left_labels = [t for (_, v, _), t in labels.items() if v == low and low != high]
     right_labels = [t for (_, v, _), t in labels.items() if not (v == low and low != high)]
     lo, hi = domain(low, high, plot, room(left_labels), room(right_labels))
 
     def x(value: float) -> float:
-        return round(LEFT + plot * ((value - lo) / (hi - lo) if hi > lo else 0.5), 1)
+        return round(left_edge + plot * ((value - lo) / (hi - lo) if hi > lo else 0.5), 1)
 
-    names = {s: textwrap.wrap(sources[s].text, NAME_CHARS) or [""] for s in order}
-    heights = {s: max(34, LINE * len(names[s]) + 14) for s in order}
+    chars = NARROW_NAME_CHARS if narrow else NAME_CHARS
+    names = {s: textwrap.wrap(sources[s].text, chars) or [""] for s in order}
+    if narrow:  # the name's lines, then the row of marks below them
+        heights = {s: LINE * len(names[s]) + 30 for s in order}
+    else:
+        heights = {s: max(34, LINE * len(names[s]) + 14) for s in order}
     tops, y = {}, HEAD
     for s in order:
         tops[s] = y
         y += heights[s]
     axis_y = y + 8
+
+    def row_y(s: str) -> float:
+        return tops[s] + LINE * len(names[s]) + 14 if narrow else tops[s] + heights[s] / 2
+
     marks = []
     for (source, value, bound), claims in sorted(
         groups.items(), key=lambda i: (order.index(i[0][0]), i[0][1])
     ):
         mx = x(value)
-        # Beside the mark, on the side away from the range's nearer rule.
+        # Beside the mark, on the side away from the range's nearer rule, unless the label would
+        # run past the picture's edge there (a long label on a narrow chart).
         left_side = value == low and low != high
+        text_width = 7.4 * len(labels[(source, value, bound)]) + 12
+        if not left_side and mx + text_width > width and mx - text_width >= 0:
+            left_side = True
         marks.append(
             {
                 "source": sources[source].text,
@@ -146,7 +166,7 @@ def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str,
                 "claim": claims[0].iri,
                 "documents": sorted({c.document.text for c in claims}),
                 "x": mx,
-                "y": tops[source] + heights[source] / 2,
+                "y": row_y(source),
                 "label_x": mx - 12 if left_side else mx + 12,
                 "anchor": "end" if left_side else "start",
             }
@@ -160,11 +180,21 @@ def chart(fact: Any, *, width: int = WIDTH, ranges: list[Any] = ()) -> dict[str,
         "predicate": fact.predicate,
         "width": width,
         "height": axis_y + 30,
-        "left": LEFT,
+        "left": left_edge,
+        "narrow": narrow,
         "right": right,
         "axis_y": axis_y,
         "rows": [
-            {"lines": names[s], "iri": s, "y": tops[s] + heights[s] / 2, "label": sources[s].text}
+            {
+                "lines": names[s],
+                "iri": s,
+                "y": row_y(s),
+                "label": sources[s].text,
+                # Beside the row, right-aligned before the plot; or, narrow, above it from the left.
+                "label_x": left_edge if narrow else left_edge - 10,
+                "label_y": tops[s] + 11 if narrow else row_y(s) + 4 - 7.5 * (len(names[s]) - 1),
+                "anchor": "start" if narrow else "end",
+            }
             for s in order
         ],
         "marks": marks,

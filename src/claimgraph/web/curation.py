@@ -54,9 +54,11 @@ def upload_files(upload: str) -> Response:
 
 
 @blueprint.route("/uploads/<upload>/<name>", methods=["PUT"])
+@blueprint.route("/uploads/<upload>/queries/<query>", methods=["PUT"])
 @write_access
-def put_file(upload: str, name: str) -> Response:
-    get_claimgraph().uploads.put(upload, name, request.get_data())
+def put_file(upload: str, name: str = "", query: str = "") -> Response:
+    """Stage a file of the corpus folder, or a named query of its ``queries/`` folder."""
+    get_claimgraph().uploads.put(upload, f"queries/{query}" if query else name, request.get_data())
     return Response(status=204)
 
 

@@ -19,6 +19,8 @@ from ..api import best_match
 from ..errors import ClaimgraphError
 
 GENERIC = "internal server error; it has been logged"
+#: A body over the limit, whether Flask or the WSGI server refuses it.
+TOO_LARGE = "the request body is larger than this server accepts ({max_body} bytes, CLAIMGRAPH_MAX_BODY)"
 
 
 def error_body(status: int, code: str, message: str, **details: Any) -> dict[str, Any]:
@@ -84,7 +86,10 @@ def register(app: Flask) -> None:
         if exc.code == 404 and wants_page():
             return not_found_page(f"There is no page at {request.path}.")
         code = (exc.name or "error").lower().replace(" ", "-")
-        response = error_response(exc.code or 500, code, exc.description or exc.name)
+        message = exc.description or exc.name
+        if exc.code == 413:
+            message = TOO_LARGE.format(max_body=app.config["MAX_CONTENT_LENGTH"])
+        response = error_response(exc.code or 500, code, message)
         for key in ("Allow", "WWW-Authenticate", "Retry-After"):
             if exc.get_response().headers.get(key):
                 response.headers[key] = exc.get_response().headers[key]

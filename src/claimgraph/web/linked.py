@@ -4,7 +4,7 @@ Routes match by path under the base IRI (``<base>entity/x`` answers at
 ``/entity/x`` on whatever host and port the server runs, and also under the
 base IRI's own path when it has one), so the pages work behind any address.
 
-* ``/entity/<id>``, ``/document/<id>``, ``/claim/<digest>`` (its ``#evidence``,
+* ``/entity/<id>``, ``/document/<id>``, ``/corpus/<name>``, ``/claim/<digest>`` (its ``#evidence``,
   ``#quote``, ``#position`` and ``#step-N`` are in its description),
   ``/consensus/<id>``, ``/.well-known/genid/<id>``, ``/nanopub/<digest>``;
 * ``/ns`` (the vocabulary, where ``cg:`` terms are described) and ``/shapes``;
@@ -33,7 +33,7 @@ from werkzeug.exceptions import NotFound
 from ..api import EXPORT_FORMATS as DUMPS
 from ..api import GZIP, Description, Reader, best_match, dump_file, gzipped
 from .context import get_claimgraph
-from .pages import render_dumps, render_graph, render_resource, render_vocabulary, render_void
+from .pages import render_corpus, render_dumps, render_graph, render_resource, render_vocabulary, render_void
 from .resources import (
     EXTENSIONS,
     HTML,
@@ -87,6 +87,13 @@ def claim(name: str) -> Response:
 def consensus(name: str) -> Response:
     iri, page, ext = _page_for("consensus", name)
     return resource_response(iri, page=page, extension=ext, render=_render("resource", iri))
+
+
+@blueprint.route("/corpus/<name>")
+def corpus(name: str) -> Response:
+    """A corpus: its documents, the entities it declares, the writes that touched it."""
+    iri, page, ext = _page_for("corpus", name)
+    return resource_response(iri, page=page, extension=ext, render=lambda: render_corpus(iri))
 
 
 @blueprint.route("/.well-known/genid/<name>")
@@ -152,8 +159,15 @@ def graph_page() -> Response | None:
     prefix = next((p for p in _prefixes() if request.path.startswith(p + "graph/")), None)
     if prefix is None:
         return None
+    explicit = request.args.get("format")
+    if explicit and explicit.lower() not in ("html", HTML):
+        return None  # ``?format=ttl``: the graph itself, in that form
     # HTML last: ``*/*`` (or no Accept) gets Turtle, as every other IRI does; a browser names HTML.
-    if best_match(request.headers.get("Accept"), [*(SPECS[n].media_type for n in RDF_OFFERS), HTML]) != HTML:
+    if (
+        not explicit
+        and best_match(request.headers.get("Accept"), [*(SPECS[n].media_type for n in RDF_OFFERS), HTML])
+        != HTML
+    ):
         return None
 
     rest = request.path[len(prefix) :]

@@ -19,15 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from rdflib import URIRef
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 from werkzeug.exceptions import NotFound
 
 from ..api import EXPORT_FORMATS as DUMPS
 from .chart import chart
 from .context import get_claimgraph
-from .resources import alternates, cached, dump_bytes, get_reader, href, select
+from .resources import (
+    EXTENSIONS,
+    alternates,
+    cached,
+    dump_bytes,
+    get_reader,
+    href,
+    read_named_queries,
+    select,
+)
 
 blueprint = Blueprint("pages", __name__)
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 #: The YASGUI files the query page needs, under ``static/``.
 VENDOR_FILES = ("vendor/yasgui.min.js", "vendor/yasgui.min.css")
@@ -56,6 +67,7 @@ def page(template: str, **context: Any) -> str:
 @blueprint.route("/query")
 def query_page() -> Response:
     """YASGUI pointed at ``/sparql``, with every named query as a ready tab (casualties-by-source first)."""
+    read_named_queries()
     queries = list(get_claimgraph().named_queries.values())
     queries.sort(key=lambda q: q.name != FIRST_QUERY)
     examples = [
@@ -81,7 +93,11 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     query = cg.named_query(name)
     text = cg.named_query_text(name, values)
     variables, solutions = get_reader().table(text)
-    rows = [[_cell(row.get(v)) for v in variables] for row in solutions]
+    # The page names each IRI by its label: a ``?xLabel`` beside ``?x`` would say it twice (the
+    # CSV and JSON keep it).
+    variables = [v for v in variables if not (v.endswith("Label") and v[: -len("Label")] in variables)]
+    names = get_reader().labels({str(t) for row in solutions for t in row.values() if isinstance(t, URIRef)})
+    rows = [[_cell(row.get(v), names) for v in variables] for row in solutions]
     html = render_template(
         "named_query.html",
         query=query,
@@ -96,11 +112,11 @@ def named_query_page(name: str, values: dict[str, str]) -> Response:
     return Response(html, mimetype="text/html")
 
 
-def _cell(term: Any) -> dict[str, str]:
+def _cell(term: Any, names: dict[str, str]) -> dict[str, str]:
     if term is None:
         return {"text": ""}
     if isinstance(term, URIRef):
-        return {"text": str(term), "href": href(str(term))}
+        return {"text": names.get(str(term), str(term)), "href": href(str(term)), "title": str(term)}
     return {"text": str(term)}
 
 
@@ -125,11 +141,25 @@ def render_resource(kind: str, iri: str) -> str:
             return page("withdrawn.html", resource=data["resource"], story=story, parts=parts)
     if view.kind == "entity":
         ranged = data["ranged"]
-        data["charts"] = [
-            chart(fact, ranges=[r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs])  # type: ignore[attr-defined]
-            for fact in data.pop("charted")  # type: ignore[attr-defined]
-        ]
+        data["charts"] = []
+        for fact in data.pop("charted"):  # type: ignore[attr-defined]
+            ranges = [r for f, rs in ranged if f.predicate.iri == fact.predicate.iri for r in rs]  # type: ignore[attr-defined]
+            # Drawn twice: beside the names for a wide screen, below them for a phone (CSS shows one).
+            data["charts"].append(
+                chart(fact, ranges=ranges) | {"narrow_chart": chart(fact, ranges=ranges, narrow=True)}
+            )
     return page(f"{view.kind}.html", **data)
+
+
+def render_corpus(iri: str) -> str:
+    """A corpus's page: its documents, the entities it declares, the writes that touched it.
+
+    :raises NotFound: when the store holds no corpus ``iri``.
+    """
+    found = get_claimgraph().corpus(get_reader().select, iri)
+    if found is None:
+        raise NotFound(f"the store holds no corpus <{iri}>")
+    return page("corpus.html", corpus=found)
 
 
 def render_vocabulary(name: str, graph: str) -> str:
@@ -148,7 +178,10 @@ def render_graph(iri: str) -> str:
         "graph.html",
         iri=iri,
         **summary,
-        alternates=[(n, f"{request.base_url}", m) for n, _, m in alternates(request.base_url)],
+        # A graph's address is the Graph Store protocol's: its forms are asked for by ``?format=``.
+        alternates=[
+            (n, f"{request.base_url}?format={EXTENSIONS[n]}", m) for n, _, m in alternates(request.base_url)
+        ],
     )
 
 
@@ -158,8 +191,64 @@ def render_dumps() -> str:
 
 
 def render_void() -> str:
+    """The VoID and DCAT description as a page: what the dataset is, its size, where to query and
+    download it, its graphs; the Turtle itself folded at the end."""
+    turtle = dump_bytes("void").decode("utf-8")
+    here = request.host_url + ".well-known/void"
+    return page_at(here, "void.html", turtle=turtle, **void_summary(turtle))
 
-    return render_template("void.html", turtle=dump_bytes("void").decode("utf-8"))
+
+def page_at(address: str, template: str, **context: Any) -> str:
+    return render_template(template, alternates=alternates(address), **context)
+
+
+def void_summary(turtle: str) -> dict[str, Any]:
+    """What the VoID description says, for people: ``dataset`` (title, description, license,
+    triples, endpoint, uri_space, vocabularies, conforms_to), ``classes``, ``properties``,
+    ``graphs`` (IRI, triples) and ``dumps`` (title, URL, media type)."""
+    graph = Graph().parse(data=turtle, format="turtle")
+    # The dataset itself is the DCAT one; its subsets (the graphs) are VoID datasets only.
+    found = next(graph.subjects(RDF.type, DCAT.Dataset), None)
+    if found is None:
+        return {"dataset": None, "classes": [], "properties": [], "graphs": [], "dumps": []}
+
+    def one(subject: Any, predicate: URIRef) -> str:
+        value = graph.value(subject, predicate)
+        return "" if value is None else str(value)
+
+    dataset = {
+        "title": one(found, DCTERMS.title),
+        "description": one(found, DCTERMS.description),
+        "license": one(found, DCTERMS.license),
+        "triples": one(found, VOID.triples),
+        "endpoint": one(found, VOID.sparqlEndpoint),
+        "uri_space": one(found, VOID.uriSpace),
+        "vocabularies": sorted(str(v) for v in graph.objects(found, VOID.vocabulary)),
+        "conforms_to": sorted(str(v) for v in graph.objects(found, DCTERMS.conformsTo)),
+    }
+    classes = sorted(
+        (one(c, VOID["class"]), one(c, VOID.entities)) for c in graph.objects(found, VOID.classPartition)
+    )
+    properties = sorted(
+        (one(c, VOID.property), one(c, VOID.distinctObjects))
+        for c in graph.objects(found, VOID.propertyPartition)
+    )
+    graphs = sorted((one(g, SD.name), one(g, VOID.triples)) for g in graph.objects(found, VOID.subset))
+    dumps = sorted(
+        (
+            one(d, DCTERMS.title),
+            one(d, DCAT.downloadURL) or str(d),
+            one(d, DCAT.mediaType).rsplit("media-types/", 1)[-1],
+        )
+        for d in graph.objects(found, DCAT.distribution)
+    )
+    return {
+        "dataset": dataset,
+        "classes": classes,
+        "properties": properties,
+        "graphs": graphs,
+        "dumps": dumps,
+    }
 
 
 # ------------------------------------------------------------------ the index and search

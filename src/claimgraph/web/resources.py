@@ -5,6 +5,8 @@ RDF forms, caching from the store's last commit, and descriptions of IRIs.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -14,7 +16,7 @@ from flask import Response, request
 from rdflib.term import Node
 from werkzeug.exceptions import NotFound
 
-from ..api import Description, Reader, best_match, choose_format
+from ..api import Description, Reader, absolute_iri, best_match, choose_format
 from ..errors import NotAcceptable
 from ..formats import FORMATS
 from .context import get_claimgraph, get_executor
@@ -50,6 +52,11 @@ def select(sparql: str) -> list[dict[str, Node]]:
     return get_reader().select(sparql)
 
 
+def read_named_queries() -> None:
+    """Bring the corpora's named queries up to the store's last commit (read through the executor)."""
+    get_claimgraph().read_named_queries(select)
+
+
 # ------------------------------------------------------------------ addresses
 
 
@@ -75,8 +82,15 @@ def href(iri: str) -> str:
 
 
 def minted(rest: str) -> str:
-    """The IRI a local path names: ``entity/x`` → ``<base>entity/x``."""
-    return get_claimgraph().mint.base + rest
+    """The IRI a local path names: ``entity/x`` → ``<base>entity/x``.
+
+    :raises NotFound: when that is no IRI (``entity/a b``): nothing in the store has it.
+    """
+    iri = get_claimgraph().mint.base + rest
+    try:
+        return absolute_iri(iri)
+    except ValueError:
+        raise NotFound(f"no resource here: <{iri}> is not an IRI") from None
 
 
 # ------------------------------------------------------------------ negotiation
@@ -142,7 +156,17 @@ def last_modified() -> datetime:
 
 
 def etag(variant: str) -> str:
+    """The entity tag of a representation at the current commit.
+
+    A variant that holds a client's text (a search) is hashed: a header may not hold a
+    line break or a quote, and the tag must not echo the request.
+    """
+    if not _PLAIN.fullmatch(variant):
+        variant = hashlib.sha256(variant.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f'"{get_claimgraph().marker.tag}-{variant}"'
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9._+-]*")
 
 
 def not_modified(tag: str) -> bool:

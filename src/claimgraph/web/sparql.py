@@ -39,11 +39,11 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, Namespace
 from werkzeug.exceptions import BadRequest, NotFound, UnsupportedMediaType
 
 from .. import formats
-from ..api import QueryRequest, best_match, choose_format
+from ..api import METADATA_GRAPH, QueryRequest, best_match, choose_format
 from ..errors import QueryError
 from .context import get_claimgraph, get_executor
 from .pages import queries_page, query_page
-from .resources import CACHE_CONTROL, etag, last_modified, not_modified
+from .resources import CACHE_CONTROL, etag, last_modified, not_modified, read_named_queries
 from .writes import handle_update
 
 blueprint = Blueprint("sparql", __name__)
@@ -197,10 +197,18 @@ def query_request(text: str, op: Operation) -> QueryRequest:
 
 
 def graph_names() -> list[str]:
-    """The names of every graph in the store, for the service description."""
+    """The names of every graph a query here can read, for the service description.
+
+    The store's own bookkeeping under ``urn:claimgraph:`` (a server's register) is left out,
+    but the metadata graph. On a SPARQL server the list holds whatever else the server's
+    dataset holds (Virtuoso's system graphs): a query sees them too.
+    """
     # GRAPH ?g {} names every graph, empty ones too; Virtuoso 7 matches none with it, and the
     # graphs that hold quads with the second branch.
-    sparql = "SELECT DISTINCT ?g WHERE { { GRAPH ?g {} } UNION { GRAPH ?g { ?s ?p ?o } } } ORDER BY ?g"
+    sparql = (
+        "SELECT DISTINCT ?g WHERE { { GRAPH ?g {} } UNION { GRAPH ?g { ?s ?p ?o } } "
+        f'FILTER (!STRSTARTS(STR(?g), "urn:claimgraph:") || ?g = <{METADATA_GRAPH}>) }} ORDER BY ?g'
+    )
     answer = get_executor().query(
         QueryRequest(sparql=sparql, format="json"),
         timeout=get_claimgraph().settings.query_timeout,
@@ -335,8 +343,9 @@ def sparql() -> Response:
 
 @blueprint.route("/queries/<name>", methods=["GET", "POST"])
 def named_query(name: str) -> Response:
-    """Run one of ``queries/*.rq``; its parameters come as ``?name=value`` (or a form)."""
+    """Run one of ``queries/*.rq`` or of a corpus's own; its parameters come as ``?name=value`` (or a form)."""
     cg = get_claimgraph()
+    read_named_queries()
     if name.endswith(".rq"):
         return Response(cg.named_query(name[: -len(".rq")]).text, mimetype=QUERY_DIRECT)
     cg.named_query(name)
@@ -369,6 +378,7 @@ def named_query(name: str) -> Response:
 def named_queries() -> Response:
     """The named queries with their headers: JSON, or HTML for a browser."""
     cg = get_claimgraph()
+    read_named_queries()
     listing = [
         {
             **q.as_dict(),

@@ -23,7 +23,8 @@ Endpoints:
   GET of it dumps the whole store (TriG, N-Quads or JSON-LD).
 * ``/graph/<path>`` — the same, for the graph named ``<base>graph/<path>``.
 * ``POST /claims`` — a claim sheet (YAML, or multipart with ``sheet``,
-  ``document``, ``corpus``), or claims as Turtle / N-Triples / JSON-LD / RDF/XML.
+  ``document``, ``corpus``), claims as Turtle / N-Triples / JSON-LD / RDF/XML, or one
+  claim as a JSON object without ``@`` keys (the annotation page's; :mod:`claimgraph.annotation`).
 * ``DELETE /claims/<document-id>`` (or ``/documents/<document-id>``) — withdraw a
   document's claims.
 """
@@ -50,10 +51,10 @@ from ..api import (
     absolute_iri,
     parse_upload,
 )
-from ..errors import BadRdf, ClaimgraphError, Forbidden, QueryError, Unauthorized, UnsupportedFormat
+from ..errors import BadRdf, ClaimgraphError, Forbidden, NotFound, QueryError, Unauthorized, UnsupportedFormat
 from .context import get_claimgraph, get_executor
 from .errors import error_response
-from .resources import cached
+from .resources import SPECS, cached, wanted_format
 
 blueprint = Blueprint("writes", __name__)
 
@@ -184,7 +185,12 @@ def graph_store() -> Response:
 
 @blueprint.route("/graph/<path:rest>", methods=GSP_METHODS)
 def direct_graph(rest: str) -> Response:
-    return _graph_operation(URIRef(f"{get_claimgraph().mint.base}graph/{rest}"))
+    iri = f"{get_claimgraph().mint.base}graph/{rest}"
+    try:
+        graph = URIRef(absolute_iri(iri))
+    except ValueError:
+        raise NotFound(f"no graph here: <{iri}> is not an IRI") from None
+    return _graph_operation(graph)
 
 
 def _graph_iri(text: str) -> URIRef:
@@ -241,6 +247,8 @@ def _dump(graph: str | None) -> Response:
     """A graph (None: the default graph; EVERY_GRAPH: the store) serialised by the store, through the
     executor; with the ETag and Last-Modified of the commit (304 when the client's copy is current)."""
     accept = request.headers.get("Accept", "")
+    if request.args.get("format"):  # a link cannot set Accept: ?format=ttl names the form instead
+        accept = SPECS[wanted_format(None, html=False)].media_type
 
     def make() -> Response:
         answer = get_executor().query(
@@ -267,7 +275,10 @@ def _dataset() -> Response:
 def post_claims() -> Response:
     cg = get_claimgraph()
     media = request.mimetype
-    if media in YAML_TYPES or media == "multipart/form-data":
+    claim = _json_claim() if media == "application/json" else None
+    if claim is not None:
+        report = _write(lambda store: cg.add_claim(store, claim))
+    elif media in YAML_TYPES or media == "multipart/form-data":
         upload = _sheet_upload()
         report = _write(lambda store: cg.add_sheet(store, upload))
     elif media in UPLOAD_FORMATS:
@@ -279,6 +290,18 @@ def post_claims() -> Response:
             f"(application/yaml or multipart/form-data) or one of {', '.join(UPLOAD_FORMATS)}"
         )
     return _json(report.as_dict(), 201 if report.added else 200)
+
+
+def _json_claim() -> dict[str, Any] | None:
+    """One claim as a JSON object (the annotation page's), or None for JSON-LD: an object with
+    no ``@`` key says nothing in JSON-LD, so that no JSON-LD upload is read as a claim."""
+    try:
+        body = json.loads(request.get_data(as_text=True))
+    except (ValueError, RecursionError):  # JSON-LD's reader says what is wrong with it
+        return None
+    if isinstance(body, dict) and body and not any(str(k).startswith("@") for k in body):
+        return body
+    return None
 
 
 def _text(data: bytes, what: str) -> str:

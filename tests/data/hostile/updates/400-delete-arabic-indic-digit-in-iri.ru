@@ -1,0 +1,1 @@
+DELETE DATA { <http://e/s> <http://e/p ٣> 1 }
