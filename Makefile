@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate clean
+.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate bench-mixed clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,11 @@ bench-draft: $(STAMP)
 # It writes its own section of benchmarks/RESULTS.md.
 bench-annotate: $(STAMP) browser
 	$(BIN)/python benchmarks/annotate.py
+
+# Reads beside writes (issue 21): a cheap read's latency alone and beside eight clients posting
+# claims, 30 s each: about two minutes. It writes its own section of benchmarks/RESULTS.md.
+bench-mixed: $(STAMP)
+	$(BIN)/python benchmarks/mixed.py
 
 # The write engine's cost (issue 20): writes into spread and crowded-keys stores, a load's
 # phases, the vocabulary kept or derived anew; sizes as an option, e.g.

@@ -13,16 +13,21 @@ within 5× the idle p95 on the same machine), and the writes' count, statuses an
 
     .venv/bin/python benchmarks/mixed.py --seconds 30 --writers 8
 
-which prints a table and writes ``benchmarks/mixed.json``.
+which prints a table, writes ``benchmarks/mixed.json`` and its own section of
+``benchmarks/RESULTS.md`` (between the markers below; ``benchmarks/run.py`` keeps it).
+``make bench-mixed`` runs it.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +42,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from run import free_port, server  # noqa: E402
+
+RESULTS_MD = HERE / "RESULTS.md"
+BEGIN, END = "<!-- reads-beside-writes: written by benchmarks/mixed.py -->", "<!-- /reads-beside-writes -->"
 
 ROOT = HERE.parent
 SECOND = ROOT / "tests" / "data" / "second"
@@ -169,8 +177,18 @@ def measure(*, seconds: float, writers: int) -> dict:
 
 def render(result: dict) -> str:
     idle, mixed, writes = result["idle"], result["mixed"], result["writes"]
+    met = "met" if result["p95_ratio"] <= 5 else "**not met**"
     return "\n".join(
         [
+            BEGIN,
+            "## Reads beside writes (issue 21)",
+            "",
+            f"Measured {result.get('measured', 'before dates were recorded')} at commit "
+            f"{result.get('commit', '?')} by `make bench-mixed` (`benchmarks/mixed.py`): `claimgraph serve` "
+            f"on the test corpus; one reader sends a cheap `ASK` never asked before (no cache answers it) "
+            f"for {result['seconds']:g} s alone, then for {result['seconds']:g} s beside "
+            f"{result['writers']} clients posting claim sheets with their documents (`POST /claims`).",
+            "",
             "| workload | reads | p50 ms | p95 ms | max ms | statuses |",
             "|---|---|---|---|---|---|",
             f"| read only | {idle['reads']} | {idle['p50_ms']} | {idle['p95_ms']} | {idle['max_ms']} | {idle['statuses']} |",
@@ -179,8 +197,36 @@ def render(result: dict) -> str:
             "",
             f"p95 under writes / idle p95: {result['p95_ratio']}× (target ≤ 5×); writes: {writes['count']} "
             f"{writes['statuses']}, p50 {writes['p50_s']} s; store after them: {result['store']}",
+            "",
+            f"Target: a cheap read's p95 beside {result['writers']} writers within 5× its idle p95 "
+            f"on the same machine: {met} ({result['p95_ratio']}×).",
+            END,
+            "",
         ]
     )
+
+
+def with_section(document: str, section: str) -> str:
+    """``document`` with its reads-beside-writes section replaced by ``section`` (added at the end if none)."""
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
+    if pattern.search(document):
+        return pattern.sub(lambda _m: section, document, count=1)
+    return document.rstrip("\n") + "\n\n" + section
+
+
+def section_of(path: Path) -> str | None:
+    """The reads-beside-writes section of a RESULTS.md, if it has one (so that another writer keeps it)."""
+    if not path.is_file():
+        return None
+    found = re.search(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", path.read_text("utf-8"), re.S)
+    return found.group() if found else None
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "?"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -188,10 +234,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--output", type=Path, default=HERE / "mixed.json")
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS_MD, help="The RESULTS.md to write the section into."
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="Write the section from --output's recorded run, measure nothing.",
+    )
     options = parser.parse_args(argv)
-    result = measure(seconds=options.seconds, writers=options.writers)
-    options.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(render(result))
+    if options.render_only:
+        result = json.loads(options.output.read_text("utf-8"))
+    else:
+        result = measure(seconds=options.seconds, writers=options.writers)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        result = {"measured": stamp, "commit": _commit(), **result}
+        options.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    section = render(result)
+    old = options.out.read_text("utf-8") if options.out.is_file() else "# Benchmark results\n"
+    options.out.write_text(with_section(old, section), encoding="utf-8")
+    print(section)
 
 
 if __name__ == "__main__":
