@@ -21,13 +21,10 @@ which prints a table, writes ``benchmarks/mixed.json`` and its own section of
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,9 +39,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from run import free_port, server  # noqa: E402
+from sections import Section, stamp  # noqa: E402
 
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN, END = "<!-- reads-beside-writes: written by benchmarks/mixed.py -->", "<!-- /reads-beside-writes -->"
+SECTION = Section(BEGIN, END)
 
 ROOT = HERE.parent
 SECOND = ROOT / "tests" / "data" / "second"
@@ -207,26 +206,13 @@ def render(result: dict) -> str:
 
 
 def with_section(document: str, section: str) -> str:
-    """``document`` with its reads-beside-writes section replaced by ``section`` (added at the end if none)."""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(document):
-        return pattern.sub(lambda _m: section, document, count=1)
-    return document.rstrip("\n") + "\n\n" + section
+    """``document`` with its reads-beside-writes section replaced by ``section``."""
+    return SECTION.replace(document, section)
 
 
 def section_of(path: Path) -> str | None:
     """The reads-beside-writes section of a RESULTS.md, if it has one (so that another writer keeps it)."""
-    if not path.is_file():
-        return None
-    found = re.search(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", path.read_text("utf-8"), re.S)
-    return found.group() if found else None
-
-
-def _commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() or "?"
+    return SECTION.found_in(path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -247,12 +233,10 @@ def main(argv: list[str] | None = None) -> None:
         result = json.loads(options.output.read_text("utf-8"))
     else:
         result = measure(seconds=options.seconds, writers=options.writers)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        result = {"measured": stamp, "commit": _commit(), **result}
+        result = {**stamp(), **result}
         options.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     section = render(result)
-    old = options.out.read_text("utf-8") if options.out.is_file() else "# Benchmark results\n"
-    options.out.write_text(with_section(old, section), encoding="utf-8")
+    SECTION.write(options.out, section)
     print(section)
 
 
