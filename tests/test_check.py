@@ -15,6 +15,7 @@ from claimgraph.integrity import Finding
 from claimgraph.namespaces import OA, RDF
 from claimgraph.search import INDEX_FILE, SearchIndex
 from claimgraph.store import Store
+from claimgraph.store.register import PENDING, REGISTER
 
 from .conftest import BASE, ROOT, Runner
 
@@ -32,7 +33,7 @@ def findings(claimgraph: Claimgraph, store: Store) -> dict[str, Finding]:
 
 def checks(backend: str) -> list[str]:
     names = ["store metadata", "shapes", "consensus", "vocabulary"]
-    return [*names, "search index"] if backend == "embedded" else names
+    return [*names, "search index"] if backend == "embedded" else [*names, "register"]
 
 
 def test_a_loaded_store_is_whole(claimgraph: Claimgraph, mini_store: Store, backend: str):
@@ -85,6 +86,18 @@ def test_a_stale_search_marker(claimgraph: Claimgraph, mini_store: Store, backen
     line = found["search index"].lines()[0]
     assert line.startswith("problem: search index: ") and "is at commit 1-0" in line
     assert line.endswith("fix: run `claimgraph reindex`")
+
+
+def test_a_graph_left_by_an_unfinished_commit(claimgraph: Claimgraph, mini_store: Store, backend: str):
+    if backend == "embedded":
+        pytest.skip("only a store on a SPARQL server has a register")
+    left = "urn:claimgraph:stage:left-behind"
+    record = f"<urn:claimgraph:commit:dead> {PENDING} <{left}>"
+    mini_store.client.update(f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {record} }} }}", timeout=30)  # type: ignore[attr-defined]
+    found = findings(claimgraph, mini_store)
+    assert [name for name, f in found.items() if not f.ok] == ["register"]
+    assert found["register"].details == [f"<{left}>"]
+    assert "the next write drops them" in (found["register"].fix or "")
 
 
 def run(*args: str) -> tuple[int, str]:

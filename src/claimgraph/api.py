@@ -95,6 +95,7 @@ from .store import (
     Store,
     StoreOpener,
     backup_store,
+    is_remote,
     open_store,
     read_commit_marker,
     restore_store,
@@ -880,6 +881,7 @@ class Claimgraph:
             self.policy,
             vocabulary=self._vocabulary_change(),
             index=folder / INDEX_FILE if folder is not None and not self.settings.read_only else None,
+            server=is_remote(self.settings.store),
         )
 
     def stats(self, store: Store) -> dict[str, int]:

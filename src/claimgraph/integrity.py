@@ -28,6 +28,7 @@ from .namespaces import CG, RDF
 from .rdf.terms import Quad, sparql_term
 from .search import stored_marker
 from .store import Store
+from .store.register import PENDING, REGISTER
 
 #: Detail lines shown under a problem; the rest are counted.
 SHOWN = 20
@@ -73,11 +74,13 @@ def check_store(
     *,
     vocabulary: dict[URIRef, list[Triple]],
     index: Path | None,
+    server: bool = False,
 ) -> list[Finding]:
     """Every check on ``store``, in order (the later ones only once the metadata is right).
 
     :param vocabulary: the vocabulary graphs as a load of the ontology in use writes them.
     :param index: the search index's file (None: the store keeps none of its own).
+    :param server: the store is on a SPARQL server (its register is read too).
     """
     meta = check_metadata(store, policy.mint.base)
     if not meta.ok or meta.message == "empty store, never written":
@@ -86,6 +89,8 @@ def check_store(
     found.append(check_vocabulary(store, vocabulary))
     if index is not None:
         found.append(check_index(store, index))
+    if server:
+        found.append(check_register(store))
     return found
 
 
@@ -248,4 +253,18 @@ def check_index(store: Store, index: Path) -> Finding:
         False,
         f"{index} {what}, the store at {tag}",
         fix="run `claimgraph reindex`",
+    )
+
+
+def check_register(store: Store) -> Finding:
+    """On a SPARQL server: no graph left behind by a commit that moved it and never switched
+    (:mod:`claimgraph.store.moves`; the register's records, a small graph)."""
+    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{REGISTER}> {{ ?c {PENDING} ?g }} }}").rows
+    lines = sorted(f"<{r['g']}>" for r in rows)
+    return _finding(
+        "register",
+        lines,
+        "no graph of an unfinished commit is left on the server",
+        f"{len(lines)} graphs of a commit that never switched are left on the server",
+        "the next write drops them (`claimgraph load FOLDER` of any corpus, even unchanged)",
     )
