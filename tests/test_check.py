@@ -57,8 +57,8 @@ def test_a_consensus_triple_removed(claimgraph: Claimgraph, mini_store: Store, b
     found = findings(claimgraph, mini_store)
     consensus = found["consensus"]
     assert not consensus.ok
-    assert consensus.message == "differs from what the claims derive on 1 keys"
-    assert consensus.details == [f"<{statement[2]}> <{key[2]}>: 1 quads missing, 0 not derived"]
+    assert consensus.message == "differs from what the claims derive on 1 key"
+    assert consensus.details == [f"<{statement[2]}> <{key[2]}>: 1 quad missing, 0 not derived"]
     assert "claimgraph rebase" in (consensus.fix or "")
     assert found["shapes"].ok and found["vocabulary"].ok
 

@@ -62,6 +62,11 @@ class Finding:
         return {k: v for k, v in self.__dict__.items() if v or k == "ok"}
 
 
+def _n(count: int, word: str) -> str:
+    """``1 key``, ``2 keys``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _finding(check: str, problems: list[str], ok: str, bad: str, fix: str | None) -> Finding:
     if not problems:
         return Finding(check, True, ok)
@@ -137,8 +142,8 @@ def check_shapes(store: Store, policy: Policy) -> Finding:
     return _finding(
         "shapes",
         lines,
-        f"every claim and document of {len(graphs)} graphs conforms",
-        f"{len(lines)} violations",
+        f"every claim and document of {_n(len(graphs), 'graph')} conforms",
+        _n(len(lines), "violation"),
         LOAD_AGAIN + " or correct it in the editor",
     )
 
@@ -194,7 +199,7 @@ def check_consensus(store: Store, policy: Policy) -> Finding:
     for q in extra:
         differing[keys.get(q[0], (q[0], q[1]))][1] += 1
     lines = [
-        f"{sparql_term(s)} {sparql_term(p)}: {n_missing} quads missing, {n_extra} not derived"
+        f"{sparql_term(s)} {sparql_term(p)}: {_n(n_missing, 'quad')} missing, {n_extra} not derived"
         for (s, p), (n_missing, n_extra) in sorted(
             differing.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))
         )
@@ -202,8 +207,8 @@ def check_consensus(store: Store, policy: Policy) -> Finding:
     return _finding(
         "consensus",
         lines,
-        f"equals what the {claims} claims derive ({len(pairs)} keys)",
-        f"differs from what the claims derive on {len(lines)} keys",
+        f"equals what the {_n(claims, 'claim')} derive ({_n(len(pairs), 'key')})",
+        f"differs from what the claims derive on {_n(len(lines), 'key')}",
         "no write re-derives an unchanged claim's key; a rebase derives the whole consensus again "
         "(`claimgraph rebase OTHER_BASE`, then `claimgraph rebase BASE`)",
     )
@@ -265,6 +270,6 @@ def check_register(store: Store) -> Finding:
         "register",
         lines,
         "no graph of an unfinished commit is left on the server",
-        f"{len(lines)} graphs of a commit that never switched are left on the server",
+        f"{_n(len(lines), 'graph')} of a commit that never switched left on the server",
         "the next write drops them (`claimgraph load FOLDER` of any corpus, even unchanged)",
     )
