@@ -70,7 +70,7 @@ def test_a_quote_removed(claimgraph: Claimgraph, mini_store: Store):
     shapes = found["shapes"]
     assert not shapes.ok, shapes.lines()
     assert shapes.details and all("[shape " in line for line in shapes.details), shapes.details
-    assert any(f"<{quote[0]}>" in line for line in shapes.details), shapes.details
+    assert any(line.startswith(f"claim {quote[0]}: ") for line in shapes.details), shapes.details
     assert "claimgraph load" in (shapes.fix or "")
     assert found["consensus"].ok
 

@@ -144,7 +144,7 @@ def check_shapes(store: Store, policy: Policy) -> Finding:
         lines,
         f"every claim and document of {_n(len(graphs), 'graph')} conforms",
         _n(len(lines), "violation"),
-        LOAD_AGAIN + " or correct it in the editor",
+        LOAD_AGAIN,
     )
 
 
@@ -166,8 +166,8 @@ def _batches(store: Store, graphs: Iterable[URIRef]) -> Iterator[dict[Node, set[
 
 
 def _problem_line(problem: Problem) -> str:
-    where = f"<{problem.focus}>: " if problem.focus else ""
-    return f"{where}{problem}"
+    named = problem.claim or problem.sheet or not problem.focus
+    return str(problem) if named else f"<{problem.focus}>: {problem}"
 
 
 def _silent(stage: str, done: int, total: int) -> None:
