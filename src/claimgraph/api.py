@@ -95,7 +95,6 @@ from .store import (
     Store,
     StoreOpener,
     backup_store,
-    is_remote,
     open_store,
     read_commit_marker,
     restore_store,
@@ -881,7 +880,6 @@ class Claimgraph:
             self.policy,
             vocabulary=self._vocabulary_change(),
             index=folder / INDEX_FILE if folder is not None and not self.settings.read_only else None,
-            server=is_remote(self.settings.store),
         )
 
     def stats(self, store: Store) -> dict[str, int]:

@@ -79,13 +79,11 @@ def check_store(
     *,
     vocabulary: dict[URIRef, list[Triple]],
     index: Path | None,
-    server: bool = False,
 ) -> list[Finding]:
     """Every check on ``store``, in order (the later ones only once the metadata is right).
 
     :param vocabulary: the vocabulary graphs as a load of the ontology in use writes them.
     :param index: the search index's file (None: the store keeps none of its own).
-    :param server: the store is on a SPARQL server (its register is read too).
     """
     meta = check_metadata(store, policy.mint.base)
     if not meta.ok or meta.message == "empty store, never written":
@@ -94,7 +92,7 @@ def check_store(
     found.append(check_vocabulary(store, vocabulary))
     if index is not None:
         found.append(check_index(store, index))
-    if server:
+    if store.query(f"ASK {{ GRAPH <{REGISTER}> {{ ?s ?p ?o }} }}").boolean:  # a store on a SPARQL server
         found.append(check_register(store))
     return found
 
