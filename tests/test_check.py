@@ -75,6 +75,17 @@ def test_a_quote_removed(claimgraph: Claimgraph, mini_store: Store):
     assert found["consensus"].ok
 
 
+def test_a_vocabulary_triple_removed(claimgraph: Claimgraph, mini_store: Store):
+    graph = claimgraph.mint.shapes_graph
+    triple = next(iter(mini_store.quads(graph, exact=True)))
+    mini_store.apply(remove=[triple])
+    found = findings(claimgraph, mini_store)
+    vocabulary = found["vocabulary"]
+    assert not vocabulary.ok
+    assert vocabulary.details == [f"<{graph}>: 1 triple missing, 0 not in the ontology"]
+    assert found["shapes"].ok and found["consensus"].ok
+
+
 def test_a_stale_search_marker(claimgraph: Claimgraph, mini_store: Store, backend: str):
     if backend != "embedded":
         pytest.skip("a store on a SPARQL server keeps no search index of its own")
@@ -129,6 +140,12 @@ def test_cli_exit_0_1_and_2(claimgraph: Claimgraph, mini_store: Store, backend: 
     assert [line.split(":")[1] for line in out.splitlines() if line.startswith("problem:")] == [
         " shapes",
         " search index",
+    ]
+    result = Runner().invoke(main, ["check", "--store", folder, "--base-iri", "http://other.example/"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        f"problem: store metadata: minted under the base IRI {BASE}, not http://other.example/: "
+        f"run with --base-iri {BASE}, or re-mint it with `claimgraph rebase http://other.example/`"
     ]
     (tmp_path / "a-file").write_text("not a store")
     code, out = run("--store", str(tmp_path / "a-file"))

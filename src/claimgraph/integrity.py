@@ -233,9 +233,8 @@ def check_vocabulary(store: Store, vocabulary: dict[URIRef, list[Triple]]) -> Fi
         want = set(triples)
         have = {(s, p, o) for s, p, o, _ in store.quads(graph, exact=True)}
         if want != have:
-            lines.append(
-                f"<{graph}>: {len(want - have)} triples missing, {len(have - want)} not in the ontology"
-            )
+            missing = _n(len(want - have), "triple")
+            lines.append(f"<{graph}>: {missing} missing, {len(have - want)} not in the ontology")
     return _finding(
         "vocabulary",
         lines,
