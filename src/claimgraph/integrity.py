@@ -38,6 +38,8 @@ BATCH_QUADS = 5_000
 KEYS_AT_ONCE = 2_000
 
 LOAD_AGAIN = "load its corpus again (`claimgraph load FOLDER`)"
+#: What the metadata check says of a store never written (nothing else to check).
+EMPTY = "empty store, never written"
 
 
 @dataclass
@@ -86,7 +88,7 @@ def check_store(
     :param index: the search index's file (None: the store keeps none of its own).
     """
     meta = check_metadata(store, policy.mint.base)
-    if not meta.ok or meta.message == "empty store, never written":
+    if not meta.ok or meta.message == EMPTY:
         return [meta]
     found = [meta, check_shapes(store, policy), check_consensus(store, policy)]
     found.append(check_vocabulary(store, vocabulary))
@@ -105,7 +107,7 @@ def check_metadata(store: Store, base: str) -> Finding:
             return Finding(
                 check, False, "the store holds quads but no record of its format or base IRI", fix=LOAD_AGAIN
             )
-        return Finding(check, True, "empty store, never written")
+        return Finding(check, True, EMPTY)
     problems = []
     if fmt != STORE_FORMAT:
         problems.append(
