@@ -16,8 +16,9 @@ from claimgraph.namespaces import OA, RDF
 from claimgraph.search import INDEX_FILE, SearchIndex
 from claimgraph.store import Store
 from claimgraph.store.register import PENDING, REGISTER
+from claimgraph.web import create_app
 
-from .conftest import BASE, ROOT, Runner
+from .conftest import BASE, DATA, MINI, ROOT, Runner, make_settings
 
 ONTOLOGY = str(ROOT / "ontology")
 
@@ -150,3 +151,30 @@ def test_cli_exit_0_1_and_2(claimgraph: Claimgraph, mini_store: Store, backend: 
     (tmp_path / "a-file").write_text("not a store")
     code, out = run("--store", str(tmp_path / "a-file"))
     assert code == 2 and out.startswith("error: "), out
+
+
+def test_beside_a_running_server_check_reads_its_last_commit(tmp_path: Path):
+    """A server keeps the store open for writing; ``check`` reads the snapshot of its last commit."""
+    path = tmp_path / "store"
+    cg = Claimgraph(make_settings(path, token="secret", base_iri=BASE))
+    store = cg.open_store()
+    cg.load(store, MINI)
+    store.close()
+    app = create_app(claimgraph=cg)
+    executor = cg.executor(processes=True)
+    app.extensions["claimgraph"]["executor"] = executor
+    try:
+        second = DATA / "second"
+        form = {
+            "sheet": (second / "radio.yaml").read_text(encoding="utf-8"),
+            "document": ((second / "radio.txt").open("rb"), "radio.txt"),
+            "corpus": (second / "corpus.yaml").read_text(encoding="utf-8"),
+            "corpus_name": "second",
+        }
+        answer = app.test_client().post("/claims", data=form, headers={"Authorization": "Bearer secret"})
+        assert answer.status_code == 201, answer.data
+        code, out = run("--store", str(path))
+        assert code == 0, out
+        assert "ok: consensus: equals what the 7 claims derive" in out
+    finally:
+        executor.close()
