@@ -942,7 +942,7 @@ class Claimgraph:
         if kind == "count_kind":
             return suggestions.pick(suggestions.count_kinds(self.draft_terms, select), query)
         index = self.ensure_search_index(select)
-        prefix = f"{self.mint.base}entity/"
+        prefix = self.mint.under("entity")
         wanted = ("agent",) if kind == "agent" else ("event", "agent", "entity")
         hits = index.search(query, field="name", limit=200) if query.strip() else index.names()
         out = []

@@ -27,6 +27,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .facts import COMPATIBLE, CONTESTED, SEVERAL, UNCONTESTED, Fact, facts_by_key
+from .iris import Minter
 from .labels import vocabulary_label
 from .namespaces import CG, DCT, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .ranges import Rule, apply, known
@@ -667,7 +668,7 @@ DOCUMENT_METADATA = (
 )
 
 
-def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View | None:
+def resource_view(select: Select, iri: str, mint: Minter, *, as_entity: bool = False) -> View | None:
     """The page of any IRI: by what the store says it is (a claim, a document, a consensus
     statement, an event, agent or other entity); None when the store says nothing of it.
 
@@ -678,7 +679,7 @@ def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View 
         return None
     kind = resource.kind
     if kind == "claim":
-        return claim_view(select, resource)
+        return claim_view(select, resource, mint)
     if kind == "document":
         return document_view(select, resource)
     if kind == "consensus":
@@ -762,7 +763,7 @@ def document_view(select: Select, resource: Resource) -> View:
     )
 
 
-def claim_view(select: Select, resource: Resource) -> View:
+def claim_view(select: Select, resource: Resource, mint: Minter) -> View:
     """A claim, its quote in the document's own text around it, what the claims of its own key
     (subject, property, count kind) say together, and the claims of other count kinds."""
     claim = read_claim(select, resource.iri)
@@ -794,7 +795,7 @@ def claim_view(select: Select, resource: Resource) -> View:
                 for c in read_consensus(select, claim.subject.iri, claim.predicate.iri)
                 if c.kind_iri == (claim.kind.iri if claim.kind else "")
             ],
-            "nanopub": claim.iri.replace("/claim/", "/nanopub/"),
+            "nanopub": mint.nanopub(claim.iri),
         },
     )
 
@@ -841,7 +842,7 @@ def consensus_view(select: Select, resource: Resource) -> View:
     )
 
 
-def graph_summary(select: Select, graph: str) -> dict[str, object] | None:
+def graph_summary(select: Select, graph: str, mint: Minter) -> dict[str, object] | None:
     """How many quads and subjects a named graph holds, and the document it is the graph of
     (None when the store has no such graph)."""
     if not select(f"SELECT ?g WHERE {{ VALUES ?g {{ {_iri(graph)} }} GRAPH ?g {{ }} }}"):
@@ -853,5 +854,5 @@ def graph_summary(select: Select, graph: str) -> dict[str, object] | None:
     return {
         "quads": int(counts["n"].toPython()) if "n" in counts else 0,  # type: ignore[attr-defined]
         "subjects": int(counts["subjects"].toPython()) if "subjects" in counts else 0,  # type: ignore[attr-defined]
-        "document": graph.replace("/graph/document/", "/document/") if "/graph/document/" in graph else None,
+        "document": str(document) if (document := mint.document_of(graph)) is not None else None,
     }
