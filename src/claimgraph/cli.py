@@ -635,6 +635,32 @@ def reindex(**options: Any) -> None:
 
 
 @main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@setting_options("store", "base_iri")
+def backup(dest: Path, **options: Any) -> None:
+    """Copy the store to the new folder DEST, consistently, also while a server serves it."""
+    try:
+        app = _app(options)
+        marker = app.backup(dest)
+        click.echo(f"{app.settings.store}: backed up to {dest} (commit {marker.count})")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("backup_folder", metavar="BACKUP", type=click.Path(path_type=Path))
+@setting_options("store", "base_iri")
+def restore(backup_folder: Path, **options: Any) -> None:
+    """Make the backup BACKUP the store (--store: a new or empty folder)."""
+    try:
+        app = _app(options)
+        marker = app.restore(backup_folder)
+        click.echo(f"{backup_folder}: restored to {app.settings.store} (commit {marker.count})")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def init(folder: Path) -> None:
     """Start a corpus FOLDER with a commented corpus.yaml (its entities and agents)."""
