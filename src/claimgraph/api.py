@@ -67,6 +67,7 @@ from .errors import ClaimgraphError, Conflict, Forbidden, NotFound, QueryError, 
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
+from .integrity import Finding, check_store
 from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
@@ -870,6 +871,16 @@ class Claimgraph:
             store, fmt, context_path=self.context_path, mint=self.mint, license=self.settings.data_license
         )
         return gzipped(data) if compress else data
+
+    def check(self, store: Store) -> list[Finding]:
+        """Whether ``store`` is whole (:mod:`claimgraph.integrity`); reads only."""
+        folder = self.store_folder
+        return check_store(
+            store,
+            self.policy,
+            vocabulary=self._vocabulary_change(),
+            index=folder / INDEX_FILE if folder is not None and not self.settings.read_only else None,
+        )
 
     def stats(self, store: Store) -> dict[str, int]:
         """Counts a curator checks after a load.

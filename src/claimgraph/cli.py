@@ -1,4 +1,4 @@
-"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | serve``,
+"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | check | serve``,
 and ``init | add-document | draft`` to start a corpus.
 
 A command that writes takes ``--server URL`` to send its write through a running server
@@ -616,6 +616,32 @@ def stats(as_json: bool, **options: Any) -> None:
                 click.echo(f"{key:22} {value}")
     except ClaimgraphError as exc:
         _fail(exc)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
+def check(as_json: bool, **options: Any) -> None:
+    """Whether the store is whole: metadata, shapes, consensus, vocabulary, search index; writes nothing.
+
+    Exit status: 0 whole, 1 a problem found (each line names its fix), 2 error.
+    """
+    try:
+        app = _app(options)
+        store = app.open_store(read_only=True, any_base=True)
+        try:
+            findings = app.check(store)
+        finally:
+            store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+    whole = all(f.ok for f in findings)
+    if as_json:
+        click.echo(json.dumps({"whole": whole, "checks": [f.as_dict() for f in findings]}))
+    else:
+        for finding in findings:
+            click.echo("\n".join(finding.lines()))
+    sys.exit(EXIT_OK if whole else EXIT_VIOLATIONS)
 
 
 @main.command()

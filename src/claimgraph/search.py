@@ -251,6 +251,19 @@ class SearchIndex:
             self._db.close()
 
 
+def stored_marker(path: str | Path) -> str | None:
+    """The commit marker an index file records, read without writing it (None: no file, or
+    none recorded): what ``claimgraph check`` compares with the store's."""
+    if not Path(path).is_file():
+        return None
+    with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'marker'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+    return row[0] if row else None
+
+
 def marked_parts(text: str) -> list[tuple[str, bool]]:
     """``text`` as (part, matched) pairs, from FTS5's marks.
 
