@@ -253,6 +253,32 @@ def test_the_count_of_quads_is_kept_by_each_commit(claimgraph: Claimgraph, store
     assert len(store) == len(all_quads(store))
 
 
+def test_the_counts_of_types_are_kept_by_each_commit(
+    server: SparqlServer, claimgraph: Claimgraph, store: Store
+):
+    """``stats`` reads the counts of claims, documents and consensus statements the commits keep
+    in the register (a large load's spooled quads counted as they are staged), never a count
+    over the store; tests/test_store.py checks them against a recount on every backend."""
+    from claimgraph.store import register
+
+    claimgraph.load(store, MINI)
+    kept = {
+        row["p"]["value"]: int(row["n"]["value"])
+        for row in server.select(
+            'SELECT ?p ?n WHERE { GRAPH <urn:claimgraph:register> { ?s ?p ?n FILTER STRSTARTS(STR(?p), "urn:claimgraph:typed:") } }'
+        )
+    }
+    assert kept == {f"urn:claimgraph:typed:{cls}": store.typed(cls) for cls in register.KEPT_TYPES}
+    assert kept[f"urn:claimgraph:typed:{register.KEPT_TYPES[0]}"] > 0
+    # What stats shows is what the register holds: no count over the data.
+    claims = f"<urn:claimgraph:typed:{register.KEPT_TYPES[0]}>"
+    server.update(
+        f"DELETE WHERE {{ GRAPH <urn:claimgraph:register> {{ ?s {claims} ?n }} }} ;"
+        f" INSERT DATA {{ GRAPH <urn:claimgraph:register> {{ <urn:claimgraph:store> {claims} 999 }} }}"
+    )
+    assert claimgraph.stats(store)["claims"] == 999
+
+
 def test_an_empty_graph_is_kept_by_the_store(server: SparqlServer, store: Store):
     store.apply(create=[G])
     assert store.has_graph(G) and G in store.graph_names() and list(store.quads(G)) == []

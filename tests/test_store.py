@@ -20,6 +20,8 @@ from claimgraph.store import (
     update_parses,
 )
 
+from .conftest import MINI
+
 E = "http://e/"
 S, P, G = URIRef(f"{E}s"), URIRef(f"{E}p"), URIRef(f"{E}g")
 
@@ -235,3 +237,44 @@ def test_a_refused_upload_says_where():
 def test_an_unknown_media_type_is_unsupported():
     with pytest.raises(UnsupportedFormat, match="send one of text/turtle"):
         parse_upload(b"a,b", "text/csv", base_iri=None)
+
+
+# ---------------------------------------------------------------- counts kept at write time
+
+
+def test_the_counts_stats_shows_are_kept_equal_to_a_recount(
+    claimgraph: Claimgraph, store: Store, tmp_path: Path
+):
+    """The types ``stats`` counts are the store's kept counts (on a server, kept by each
+    commit): after a load, a correction and a withdrawal they equal a count of the data."""
+    from shutil import copytree
+
+    from rdflib.namespace import RDF
+
+    from claimgraph.namespaces import CG
+
+    def check() -> dict[str, int]:
+        stats = claimgraph.stats(store)
+        for name, cls in (
+            ("claims", CG.Claim),
+            ("documents", CG.SourceDocument),
+            ("consensus_statements", CG.ConsensusStatement),
+        ):
+            typed = [q for q in store.quads(predicate=RDF.type, object=cls)]
+            assert stats[name] == store.typed(str(cls)) == len(typed) == len({q[0] for q in typed}), name
+        return stats
+
+    claimgraph.load(store, MINI)
+    loaded = check()
+    assert loaded["claims"] > 0 and loaded["documents"] == 2 and loaded["consensus_statements"] > 0
+    corrected = tmp_path / "mini"
+    copytree(MINI, corrected)
+    sheet = corrected / "doc-a.yaml"
+    sheet.write_text(
+        sheet.read_text(encoding="utf-8").replace("value: 14\n", "value: 12\n", 1), encoding="utf-8"
+    )
+    claimgraph.load(store, corrected)
+    assert check()["consensus_statements"] != loaded["consensus_statements"]  # 12 against 14 no more
+    claimgraph.withdraw(store, "doc-a")
+    withdrawn = check()
+    assert withdrawn["documents"] == 1 and withdrawn["claims"] < loaded["claims"]

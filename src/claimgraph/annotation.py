@@ -112,7 +112,7 @@ def stored_document(select: Select, mint: Minter, ident: str) -> StoredDocument:
         str(row["c"])
         for row in select(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?c <{CG.holdsDocument}> <{node}> }} }}")
     )
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     creator = str(found.get(DCT.creator, ""))
     return StoredDocument(
         id=ident,

@@ -890,6 +890,8 @@ class Claimgraph:
         against 52 deaths is one, 52 bodies seen beside them is another key, not a
         disagreement. ``several_values`` counts the keys of the other properties
         with more than one value (a victim, a characterisation), which may all hold.
+        Claims, documents and consensus statements are the store's count of their type
+        statements (each is typed in one graph), which a store on a server keeps at each commit.
         """
 
         def count(pattern: str) -> int:
@@ -911,11 +913,11 @@ class Claimgraph:
         return {
             "quads": len(store),
             "graphs": len(store.graph_names()),
-            "claims": count(f"?x a <{CG.Claim}>"),
-            "documents": count(f"?x a <{CG.SourceDocument}>"),
+            "claims": store.typed(str(CG.Claim)),
+            "documents": store.typed(str(CG.SourceDocument)),
             "agents": count(f"GRAPH <{self.mint.registry_graph}> {{ ?x a <{PROV.Agent}> }}"),
             "claimants": count(f"?c <{PROV.wasAttributedTo}> ?x"),
-            "consensus_statements": count(f"?x a <{CG.ConsensusStatement}>"),
+            "consensus_statements": store.typed(str(CG.ConsensusStatement)),
             "contested_facts": keys_with_several_values(functional=True),
             "several_values": keys_with_several_values(functional=False),
         }
@@ -1003,7 +1005,7 @@ class Claimgraph:
         if kind == "count_kind":
             return suggestions.pick(suggestions.count_kinds(self.draft_terms, select), query)
         index = self.ensure_search_index(select)
-        prefix = f"{self.mint.base}entity/"
+        prefix = self.mint.under("entity")
         wanted = ("agent",) if kind == "agent" else ("event", "agent", "entity")
         hits = index.search(query, field="name", limit=200) if query.strip() else index.names()
         out = []

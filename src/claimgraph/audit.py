@@ -116,7 +116,7 @@ def entries_query(mint: Minter, filters: Filters, *, size: int = PAGE_SIZE) -> s
     h = _iri(history_graph(mint))
     where = []
     if filters.curator:
-        where.append(f"FILTER (?who = <{mint.base}curator/{filters.curator}>)")
+        where.append(f"FILTER (?who = <{mint.curator(filters.curator)}>)")
     if filters.document:
         where.append(f"?act <{CG.documentVersion}>/<{CG.document}> {_iri(mint.document(filters.document))} .")
     ascending = bool(filters.since)
@@ -343,7 +343,7 @@ def atom(entries: list[Entry], *, feed_url: str, mint: Minter, page_url: str) ->
         return element
 
     feed = ET.Element(f"{{{_ATOM}}}feed")
-    sub(feed, "id", f"{mint.base}history")
+    sub(feed, "id", mint.history)
     sub(feed, "title", "claimgraph: the history of the store")
     sub(feed, "updated", (entries[0].ended if entries else "1970-01-01T00:00:00") + "Z")
     sub(feed, "link", rel="self", href=feed_url)
@@ -371,7 +371,7 @@ def atom(entries: list[Entry], *, feed_url: str, mint: Minter, page_url: str) ->
 
 
 def is_history_entry(mint: Minter, iri: str) -> bool:
-    return iri.startswith(f"{mint.base}history/")
+    return iri.startswith(mint.under("history"))
 
 
 __all__ = ["Entry", "Filters", "Story", "atom", "read_entries", "read_entry", "read_story"]

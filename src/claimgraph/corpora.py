@@ -79,7 +79,7 @@ def read_corpus(select: Select, mint: Minter, iri: str) -> Corpus | None:
 
 def touching(select: Select, mint: Minter, name: str, documents: set[str]) -> list[Entry]:
     """The writes (newest first) that wrote the corpus graph or one of ``documents``."""
-    graph = f"{mint.base}graph/corpus/{name}"
+    graph = str(mint.corpus_graph(name))
     found: list[Entry] = []
     for page in range(1, HISTORY_PAGES + 1):
         entries, more = read_entries(select, mint, Filters(page=page))

@@ -40,11 +40,11 @@ NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 def curators_graph(mint: Minter) -> URIRef:
-    return URIRef(f"{mint.base}graph/curators")
+    return mint.curators_graph
 
 
 def curator_iri(mint: Minter, name: str) -> URIRef:
-    return URIRef(f"{mint.base}curator/{name}")
+    return mint.curator(name)
 
 
 def new_token() -> str:
@@ -97,7 +97,7 @@ def read_curators(store: Store, mint: Minter) -> list[Curator]:
 
 def curators_from_quads(quads: Iterable[tuple], mint: Minter) -> list[Curator]:
     """Curators from the quads (or triples) of the curators graph."""
-    prefix = f"{mint.base}curator/"
+    prefix = mint.under("curator")
     fields: dict[URIRef, dict[URIRef, str]] = {}
     for s, p, o, *_ in quads:
         if isinstance(s, URIRef) and str(s).startswith(prefix):

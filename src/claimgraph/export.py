@@ -424,7 +424,7 @@ def void_description(quads: list[ox.Quad], mint: Minter, *, root: str, license: 
     g.add((claimants, VOID.property, PROV.wasAttributedTo))
     g.add((claimants, VOID.distinctObjects, lit(figures.claimants)))
     for name, n in sorted(figures.graphs.items()):
-        subset = URIRef(f"{root}.well-known/void#graph-{name.rsplit('graph/', 1)[-1]}")
+        subset = URIRef(f"{root}.well-known/void#graph-{mint.graph_path(name) or name}")
         g.add((ds, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, SD.name, URIRef(name)))

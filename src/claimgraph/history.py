@@ -56,11 +56,11 @@ _TYPE = RDF.type
 
 
 def history_graph(mint: Minter) -> URIRef:
-    return URIRef(f"{mint.base}graph/history")
+    return mint.history_graph
 
 
 def withdrawn_graph(mint: Minter) -> URIRef:
-    return URIRef(f"{mint.base}graph/withdrawn")
+    return mint.withdrawn_graph
 
 
 def kept_graphs(mint: Minter) -> frozenset[URIRef]:
@@ -101,7 +101,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
     h, w = history_graph(mint), withdrawn_graph(mint)
     length = history_length(store)
     sequence = length + 1
-    act = URIRef(f"{mint.base}history/{sequence}-{secrets.token_hex(3)}")
+    act = mint.activity(f"{sequence}-{secrets.token_hex(3)}")
     ended = _now()
     curator = activity.curator
     remove, add = history_length_quads(length)  # the counter is the store's metadata's
@@ -135,12 +135,11 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
     add += [(act, PROV.invalidated, _iri(c), h) for c in sorted(plan.removed_claims, key=str)]
 
     # Document versions: added, replaced (their claims or text changed) and withdrawn.
-    prefix = f"{mint.base}graph/document/"
     changes = {}
     for graphs, what in ((added_graphs, "added"), (replaced, "replaced"), (dropped, "withdrawn")):
         for g in graphs:
-            if str(g).startswith(prefix):
-                changes[mint.document(str(g)[len(prefix) :])] = what
+            if (document := mint.document_of(str(g))) is not None:
+                changes[document] = what
     shas = dict(activity.documents)
     for s, p, o, _g in (*plan.remove, *plan.add):
         if p == CG.sha256 and s in changes and (s not in shas or (s, p, o, _g) in plan.add):
@@ -164,7 +163,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
     for q in plan.remove:
         by_node[_base(q[0])].append(q)
     keep = set(plan.removed_claims)
-    keep |= {mint.document(str(g)[len(prefix) :]) for g in dropped if str(g).startswith(prefix)}
+    keep |= {d for g in dropped if (d := mint.document_of(str(g))) is not None}
     keep |= {s for g in dropped for s, p, o, _g in by_node.get(_corpus_node(mint, g), ()) if p == RDF.type}
     for node in keep:
         for s, p, o, _g in by_node.get(node, ()):
@@ -195,8 +194,7 @@ def entry(store: Store, mint: Minter, activity: Activity, plan: Plan) -> tuple[l
 
 
 def _corpus_node(mint: Minter, graph: URIRef) -> URIRef | None:
-    prefix = f"{mint.base}graph/corpus/"
-    return mint.corpus(str(graph)[len(prefix) :]) if str(graph).startswith(prefix) else None
+    return mint.corpus_of(str(graph))
 
 
 def _iri(node: Node) -> Node:

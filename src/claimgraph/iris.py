@@ -58,6 +58,18 @@ class Minter:
         key = "contested\n" + "\n".join(t.n3() for t in terms)
         return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
 
+    def activity(self, name: str) -> URIRef:
+        """One committed write in the store's history (``<base>history/<name>``)."""
+        return URIRef(f"{self.base}history/{name}")
+
+    @property
+    def history(self) -> str:
+        """The history as a whole (its feed's id); each write is under it (:meth:`activity`)."""
+        return f"{self.base}history"
+
+    def curator(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}curator/{name}")
+
     def corpus(self, name: str) -> URIRef:
         return URIRef(f"{self.base}corpus/{name}")
 
@@ -87,6 +99,44 @@ class Minter:
     @property
     def ontology_graph(self) -> URIRef:
         return URIRef(f"{self.base}graph/ontology")
+
+    @property
+    def history_graph(self) -> URIRef:
+        """The graph of the store's history (one ``prov:Activity`` per committed write)."""
+        return URIRef(f"{self.base}graph/history")
+
+    @property
+    def withdrawn_graph(self) -> URIRef:
+        """The graph that keeps withdrawn claims (``cg:WithdrawnClaim``)."""
+        return URIRef(f"{self.base}graph/withdrawn")
+
+    @property
+    def curators_graph(self) -> URIRef:
+        """The graph of the curators' labels, written only by the write path."""
+        return URIRef(f"{self.base}graph/curators")
+
+    def graph_path(self, graph: str) -> str | None:
+        """The path after ``graph/`` of a graph under the base (None for any other name).
+
+        >>> Minter("http://e/").graph_path("http://e/graph/document/d1"), Minter("http://e/").graph_path("urn:x")
+        ('document/d1', None)
+        """
+        prefix = self.under("graph")
+        return graph[len(prefix) :] if graph.startswith(prefix) else None
+
+    def document_of(self, graph: str) -> URIRef | None:
+        """The document a document graph is the graph of (None for any other graph).
+
+        >>> str(Minter("http://e/").document_of("http://e/graph/document/d1"))
+        'http://e/document/d1'
+        """
+        prefix = self.under("graph/document")
+        return self.document(graph[len(prefix) :]) if graph.startswith(prefix) else None
+
+    def corpus_of(self, graph: str) -> URIRef | None:
+        """The corpus a corpus graph is the graph of (None for any other graph)."""
+        prefix = self.under("graph/corpus")
+        return self.corpus(graph[len(prefix) :]) if graph.startswith(prefix) else None
 
     def graph(self, path: str) -> URIRef:
         """A named graph under the base, by its path after ``graph/`` (the Graph Store's

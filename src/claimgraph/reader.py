@@ -156,7 +156,7 @@ class Reader:
 
     def view(self, iri: str, *, as_entity: bool = False) -> describe.View | None:
         """The data of an IRI's page (:func:`claimgraph.describe.resource_view`)."""
-        return describe.resource_view(self.select, iri, as_entity=as_entity)
+        return describe.resource_view(self.select, iri, self.mint, as_entity=as_entity)
 
     def labels(self, iris: set[str]) -> dict[str, str]:
         """What a page calls each IRI (:func:`claimgraph.describe.labels_of`)."""
@@ -177,7 +177,7 @@ class Reader:
             self.run(QueryRequest(sparql="ASK {}", format="json", named_graphs=(graph,)))
         except QueryRefused:
             return None
-        return describe.graph_summary(self.select, graph)
+        return describe.graph_summary(self.select, graph, self.mint)
 
     # ------------------------------------------------------------ dumps
 

@@ -123,7 +123,7 @@ def pick(items: Iterable[dict[str, str]], query: str) -> list[dict[str, str]]:
 
 def registry(select: Select, mint: Any) -> list[Entity]:
     """The registry's entities and agents with their labels (for drafting), read through ``select``."""
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     found: dict[str, dict[str, Any]] = {}
     rows = select(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{mint.registry_graph}> {{ ?s ?p ?o "

@@ -94,7 +94,7 @@ def vocabulary_triples(
     :param cache: the cache folder that keeps the derivation on disk; None: only in this process.
     """
     ontology, shapes = derived(folder, cache=cache)
-    genid = f"{mint.base}.well-known/genid/"
+    genid = mint.genid
 
     def under_base(triples: Triples) -> list[tuple[Node, Node, Node]]:
         return [(_under(s, genid), p, _under(o, genid)) for s, p, o in triples]

@@ -108,7 +108,7 @@ def rebase(store: Store, old: str, new: str, mint: Minter, *, extra: Iterable[Qu
 
     everything = list(store.quads(exact=True))
     check_format(store, where="to rebase")  # a rebase records this claimgraph's format
-    consensus_old = URIRef(old + "graph/consensus")
+    consensus_old = Minter(old).consensus_graph
     kept: set[Quad] = set()
     for s, p, o, g in everything:
         if g in (consensus_old, METADATA_GRAPH):

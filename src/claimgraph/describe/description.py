@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from rdflib import Literal
 
+from ..iris import Minter
 from ..namespaces import RDF
 from .terms import DESCRIPTION_CAP, Select, _iri
 
@@ -45,7 +46,7 @@ def exists_query(iri: str) -> str:
     return f"SELECT ?x WHERE {{ {{ {x} ?p ?o BIND (1 AS ?x) }} UNION {{ GRAPH {x} {{ }} BIND (2 AS ?x) }} }} LIMIT 1"
 
 
-def graph_summary(select: Select, graph: str) -> dict[str, object] | None:
+def graph_summary(select: Select, graph: str, mint: Minter) -> dict[str, object] | None:
     """How many quads and subjects a named graph holds, and the document it is the graph of
     (None when the store has no such graph)."""
     if not select(f"SELECT ?g WHERE {{ VALUES ?g {{ {_iri(graph)} }} GRAPH ?g {{ }} }}"):
@@ -57,5 +58,5 @@ def graph_summary(select: Select, graph: str) -> dict[str, object] | None:
     return {
         "quads": int(counts["n"].toPython()) if "n" in counts else 0,  # type: ignore[attr-defined]
         "subjects": int(counts["subjects"].toPython()) if "subjects" in counts else 0,  # type: ignore[attr-defined]
-        "document": graph.replace("/graph/document/", "/document/") if "/graph/document/" in graph else None,
+        "document": str(document) if (document := mint.document_of(graph)) is not None else None,
     }

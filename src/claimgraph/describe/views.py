@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..facts import COMPATIBLE, CONTESTED, SEVERAL, UNCONTESTED, facts_by_key
+from ..iris import Minter
 from ..namespaces import CG, DCT, PROV, RDF
 from ..ranges import apply
 from .agents import documents_created_by, reliance
@@ -53,7 +54,7 @@ DOCUMENT_METADATA = (
 )
 
 
-def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View | None:
+def resource_view(select: Select, iri: str, mint: Minter, *, as_entity: bool = False) -> View | None:
     """The page of any IRI: by what the store says it is (a claim, a document, a consensus
     statement, an event, agent or other entity); None when the store says nothing of it.
 
@@ -64,7 +65,7 @@ def resource_view(select: Select, iri: str, *, as_entity: bool = False) -> View 
         return None
     kind = resource.kind
     if kind == "claim":
-        return claim_view(select, resource)
+        return claim_view(select, resource, mint)
     if kind == "document":
         return document_view(select, resource)
     if kind == "consensus":
@@ -148,7 +149,7 @@ def document_view(select: Select, resource: Resource) -> View:
     )
 
 
-def claim_view(select: Select, resource: Resource) -> View:
+def claim_view(select: Select, resource: Resource, mint: Minter) -> View:
     """A claim, its quote in the document's own text around it, what the claims of its own key
     (subject, property, count kind) say together, and the claims of other count kinds."""
     claim = read_claim(select, resource.iri)
@@ -180,7 +181,7 @@ def claim_view(select: Select, resource: Resource) -> View:
                 for c in read_consensus(select, claim.subject.iri, claim.predicate.iri)
                 if c.kind_iri == (claim.kind.iri if claim.kind else "")
             ],
-            "nanopub": claim.iri.replace("/claim/", "/nanopub/"),
+            "nanopub": mint.nanopub(claim.iri),
         },
     )
 

@@ -87,7 +87,7 @@ def registry_entities(store: Any, mint: Any) -> list[Entity]:
     :param store: a :class:`claimgraph.store.Store`; :param mint: its :class:`~claimgraph.mapping.Minter`.
     """
 
-    prefix = f"{mint.base}entity/"
+    prefix = mint.under("entity")
     found: dict[str, dict[str, Any]] = {}
     for s, p, o, _g in store.quads(mint.registry_graph):
         if not str(s).startswith(prefix):

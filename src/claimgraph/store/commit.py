@@ -37,15 +37,18 @@ from .register import (
     COMMITTED_AT,
     DEFAULT_GRAPH,
     HAS_GRAPH,
+    KEPT_TYPES,
     LAST_COMMIT,
     LEASE_UNTIL,
     PENDING,
     QUADS,
+    RDF_TYPE,
     REGISTER,
     STAGE,
     STAGED,
     STORE_NODE,
     TICKET,
+    typed_count,
 )
 from .spool import Spool
 
@@ -115,6 +118,8 @@ class Commit:
         #: the spool's chunks as staged: (staging graph, target graph, quads), filled by :meth:`_stage`
         self.fresh: list[tuple[str, str, int]] = []
         self.fresh_quads = (spool.quads if spool is not None else 0) + sum(map(len, self.unspooled.values()))
+        #: the fresh quads typed with each of :data:`KEPT_TYPES`, counted while they are staged
+        self.fresh_typed = dict.fromkeys(KEPT_TYPES, 0)
         #: whether the spool's graphs are moved into place before the switch (:mod:`.moves`)
         self.moved = False
         #: whether the switch got no answer (it may still apply: see :meth:`_settle`)
@@ -171,6 +176,8 @@ class Commit:
             self.stages.append(stage)
             self._upload(stage, lines)
             self.fresh.append((stage, str(graph), len(lines)))
+            for cls, n in _typed(lines).items():
+                self.fresh_typed[cls] += n
 
     def _upload(self, stage: str, lines: list[str]) -> None:
         """Stage N-Triples lines, each predicate hidden behind :data:`STAGED`."""
@@ -217,6 +224,25 @@ class Commit:
                 f" FILTER {test} {{ GRAPH ?{v}g {{ ?{v}s ?{v}p ?{v}o }} }} }} }}"
             )
 
+        def typed(kind: str, v: str, test: str, cls: str) -> str:
+            if not pairs[kind]:
+                return f"BIND (0 AS ?{v}n)"
+            return (
+                f"{{ SELECT (COUNT(*) AS ?{v}n) WHERE {{ VALUES (?{v}stage ?{v}g) {{ {pairs[kind]} }}"
+                f" GRAPH ?{v}stage {{ ?{v}s <{STAGED}{RDF_TYPE}> <{cls}> }}"
+                f" FILTER {test} {{ GRAPH ?{v}g {{ ?{v}s <{RDF_TYPE}> <{cls}> }} }} }} }}"
+            )
+
+        # The count of each kept type, as the count of quads: those added not there before,
+        # those removed there, and the fresh ones.
+        kept = "".join(
+            f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {typed_count(cls)} ?t{i} }} }}"
+            f" {typed('add', f'tx{i}', 'NOT EXISTS', cls)} {typed('remove', f'ty{i}', 'EXISTS', cls)}"
+            f" BIND (?t{i} + ?tx{i}n + {self.fresh_typed[cls]} - ?ty{i}n AS ?u{i})"
+            for i, cls in enumerate(KEPT_TYPES)
+        )
+        old = "".join(f" {STORE_NODE} {typed_count(cls)} ?t{i} ." for i, cls in enumerate(KEPT_TYPES))
+        new = "".join(f" {STORE_NODE} {typed_count(cls)} ?u{i} ." for i, cls in enumerate(KEPT_TYPES))
         branches = [
             f"{{ OPTIONAL {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?count }} }}"
             f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITTED_AT} ?at }} }}"
@@ -224,7 +250,7 @@ class Commit:
             f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {QUADS} ?quads }} }}"
             f" {counted('add', 'x', 'NOT EXISTS')} {counted('remove', 'y', 'EXISTS')}"
             " BIND (COALESCE(?count, 0) + 1 AS ?next)"
-            f" BIND (?quads + ?xn + {self.fresh_quads} - ?yn AS ?size) }}"
+            f" BIND (?quads + ?xn + {self.fresh_quads} - ?yn AS ?size){kept} }}"
         ]
         if pairs["remove"]:
             branches.append(f"{{ {staged('remove', 'r')} }}")
@@ -240,10 +266,10 @@ class Commit:
         return (
             f"DELETE {{ {self._ticket_triple()} GRAPH ?rg {{ ?rs ?rp ?ro }} "
             f"GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?count . "
-            f"{STORE_NODE} {COMMITTED_AT} ?at . {STORE_NODE} {LAST_COMMIT} ?last . {STORE_NODE} {QUADS} ?quads . "
+            f"{STORE_NODE} {COMMITTED_AT} ?at . {STORE_NODE} {LAST_COMMIT} ?last . {STORE_NODE} {QUADS} ?quads .{old} "
             f"{STORE_NODE} {HAS_GRAPH} ?gone . {self.node} {PENDING} ?moved }} }}\n"
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?next . "
-            f"{STORE_NODE} {QUADS} ?size . "
+            f"{STORE_NODE} {QUADS} ?size .{new} "
             f'{STORE_NODE} {COMMITTED_AT} {now} . {STORE_NODE} {LAST_COMMIT} "{self.id}" . {STORE_NODE} {HAS_GRAPH} ?new }} }}\n'
             f"WHERE {{ {self._ticket_triple()} {self._lease_triple()}\n" + "\n UNION ".join(branches) + "\n}"
         )
@@ -351,3 +377,20 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Triple]]:
     for q in quads:
         groups[_graph_iri(q)].append(ox.Triple(q.subject, q.predicate, q.object))
     return dict(groups)
+
+
+def _typed(lines: list[str]) -> dict[str, int]:
+    """How many of the N-Triples ``lines`` type their subject with each of :data:`KEPT_TYPES`.
+
+    >>> _typed([f"<http://e/s> <{RDF_TYPE}> <{KEPT_TYPES[0]}> .", "<http://e/s> <http://e/p> <http://e/o> ."])[KEPT_TYPES[0]]
+    1
+    """
+    counts = dict.fromkeys(KEPT_TYPES, 0)
+    predicate = f"<{RDF_TYPE}>"
+    for line in lines:
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[1] == predicate:
+            cls = parts[2].rstrip().removesuffix(".").strip()[1:-1]
+            if cls in counts:
+                counts[cls] += 1
+    return counts

@@ -23,6 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .. import formats
@@ -415,6 +416,11 @@ class OxigraphStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def typed(self, cls: str) -> int:
+        """How many quads ``?x rdf:type <cls>`` the store holds (read off the engine's index)."""
+        pattern = self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls), None)
+        return sum(1 for _ in pattern)
 
     def flush(self) -> None:
         """Write what the engine holds in memory to its files (what is committed is in its log already).

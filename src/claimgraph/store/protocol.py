@@ -160,6 +160,11 @@ class Store(Protocol):
 
     def __len__(self) -> int: ...
 
+    def typed(self, cls: str) -> int:
+        """How many quads ``?x rdf:type <cls>`` the store holds, in every graph (a store on a
+        server keeps the count at each commit for the classes ``claimgraph stats`` shows)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -8,6 +8,7 @@ default graph is a named graph of the server; a commit stages its quads in graph
 from __future__ import annotations
 
 from ..iris import METADATA_GRAPH
+from ..namespaces import CG, RDF
 
 #: The private graph where the store records its graphs and its last commit.
 REGISTER = "urn:claimgraph:register"
@@ -29,6 +30,10 @@ COMMITTED_AT = "<urn:claimgraph:committedAt>"
 LAST_COMMIT = "<urn:claimgraph:lastCommit>"
 #: The number of quads the store holds, kept by each commit (a count per request grows with the store).
 QUADS = "<urn:claimgraph:quads>"
+#: The classes whose ``?x rdf:type <class>`` quads each commit counts (``claimgraph stats``),
+#: each count kept under :func:`typed_count`.
+KEPT_TYPES = (str(CG.Claim), str(CG.SourceDocument), str(CG.ConsensusStatement))
+RDF_TYPE = str(RDF.type)
 TICKET = "<urn:claimgraph:ticket>"
 MARK = f"{STORE_NODE} <urn:claimgraph:holds> <urn:claimgraph:Store>"
 RECORDED = f"GRAPH <{REGISTER}> {{ {STORE_NODE} {HAS_GRAPH} ?g }}"
@@ -40,3 +45,8 @@ COMMIT = "urn:claimgraph:commit:"
 #: ``<commit> PENDING <graph>``: a graph a large commit moved into place before its switch
 #: (:mod:`.moves`); the switch removes the record, so one left over names a graph to drop.
 PENDING = "<urn:claimgraph:pending>"
+
+
+def typed_count(cls: str) -> str:
+    """The register's predicate for the kept count of ``?x rdf:type <cls>`` quads."""
+    return f"<urn:claimgraph:typed:{cls}>"

@@ -29,12 +29,15 @@ from .register import (
     COMMITTED_AT,
     DEFAULT_GRAPH,
     HAS_GRAPH,
+    KEPT_TYPES,
     LAST_COMMIT,
     MARK,
     QUADS,
+    RDF_TYPE,
     RECORDED,
     REGISTER,
     STORE_NODE,
+    typed_count,
 )
 
 __all__ = ["RemoteOptions", "ServerReads"]
@@ -84,7 +87,12 @@ class ServerReads:
             if self.read_only:
                 return  # nothing written yet: no answer can be wrong
             # A store never written holds no quads: from here on each commit keeps the count.
-            fresh = "" if self._counted_once() else f" {STORE_NODE} {QUADS} 0 ."
+            fresh = (
+                ""
+                if self._counted_once()
+                else f" {STORE_NODE} {QUADS} 0 ."
+                + "".join(f" {STORE_NODE} {typed_count(cls)} 0 ." for cls in KEPT_TYPES)
+            )
             self.client.update(
                 f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {MARK} .{fresh} }} }}",
                 timeout=self.options.write_timeout,
@@ -212,6 +220,23 @@ class ServerReads:
         _, rows, _ = self._solutions(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ ?s ?p ?o }} }}"
             f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }} }}"
+        )
+        return int(rows[0]["n"].value)
+
+    def typed(self, cls: str) -> int:
+        """The quads ``?x rdf:type <cls>`` of the store: the count its commits keep for
+        :data:`KEPT_TYPES` (counted here for another class, or a store written by a claimgraph
+        that kept none)."""
+        if cls in KEPT_TYPES:
+            _, rows, _ = self._solutions(
+                f"SELECT ?n WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {typed_count(cls)} ?n }} }}"
+            )
+            if rows and rows[0].get("n") is not None:
+                return int(rows[0]["n"].value)
+        pattern = f"?s <{RDF_TYPE}> <{cls}>"
+        _, rows, _ = self._solutions(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ {pattern} }} }}"
+            f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ {pattern} }} }} }}"
         )
         return int(rows[0]["n"].value)
 

@@ -96,7 +96,7 @@ def history() -> Response:
 def entry(name: str) -> Response:
     cg = get_claimgraph()
     stem, _, ext = name.partition(".")
-    iri = f"{cg.mint.base}history/{stem}"
+    iri = str(cg.mint.activity(stem))
     if ext == "json" or (
         not ext
         and best_match(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json"
@@ -122,7 +122,7 @@ def curator(name: str) -> Response:
     """A curator's IRI (``<base>curator/NAME``): its writes, newest first; its RDF by ``Accept``."""
     cg = get_claimgraph()
     stem, _, ext = name.partition(".")
-    iri = f"{cg.mint.base}curator/{stem}"
+    iri = str(cg.mint.curator(stem))
 
     def render() -> str:
         if not cg.curator_known(get_reader().select, stem):

@@ -134,7 +134,7 @@ def vocabulary(ext: str | None = None) -> Response:
 @blueprint.route("/shapes.<ext>")
 def shapes(ext: str | None = None) -> Response:
     """The SHACL shapes (``https://w3id.org/claimgraph/shapes#``), from the store's shapes graph."""
-    return _vocabulary("shapes", f"{get_claimgraph().mint.base}graph/shapes", ext)
+    return _vocabulary("shapes", get_claimgraph().mint.shapes_graph, ext)
 
 
 def _vocabulary(name: str, graph: str, ext: str | None) -> Response:

@@ -185,7 +185,7 @@ def graph_store() -> Response:
 
 @blueprint.route("/graph/<path:rest>", methods=GSP_METHODS)
 def direct_graph(rest: str) -> Response:
-    iri = f"{get_claimgraph().mint.base}graph/{rest}"
+    iri = str(get_claimgraph().mint.graph(rest))
     try:
         graph = URIRef(absolute_iri(iri))
     except ValueError:
