@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/claimgraph/web/static/vendor/yasgui.min.js
 STORE ?= store
 
-.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate clean
+.PHONY: serve test quick docs wheel fuzz browser virtuoso bench bench-draft bench-engine bench-annotate bench-mixed bench-history clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,17 @@ bench-draft: $(STAMP)
 # It writes its own section of benchmarks/RESULTS.md.
 bench-annotate: $(STAMP) browser
 	$(BIN)/python benchmarks/annotate.py
+
+# Reads beside writes (issue 21): a cheap read's latency alone and beside eight clients posting
+# claims, 30 s each: about two minutes. It writes its own section of benchmarks/RESULTS.md.
+bench-mixed: $(STAMP)
+	$(BIN)/python benchmarks/mixed.py
+
+# What the history costs (issue 18): writes with and without it, and after a longer history;
+# sizes as an option, e.g. `make bench-history HISTORY_SIZES="1000 10000"`. Its own section.
+HISTORY_SIZES ?= 1000
+bench-history: $(STAMP)
+	$(BIN)/python benchmarks/history.py --sizes $(HISTORY_SIZES)
 
 # The write engine's cost (issue 20): writes into spread and crowded-keys stores, a load's
 # phases, the vocabulary kept or derived anew; sizes as an option, e.g.

@@ -16,7 +16,8 @@ Run::
 
     .venv/bin/python benchmarks/history.py --sizes 1000 10000
 
-which prints a table and writes ``benchmarks/history.json``.
+which prints a table, writes ``benchmarks/history.json`` and its own section of
+``benchmarks/RESULTS.md`` (``benchmarks/run.py`` keeps it). ``make bench-history`` runs it.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from sections import Section, stamp  # noqa: E402
 from writes import _claimgraph, _timed, build_store, fresh_documents, one_document  # noqa: E402
 
 RUNS = 5
+RESULTS_MD = HERE / "RESULTS.md"
+SECTION = Section("<!-- history-cost: written by benchmarks/history.py -->", "<!-- /history-cost -->")
 
 
 def _writes(app, opened, work: Path, corpus: Path, runs: int, tag: str) -> dict:
@@ -122,6 +126,51 @@ def render(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def section(rows: list[dict], when: dict[str, str]) -> str:
+    """The history-cost section of RESULTS.md: the table, and the target (a write's cost does not
+    grow with the history's length: within 1.5× after ``--grow`` more entries) met or not."""
+    verdicts = []
+    for row in rows:
+        for write, after in (
+            ("POST /claims, 10 claims, with history (s)", "POST /claims after 1,000 more entries (s)"),
+            ("withdraw 100 claims, with history (s)", "withdraw after 1,000 more entries (s)"),
+        ):
+            if write in row and after in row:
+                ratio = row[after]["median"] / row[write]["median"]
+                verdict = "met" if ratio <= 1.5 else "**not met**"
+                verdicts.append(
+                    f"- {row['store claims']:,} claims, {write.split(',')[0]}: {ratio:.2f}× after the longer history ({verdict})"
+                )
+    return "\n".join(
+        [
+            SECTION.begin,
+            "## What the history costs (issue 18)",
+            "",
+            f"Measured {when.get('measured', '?')} at commit {when.get('commit', '?')} by `make bench-history` "
+            "(`benchmarks/history.py`): on a store of generated claims, a 10-claim sheet (what `POST /claims` runs) "
+            "and the withdrawal of a 100-claim document, with the history recorded and without it (the record "
+            "hook turned off, for the comparison only), then again after 1,000 more history entries. "
+            "Median (range) in seconds.",
+            "",
+            render(rows),
+            "",
+            "Target: a write's cost does not grow with the history's length (within 1.5× after the longer history):",
+            *verdicts,
+            SECTION.end,
+            "",
+        ]
+    )
+
+
+def section_of(path: Path) -> str | None:
+    """The history-cost section of a RESULTS.md, if it has one (so that another writer keeps it)."""
+    return SECTION.found_in(path)
+
+
+def with_section(document: str, text: str) -> str:
+    return SECTION.replace(document, text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
@@ -130,7 +179,22 @@ def main(argv: list[str] | None = None) -> None:
         "--grow", type=int, default=1000, help="entries added to the history before timing again"
     )
     parser.add_argument("--output", type=Path, default=HERE / "history.json")
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS_MD, help="The RESULTS.md to write the section into."
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="Write the section from --output's recorded run, measure nothing.",
+    )
     args = parser.parse_args(argv)
+    if args.render_only:
+        recorded = json.loads(args.output.read_text("utf-8"))
+        rows, when = recorded["rows"], recorded["when"]
+        SECTION.write(args.out, section(rows, when))
+        print(render(rows))
+        return
+    when = stamp()
     rows = []
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"claimgraph-history-{size}-"))
@@ -141,7 +205,8 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(measure(store=store, corpus=corpus, claims=size, runs=args.runs, grow=args.grow))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    args.output.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    args.output.write_text(json.dumps({"when": when, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    SECTION.write(args.out, section(rows, when))
     print(render(rows))
 
 

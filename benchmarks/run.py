@@ -1043,13 +1043,16 @@ def kept_rows(recorded: dict, sizes: list[int]) -> list[dict]:
 
 def write_results(path: Path, text: str) -> None:
     """Write RESULTS.md, keeping the sections that ``benchmarks/draft.py`` (``make bench-draft``),
-    ``benchmarks/engine.py`` (``make bench-engine``) and ``benchmarks/annotate.py``
-    (``make bench-annotate``) own."""
+    ``benchmarks/engine.py`` (``make bench-engine``), ``benchmarks/annotate.py``
+    (``make bench-annotate``), ``benchmarks/mixed.py`` (``make bench-mixed``) and
+    ``benchmarks/history.py`` (``make bench-history``) own."""
     import annotate
     import draft
     import engine
+    import history
+    import mixed
 
-    for owner in (draft, engine, annotate):
+    for owner in (draft, engine, annotate, mixed, history):
         kept = owner.section_of(path)
         text = owner.with_section(text, kept) if kept else text
     path.write_text(text, encoding="utf-8")

@@ -68,6 +68,7 @@ BACKEND_MODULES = {
     "test_remote",
     "test_annotate",
     "test_corpus_queries",
+    "test_check",
 }
 
 

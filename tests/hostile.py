@@ -38,6 +38,7 @@ HOSTILE = {
     "data_license": "http://hostile.invalid/licence",
     "open_graphs": "http://hostile.invalid/ DEFAULT",
     "validator": "pyshacl",
+    "read_only": "true",
 }
 
 

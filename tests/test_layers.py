@@ -44,6 +44,7 @@ LAYERS = {
     "queries": 3,
     "export": 3,
     "search": 3,
+    "integrity": 3,
     "describe": 3,
     "corpora": 3,
     "facts": 3,

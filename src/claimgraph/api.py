@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -67,6 +67,7 @@ from .errors import ClaimgraphError, Conflict, Forbidden, NotFound, QueryError, 
 from .export import FORMATS as EXPORT_FORMATS
 from .export import GZIP, dump_file, export, gzipped
 from .history import Activity, entry, history_graph, history_length, kept_graphs, recorder, withdrawn_graph
+from .integrity import Finding, check_store
 from .iris import METADATA_GRAPH, Minter
 from .loader import (
     SheetUpload,
@@ -88,7 +89,16 @@ from .search import rebuild as rebuild_index
 from .search import update as update_index
 from .serverclient import ServerClient
 from .sparqltext import with_dataset
-from .store import MEMORY, CommitMarker, Store, StoreOpener, open_store
+from .store import (
+    MEMORY,
+    CommitMarker,
+    Store,
+    StoreOpener,
+    backup_store,
+    open_store,
+    read_commit_marker,
+    restore_store,
+)
 from .termcheck import Terms, known_terms
 from .uploads import Uploads
 from .validation import Vocabulary, load_vocabulary
@@ -336,6 +346,38 @@ class Claimgraph:
             ]
         return []
 
+    def backup(self, dest: Path) -> CommitMarker:
+        """Copy the embedded store to the new folder ``dest``, consistently, also while a server
+        serves it (the engine's online backup); the commit it holds.
+
+        :raises StoreError: for a store on a SPARQL server (its own backup covers it), or
+            when the copy cannot be made.
+        """
+        folder = self._own_folder("backed up")
+        return read_commit_marker(str(backup_store(str(folder), dest)))
+
+    def restore(self, source: Path) -> CommitMarker:
+        """Make the backup at ``source`` the store (its folder new or empty); the commit it holds.
+
+        :raises StoreError: when ``source`` is no store minted under this base IRI, or the
+            store's folder holds files.
+        """
+        folder = self._own_folder("restored")
+
+        def minted_here(backup: Path) -> None:
+            Claimgraph(replace(self.settings, store=str(backup))).open_store(read_only=True).close()
+
+        return read_commit_marker(str(restore_store(source, folder, check=minted_here)))
+
+    def _own_folder(self, done: str) -> Path:
+        folder = self.store_folder
+        if folder is None:
+            raise StoreError(
+                f"only a store in a folder is {done} by claimgraph: a store on a SPARQL server is "
+                "covered by that server's own backup (docs/how-to/back-up-and-restore.md)"
+            )
+        return folder
+
     def reindex(self, store: Store) -> CommitMarker:
         """Advance the commit marker (an empty commit: where the store keeps the marker apart
         from its data, the file is written again) and rebuild the search index, after a write
@@ -527,6 +569,7 @@ class Claimgraph:
         :raises Unauthorized: (401) no token, or an unknown one. :raises Revoked: (403).
         :raises Forbidden: (403) writes are off: no operator token and no curator.
         """
+        self._check_writable()
         if self._is_operator(token):
             return operator(self.mint)
         return self._check(token, self.curators(store))
@@ -541,6 +584,7 @@ class Claimgraph:
         """:meth:`authenticate` from the curators read through ``select`` (a query worker), kept
         for the commit they were read at: a write that adds or revokes a curator changes the
         commit, so a revoked token is refused at once."""
+        self._check_writable()
         if self._is_operator(token):
             return operator(self.mint)
         remote = self.opener.remote is not None
@@ -553,6 +597,10 @@ class Claimgraph:
             curators = curators_from_quads(((r["s"], r["p"], r["o"]) for r in rows), self.mint)
             cached = self._curators_read = (tag, curators)
         return self._check(token, cached[1])
+
+    def _check_writable(self) -> None:
+        if self.settings.read_only:
+            raise Forbidden("writes are off: this server serves its store read-only (read_only is set)")
 
     def _check(self, token: str | None, curators: list[Curator]) -> Curator:
         operator_token = self.settings.token
@@ -643,7 +691,8 @@ class Claimgraph:
     @cached_property
     def search_index(self) -> SearchIndex:
         folder = self.store_folder
-        return SearchIndex(folder / INDEX_FILE if folder else None)
+        # A store served read-only may be on read-only media: its index is kept in memory.
+        return SearchIndex(folder / INDEX_FILE if folder and not self.settings.read_only else None)
 
     @property
     def unindexed_graphs(self) -> tuple[URIRef, ...]:
@@ -778,12 +827,14 @@ class Claimgraph:
                 exclusive_writes=False,
             )
         if processes and s.store != MEMORY:
-            # Workers open the store read-only, which needs it to exist: create it
-            # first, so that serve works on a fresh machine.
-            if not Path(s.store).exists():
-                self.open_store().close()
+            # The server keeps the store open for writing and the workers read snapshots of
+            # it, so that reads go on during writes; served read-only, they read the store.
             return ProcessExecutor(
-                s.store, self.answer_function(), workers=s.query_workers, timeout=s.query_timeout
+                s.store,
+                self.answer_function(),
+                workers=s.query_workers,
+                timeout=s.query_timeout,
+                snapshots=not s.read_only,
             )
         return InlineExecutor(store if store is not None else self.open_store(), self.answer_function())
 
@@ -820,6 +871,16 @@ class Claimgraph:
             store, fmt, context_path=self.context_path, mint=self.mint, license=self.settings.data_license
         )
         return gzipped(data) if compress else data
+
+    def check(self, store: Store) -> list[Finding]:
+        """Whether ``store`` is whole (:mod:`claimgraph.integrity`); reads only."""
+        folder = self.store_folder
+        return check_store(
+            store,
+            self.policy,
+            vocabulary=self._vocabulary_change(),
+            index=folder / INDEX_FILE if folder is not None and not self.settings.read_only else None,
+        )
 
     def stats(self, store: Store) -> dict[str, int]:
         """Counts a curator checks after a load.

@@ -1,4 +1,4 @@
-"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | serve``,
+"""The command line: ``claimgraph load | validate | withdraw | curators | rebase | query | export | stats | check | serve``,
 and ``init | add-document | draft`` to start a corpus.
 
 A command that writes takes ``--server URL`` to send its write through a running server
@@ -619,6 +619,32 @@ def stats(as_json: bool, **options: Any) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@setting_options("store", "base_iri", "ontology_dir", "cache_dir", "validator")
+def check(as_json: bool, **options: Any) -> None:
+    """Whether the store is whole: metadata, shapes, consensus, vocabulary, search index; writes nothing.
+
+    Exit status: 0 whole, 1 a problem found (each line names its fix), 2 error.
+    """
+    try:
+        app = _app(options)
+        store = app.open_store(read_only=True, any_base=True)
+        try:
+            findings = app.check(store)
+        finally:
+            store.close()
+    except ClaimgraphError as exc:
+        _fail(exc)
+    whole = all(f.ok for f in findings)
+    if as_json:
+        click.echo(json.dumps({"whole": whole, "checks": [f.as_dict() for f in findings]}))
+    else:
+        for finding in findings:
+            click.echo("\n".join(finding.lines()))
+    sys.exit(EXIT_OK if whole else EXIT_VIOLATIONS)
+
+
+@main.command()
 @setting_options("store", "base_iri")
 def reindex(**options: Any) -> None:
     """Rebuild the search index and the commit marker (after a write that warned it could not)."""
@@ -630,6 +656,32 @@ def reindex(**options: Any) -> None:
         finally:
             store.close()
         click.echo(f"{app.settings.store}: search index rebuilt")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@setting_options("store", "base_iri")
+def backup(dest: Path, **options: Any) -> None:
+    """Copy the store to the new folder DEST, consistently, also while a server serves it."""
+    try:
+        app = _app(options)
+        marker = app.backup(dest)
+        click.echo(f"{app.settings.store}: backed up to {dest} (commit {marker.count})")
+    except ClaimgraphError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("backup_folder", metavar="BACKUP", type=click.Path(path_type=Path))
+@setting_options("store", "base_iri")
+def restore(backup_folder: Path, **options: Any) -> None:
+    """Make the backup BACKUP the store (--store: a new or empty folder)."""
+    try:
+        app = _app(options)
+        marker = app.restore(backup_folder)
+        click.echo(f"{backup_folder}: restored to {app.settings.store} (commit {marker.count})")
     except ClaimgraphError as exc:
         _fail(exc)
 

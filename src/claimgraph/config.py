@@ -105,6 +105,14 @@ SETTINGS: tuple[Setting, ...] = (
         "The operator's bearer token: writes carry it or a curator's token (claimgraph curators); "
         "with neither, writes are refused. A command with --server sends it.",
     ),
+    Setting(
+        "read_only",
+        False,
+        "Serve the store without taking writes: every write is refused (403) and the store's folder is "
+        "never opened for writing (a folder on read-only media can be served); the search index is kept "
+        "in memory.",
+        _bool,
+    ),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting(
         "trusted_proxy",
@@ -184,6 +192,7 @@ class Settings:
     store_write_timeout: float
     base_iri: str
     token: str
+    read_only: bool
     host: str
     trusted_proxy: str
     port: int

@@ -35,6 +35,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Node
 
+from .errors import ResultTooLarge
 from .namespaces import CG, OA, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Select = Callable[[str], list[dict[str, Node]]]
@@ -250,6 +251,19 @@ class SearchIndex:
             self._db.close()
 
 
+def stored_marker(path: str | Path) -> str | None:
+    """The commit marker an index file records, read without writing it (None: no file, or
+    none recorded): what ``claimgraph check`` compares with the store's."""
+    if not Path(path).is_file():
+        return None
+    with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'marker'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+    return row[0] if row else None
+
+
 def marked_parts(text: str) -> list[tuple[str, bool]]:
     """``text`` as (part, matched) pairs, from FTS5's marks.
 
@@ -302,8 +316,65 @@ SELECT ?field ?iri ?label ?text ?g ?kind WHERE {{
 }}"""
 
 
+#: Rows of one page, when a graph's entries are more than the server sends at once.
+PAGE = 5_000
+
+
 def read_entries(select: Select, graphs: Iterable[str] | None, *, skip: Iterable[str] = ()) -> list[Entry]:
-    rows = select(entries_query(graphs, skip=skip))
+    """The entries of ``graphs`` (None: of every graph but ``skip``), read whole when the store
+    sends the answer whole, else (a server's row limit: :class:`ResultTooLarge`) graph by
+    graph, in halves, and a graph past the limit in pages."""
+    try:
+        return _entries(select(entries_query(graphs, skip=skip)))
+    except ResultTooLarge:
+        if graphs is None:
+            skipped = set(skip)
+            wanted = [g for g in _graph_names(select) if g not in skipped]
+        else:
+            wanted = sorted(str(g) for g in graphs)
+    return _read_split(select, wanted)
+
+
+def _read_split(select: Select, graphs: list[str]) -> list[Entry]:
+    if not graphs:
+        return []
+    try:
+        return _entries(select(entries_query(graphs)))
+    except ResultTooLarge:
+        if len(graphs) > 1:
+            half = len(graphs) // 2
+            return _read_split(select, graphs[:half]) + _read_split(select, graphs[half:])
+    return _entries(_paged(select, entries_query(graphs), "?field ?iri ?text ?label ?kind"))
+
+
+def _paged(select: Select, query: str, order: str) -> list[dict[str, Node]]:
+    """Every row of a SELECT, a page at a time, in ``order`` (a server's OFFSET without ORDER BY
+    may skip rows): pages of :data:`PAGE` rows, halved while the server cuts them."""
+    rows: list[dict[str, Node]] = []
+    size = PAGE
+    while True:
+        try:
+            page = select(f"SELECT * WHERE {{ {query} }} ORDER BY {order} LIMIT {size} OFFSET {len(rows)}")
+        except ResultTooLarge:
+            if size == 1:
+                raise
+            size //= 2
+            continue
+        rows += page
+        if len(page) < size:
+            return rows
+
+
+def _graph_names(select: Select) -> list[str]:
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    try:
+        rows = select(query)
+    except ResultTooLarge:
+        rows = _paged(select, query, "?g")
+    return sorted(str(row["g"]) for row in rows if "g" in row)
+
+
+def _entries(rows: list[dict[str, Node]]) -> list[Entry]:
     fields = ("field", "iri", "label", "text", "g", "kind")
     return [
         Entry(*(str(r[f]) for f in fields))

@@ -14,14 +14,18 @@ implementations share this contract:
   so killing its process is the only way to free the CPU.
 
 pyoxigraph's read-only opening is undefined behaviour while another process
-writes, so a write goes through :meth:`Executor.write`: it waits for running
-queries, closes every reader, opens the store for writing, runs the write,
-closes it, and reopens the readers.
+writes. So either the server keeps the store open for writing and the workers read
+snapshots of it (``snapshots=True``: the engine's online backup after each commit, hard
+links in the store's folder; reads go on while a write is validated and committed, and
+the next query reads the new commit), or a write goes through :meth:`Executor.write` with
+every reader closed: it waits for running queries, closes every reader, opens the store
+for writing, runs the write, closes it, and reopens the readers.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import signal
@@ -37,6 +41,7 @@ from .errors import QueryTimeout, StoreError, WorkerCrashed
 from .processes import Child, ChildDied, Deadline
 from .processes import context as processes_context
 from .store import Store, StoreOpener
+from .store import snapshots as snapshot_folder
 
 __all__ = ["Answer", "Executor", "InlineExecutor", "ProcessExecutor"]
 
@@ -115,6 +120,7 @@ class ProcessExecutor:
         context: str = "forkserver",
         opener: Opener | None = None,
         exclusive_writes: bool = True,
+        snapshots: bool = False,
     ) -> None:
         if str(store_path) == ":memory:":
             raise StoreError("an in-memory store cannot be shared with worker processes")
@@ -136,8 +142,14 @@ class ProcessExecutor:
         self._busy: set[_Worker] = set()
         self._writing = False
         self._closed = False
+        self._writer: Store | None = None
+        self._snapshot: Path | None = None  # the one the next query reads (snapshots=True)
         _LIVE.add(self)
         try:
+            if snapshots:
+                self._writer = self._open(read_only=False)
+                snapshot_folder.prune(Path(self.path), keep=set())  # a former server's
+                self._snapshot = snapshot_folder.take(self._writer)
             self._idle = [self._spawn() for _ in range(workers)]
             for worker in self._idle:
                 worker.wait_ready(start_timeout)
@@ -146,6 +158,10 @@ class ProcessExecutor:
             raise
 
     def _spawn(self) -> _Worker:
+        if self._snapshot is not None:
+            worker = _Worker(self._ctx, (str(self._snapshot), self._answer, None))
+            worker.snapshot = self._snapshot
+            return worker
         return _Worker(self._ctx, (self.path, self._answer, self._opener))
 
     def pids(self) -> list[int]:
@@ -166,7 +182,7 @@ class ProcessExecutor:
         try:
             worker.wait_ready(self.start_timeout)
             try:
-                worker.conn.send(("query", request, limit))
+                worker.conn.send(("query", request, limit, str(worker.snapshot) if worker.snapshot else None))
                 if not worker.conn.poll(limit):
                     worker.kill()
                     raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
@@ -193,6 +209,7 @@ class ProcessExecutor:
                 if not self._writing and self._idle:
                     worker = self._idle.pop()
                     self._busy.add(worker)
+                    worker.snapshot = self._snapshot or worker.snapshot  # the newest commit
                     return worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -227,6 +244,8 @@ class ProcessExecutor:
         fresh workers start, whether ``action`` succeeded or raised. Without
         ``exclusive_writes``, ``action`` runs on a store of its own while queries go on.
         """
+        if self._writer is not None:
+            return self._write_beside_readers(action)
         if not self._exclusive:
             with self._write_lock:
                 store = self._open(read_only=False)
@@ -261,6 +280,32 @@ class ProcessExecutor:
                     self._writing = False
                     self._cond.notify_all()
 
+    def _write_beside_readers(self, action: Callable[[Store], T]) -> T:
+        """Run ``action`` on the store kept open for writing while the workers read the last
+        snapshot; then publish a snapshot of what it committed and remove those no one reads."""
+        with self._write_lock:
+            if self._writer is None:  # closed after a failed write: open again (space freed?)
+                self._writer = self._open(read_only=False)
+            writer = self._writer
+            try:
+                return action(writer)
+            except BaseException as exc:
+                _forget_locals(exc)
+                if isinstance(exc, StoreError):  # the engine stops writing after an I/O error
+                    self._writer = None
+                    _close(writer)
+                raise
+            finally:
+                if self._writer is not None:
+                    self._publish(self._writer)
+
+    def _publish(self, writer: Store) -> None:
+        snapshot = snapshot_folder.take(writer)
+        with self._cond:
+            self._snapshot = snapshot
+            keep = {snapshot} | {w.snapshot for w in [*self._idle, *self._busy] if w.snapshot}
+        snapshot_folder.prune(Path(self.path), keep={k for k in keep if k is not None})
+
     def _open(self, *, read_only: bool) -> Store:
         return _open(self.path, self._opener, read_only=read_only)
 
@@ -277,6 +322,12 @@ class ProcessExecutor:
             worker.kill()
         for worker in idle:
             worker.stop()
+        if self._writer is not None:
+            with self._write_lock:
+                writer, self._writer = self._writer, None
+                if writer is not None:
+                    _close(writer)
+                    snapshot_folder.prune(Path(self.path), keep=set())
         _LIVE.discard(self)
 
     def __enter__(self) -> ProcessExecutor:
@@ -292,6 +343,7 @@ class _Worker(Child):
     def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
         super().__init__(_worker_main, args, name="claimgraph-query", ctx=ctx)
         self.ready = False
+        self.snapshot: Path | None = None  # the snapshot it reads (snapshots=True)
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -316,6 +368,11 @@ def _open(path: str, opener: Opener | None, *, read_only: bool) -> Store:
     return (opener if opener is not None else StoreOpener(path))(read_only=read_only)
 
 
+def _close(store: Store) -> None:
+    with contextlib.suppress(StoreError):  # its flush failed (a full device): the commits are in its log
+        store.close()
+
+
 def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = None) -> None:
     """A worker's life: open the store read-only, answer requests until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
@@ -334,9 +391,13 @@ def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = N
                 return  # the parent is gone
             if message[0] == "stop":
                 return
-            _, request, timeout = message
+            _, request, timeout, snapshot = message
             watchdog.arm(timeout)
             try:
+                if snapshot is not None and snapshot != path:  # a newer commit's snapshot
+                    store.close()
+                    store = _open(snapshot, None, read_only=True)
+                    path = snapshot
                 reply: tuple[str, Any] = ("ok", answer(store, request))
             except Exception as exc:
                 reply = ("error", _portable(exc))

@@ -18,6 +18,8 @@ parsing and results of :mod:`claimgraph.rdf` they used to find in ``claimgraph.s
 from ..rdf.parse import UPLOAD_FORMATS, parse_upload
 from ..rdf.results import QueryResult, parse_results, read_answer
 from ..rdf.terms import ANY, DEFAULT, Quad, Triple, absolute_iri, from_ox, rdflib_quad, sparql_term, to_ox
+from .backups import backup as backup_store
+from .backups import restore as restore_store
 from .embedded import JOURNAL_GRAPH, LOCK_FILE, OxigraphStore
 from .folder import read_commit_marker, write_commit_marker
 from .open import StoreOpener, open_store
@@ -46,6 +48,7 @@ __all__ = [
     "StoreOpener",
     "Triple",
     "absolute_iri",
+    "backup_store",
     "from_ox",
     "is_remote",
     "open_store",
@@ -54,6 +57,7 @@ __all__ = [
     "rdflib_quad",
     "read_answer",
     "read_commit_marker",
+    "restore_store",
     "sparql_term",
     "to_ox",
     "update_parses",

@@ -11,8 +11,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .. import formats
 from ..errors import QueryError, ResultTooLarge, StoreError
-from ..rdf.results import JsonResults, read_json_results
+from ..rdf.results import (
+    JsonResults,
+    QueryResult,
+    boolean_body,
+    read_json_results,
+    read_triples,
+    results_format,
+    write_answer,
+)
+from ..rdf.terms import from_ox
 from ..sparqltext import tokens
 from .http import Response
 
@@ -24,8 +34,10 @@ __all__ = [
     "check_syntax",
     "cut",
     "query_form",
+    "read_query_answer",
     "read_results",
     "source",
+    "write_server_answer",
 ]
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -99,3 +111,37 @@ def read_results(response: Response) -> JsonResults:
 
 def source(response: Response) -> Any:
     return response.stream if response.stream is not None else response.body
+
+
+def read_query_answer(response: Response, kind: str) -> QueryResult:
+    """A server's whole answer to a query of ``kind``, as rdflib terms.
+
+    :raises ResultTooLarge: when the server cut the answer (its own row limit).
+    """
+    if response.cut_at is not None:
+        raise cut(response.cut_at)
+    if kind == "graph":
+        triples = [
+            (from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+            for t in read_triples(source(response), response.media_type or N_TRIPLES)
+        ]
+        return QueryResult(kind="graph", triples=triples)  # type: ignore[arg-type]
+    return read_results(response).as_result(kind)
+
+
+def write_server_answer(response: Response, kind: str, fmt: formats.Format, max_rows: int) -> bytes:
+    """A server's answer (streamed) written in ``fmt``: at most ``max_rows`` rows or triples,
+    never a cut answer (:func:`claimgraph.rdf.results.write_answer`); the response is closed."""
+    try:
+        if response.cut_at is not None:
+            raise cut(response.cut_at, max_rows)
+        if kind == "ask":
+            return boolean_body(read_results(response).as_boolean(), results_format(fmt))
+        if kind == "graph":
+            triples = read_triples(source(response), response.media_type or N_TRIPLES)
+            return write_answer(kind, fmt, max_rows=max_rows, items=triples)
+        results = read_results(response)
+        rows = ([row.get(name) for name in results.variables] for row in results.rows)
+        return write_answer(kind, fmt, max_rows=max_rows, variables=results.variables, items=rows)
+    finally:
+        response.close()

@@ -20,6 +20,7 @@ before; either way it is whole, and the error says which.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 import uuid
 from collections import defaultdict
@@ -29,13 +30,16 @@ import pyoxigraph as ox
 
 from ..errors import QueryError, QueryTimeout, StoreError
 from .http import ConnectionLost, SparqlClient
+from .moves import MOVE_QUADS, Mover, drop_graphs
 from .register import (
+    COMMIT,
     COMMITS,
     COMMITTED_AT,
     DEFAULT_GRAPH,
     HAS_GRAPH,
     LAST_COMMIT,
     LEASE_UNTIL,
+    PENDING,
     QUADS,
     REGISTER,
     STAGE,
@@ -51,8 +55,9 @@ __all__ = ["SPOOL_CHUNK", "Commit"]
 #: exceeded 10000 lines") or of about 500 kB ("memory exhausted").
 STAGE_QUADS = 500
 STAGE_BYTES = 200_000
-#: Quads of the spool read (and, with a Graph Store, sent) at a time.
-SPOOL_CHUNK = 50_000
+#: Quads of the spool read (and, with a Graph Store, sent) at a time: each chunk is a
+#: staging graph of its own, so that a large commit moves it in bounded operations.
+SPOOL_CHUNK = MOVE_QUADS
 #: Seconds claimgraph watches for a commit it stopped waiting for (timed out, connection lost).
 SETTLE = 10.0
 
@@ -80,24 +85,40 @@ class Commit:
         spool: Spool | None = None,
         records: list[str],
         dropped: list[str],
+        new: frozenset[str] = frozenset(),
     ) -> None:
+        """:param new: graphs new to the store (not recorded): what ``adding`` puts there is
+        staged and counted as the spool's graphs are, and a large commit moves it first."""
         self.store = store
         self.client = store.client
         self.id = uuid.uuid4().hex
         self.prefix = f"{STAGE}{self.id}:"
         self.ticket = self.prefix + "ticket"
-        #: (kind, target graph, staging graph, triples), kind "remove" or "add"; and "fresh",
-        #: the spool's graphs, new to the store (added without asking whether each quad is
-        #: there, and read from the spool in chunks while they are staged, never whole)
+        #: (kind, target graph, staging graph, triples), kind "remove" or "add" (to a graph the
+        #: store records); what goes to new graphs, and the spool's graphs (new to the store),
+        #: is "fresh": added without asking whether each quad is there, the spool read in
+        #: chunks while it is staged, never whole
+        added = _by_graph(adding)
         self.parts: list[tuple[str, str, str, list[ox.Triple]]] = [
             (kind, graph, f"{self.prefix}{kind}:{index}", triples)
-            for kind, quads in (("remove", removing), ("add", adding))
-            for index, (graph, triples) in enumerate(sorted(_by_graph(quads).items()))
+            for kind, groups in (("remove", _by_graph(removing)), ("add", added))
+            for index, (graph, triples) in enumerate(sorted(groups.items()))
+            if kind == "remove" or graph not in new
         ]
+        #: new graphs' quads from ``adding``, as N-Triples lines (once each)
+        self.unspooled = {
+            graph: list(dict.fromkeys(f"{t.subject} {t.predicate} {t.object} ." for t in triples))
+            for graph, triples in sorted(added.items())
+            if graph in new
+        }
         self.spool = spool
-        graphs = sorted({str(g) for g in spool.graphs}) if spool is not None else []
-        self.parts += [("fresh", g, f"{self.prefix}fresh:{index}", []) for index, g in enumerate(graphs)]
-        self.fresh_quads = spool.quads if spool is not None else 0
+        #: the spool's chunks as staged: (staging graph, target graph, quads), filled by :meth:`_stage`
+        self.fresh: list[tuple[str, str, int]] = []
+        self.fresh_quads = (spool.quads if spool is not None else 0) + sum(map(len, self.unspooled.values()))
+        #: whether the spool's graphs are moved into place before the switch (:mod:`.moves`)
+        self.moved = False
+        #: whether the switch got no answer (it may still apply: see :meth:`_settle`)
+        self.unanswered = False
         self.records = records
         self.dropped = dropped
         self.stages: list[str] = []
@@ -112,24 +133,44 @@ class Commit:
                 self._stage()
             except (StoreError, QueryError, QueryTimeout) as exc:
                 raise StoreError(f"write failed while staging it, nothing was written: {exc}") from None
-            self._switch()
+            mover = self._mover()
+            if mover is not None:
+                mover.move()
+                self.moved = True
+            try:
+                self._switch()
+            except StoreError:
+                if mover is not None:
+                    mover.undo(keep_records=self.unanswered)
+                raise
             self._drop_emptied()
         finally:
             self._clean()
 
+    def _mover(self) -> Mover | None:
+        """A large commit's mover of its new graphs (:mod:`.moves`); None: the switch moves all."""
+        staged = self.fresh_quads + sum(len(triples) for *_, triples in self.parts)
+        if not self.fresh or staged <= MOVE_QUADS:
+            return None
+        guard = f"{self._ticket_triple()} {self._lease_triple()}"
+        return Mover(self.client, node=self.node, fresh=self.fresh, guard=guard, timeout=self.timeout)
+
     def _stage(self) -> None:
         self.client.update(f"INSERT DATA {{ {self._ticket_triple()} }}", timeout=self.timeout)
         self.stages.append(self.ticket)
-        stage_of = {}
-        for kind, graph, stage, triples in self.parts:
+        for _kind, _graph, stage, triples in self.parts:
             self.stages.append(stage)
-            if kind == "fresh":
-                stage_of[graph] = stage
-            else:
-                self._upload(stage, [f"{t.subject} {t.predicate} {t.object} ." for t in triples])
-        if self.spool is not None:
-            for graph, lines in self.spool.chunks(SPOOL_CHUNK):
-                self._upload(stage_of[str(graph)], lines)
+            self._upload(stage, [f"{t.subject} {t.predicate} {t.object} ." for t in triples])
+        chunks = (
+            (graph, lines[start : start + SPOOL_CHUNK])
+            for graph, lines in self.unspooled.items()
+            for start in range(0, len(lines), SPOOL_CHUNK)
+        )
+        for graph, lines in itertools.chain(chunks, self.spool.chunks(SPOOL_CHUNK) if self.spool else ()):
+            stage = f"{self.prefix}fresh:{len(self.fresh)}"
+            self.stages.append(stage)
+            self._upload(stage, lines)
+            self.fresh.append((stage, str(graph), len(lines)))
 
     def _upload(self, stage: str, lines: list[str]) -> None:
         """Stage N-Triples lines, each predicate hidden behind :data:`STAGED`."""
@@ -157,8 +198,9 @@ class Commit:
         count of quads (those of ``add`` not there before, of ``remove`` there, and the spool's)."""
         pairs = {
             kind: " ".join(f"(<{stage}> <{g}>)" for k, g, stage, _ in self.parts if k == kind)
-            for kind in ("remove", "add", "fresh")
+            for kind in ("remove", "add")
         }
+        pairs["fresh"] = "" if self.moved else " ".join(f"(<{stage}> <{g}>)" for stage, g, _ in self.fresh)
         pairs["added"] = " ".join(x for x in (pairs["add"], pairs["fresh"]) if x)
 
         def staged(kind: str, v: str) -> str:
@@ -192,12 +234,14 @@ class Commit:
             branches.append(f"{{ VALUES ?gone {{ {' '.join(f'<{g}>' for g in self.dropped)} }} }}")
         if self.records:
             branches.append(f"{{ VALUES ?new {{ {' '.join(f'<{g}>' for g in self.records)} }} }}")
+        if self.moved:
+            branches.append(f"{{ GRAPH <{REGISTER}> {{ {self.node} {PENDING} ?moved }} }}")
         now = round(time.time() * 1000)
         return (
             f"DELETE {{ {self._ticket_triple()} GRAPH ?rg {{ ?rs ?rp ?ro }} "
             f"GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?count . "
             f"{STORE_NODE} {COMMITTED_AT} ?at . {STORE_NODE} {LAST_COMMIT} ?last . {STORE_NODE} {QUADS} ?quads . "
-            f"{STORE_NODE} {HAS_GRAPH} ?gone }} }}\n"
+            f"{STORE_NODE} {HAS_GRAPH} ?gone . {self.node} {PENDING} ?moved }} }}\n"
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?next . "
             f"{STORE_NODE} {QUADS} ?size . "
             f'{STORE_NODE} {COMMITTED_AT} {now} . {STORE_NODE} {LAST_COMMIT} "{self.id}" . {STORE_NODE} {HAS_GRAPH} ?new }} }}\n'
@@ -212,13 +256,19 @@ class Commit:
         return f"GRAPH <{REGISTER}> {{ <{self.lease}> <{LEASE_UNTIL}> ?leaseUntil }}"
 
     def _ticket_triple(self) -> str:
-        return f"GRAPH <{self.ticket}> {{ <urn:claimgraph:commit:{self.id}> {TICKET} true }}"
+        return f"GRAPH <{self.ticket}> {{ {self.node} {TICKET} true }}"
+
+    @property
+    def node(self) -> str:
+        """The commit's own node: its ticket's subject, and the subject of its pending graphs."""
+        return f"<{COMMIT}{self.id}>"
 
     def _switch(self) -> None:
         try:
             self.client.update(self.operation(), timeout=self.timeout)
         except (QueryTimeout, ConnectionLost) as exc:
             # No answer: the server may be running the operation, or may never have got it.
+            self.unanswered = True
             self._settle(exc)
             return
         except (QueryError, StoreError) as exc:
@@ -274,10 +324,11 @@ class Commit:
     def _clean(self) -> None:
         if not self.stages:
             return
-        drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in self.stages)
-        # Staging graphs are outside claimgraph's graphs: left over, they are never read.
+        # Staging graphs are outside claimgraph's graphs: left over, they are never read. A
+        # request drops a few (each of up to MOVE_QUADS quads), within the server's time limit.
         with contextlib.suppress(StoreError, QueryError, QueryTimeout):
-            self.client.update(drops, timeout=self.store.options.write_timeout)
+            per_request = 5 if self.fresh_quads > MOVE_QUADS else 200
+            drop_graphs(self.client, self.stages, self.store.options.write_timeout, per_request=per_request)
 
 
 def _staged_line(line: str) -> str:

@@ -31,8 +31,17 @@ from ..rdf.results import QueryResult, kind_of, rdf_format, read_answer, results
 from ..rdf.terms import ANY, DEFAULT, Quad, ox_quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset
 from .dryrun import dry_run
-from .folder import LOCK_FILE, check_folder, read_commit_marker, take_lock, write_commit_marker
+from .folder import (
+    LOCK_FILE,
+    check_folder,
+    leave_as_found,
+    read_commit_marker,
+    remove_old_logs,
+    take_lock,
+    write_commit_marker,
+)
 from .protocol import MEMORY, UNION, CommitMarker, DryRun
+from .snapshots import take_newest
 from .spool import Spool
 
 __all__ = ["JOURNAL_GRAPH", "LOCK_FILE", "OxigraphStore"]
@@ -56,13 +65,23 @@ class OxigraphStore:
         self._lock: Any = None
         self._marker: CommitMarker | None = None
         self._unrecorded: OSError | None = None  # the marker of a commit that its file does not hold yet
+        if self.path is None:
+            self._store = ox.Store()
+            return
+        before = leave_as_found(self.path)
         try:
-            if self.path is None:
-                self._store = ox.Store()
-                return
             self.path.mkdir(parents=True, exist_ok=True)
             check_folder(self.path)
-            self._lock = take_lock(self.path, shared=read_only)
+            try:
+                self._lock = take_lock(self.path, shared=read_only)
+            except StoreError:
+                if not read_only:
+                    raise
+                # A server keeps the store open for writing: a reader reads its newest snapshot.
+                snapshot, self._lock = take_newest(self.path)
+                self._store = ox.Store.read_only(str(snapshot))
+                self._marker = read_commit_marker(str(snapshot))
+                return
             if read_only and not (self.path / "CURRENT").is_file():
                 # An empty folder: make it an empty store, so that a reader finds one.
                 ox.Store(str(self.path)).flush()
@@ -70,9 +89,13 @@ class OxigraphStore:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self._store = ox.Store(str(self.path))
+                remove_old_logs(self.path)
                 self._roll_back_journal()
         except OSError as exc:
+            self.__dict__.pop("_store", None)
             self._release()
+            if not read_only:  # a writer alone in the folder: what it added is its own
+                before()
             if isinstance(write_failed(exc, self.path), NoSpace):
                 raise write_failed(exc, self.path, outcome="it cannot be opened") from None
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
@@ -414,7 +437,8 @@ class OxigraphStore:
             if hasattr(self, "_store"):
                 self.flush()
         finally:
-            self.__dict__.pop("_store", None)
+            if self.__dict__.pop("_store", None) is not None and self.path is not None and not self.read_only:
+                remove_old_logs(self.path)
             self._release()
 
 

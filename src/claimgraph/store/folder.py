@@ -3,16 +3,27 @@ writer), the check that a folder is a store, and the commit marker file."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
+import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
 from .protocol import MEMORY, CommitMarker
 
-__all__ = ["LOCK_FILE", "check_folder", "read_commit_marker", "take_lock", "write_commit_marker"]
+__all__ = [
+    "LOCK_FILE",
+    "check_folder",
+    "leave_as_found",
+    "read_commit_marker",
+    "remove_old_logs",
+    "take_lock",
+    "write_commit_marker",
+]
 
 LOCK_FILE = "claimgraph.lock"
 
@@ -41,8 +52,19 @@ def take_lock(folder: Path, *, shared: bool) -> Any:
 
     pyoxigraph's read-only opening is undefined behaviour while another process
     writes, so a writer must never run beside readers, nor readers beside it.
+
+    A reader opens the lock file for reading only (a folder on read-only media can be read);
+    on a file system mounted read-only, where no writer can be, one without a lock file
+    is read without a lock.
     """
-    handle = open(folder / LOCK_FILE, "a+")  # noqa: SIM115 - held for the store's lifetime
+    path = folder / LOCK_FILE
+    try:
+        # A shared lock needs no write access to the file; only its creation does.
+        handle = open(path, "r" if shared and path.is_file() else "a+")  # noqa: SIM115 - held for the store's lifetime
+    except OSError as exc:
+        if shared and exc.errno == errno.EROFS:
+            return None
+        raise
     try:
         fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -50,6 +72,53 @@ def take_lock(folder: Path, *, shared: bool) -> Any:
         who = "a writer" if shared else "another process (a running server or load)"
         raise StoreError(f"the store at {folder} is in use by {who}; try again when it is free") from None
     return handle
+
+
+#: How many of the engine's earlier info logs (``LOG.old.*``, one per opening for writing) are kept.
+KEPT_LOGS = 1
+
+
+def remove_old_logs(folder: Path, keep: int = KEPT_LOGS) -> None:
+    """Remove the engine's earlier info logs but the newest ``keep``.
+
+    RocksDB starts a new info log (``LOG``) at each opening for writing and renames the last
+    one ``LOG.old.<time>``, keeping up to a thousand of them; pyoxigraph does not expose the
+    setting. They are text for a person reading after a crash, never read by the engine, so
+    a store folder keeps its size whatever the number of openings.
+    """
+    old = sorted(folder.glob("LOG.old.*"), key=lambda p: p.name)  # the suffix is the time in microseconds
+    for log in old[: max(len(old) - keep, 0)]:
+        log.unlink(missing_ok=True)
+
+
+def leave_as_found(folder: Path) -> Callable[[], None]:
+    """What undoes a failed opening of ``folder``: it removes the folder if the opening made it,
+    else the files the opening added (an engine's first files on a full disk), and nothing else."""
+    if not folder.exists():
+        parent = folder.parent
+
+        def remove_folder() -> None:
+            if folder.exists() and folder.parent == parent:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        return remove_folder
+    try:
+        found = {p.name for p in folder.iterdir()}
+    except OSError:
+        return lambda: None
+
+    def remove_new() -> None:
+        try:
+            added = [p for p in folder.iterdir() if p.name not in found and p.name != LOCK_FILE]
+        except OSError:
+            return
+        for path in added:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    return remove_new
 
 
 COMMIT_FILE = "claimgraph-commit.json"

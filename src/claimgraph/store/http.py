@@ -12,8 +12,7 @@ Made for :class:`claimgraph.store.remote.RemoteStore`, and for nothing else:
 * queries and updates are sent as HTML form posts (``application/x-www-form-urlencoded``),
   which every server reads; Virtuoso can hang on a direct ``application/sparql-query`` body;
 * credentials: a bearer token, or a user and password sent the way the server asks for
-  them on its first 401 (Basic, or Digest as Virtuoso's ``/sparql-auth`` does; Virtuoso
-  answers Basic credentials it did not ask for with a bare 401).
+  them on its first 401 (:mod:`.auth`).
 
 A server's answer that says less than it seems is refused here, before anyone reads it:
 Virtuoso's "anytime" answers (``X-SQL-State: S1TAT``: the query was stopped at the time
@@ -29,14 +28,11 @@ Endpoints(query='http://127.0.0.1:7878/query', update='http://127.0.0.1:7878/upd
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import re
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -50,6 +46,7 @@ from urllib3.exceptions import (
 )
 
 from ..errors import QueryError, QueryTimeout, StoreError
+from .auth import Authenticator, Credentials
 
 __all__ = ["ConnectionLost", "Credentials", "Endpoints", "Response", "SparqlClient", "timeout_field"]
 
@@ -82,15 +79,6 @@ class Endpoints:
         if not update:
             update = re.sub(r"/query$", "/update", query)
         return cls(query=query, update=update, gsp=gsp or None)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """How to authenticate: a user and password (Basic, or Digest when the server asks), or a bearer token."""
-
-    user: str = ""
-    password: str = field(default="", repr=False)
-    token: str = field(default="", repr=False)
 
 
 @dataclass
@@ -213,21 +201,17 @@ class SparqlClient:
         self,
         endpoints: Endpoints,
         *,
-        credentials: Credentials = Credentials(),
+        credentials: Credentials | None = None,
         timeout_param: str = "",
         pool_size: int = 8,
     ) -> None:
         self.endpoints = endpoints
-        self.credentials = credentials
+        self.credentials = credentials or Credentials()
+        self._auth = Authenticator(self.credentials)
         self.timeout_param = timeout_param
         self._pid = os.getpid()
         self._pool_size = pool_size
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=pool_size, block=False, retries=False)
-        #: How the server asked to be answered: None until it asks (a 401), "basic" or "digest".
-        self._scheme: str | None = None
-        self._digest: dict[str, str] = {}
-        self._nonce_count = 0
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ the three protocols
 
@@ -334,7 +318,7 @@ class SparqlClient:
         connect_tries, read_tries = READ_TRIES, READ_TRIES if repeatable else 1
         challenged = False
         while True:
-            headers = {"Content-Type": content_type, "Accept": accept, **self._authorization("POST", url)}
+            headers = {"Content-Type": content_type, "Accept": accept, **self._auth.headers("POST", url)}
             try:
                 raw = self._pool.request(
                     "POST",
@@ -367,7 +351,7 @@ class SparqlClient:
                 raise ConnectionLost(
                     f"the SPARQL server at {_origin(url)} broke off the {what}: {exc}"
                 ) from None
-            if raw.status == 401 and not challenged and self._take_challenge(raw.headers):
+            if raw.status == 401 and not challenged and self._auth.take_challenge(raw.headers):
                 challenged = True
                 _discard(raw)
                 continue
@@ -385,77 +369,6 @@ class SparqlClient:
                 message = ""
             reader.close()
             raise _refusal(raw.status, message, what, url)
-
-    # ------------------------------------------------------------ credentials
-
-    def _authorization(self, method: str, url: str) -> dict[str, str]:
-        c = self.credentials
-        if c.token:
-            return {"Authorization": f"Bearer {c.token}"}
-        if not c.user or self._scheme is None:
-            # Virtuoso answers Basic credentials it does not take with a 401 that asks for
-            # nothing: the first request goes without, and the server says which it wants.
-            return {}
-        with self._lock:
-            if self._scheme == "digest":
-                return {"Authorization": self._digest_header(method, url)}
-        basic = base64.b64encode(f"{c.user}:{c.password}".encode()).decode("ascii")
-        return {"Authorization": f"Basic {basic}"}
-
-    def _take_challenge(self, headers: Mapping[str, str]) -> bool:
-        """Remember how the server asks to be answered (Basic, or Digest: RFC 7616) so that the
-        request can be sent again with the credentials."""
-        if not self.credentials.user:
-            return False
-        challenge = headers.get("WWW-Authenticate", "")
-        if challenge.lower().startswith("basic"):
-            with self._lock:
-                self._scheme = "basic"
-            return True
-        if not challenge.lower().startswith("digest "):
-            return False
-        params = {k: a or b for k, a, b in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', challenge[7:])}
-        algorithm = params.get("algorithm", "MD5").upper()
-        if algorithm not in ("MD5", "SHA-256") or "nonce" not in params:
-            return False
-        with self._lock:
-            self._scheme, self._digest = "digest", params
-            self._nonce_count = 0
-        return True
-
-    def _digest_header(self, method: str, url: str) -> str:
-        # Called with the lock held.
-        d = self._digest
-        c = self.credentials
-        algorithm = d.get("algorithm", "MD5").upper()
-
-        def h(text: str) -> str:
-            name = "sha256" if algorithm == "SHA-256" else "md5"
-            return hashlib.new(name, text.encode("utf-8")).hexdigest()
-
-        parts = urlsplit(url)
-        uri = parts.path + (f"?{parts.query}" if parts.query else "")
-        ha1 = h(f"{c.user}:{d.get('realm', '')}:{c.password}")
-        ha2 = h(f"{method}:{uri}")
-        self._nonce_count += 1
-        nc = f"{self._nonce_count:08x}"
-        cnonce = os.urandom(8).hex()
-        qop = "auth" if "auth" in d.get("qop", "").split(",") else ""
-        middle = f"{nc}:{cnonce}:{qop}:" if qop else ""
-        answer = h(f"{ha1}:{d['nonce']}:{middle}{ha2}")
-        fields = [
-            f'username="{c.user}"',
-            f'realm="{d.get("realm", "")}"',
-            f'nonce="{d["nonce"]}"',
-            f'uri="{uri}"',
-            f'response="{answer}"',
-            f"algorithm={algorithm}",
-        ]
-        if qop:
-            fields += [f"qop={qop}", f"nc={nc}", f'cnonce="{cnonce}"']
-        if "opaque" in d:
-            fields.append(f'opaque="{d["opaque"]}"')
-        return "Digest " + ", ".join(fields)
 
 
 def _discard(raw: Any) -> None:

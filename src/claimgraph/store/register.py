@@ -35,3 +35,8 @@ RECORDED = f"GRAPH <{REGISTER}> {{ {STORE_NODE} {HAS_GRAPH} ?g }}"
 #: Prefix of a writer's lease node (:mod:`.lease`), and the time (ms since the epoch) its lease runs out.
 LEASE = "urn:claimgraph:lease:"
 LEASE_UNTIL = "urn:claimgraph:leaseUntil"
+#: Prefix of a commit's own node (its ticket's subject).
+COMMIT = "urn:claimgraph:commit:"
+#: ``<commit> PENDING <graph>``: a graph a large commit moved into place before its switch
+#: (:mod:`.moves`); the switch removes the record, so one left over names a graph to drop.
+PENDING = "<urn:claimgraph:pending>"
