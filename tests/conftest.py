@@ -56,6 +56,7 @@ BACKEND_MODULES = {
     "test_store",
     "test_loader",
     "test_changes",
+    "test_consensus_upkeep",
     "test_writes",
     "test_gsp",
     "test_protocol",
