@@ -124,7 +124,7 @@ def step_load(corpus: str, store: str, validator: str, out: mp.Queue) -> None:
 
 
 def step_reject(corpus: str, store: str, validator: str, out: mp.Queue) -> None:
-    from claimgraph.errors import ValidationFailed
+    from claimgraph.errors import InvalidInput
 
     app = _claimgraph(store, validator)
     opened = app.open_store()
@@ -140,7 +140,7 @@ def step_reject(corpus: str, store: str, validator: str, out: mp.Queue) -> None:
     try:
         app.load(opened, Path(corpus))
         refused, problems = False, 0
-    except ValidationFailed as exc:
+    except InvalidInput as exc:  # the sheet reader's problems (a misspelt term) and the shapes'
         refused, problems = True, len(exc.problems)
     seconds = time.perf_counter() - start
     unchanged = state() == before
