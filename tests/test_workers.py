@@ -329,3 +329,35 @@ def test_close_leaves_no_process(store_path):
 def test_an_in_memory_store_needs_the_inline_executor():
     with pytest.raises(StoreError, match="in-memory"):
         ProcessExecutor(":memory:", ANSWER)
+
+
+def open_snapshots(pid: int) -> set[str]:
+    """The snapshot folders a process has files open in (Linux /proc)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if "/claimgraph-snapshots/" in target:
+            found.add(target.split("/claimgraph-snapshots/")[1].split("/")[0])
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads a process's open files in /proc")
+def test_idle_readers_open_the_new_snapshot_before_a_read_asks(tmp_path):
+    """Beside a stream of writes, a read must not pay for opening the snapshot of each commit
+    (tens of milliseconds): an idle worker opens it as soon as the write has published it."""
+    path = tmp_path / "store"
+    fill(path, 10)
+    with ProcessExecutor(path, ANSWER, workers=2, timeout=5, snapshots=True) as executor:
+        pids = executor.pids()
+        executor.query(SHORT)
+        executor.write(lambda store: store.raw.update("INSERT DATA { <http://x/s1> <http://x/p> 'new' }"))
+        newest = sorted((path / "claimgraph-snapshots").iterdir())[-1].name
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(newest in open_snapshots(pid) for pid in pids):
+            time.sleep(0.05)
+        assert all(newest in open_snapshots(pid) for pid in pids), [open_snapshots(p) for p in pids]
+        body = executor.query(QueryRequest(SHORT.sparql + " ORDER BY ?o", format="csv")).body
+        assert body == b"o\r\n1\r\nnew\r\n"  # and the read sees the write

@@ -303,6 +303,13 @@ class ProcessExecutor:
         snapshot = snapshot_folder.take(writer)
         with self._cond:
             self._snapshot = snapshot
+            # Idle workers open the new snapshot now rather than when the next read comes (an
+            # open takes tens of milliseconds: a read beside a stream of writes would pay it at
+            # every commit). A worker holds the one it reads locked, so pruning leaves it be.
+            for worker in self._idle:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(("open", str(snapshot)))
+                    worker.snapshot = snapshot
             keep = {snapshot} | {w.snapshot for w in [*self._idle, *self._busy] if w.snapshot}
         snapshot_folder.prune(Path(self.path), keep={k for k in keep if k is not None})
 
@@ -391,6 +398,13 @@ def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = N
                 return  # the parent is gone
             if message[0] == "stop":
                 return
+            if message[0] == "open":  # a newer commit's snapshot, opened before a read asks
+                with contextlib.suppress(Exception):  # a read opens it again, and says why not
+                    if message[1] != path:
+                        opened = _open(message[1], None, read_only=True)
+                        _close(store)
+                        store, path = opened, message[1]
+                continue
             _, request, timeout, snapshot = message
             watchdog.arm(timeout)
             try:
