@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import shutil
 import statistics
 import subprocess
@@ -28,11 +27,16 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from sections import Section  # noqa: E402
+
 ROOT = BENCH.parent
 
 RESULTS_MD = BENCH / "RESULTS.md"
 RESULTS_JSON = BENCH / "annotate-results.json"
 BEGIN, END = "<!-- time-to-record: written by benchmarks/annotate.py -->", "<!-- /time-to-record -->"
+SECTION = Section(BEGIN, END)
 CLAIMS = 10
 
 
@@ -157,19 +161,13 @@ def render(result: dict) -> str:
 
 
 def with_section(document: str, section: str) -> str:
-    """``document`` with its time-to-record section replaced by ``section`` (added at the end if none)."""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(document):
-        return pattern.sub(lambda _m: section, document, count=1)
-    return document.rstrip("\n") + "\n\n" + section
+    """``document`` with this benchmark's section replaced by ``section`` (added at the end if none)."""
+    return SECTION.replace(document, section)
 
 
 def section_of(path: Path) -> str | None:
-    """The time-to-record section of a RESULTS.md, if it has one (so that another writer keeps it)."""
-    if not path.is_file():
-        return None
-    found = re.search(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", path.read_text("utf-8"), re.S)
-    return found.group() if found else None
+    """This benchmark's section of a RESULTS.md, if it has one (so that another writer keeps it)."""
+    return SECTION.found_in(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,13 +22,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from sections import Section  # noqa: E402
+
 ROOT = BENCH.parent
 RESULTS_MD = BENCH / "RESULTS.md"
 RESULTS_JSON = BENCH / "draft-results.json"
@@ -38,6 +41,7 @@ CORPORA = (ROOT / "seeds", ROOT / "tests" / "data" / "draft")
 SAMPLE_SCHEME = ROOT / "tests" / "data" / "draft" / "count-kinds.ttl"
 TARGETS = {"numbers": 0.8, "dates": 0.6}
 BEGIN, END = "<!-- draft-recall: written by benchmarks/draft.py -->", "<!-- /draft-recall -->"
+SECTION = Section(BEGIN, END)
 
 
 @dataclass(frozen=True)
@@ -176,19 +180,13 @@ def render(scores: list[Score]) -> str:
 
 
 def with_section(document: str, section: str) -> str:
-    """``document`` with its draft-recall section replaced by ``section`` (added at the end if none)."""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(document):
-        return pattern.sub(lambda _m: section, document, count=1)
-    return document.rstrip("\n") + "\n\n" + section
+    """``document`` with this benchmark's section replaced by ``section`` (added at the end if none)."""
+    return SECTION.replace(document, section)
 
 
 def section_of(path: Path) -> str | None:
-    """The draft-recall section of a RESULTS.md, if it has one (so that another writer keeps it)."""
-    if not path.is_file():
-        return None
-    found = re.search(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", path.read_text("utf-8"), re.S)
-    return found.group() if found else None
+    """This benchmark's section of a RESULTS.md, if it has one (so that another writer keeps it)."""
+    return SECTION.found_in(path)
 
 
 def main(argv: list[str] | None = None) -> int:

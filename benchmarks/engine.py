@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import shutil
 import subprocess
@@ -41,9 +40,11 @@ sys.path.insert(0, str(HERE))
 import writes  # noqa: E402
 from generate import make_corpus, sizes  # noqa: E402
 from phases import PHASES  # noqa: E402
+from sections import Section  # noqa: E402
 
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN, END = "<!-- write-engine: written by benchmarks/engine.py -->", "<!-- /write-engine -->"
+SECTION = Section(BEGIN, END)
 #: The crowded-keys workload's events: every claim of the store is about one of them.
 CROWDED_EVENTS = 4
 BATCH = 250
@@ -322,19 +323,13 @@ def targets(result: dict) -> list[str]:
 
 
 def with_section(document: str, section: str) -> str:
-    """``document`` with its write-engine section replaced by ``section`` (added at the end if none)."""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    if pattern.search(document):
-        return pattern.sub(lambda _m: section, document, count=1)
-    return document.rstrip("\n") + "\n\n" + section
+    """``document`` with this benchmark's section replaced by ``section`` (added at the end if none)."""
+    return SECTION.replace(document, section)
 
 
 def section_of(path: Path) -> str | None:
-    """The write-engine section of a RESULTS.md, if it has one (so that another writer keeps it)."""
-    if not path.is_file():
-        return None
-    found = re.search(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", path.read_text("utf-8"), re.S)
-    return found.group() if found else None
+    """This benchmark's section of a RESULTS.md, if it has one (so that another writer keeps it)."""
+    return SECTION.found_in(path)
 
 
 def _commit() -> str:
