@@ -55,6 +55,14 @@ claim = st.tuples(
     st.sampled_from(AGENTS),
     st.none() | st.sampled_from(AGENTS),
 )
+#: Loads mostly: the records of a key that only gains claims are kept from those claims alone
+#: (claimcount, documents, claimants, source groups merged), not derived again from the key's claims.
+loads = st.one_of(
+    st.tuples(st.just("load"), st.lists(claim, min_size=1, max_size=6)),
+    st.tuples(st.just("load"), st.lists(claim, min_size=1, max_size=6)),
+    st.tuples(st.just("load"), st.lists(claim, min_size=1, max_size=6)),
+    st.tuples(st.just("withdraw"), st.integers(min_value=0, max_value=50)),
+)
 step = st.one_of(
     st.tuples(st.just("load"), st.lists(claim, min_size=1, max_size=4)),
     st.tuples(st.just("withdraw"), st.integers(min_value=0, max_value=50)),
@@ -130,6 +138,22 @@ def _consensus(cg: Claimgraph, store: Store) -> tuple[set, set]:
 )
 @given(steps=st.lists(step, min_size=1, max_size=4))
 def test_the_consensus_kept_by_writes_is_the_consensus_derived_again(upkeep, steps):
+    _run(upkeep, steps)
+
+
+@settings(
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(loads, min_size=1, max_size=5))
+def test_the_records_kept_from_new_claims_alone_are_the_records_derived_again(upkeep, steps):
+    _run(upkeep, steps)
+
+
+def _run(upkeep: tuple[Claimgraph, Store, Path, list[str]], steps: list) -> None:
     cg, store, folder, loaded = upkeep
     for kind, what in steps:
         if kind == "load":

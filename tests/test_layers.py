@@ -34,6 +34,7 @@ LAYERS = {
     "mentions": 2,
     "pages": 2,
     "consensus": 3,
+    "upkeep": 3,
     "changes": 3,
     "curators": 3,
     "history": 3,

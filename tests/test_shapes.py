@@ -150,6 +150,12 @@ MUTATIONS: dict[str, Callable[[Batch], None]] = {
         (b.mint.contested(b.claim, RDF.type, CG.Claim), RDF.type, CG.ContestedValue)
     ),
     "ContestedKeyShape": a_contested_value_nobody_contests,
+    "CompatibleValueShape": lambda b: b.graph.add(
+        (b.mint.contested(b.claim, RDF.type, CG.Claim), RDF.type, CG.CompatibleValue)
+    ),
+    "SourceGroupShape": lambda b: b.graph.add(
+        (b.mint.source_group(b.claim, b.claim), RDF.type, CG.SourceGroup)
+    ),
     "CurationShape": lambda b: b.graph.add(
         (b.mint.entity("agency"), URIRef("http://schema.org/foundingDate"), Literal("1990"))
     ),
@@ -195,7 +201,8 @@ def test_shape_refuses_what_breaks_it(shape: str, batch: Batch, claimgraph: Clai
     else:
         assert expected in failed, [str(p) for p in problems]
     located = [p for p in problems if p.sheet]
-    if shape in ("ConsensusStatementShape", "ContestedValueShape", "ContestedKeyShape"):  # derived: no sheet
+    derived = ("ConsensusStatementShape", "ContestedValueShape", "ContestedKeyShape", "CompatibleValueShape")
+    if shape in (*derived, "SourceGroupShape"):  # derived: no sheet
         assert all(p.focus and "/consensus/" in p.focus for p in problems)
         return
     assert located, "no problem says where it is"

@@ -11,9 +11,9 @@ or none. Two rules, one per kind of triple in the consensus graph:
 So 52 bodies seen does not corroborate 52 deaths: each has its own statement, and
 the bare triple stands only if no claim about the subject and predicate disagrees.
 
-The consensus is maintained for the (subject, predicate) pairs a change touches,
-reading only the claims about those pairs (one VALUES-bound query), so that a
-write costs what it changes, not what the store holds.
+A write keeps the records of the (subject, predicate) pairs it touches from its change
+and those records (:mod:`claimgraph.upkeep`), so that it costs what it changes, not
+what the store holds.
 
 >>> from rdflib import Literal, URIRef
 >>> from .mapping import Minter
@@ -62,6 +62,10 @@ _OTHER_COUNT_KINDS = CG.otherCountKinds
 _CLAIMANT = CG.claimant
 _SOURCE_COUNT = CG.sourceCount
 _CLAIM = CG.Claim
+_COMPATIBLE = CG.CompatibleValue
+_GROUP = CG.SourceGroup
+_SOURCE_GROUP = CG.sourceGroup
+_SOURCE_AGENT = CG.sourceAgent
 _INTEGER = XSD.integer
 
 #: (claim, subject, predicate, object, count kind or None, claimant, document, agents): a claim's
@@ -76,6 +80,8 @@ CONSENSUS_SHAPES = (
     "ConsensusUncontestedShape",
     "ContestedValueShape",
     "ContestedKeyShape",
+    "CompatibleValueShape",
+    "SourceGroupShape",
 )
 SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 
@@ -83,13 +89,14 @@ SHAPES_NS = "https://w3id.org/claimgraph/shapes#"
 def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
     """The consensus triples of the given claims (all the claims about their keys).
 
-    Dates that agree at different precision (``--09-01``, ``2013-09-01``) get neither a
-    statement nor records: no value is agreed on, and none excludes another.
-    Beside the statements of the keys the claims agree on, each value of a key on which
-    they give several values gets a :term:`cg:ContestedValue`: the claims behind it and
-    how many, how many documents, its claimants, and in how many other count kinds the
-    subject and predicate are counted; so that contested facts are read, not aggregated,
-    when asked for.
+    Each value of a key gets one record: a :term:`cg:ConsensusStatement` where the key's
+    claims give one value; a :term:`cg:ContestedValue` for each of several values, which
+    also says in how many other count kinds the subject and predicate are counted; a
+    ``cg:CompatibleValue`` (its claims only) for each value of a key whose values are dates
+    that agree at different precision (``--09-01``, ``2013-09-01``: none is agreed on, none
+    excludes another). Statements and contested values carry what a write needs to keep
+    them from its change alone: their claims and how many, how many documents, their
+    claimants, and their independent source groups (the agents of each) and how many.
     """
     by_pair: dict[Key, dict[Node | None, dict[Node, list[ClaimRow]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
@@ -104,63 +111,86 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
             triples.add((s, p, next(iter(objects))))
         named = {k for k in kinds if k is not None}
         for kind, values in kinds.items():
-            if len(values) != 1 and all_compatible(values):
-                continue  # dates that agree at different precision: neither agreed on nor several values
-            if len(values) != 1:
-                others = len(named - {kind})
-                for o, rows in values.items():
-                    triples |= _contested_value(mint, s, p, o, kind, rows, others)
-                continue
-            [(o, rows)] = values.items()
-            behind = {row[0] for row in rows}
-            node = mint.consensus(s, p, o, kind)
-            triples.update(
-                {
-                    (node, _TYPE, _STATEMENT),
-                    (node, _SUBJECT, s),
-                    (node, _PREDICATE, p),
-                    (node, _OBJECT, o),
-                }
-            )
-            if kind is not None:
-                triples.add((node, _COUNT_KIND, kind))
-            triples.update((node, _SUPPORTED_BY, c) for c in behind)
-            triples.add((node, _SOURCE_COUNT, Literal(sources(rows), datatype=_INTEGER)))
+            rtype = record_type(values)
+            others = len(named - {kind})
+            for o, rows in values.items():
+                triples |= _record(mint, rtype, s, p, o, kind, rows, others)
     return triples
+
+
+def record_type(values: Iterable[Node]) -> Node:
+    """The class of the records of a key whose claims give ``values``."""
+    values = list(dict.fromkeys(values))
+    if len(values) == 1:
+        return _STATEMENT
+    return _COMPATIBLE if all_compatible(values) else _CONTESTED
+
+
+def record_node(mint: Minter, rtype: Node, s: Node, p: Node, o: Node, kind: Node | None) -> URIRef:
+    """The IRI of the record of one value (statements and the values of a key that has several differ)."""
+    return mint.consensus(s, p, o, kind) if rtype == _STATEMENT else mint.contested(s, p, o, kind)
+
+
+def summary_triples(
+    node: Node, rtype: Node, key: tuple[Node, Node, Node, Node | None], figures: tuple[int, int, int, int]
+) -> set[Triple]:
+    """A record's triples but its claims, claimants and source groups: its kind, its triple and
+    count kind, and its figures (claims, documents, source groups, other count kinds)."""
+    s, p, o, kind = key
+    claims, documents, sources, others = figures
+    triples = {(node, _TYPE, rtype), (node, _SUBJECT, s), (node, _PREDICATE, p), (node, _OBJECT, o)}
+    if kind is not None:
+        triples.add((node, _COUNT_KIND, kind))
+    if rtype == _COMPATIBLE:
+        return triples
+    triples.add((node, _CLAIM_COUNT, Literal(claims, datatype=_INTEGER)))
+    triples.add((node, _DOCUMENT_COUNT, Literal(documents, datatype=_INTEGER)))
+    triples.add((node, _SOURCE_COUNT, Literal(sources, datatype=_INTEGER)))
+    if rtype == _CONTESTED:
+        triples.add((node, _OTHER_COUNT_KINDS, Literal(others, datatype=_INTEGER)))
+    return triples
+
+
+def agents_of(row: ClaimRow) -> set[Node]:
+    """Every agent a claim depends on (the claim itself when it names no claimant)."""
+    found = row[7] if len(row) > 7 and row[7] is not None else ()
+    claimant = row[5] if len(row) > 5 and row[5] is not None else row[0]
+    return set(found) | {claimant}
+
+
+def group_triples(mint: Minter, node: Node, agents: Iterable[Node]) -> set[Triple]:
+    """The record of one source group of ``node``'s claims (the agents they depend on)."""
+    agents = set(agents)
+    group = mint.source_group(node, min(agents, key=lambda a: a.n3()))
+    return {(node, _SOURCE_GROUP, group), (group, _TYPE, _GROUP)} | {
+        (group, _SOURCE_AGENT, a) for a in agents
+    }
 
 
 def sources(rows: list[ClaimRow]) -> int:
     """From how many independent source groups the claims of ``rows`` come
     (:func:`claimgraph.counting.source_groups`; a row without its agents counts its claimant)."""
-    agents = {}
-    for row in rows:
-        found = row[7] if len(row) > 7 and row[7] is not None else None
-        claimant = row[5] if len(row) > 5 and row[5] is not None else row[0]
-        agents[row[0]] = set(found or ()) | {claimant}
-    return len(source_groups(agents))
+    return len(source_groups({row[0]: agents_of(row) for row in rows}))
 
 
-def _contested_value(
-    mint: Minter, s: Node, p: Node, o: Node, kind: Node | None, rows: list[ClaimRow], others: int
+def _record(
+    mint: Minter, rtype: Node, s: Node, p: Node, o: Node, kind: Node | None, rows: list[ClaimRow], others: int
 ) -> set[Triple]:
-    node = mint.contested(s, p, o, kind)
-    claims = {row[0] for row in rows}
+    node = record_node(mint, rtype, s, p, o, kind)
+    agents: dict[Node, set[Node]] = defaultdict(set)
+    for row in rows:
+        agents[row[0]] |= agents_of(row)
+    triples = {(node, _SUPPORTED_BY, c) for c in agents}
+    if rtype == _COMPATIBLE:
+        return triples | summary_triples(node, rtype, (s, p, o, kind), (0, 0, 0, 0))
     claimants = {row[5] for row in rows if len(row) > 5 and row[5] is not None}
     documents = {row[6] for row in rows if len(row) > 6 and row[6] is not None}
-    triples = {
-        (node, _TYPE, _CONTESTED),
-        (node, _SUBJECT, s),
-        (node, _PREDICATE, p),
-        (node, _OBJECT, o),
-        (node, _CLAIM_COUNT, Literal(len(claims), datatype=_INTEGER)),
-        (node, _DOCUMENT_COUNT, Literal(len(documents), datatype=_INTEGER)),
-        (node, _OTHER_COUNT_KINDS, Literal(others, datatype=_INTEGER)),
-        (node, _SOURCE_COUNT, Literal(sources(rows), datatype=_INTEGER)),
-    }
-    if kind is not None:
-        triples.add((node, _COUNT_KIND, kind))
-    triples.update((node, _SUPPORTED_BY, c) for c in claims)
+    groups = source_groups(agents)
+    figures = (len(agents), len(documents), len(groups), others)
+    triples |= summary_triples(node, rtype, (s, p, o, kind), figures)
     triples.update((node, _CLAIMANT, a) for a in claimants)
+    for group in groups:
+        triples |= group_triples(mint, node, set().union(*(agents[c] for c in group)))
     return triples
 
 
@@ -196,39 +226,24 @@ def stored_consensus(store: Store, graph: URIRef, pairs: Iterable[Key]) -> set[Q
         quads.update(store.quads(graph, subject=s, predicate=p, exact=True))
         for statement, *_ in store.quads(graph, predicate=_SUBJECT, object=s, exact=True):
             if any(True for _ in store.quads(graph, subject=statement, predicate=_PREDICATE, object=p)):
-                quads.update(store.quads(graph, subject=statement, exact=True))
+                record = set(store.quads(graph, subject=statement, exact=True))
+                quads |= record
+                for _r, q, group, _g in record:
+                    if q == _SOURCE_GROUP:
+                        quads.update(store.quads(graph, subject=group, exact=True))
     return quads
-
-
-def consensus_delta(
-    store: Store,
-    mint: Minter,
-    pairs: Iterable[Key],
-    *,
-    leaving: Iterable[Node],
-    arriving: Iterable[ClaimRow],
-) -> tuple[set[Quad], set[Quad], set[ClaimRow]]:
-    """The consensus quads to remove and to add for ``pairs`` after a change.
-
-    :param leaving: the claims the change alters or removes (their stored rows no longer hold).
-    :param arriving: the rows of the claims as the change leaves them.
-    :returns: (remove, add, the claim rows about the pairs after the change).
-    """
-    pairs = set(pairs)
-    leaving = set(leaving)
-    after = {row for row in stored_claims(store, pairs) if row[0] not in leaving}
-    after |= {row for row in arriving if (row[1], row[2]) in pairs}
-    graph = mint.consensus_graph
-    wanted = {(s, p, o, graph) for s, p, o in consensus_triples(after, mint)}
-    current = stored_consensus(store, graph, pairs)
-    return current - wanted, wanted - current, after
 
 
 #: Claim rows validated at once with the consensus of their keys.
 CONSENSUS_CHUNK_ROWS = 20_000
 
 
-def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabulary: Vocabulary) -> None:
+def validate_consensus(
+    added: Iterable[Quad],
+    claims: Iterable[ClaimRow],
+    vocabulary: Vocabulary,
+    shapes: tuple[str, ...] = CONSENSUS_SHAPES,
+) -> None:
     """Check new consensus quads, with the claims about their pairs, against the consensus shapes.
 
     The keys are checked a few thousand claims at a time (a key's claims and statements
@@ -237,12 +252,14 @@ def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabu
     :raises ValidationFailed: when a statement has no claim behind it or one against it.
     """
     quads = list(added)
-    kinds = {s for s, p, o, _g in quads if p == _TYPE and o in (_STATEMENT, _CONTESTED)}
+    kinds = {s for s, p, o, _g in quads if p == _TYPE and o in (_STATEMENT, _CONTESTED, _COMPATIBLE)}
     parts: dict[Node, dict[Node, Node]] = defaultdict(dict)
     for s, p, o, _g in quads:
         if s in kinds and p in (_SUBJECT, _PREDICATE):
             parts[s][p] = o
     statements = {s: (parts[s].get(_SUBJECT), parts[s].get(_PREDICATE)) for s in kinds}
+    # A source group is checked with its record.
+    statements.update({o: statements[s] for s, p, o, _g in quads if p == _SOURCE_GROUP and s in statements})
     by_pair: dict[Key, list[str]] = defaultdict(list)
     text = _TextTerms()
     for s, p, o, _g in quads:
@@ -260,7 +277,7 @@ def validate_consensus(added: Iterable[Quad], claims: Iterable[ClaimRow], vocabu
         lines.append(text.triple(claim, _OBJECT, o))
         if kind is not None:
             lines.append(text.triple(claim, _COUNT_KIND, kind))
-    only = consensus_vocabulary(vocabulary)
+    only = consensus_vocabulary(vocabulary, shapes)
     problems, reports = [], []
     chunk: list[str] = []
     for pair in sorted(by_pair, key=lambda k: (str(k[0]), str(k[1]))):
@@ -303,18 +320,21 @@ class _TextTerms:
         return f"{self.term(s)} {self.term(p)} {self.term(o)} .\n"
 
 
-_ONLY: dict[int, tuple[Vocabulary, Vocabulary]] = {}
+_ONLY: dict[tuple[int, tuple[str, ...]], tuple[Vocabulary, Vocabulary]] = {}
 
 
-def consensus_vocabulary(vocabulary: Vocabulary) -> Vocabulary:
+def consensus_vocabulary(vocabulary: Vocabulary, shapes: tuple[str, ...] = CONSENSUS_SHAPES) -> Vocabulary:
     """The vocabulary with the consensus shapes only (compiled once for each vocabulary)."""
-    found = _ONLY.get(id(vocabulary))
+    found = _ONLY.get((id(vocabulary), shapes))
     if found is None or found[0] is not vocabulary:
         only = Graph()
-        for name in CONSENSUS_SHAPES:
+        for name in shapes:
             _copy_shape(vocabulary.shapes, URIRef(SHAPES_NS + name), only)
         # The fast validator, whichever validates claims: the consensus is derived, not read.
-        found = _ONLY[id(vocabulary)] = (vocabulary, Vocabulary(shapes=only, ontology=vocabulary.ontology))
+        found = _ONLY[(id(vocabulary), shapes)] = (
+            vocabulary,
+            Vocabulary(shapes=only, ontology=vocabulary.ontology),
+        )
     return found[1]
 
 

@@ -58,6 +58,12 @@ class Minter:
         key = "contested\n" + "\n".join(t.n3() for t in terms)
         return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
 
+    def source_group(self, record: Node, agent: Node) -> URIRef:
+        """One independent source group of a derived statement's claims, named by the
+        statement and the least of its agents (in N-Triples order)."""
+        key = f"group\n{record.n3()}\n{agent.n3()}"
+        return URIRef(f"{self.base}consensus/{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+
     def activity(self, name: str) -> URIRef:
         """One committed write in the store's history (``<base>history/<name>``)."""
         return URIRef(f"{self.base}history/{name}")

@@ -15,8 +15,11 @@ from ..store import Store
 
 #: The shape of the records this claimgraph writes, raised whenever they change shape:
 #: 1 held count kinds as text; 2 holds them as IRIs of the count-kind scheme, and every
-#: derived record its count of independent sources (cg:sourceCount).
-STORE_FORMAT = 2
+#: derived record its count of independent sources (cg:sourceCount); 3 gives every value of a
+#: key a record (dates agreeing at different precision too: cg:CompatibleValue), and statements
+#: their claims', documents' and claimants' figures and every record its source groups, so that
+#: a write keeps them from its change alone.
+STORE_FORMAT = 3
 
 
 def metadata_quads(base: str) -> list[Quad]:

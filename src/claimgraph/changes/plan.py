@@ -9,13 +9,13 @@ from collections.abc import Iterable, Mapping
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from ..consensus import consensus_delta, validate_consensus
 from ..errors import Problem, SheetError, ValidationFailed
 from ..iris import METADATA_GRAPH, Minter
 from ..mapping import Triple
 from ..namespaces import RDF
 from ..rdf.terms import DEFAULT, Quad
 from ..store import Spool, Store
+from ..upkeep import consensus_delta
 from .change import (
     Change,
     Plan,
@@ -138,15 +138,16 @@ def plan(
     progress("deriving consensus", 0, 1)
     leaving = {c for c, row in claims_before.items() if claims_after.get(c) != row}
     arriving = [row for c, row in claims_after.items() if claims_before.get(c) != row] + fresh.rows
-    pairs = {(row[1], row[2]) for c, row in claims_before.items() if c in leaving}
-    pairs |= {(row[1], row[2]) for row in arriving}
+    recount = {(row[1], row[2]) for c, row in claims_before.items() if c in leaving}
+    pairs = recount | {(row[1], row[2]) for row in arriving}
     drop_c: set[Quad] = set()
     put_c: set[Quad] = set()
     if pairs:
-        drop_c, put_c, rows = consensus_delta(store, mint, pairs, leaving=leaving, arriving=arriving)
+        delta = consensus_delta(store, mint, pairs, leaving=leaving, arriving=arriving, recount=recount)
+        drop_c, put_c = delta.remove, delta.add
         if put_c and not problems:
             try:
-                validate_consensus(put_c, rows, policy.vocabulary)
+                delta.validate(policy.vocabulary)
             except ValidationFailed as exc:
                 problems += exc.problems
     forged = [q for q in client_consensus if not (q in put_c or q in drop_c)]

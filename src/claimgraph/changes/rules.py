@@ -34,6 +34,8 @@ STRUCTURAL = {
     CG.AttributionStep,
     CG.ConsensusStatement,
     CG.ContestedValue,
+    CG.CompatibleValue,
+    CG.SourceGroup,
     CG.Corpus,
     OA.SpecificResource,
     OA.TextQuoteSelector,
