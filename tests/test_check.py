@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from claimgraph.api import Claimgraph
+from claimgraph.changes import STORE_FORMAT
 from claimgraph.cli import main
 from claimgraph.integrity import Finding
 from claimgraph.namespaces import OA, RDF
@@ -42,7 +43,7 @@ def test_a_loaded_store_is_whole(claimgraph: Claimgraph, mini_store: Store, back
     assert list(found) == checks(backend)
     assert all(f.ok for f in found.values()), [f.lines() for f in found.values()]
     assert found["consensus"].message == "equals what the 5 claims derive (2 keys)"
-    assert found["store metadata"].message == f"format 2, base IRI {BASE}"
+    assert found["store metadata"].message == f"format {STORE_FORMAT}, base IRI {BASE}"
 
 
 def test_an_empty_store_is_whole(claimgraph: Claimgraph, store: Store):
