@@ -101,7 +101,7 @@ def a_contested_value_nobody_contests(b: Batch) -> None:
         row[1],
         Literal("2020-05-04", datatype=XSD.date),
     )
-    record = b.mint.contested(row[0], row[1], row[2])
+    record = b.mint.consensus(row[0], row[1], row[2])
     for triple in consensus_triples([(claim, *row), (*ghost, None, None, None)], b.mint):
         if triple[0] == record:
             b.graph.add(triple)

@@ -92,11 +92,11 @@ def consensus_triples(claims: Iterable[ClaimRow], mint: Minter) -> set[Triple]:
     Each value of a key gets one record: a :term:`cg:ConsensusStatement` where the key's
     claims give one value; a :term:`cg:ContestedValue` for each of several values, which
     also says in how many other count kinds the subject and predicate are counted; a
-    ``cg:CompatibleValue`` (its claims only) for each value of a key whose values are dates
-    that agree at different precision (``--09-01``, ``2013-09-01``: none is agreed on, none
-    excludes another). Statements and contested values carry what a write needs to keep
-    them from its change alone: their claims and how many, how many documents, their
-    claimants, and their independent source groups (the agents of each) and how many.
+    ``cg:CompatibleValue`` for each value of a key whose values are dates that agree at
+    different precision (``--09-01``, ``2013-09-01``: none is agreed on, none excludes
+    another). Every record carries what a write needs to keep it from its change alone:
+    its claims and how many, how many documents, its claimants, and its independent source
+    groups (the agents of each) and how many. A value's record has one IRI whatever its kind.
     """
     by_pair: dict[Key, dict[Node | None, dict[Node, list[ClaimRow]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
@@ -127,8 +127,10 @@ def record_type(values: Iterable[Node]) -> Node:
 
 
 def record_node(mint: Minter, rtype: Node, s: Node, p: Node, o: Node, kind: Node | None) -> URIRef:
-    """The IRI of the record of one value (statements and the values of a key that has several differ)."""
-    return mint.consensus(s, p, o, kind) if rtype == _STATEMENT else mint.contested(s, p, o, kind)
+    """The IRI of the record of one value: the same whatever its kind, so that a key that gains
+    a second value changes its records' kind, not their IRIs (nor their claims)."""
+    del rtype
+    return mint.consensus(s, p, o, kind)
 
 
 def summary_triples(
@@ -141,8 +143,6 @@ def summary_triples(
     triples = {(node, _TYPE, rtype), (node, _SUBJECT, s), (node, _PREDICATE, p), (node, _OBJECT, o)}
     if kind is not None:
         triples.add((node, _COUNT_KIND, kind))
-    if rtype == _COMPATIBLE:
-        return triples
     triples.add((node, _CLAIM_COUNT, Literal(claims, datatype=_INTEGER)))
     triples.add((node, _DOCUMENT_COUNT, Literal(documents, datatype=_INTEGER)))
     triples.add((node, _SOURCE_COUNT, Literal(sources, datatype=_INTEGER)))
@@ -181,8 +181,6 @@ def _record(
     for row in rows:
         agents[row[0]] |= agents_of(row)
     triples = {(node, _SUPPORTED_BY, c) for c in agents}
-    if rtype == _COMPATIBLE:
-        return triples | summary_triples(node, rtype, (s, p, o, kind), (0, 0, 0, 0))
     claimants = {row[5] for row in rows if len(row) > 5 and row[5] is not None}
     documents = {row[6] for row in rows if len(row) > 6 and row[6] is not None}
     groups = source_groups(agents)

@@ -8,11 +8,12 @@ summaries, the bare triple, and a few queries bound to what it adds (the stored 
 its documents, the records' claimants and source groups that share an agent with a new
 claim), never the pair's claims: its cost is its claims and the values of the pairs.
 
-Where a figure cannot be updated from the records, the pair's consensus is derived again
-from every claim about it, as before (:func:`derived_again`): a pair that a claim leaves
-(a source group may split, a value may lose its last claim) and a pair whose records change
-kind (a second value turns a statement into contested values: its claims move to another
-record).
+A value's record has one IRI whatever its kind, so a key that gains a second value changes
+its records' kind (and their count of other count kinds), not their claims. Where a figure
+cannot be updated from the records, the pair's consensus is derived again from every claim
+about it, as before (:func:`derived_again`): a pair that a claim leaves (a source group may
+split, a value may lose its last claim), a pair one of whose new claims a record already
+names, and a pair whose records this engine did not write.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ KEPT_SHAPES = tuple(name for name in CONSENSUS_SHAPES if name != "ContestedKeySh
 #: Terms bound at once in one query.
 AT_ONCE = 400
 
-_COMPATIBLE = CG.CompatibleValue
 _FIGURES = (CG.claimCount, CG.documentCount, CG.sourceCount, CG.otherCountKinds)
 RecordKey = tuple[Node, Node, Node, Node | None]
 
@@ -106,7 +106,7 @@ def consensus_delta(
         recount |= upkeep.again
         delta.remove |= upkeep.remove
         delta.add |= upkeep.add
-        delta.checks.append((upkeep.add, upkeep.rows, KEPT_SHAPES))
+        delta.checks.append((upkeep.checked, upkeep.rows, KEPT_SHAPES))
     if recount:
         remove, add, rows, wanted = derived_again(store, mint, recount, leaving=leaving, arriving=arriving)
         delta.remove |= remove
@@ -166,8 +166,14 @@ class _Upkeep:
         groups = self._groups(gaining)
         for key, (old, new, rows) in planned.items():
             self._record(
-                key, old, new, rows, documents.get(key, 0), claimants.get(key, set()), groups.get(key, {})
+                key, (old, new), rows, documents.get(key, 0), claimants.get(key, set()), groups.get(key, {})
             )
+        # A record that changes kind (a key's second value) is checked in what it gains, not
+        # whole: its claims are not read.
+        changed = {
+            new.node for old, new, _rows in planned.values() if old is not None and old.rtype != new.rtype
+        }
+        self.checked = {q for q in self.add if not (q[1] == RDF.type and q[0] in changed)}
 
     # ------------------------------------------------------------ reading
 
@@ -202,7 +208,7 @@ class _Upkeep:
                 seen[r["r"]] > 1
                 or key in found[pair]
                 or record.node != record_node(self.mint, record.rtype, *key)
-                or (record.rtype != _COMPATIBLE and min(figures[:3]) < 0)
+                or min(figures[:3]) < 0
             ):
                 self.again.add(pair)  # not a record this engine wrote: derived again
             found[pair][key] = record
@@ -284,9 +290,6 @@ class _Upkeep:
             values[row[4]].add(row[3])
             gains[(s, p, row[3], row[4])].append(row)
         types = {kind: record_type(found) for kind, found in values.items()}
-        if any(record.rtype != types[key[3]] for key, record in records.items()):
-            self.again.add(pair)  # a record changes kind: its claims move to another record
-            return None
         named = {kind for kind in values if kind is not None}
         planned = {}
         for key in set(records) | set(gains):
@@ -294,8 +297,8 @@ class _Upkeep:
             others = len(named - {key[3]})
             if old is None:
                 new = _Record(record_node(self.mint, types[key[3]], *key), types[key[3]], [0, 0, 0, others])
-            else:
-                new = _Record(old.node, old.rtype, [*old.figures[:3], others])
+            else:  # the same IRI whatever its kind: a second value changes the kind alone
+                new = _Record(old.node, types[key[3]], [*old.figures[:3], others])
             planned[key] = (old, new, gains.get(key, []))
         objects = {o for found in values.values() for o in found}
         wanted = {next(iter(objects))} if len(objects) == 1 else set()
@@ -306,42 +309,41 @@ class _Upkeep:
     def _record(
         self,
         key: RecordKey,
-        old: _Record | None,
-        new: _Record,
+        records: tuple[_Record | None, _Record],
         rows: list[ClaimRow],
         documents: int,
         claimants: set[Node],
         groups: dict[Node, set[Node]],
     ) -> None:
-        """The quads one record gains and loses: its figures, claims, claimants and groups."""
+        """The quads one record gains and loses: its kind, figures, claims, claimants and groups."""
+        old, new = records
         graph, node = self.graph, new.node
         claims = {row[0] for row in rows}
         before: set[Triple] = set()
         if old is not None:
             before = summary_triples(node, old.rtype, key, tuple(old.figures))
         after: set[Triple] = {(node, CG.supportedBy, c) for c in claims}
-        if new.rtype != _COMPATIBLE:
-            if old is None:
-                documents = len({row[6] for row in rows if len(row) > 6 and row[6] is not None})
-            after |= {(node, CG.claimant, row[5]) for row in rows if len(row) > 5 and row[5] is not None}
-            after -= {(node, CG.claimant, a) for a in claimants}
-            # The touched groups and the new claims, grouped again (groups share no agent).
-            members: dict[Node, set[Node]] = {g: set(agents) for g, agents in groups.items()}
-            for row in rows:
-                members[row[0]] = agents_of(row)
-            merged = source_groups(members)
-            for g, agents in groups.items():
-                before |= {(node, CG.sourceGroup, g), (g, RDF.type, CG.SourceGroup)}
-                before |= {(g, CG.sourceAgent, a) for a in agents}
-            for group in merged:
-                after |= group_triples(self.mint, node, set().union(*(members[m] for m in group)))
-            claims_n, documents_n, sources_n, others = new.figures
-            new.figures = [
-                claims_n + len(claims),
-                documents_n + documents,
-                sources_n - len(groups) + len(merged),
-                others,
-            ]
+        if old is None:
+            documents = len({row[6] for row in rows if len(row) > 6 and row[6] is not None})
+        after |= {(node, CG.claimant, row[5]) for row in rows if len(row) > 5 and row[5] is not None}
+        after -= {(node, CG.claimant, a) for a in claimants}
+        # The touched groups and the new claims, grouped again (groups share no agent).
+        members: dict[Node, set[Node]] = {g: set(agents) for g, agents in groups.items()}
+        for row in rows:
+            members[row[0]] = agents_of(row)
+        merged = source_groups(members)
+        for g, agents in groups.items():
+            before |= {(node, CG.sourceGroup, g), (g, RDF.type, CG.SourceGroup)}
+            before |= {(g, CG.sourceAgent, a) for a in agents}
+        for group in merged:
+            after |= group_triples(self.mint, node, set().union(*(members[m] for m in group)))
+        claims_n, documents_n, sources_n, others = new.figures
+        new.figures = [
+            claims_n + len(claims),
+            documents_n + documents,
+            sources_n - len(groups) + len(merged),
+            others,
+        ]
         after |= summary_triples(node, new.rtype, key, tuple(new.figures))
         self.remove |= {(*t, graph) for t in before - after}
         self.add |= {(*t, graph) for t in after - before}
