@@ -50,9 +50,10 @@ CROWDED_EVENTS = 4
 BATCH = 250
 WORKLOADS = {"spread": None, "crowded keys": CROWDED_EVENTS}
 CONSENSUS_CAUSE = (
-    ": the consensus delta reads every stored claim of every key the load touches "
-    "(`consensus.stored_claims`), so each write to a key pays for all of its claims; per-value "
-    "records (item 2) are what would meet it"
+    ": a load keeps its keys' records from its new claims and the records' summaries "
+    "(`upkeep`), but reads the source groups its claims share an agent with, whole (their "
+    "agents grow with the store where a few agents join every claim); a key a claim leaves is "
+    "still derived again from all its claims (`upkeep.derived_again`)"
 )
 LOAD = f"load {BATCH:,} claims (s)"
 WRITES = (LOAD, "POST /claims, 10 claims (s)", "withdraw a 100-claim document (s)")

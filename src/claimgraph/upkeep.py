@@ -111,8 +111,8 @@ def consensus_delta(
         remove, add, rows, wanted = derived_again(store, mint, recount, leaving=leaving, arriving=arriving)
         delta.remove |= remove
         delta.add |= add
-        # A record that changes kind keeps its IRI where the kinds share one (a compatible
-        # value contested): it is checked whole, not only in what it gains.
+        # A record that changes kind keeps its IRI (and most of its quads): it is checked
+        # whole, not only in what it gains.
         typed = {q[0] for q in add if q[1] == RDF.type}
         delta.checks.append((add | {q for q in wanted if q[0] in typed}, rows, CONSENSUS_SHAPES))
     return delta

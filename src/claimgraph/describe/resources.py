@@ -39,6 +39,7 @@ class Resource:
             (CG.SourceDocument, "document"),
             (CG.ConsensusStatement, "consensus"),
             (CG.ContestedValue, "consensus"),
+            (CG.CompatibleValue, "consensus"),
             (SCHEMA.Event, "event"),
             (PROV.Agent, "agent"),
         ):
