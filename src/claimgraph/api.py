@@ -890,13 +890,9 @@ class Claimgraph:
         against 52 deaths is one, 52 bodies seen beside them is another key, not a
         disagreement. ``several_values`` counts the keys of the other properties
         with more than one value (a victim, a characterisation), which may all hold.
-        Claims, documents and consensus statements are the store's count of their type
-        statements (each is typed in one graph), which a store on a server keeps at each commit.
+        Claims, documents, agents (of the registry), claimants, graphs and quads are counts a
+        store on a server keeps at each commit (each claim, document and agent is typed in one graph).
         """
-
-        def count(pattern: str) -> int:
-            rows = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}").rows
-            return int(rows[0]["n"].toPython())
 
         def keys_with_several_values(functional: bool) -> int:
             # The consensus's cg:ContestedValue records, so that dates agreeing at different
@@ -912,11 +908,11 @@ class Claimgraph:
 
         return {
             "quads": len(store),
-            "graphs": len(store.graph_names()),
+            "graphs": store.graph_count(),
             "claims": store.typed(str(CG.Claim)),
             "documents": store.typed(str(CG.SourceDocument)),
-            "agents": count(f"GRAPH <{self.mint.registry_graph}> {{ ?x a <{PROV.Agent}> }}"),
-            "claimants": count(f"?c <{PROV.wasAttributedTo}> ?x"),
+            "agents": store.typed(str(PROV.Agent), graph=str(self.mint.registry_graph)),
+            "claimants": store.distinct_objects(str(PROV.wasAttributedTo)),
             "consensus_statements": store.typed(str(CG.ConsensusStatement)),
             "contested_facts": keys_with_several_values(functional=True),
             "several_values": keys_with_several_values(functional=False),

@@ -417,10 +417,22 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def typed(self, cls: str) -> int:
-        """How many quads ``?x rdf:type <cls>`` the store holds (read off the engine's index)."""
-        pattern = self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls), None)
+    def typed(self, cls: str, graph: str | None = None) -> int:
+        """How many quads ``?x rdf:type <cls>`` the store holds (in its named graph ``graph``),
+        read off the engine's index."""
+        name = None if graph is None else ox.NamedNode(str(graph))
+        pattern = self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls), name)
         return sum(1 for _ in pattern)
+
+    def graph_count(self) -> int:
+        """How many named graphs the store holds."""
+        return sum(1 for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def distinct_objects(self, predicate: str) -> int:
+        """How many distinct objects ``predicate`` has in the store (read off the engine's index)."""
+        return len(
+            {q.object for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)}
+        )
 
     def flush(self) -> None:
         """Write what the engine holds in memory to its files (what is committed is in its log already).

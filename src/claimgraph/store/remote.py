@@ -200,11 +200,19 @@ class RemoteStore(ServerReads):
             return
         with self.writing():
             assert self._lease is not None and self._lease.node is not None
-            known = set(self.graphs()) | {DEFAULT_GRAPH}
-            new = frozenset({_graph_name(q) for q in adding} - known)
-            Commit(self, removing, adding, spool=spool, records=records, dropped=dropping, new=new).run(
-                lease=self._lease.node
-            )
+            recorded = frozenset(self.graphs())
+            new = frozenset({_graph_name(q) for q in adding} - recorded - {DEFAULT_GRAPH})
+            Commit(
+                self,
+                removing,
+                adding,
+                spool=spool,
+                records=records,
+                dropped=dropping,
+                new=new,
+                known=recorded,
+                read=lambda text: self._solutions(text)[1],
+            ).run(lease=self._lease.node)
         with self._lock:
             self._scope_key = None
 

@@ -23,6 +23,7 @@ from ..rdf.terms import ANY, DEFAULT, Quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset
 from .asking import JSON_RESULTS, read_results
 from .http import Endpoints, Response, SparqlClient
+from .kept import COUNT, GRAPHS, KEPT, KEPT_GRAPH_TYPES, KEPT_OBJECTS, distinct_count, fresh_figures, typed_in
 from .protocol import CommitMarker
 from .register import (
     COMMITS,
@@ -92,6 +93,7 @@ class ServerReads:
                 if self._counted_once()
                 else f" {STORE_NODE} {QUADS} 0 ."
                 + "".join(f" {STORE_NODE} {typed_count(cls)} 0 ." for cls in KEPT_TYPES)
+                + fresh_figures()
             )
             self.client.update(
                 f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {MARK} .{fresh} }} }}",
@@ -223,17 +225,55 @@ class ServerReads:
         )
         return int(rows[0]["n"].value)
 
-    def typed(self, cls: str) -> int:
-        """The quads ``?x rdf:type <cls>`` of the store: the count its commits keep for
-        :data:`KEPT_TYPES` (counted here for another class, or a store written by a claimgraph
-        that kept none)."""
+    def _kept(self, node: str, predicate: str) -> int | None:
+        """A figure of :mod:`.kept` (0 for a key no commit counted); None: the store keeps none."""
+        _, rows, _ = self._solutions(
+            f"SELECT ?kept ?n WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {KEPT} ?kept }}"
+            f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {node} {predicate} ?n }} }} }}"
+        )
+        if not rows:
+            return None
+        n = rows[0].get("n")
+        return int(n.value) if n is not None else 0
+
+    def graph_count(self) -> int:
+        """How many named graphs the store records: the count its commits keep."""
+        kept = self._kept(STORE_NODE, GRAPHS)
+        return kept if kept is not None else len(self.graphs())
+
+    def distinct_objects(self, predicate: str) -> int:
+        """How many distinct objects ``predicate`` has in the store's graphs: the count its
+        commits keep for :data:`KEPT_OBJECTS` (counted here otherwise)."""
+        kept = self._kept(STORE_NODE, distinct_count(predicate)) if predicate in KEPT_OBJECTS else None
+        if kept is not None:
+            return kept
+        pattern = f"?s <{predicate}> ?o"
+        _, rows, _ = self._solutions(
+            f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ {pattern} }} }}"
+            f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ {pattern} }} }} }}"
+        )
+        return int(rows[0]["n"].value)
+
+    def typed(self, cls: str, graph: str | None = None) -> int:
+        """The quads ``?x rdf:type <cls>`` of the store (of its named graph ``graph``): the
+        count its commits keep for :data:`KEPT_TYPES` (:data:`KEPT_GRAPH_TYPES` in a graph),
+        counted here for another class, or a store written by a claimgraph that kept none."""
+        pattern = f"?s <{RDF_TYPE}> <{cls}>"
+        if graph is not None:
+            kept = self._kept(typed_in(str(graph), cls), COUNT) if cls in KEPT_GRAPH_TYPES else None
+            if kept is not None:
+                return kept
+            _, rows, _ = self._solutions(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {HAS_GRAPH} <{graph}> }}"
+                f" GRAPH <{graph}> {{ {pattern} }} }}"
+            )
+            return int(rows[0]["n"].value)
         if cls in KEPT_TYPES:
             _, rows, _ = self._solutions(
                 f"SELECT ?n WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {typed_count(cls)} ?n }} }}"
             )
             if rows and rows[0].get("n") is not None:
                 return int(rows[0]["n"].value)
-        pattern = f"?s <{RDF_TYPE}> <{cls}>"
         _, rows, _ = self._solutions(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ {pattern} }} }}"
             f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ {pattern} }} }} }}"
