@@ -43,6 +43,9 @@ from .register import (
 
 __all__ = ["RemoteOptions", "ServerReads"]
 
+#: Hex digits of a row's hash past which a part the server still cuts is not split again.
+PART_DIGITS = 6
+
 
 @dataclass(frozen=True)
 class RemoteOptions:
@@ -145,16 +148,45 @@ class ServerReads:
         return results.variables, results.rows, response.cut_at
 
     def _all_rows(self, select: str, where: str, order: str, **run: Any) -> Iterator[Any]:
-        """Every row of ``SELECT select WHERE where``, paged in ``order`` when the server caps answers."""
+        """Every row of ``SELECT select WHERE where``, read in parts when the server caps answers
+        (``order``: the variables that tell rows apart)."""
         _, rows, cut = self._solutions(f"SELECT {select} WHERE {{ {where} }}", **run)
         if cut is None:
             yield from rows
             return
-        # The server caps answers (Virtuoso's ResultSetMaxRows): read in pages of its size, in
-        # an order (Virtuoso's OFFSET without ORDER BY skips rows).
-        page, offset = max(cut, 1), 0
+        # The server caps answers (Virtuoso's ResultSetMaxRows). Its OFFSET without ORDER BY skips
+        # rows, and it refuses an ordered page that ends past its limit on sorting
+        # (MaxSortedTopRows, 10,000 by default): the answer is read in parts instead, rows
+        # told apart by the first hex digits of a hash of their terms, a part the server cuts
+        # split again.
+        variables = [v for v in order.split() if v != "?one"]
+        if not variables:
+            yield from self._ordered_pages(select, where, order, max(cut, 1), **run)
+            return
+        key = "CONCAT(" + ', " ", '.join(f'COALESCE(STR({v}), "")' for v in variables) + ")"
+        parts = [""]
+        while parts:
+            prefix = parts.pop()
+            for digit in "fedcba9876543210":
+                part = prefix + digit
+                _, rows, cut = self._solutions(
+                    f'SELECT {select} WHERE {{ {where} FILTER (STRSTARTS(MD5({key}), "{part}")) }}', **run
+                )
+                if cut is None:
+                    yield from rows
+                elif len(part) < PART_DIGITS:
+                    parts.append(part)
+                else:
+                    raise StoreError(
+                        f"the SPARQL server cuts answers at {cut} rows, and more than that many rows "
+                        f"share the hash prefix {part}: raise its row limit (Virtuoso: ResultSetMaxRows)"
+                    )
+
+    def _ordered_pages(self, select: str, where: str, order: str, page: int, **run: Any) -> Iterator[Any]:
+        """Every row, in ordered pages of ``page`` rows (Virtuoso's OFFSET without ORDER BY skips rows)."""
+        offset = 0
         while True:
-            _, rows, cut = self._solutions(
+            _, rows, _cut = self._solutions(
                 f"SELECT {select} WHERE {{ {where} }} ORDER BY {order} LIMIT {page} OFFSET {offset}", **run
             )
             yield from rows
