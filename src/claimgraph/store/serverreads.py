@@ -2,7 +2,7 @@
 the commit marker, the graphs the store records, its count of quads, and its quads.
 
 What the store reads for itself sees only its own graphs, those it records in its register
-(:mod:`.register`), and pages in order through a server's row limit (Virtuoso's
+(:mod:`.register`), and reads past a server's row limit in parts (Virtuoso's
 ``ResultSetMaxRows``); queries (:mod:`.remote`) are sent as they are, over the server's union
 default graph.
 """
