@@ -57,6 +57,7 @@ LAYERS = {
     "draft": 3,
     "annotation": 3,
     "suggestions": 3,
+    "app": 4,
     "api": 4,
     "cli": 5,
     "__main__": 5,

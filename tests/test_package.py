@@ -91,8 +91,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     # up); nothing is compiled ahead, as a wheel installed by pipx would be at first use.
     venv.create(fresh, with_pip=False)
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(fresh / "bin" / "python"), "install", "-q"]
-        + ["--no-compile", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(fresh / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-compile",
+            str(wheel),
+        ],
         env=clean_env(),
         capture_output=True,
         text=True,

@@ -582,13 +582,13 @@ def test_a_load_that_committed_is_not_reported_failed(
 ):
     """The work after a commit (here the search index, whose read times out as a 20,000-claim
     load's did) fails: the load says "committed" with a warning, and exits 0."""
-    import claimgraph.api
+    import claimgraph.app.commits
     from claimgraph.cli import main
 
     def late(*args, **kwargs):
         raise QueryTimeout("the SPARQL server did not send the whole query within 30 s")
 
-    monkeypatch.setattr(claimgraph.api, "update_index", late)
+    monkeypatch.setattr(claimgraph.app.commits, "update_index", late)
     environ = {
         "CLAIMGRAPH_STORE": server.url,
         "CLAIMGRAPH_UPDATE_URL": server.update_url,
