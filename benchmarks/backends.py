@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from generate import make_corpus  # noqa: E402
+from sections import stamp  # noqa: E402
 from writes import fresh_documents  # noqa: E402
 
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
@@ -272,6 +273,12 @@ def render(rows: list[dict]) -> str:
                     cells += [_cell(straight, 1000, "{:.0f}"), _cell(via, 1000, "{:.0f}"), ratio]
                 out.append(f"| `{name}` | " + " | ".join(cells) + " |")
         out += [""] + [f"Not measured: {e}" for e in errors] + ([""] if errors else [])
+        stamped = [
+            f"{b} {row[b]['measured']}"
+            for b in BACKENDS
+            if isinstance(row.get(b), dict) and "measured" in row[b]
+        ]
+        out += [f"Measured: {'; '.join(stamped)}.", ""] if stamped else []
     out.append(END)
     return "\n".join(out) + "\n"
 
@@ -295,12 +302,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="The RESULTS.md to write into.")
     args = parser.parse_args(argv)
-    rows: list[dict] = []
+    recorded = args.out.with_name("backends.json")
+    rows: list[dict] = json.loads(recorded.read_text(encoding="utf-8")) if recorded.is_file() else []
     for size in args.sizes:  # written after each size: a long run keeps what it measured
-        rows += measure([size], runs=args.runs, backends=tuple(args.backends))
-        args.out.with_name("backends.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        new = measure([size], runs=args.runs, backends=tuple(args.backends))
+        when = stamp()
+        for row in new:
+            for backend in args.backends:
+                if isinstance(row.get(backend), dict):
+                    row[backend]["measured"] = f"{when['measured']} at {when['commit']}"
+        rows = merged(rows, new)
+        recorded.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
         write_section(args.out, render(rows))
     print(render(rows))
+
+
+def merged(rows: list[dict], new: list[dict]) -> list[dict]:
+    """The rows recorded before with the new ones in: a backend measured again at a size
+    replaces its figures there, the other backends' and sizes' figures are kept.
+
+    >>> merged([{"claims": 1, "embedded": 1, "oxigraph": 2}], [{"claims": 1, "oxigraph": 3}, {"claims": 2}])
+    [{'claims': 1, 'embedded': 1, 'oxigraph': 3}, {'claims': 2}]
+    """
+    by_size = {row["claims"]: dict(row) for row in rows}
+    for row in new:
+        by_size.setdefault(row["claims"], {}).update(row)
+    return [by_size[size] for size in sorted(by_size)]
 
 
 if __name__ == "__main__":

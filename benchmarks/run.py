@@ -1045,14 +1045,15 @@ def write_results(path: Path, text: str) -> None:
     """Write RESULTS.md, keeping the sections that ``benchmarks/draft.py`` (``make bench-draft``),
     ``benchmarks/engine.py`` (``make bench-engine``), ``benchmarks/annotate.py``
     (``make bench-annotate``), ``benchmarks/mixed.py`` (``make bench-mixed``) and
-    ``benchmarks/history.py`` (``make bench-history``) own."""
+    ``benchmarks/history.py`` (``make bench-history``) and ``benchmarks/serverload.py`` own."""
     import annotate
     import draft
     import engine
     import history
     import mixed
+    import serverload
 
-    for owner in (draft, engine, annotate, mixed, history):
+    for owner in (draft, engine, annotate, mixed, history, serverload):
         kept = owner.section_of(path)
         text = owner.with_section(text, kept) if kept else text
     path.write_text(text, encoding="utf-8")

@@ -43,6 +43,7 @@ from claimgraph.web import create_app
 
 from .hostile import hostile_environ
 from .live import BASE, MINI, ROOT, SEEDS, settings_for
+from .prepared import keep_parsed_queries
 from .servers import SCRATCH_MAX_ROWS, SparqlServer, in_ci, missing, start
 from .timing import SLOW_TESTS, WEIGHTS
 
@@ -77,6 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
     (:mod:`tests.hostile`), over whatever the developer exported: a test that read the
     environment instead of being given its settings fails (``tests/test_environment.py``)."""
     os.environ.update(hostile_environ())
+    keep_parsed_queries()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -31,7 +31,7 @@ def cell(text: str) -> str:
 def cli() -> str:
     settings = {s.option: s for s in SETTINGS}
     out = [
-        NOTICE.format(source="the commands of src/claimgraph/cli.py"),
+        NOTICE.format(source="the commands of src/claimgraph/cli/"),
         "# Commands and options\n\n",
         "`claimgraph COMMAND --help` prints the same. Errors are one line on standard error (one line "
         "per problem for sheets), never a traceback; every command exits 2 on an error, and "

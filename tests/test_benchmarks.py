@@ -29,6 +29,9 @@ def test_harness_smoke_run(tmp_path: Path):
     out = tmp_path / "RESULTS.md"
     command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "100", "--runs", "1"]
     command += ["--query-runs", "1", "--http-seconds", "1", "--connections", "1", "--servers", "claimgraph"]
+    # The load with pyshacl is the same step with another validator (test_validator_equivalence
+    # holds the validators equal); at this size it is a third of the run, so make bench has it.
+    command += ["--pyshacl-limit", "0"]
     # The store on a server too (Virtuoso's figures come from make bench: its start adds seconds).
     command += ["--backends", "oxigraph"]
     # A session of its own: past the limit, the harness is stopped with the servers it started.
@@ -56,11 +59,11 @@ def test_harness_smoke_run(tmp_path: Path):
     [row] = recorded["results"]
     assert row["events"] >= 1 and row["invalid"] >= 2  # the size still has something to refuse
     load = row["load"]
-    for validator in ("fast", "pyshacl"):
-        assert load[validator]["claims_loaded"] == 100
-        rejects = load[validator]["rejects"]
-        assert rejects["refused"] and rejects["unchanged"] and rejects["claims"] == 100
-        assert rejects["problems"] == row["invalid"]
+    assert "pyshacl" not in load and "pyshacl validator" not in text  # above --pyshacl-limit
+    assert load["fast"]["claims_loaded"] == 100
+    rejects = load["fast"]["rejects"]
+    assert rejects["refused"] and rejects["unchanged"] and rejects["claims"] == 100
+    assert rejects["problems"] == row["invalid"]
     assert load["bulk"]["quads"] == load["fast"]["quads"]
     writes = row["writes"]
     assert "missing" not in writes, writes

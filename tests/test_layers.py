@@ -52,11 +52,13 @@ LAYERS = {
     "ranges": 3,
     "reader": 3,
     "workers": 3,
+    "workerloop": 3,
     "answers": 3,
     "documents": 3,
     "draft": 3,
     "annotation": 3,
     "suggestions": 3,
+    "app": 4,
     "api": 4,
     "cli": 5,
     "__main__": 5,
@@ -237,8 +239,9 @@ def test_the_edges_import_only_the_application_object_and_the_bottom():
 
 
 def test_the_pool_of_workers_imports_nothing_of_the_query_path():
-    imported = {([*t.split("."), "__init__"])[1] for t in import_graph()["claimgraph.workers"]}
-    assert not imported & QUERY_PATH, imported & QUERY_PATH
+    for pool in ("claimgraph.workers", "claimgraph.workerloop"):
+        imported = {([*t.split("."), "__init__"])[1] for t in import_graph()[pool]}
+        assert not imported & QUERY_PATH, (pool, imported & QUERY_PATH)
 
 
 #: The only modules that call a store's write methods: the store implementations themselves,

@@ -87,9 +87,21 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = dist.glob("claimgraph-*.whl")
     fresh = top / "venv"
-    venv.create(fresh, with_pip=True)
+    # pip of this checkout installs into the fresh venv (a venv's own pip takes seconds to set
+    # up); nothing is compiled ahead, as a wheel installed by pipx would be at first use.
+    venv.create(fresh, with_pip=False)
     pip = subprocess.run(
-        [str(fresh / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(fresh / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-compile",
+            str(wheel),
+        ],
         env=clean_env(),
         capture_output=True,
         text=True,

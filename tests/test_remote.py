@@ -475,6 +475,16 @@ def test_reads_page_through_the_servers_row_limit(server: SparqlServer, store: S
     assert len(store.dump(format="nt", graph=G).splitlines()) == count
 
 
+def test_reads_page_past_the_servers_sort_limit(server: SparqlServer, store: Store):
+    """A graph of more than 10,000 quads read whole: Virtuoso refuses an ordered page that ends
+    past its MaxSortedTopRows (10,000 by default; "SR353: Sorted TOP clause specifies more
+    then 20000 rows"), which a withdrawal on a 10,000-claim store on Virtuoso had run into."""
+    count = 10_500
+    store.apply(add=many(count))
+    assert {q[0] for q in store.quads(G)} == {n(i) for i in range(count)}
+    assert len(list(store.quads())) == count
+
+
 def test_the_search_index_reads_past_the_servers_row_limit(
     server: SparqlServer, claimgraph: Claimgraph, store: Store
 ):
@@ -572,13 +582,13 @@ def test_a_load_that_committed_is_not_reported_failed(
 ):
     """The work after a commit (here the search index, whose read times out as a 20,000-claim
     load's did) fails: the load says "committed" with a warning, and exits 0."""
-    import claimgraph.api
+    import claimgraph.app.commits
     from claimgraph.cli import main
 
     def late(*args, **kwargs):
         raise QueryTimeout("the SPARQL server did not send the whole query within 30 s")
 
-    monkeypatch.setattr(claimgraph.api, "update_index", late)
+    monkeypatch.setattr(claimgraph.app.commits, "update_index", late)
     environ = {
         "CLAIMGRAPH_STORE": server.url,
         "CLAIMGRAPH_UPDATE_URL": server.update_url,

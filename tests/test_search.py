@@ -8,6 +8,7 @@ import pytest
 
 from claimgraph import search
 from claimgraph.errors import InvalidInput
+from claimgraph.namespaces import CG, OA, PROV, RDF, RDFS
 from claimgraph.search import SearchIndex, graph_entries, read_entries, rebuild, update
 
 from .conftest import BASE, MINI, SEEDS
@@ -120,7 +121,7 @@ def test_a_load_indexes_its_new_graphs_from_its_own_triples(claimgraph, store, m
         asked.append(set(graphs) if graphs is not None else {"everything"})
         return reading(select, graphs, skip=skip)
 
-    monkeypatch.setattr(search, "read_entries", spy)
+    monkeypatch.setattr(search.reading, "read_entries", spy)  # where update finds it
     for corpus in (SEEDS, MINI):
         claimgraph.load(store, corpus)
     documents = {str(g) for g in store.graph_names() if "/graph/document/" in str(g)}
@@ -156,16 +157,16 @@ def test_a_graph_that_does_not_describe_its_document_is_read_back():
     doc, claim = "<http://e/document/d>", "<http://e/claim/c>"
     label = '"D"'
     described = [
-        (doc, f"<{search.RDF.type}>", f"<{search.CG.SourceDocument}>"),
-        (doc, f"<{search.RDFS.label}>", label),
+        (doc, f"<{RDF.type}>", f"<{CG.SourceDocument}>"),
+        (doc, f"<{RDFS.label}>", label),
     ]
     quote = [
-        (claim, f"<{search.RDF.type}>", f"<{search.CG.Claim}>"),
-        (claim, f"<{search.PROV.wasDerivedFrom}>", doc),
-        (claim, f"<{search.CG.evidence}>", "<http://e/claim/c#evidence>"),
-        ("<http://e/claim/c#evidence>", f"<{search.OA.hasSelector}>", "<http://e/claim/c#quote>"),
-        ("<http://e/claim/c#quote>", f"<{search.RDF.type}>", f"<{search.OA.TextQuoteSelector}>"),
-        ("<http://e/claim/c#quote>", f"<{search.OA.exact}>", '"said \\"52\\" dead"'),
+        (claim, f"<{RDF.type}>", f"<{CG.Claim}>"),
+        (claim, f"<{PROV.wasDerivedFrom}>", doc),
+        (claim, f"<{CG.evidence}>", "<http://e/claim/c#evidence>"),
+        ("<http://e/claim/c#evidence>", f"<{OA.hasSelector}>", "<http://e/claim/c#quote>"),
+        ("<http://e/claim/c#quote>", f"<{RDF.type}>", f"<{OA.TextQuoteSelector}>"),
+        ("<http://e/claim/c#quote>", f"<{OA.exact}>", '"said \\"52\\" dead"'),
     ]
     found = graph_entries("http://e/g", described + quote)
     assert found is not None

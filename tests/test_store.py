@@ -245,13 +245,20 @@ def test_an_unknown_media_type_is_unsupported():
 def test_the_counts_stats_shows_are_kept_equal_to_a_recount(
     claimgraph: Claimgraph, store: Store, tmp_path: Path
 ):
-    """The types ``stats`` counts are the store's kept counts (on a server, kept by each
-    commit): after a load, a correction and a withdrawal they equal a count of the data."""
+    """Every figure ``stats`` shows (but the two consensus figures) is a count the store keeps
+    (on a server, each commit keeps it): after loads, a replaced document, SPARQL updates and
+    a withdrawal, each equals a count of the data and the query that once counted it."""
     from shutil import copytree
 
     from rdflib.namespace import RDF
 
-    from claimgraph.namespaces import CG
+    from claimgraph.namespaces import CG, PROV
+
+    registry = claimgraph.mint.registry_graph
+
+    def counted(pattern: str) -> int:
+        rows = store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}").rows
+        return int(rows[0]["n"].toPython())
 
     def check() -> dict[str, int]:
         stats = claimgraph.stats(store)
@@ -262,19 +269,38 @@ def test_the_counts_stats_shows_are_kept_equal_to_a_recount(
         ):
             typed = [q for q in store.quads(predicate=RDF.type, object=cls)]
             assert stats[name] == store.typed(str(cls)) == len(typed) == len({q[0] for q in typed}), name
+        agents = list(store.quads(registry, predicate=RDF.type, object=PROV.Agent))
+        assert stats["agents"] == len(agents) == counted(f"GRAPH <{registry}> {{ ?x a <{PROV.Agent}> }}")
+        claimants = {q[2] for q in store.quads(predicate=PROV.wasAttributedTo)}
+        assert stats["claimants"] == len(claimants) == counted(f"?c <{PROV.wasAttributedTo}> ?x")
+        assert stats["graphs"] == len(store.graph_names())
+        assert stats["quads"] == len(store) == len(list(store.quads()))
         return stats
 
+    check()
     claimgraph.load(store, MINI)
     loaded = check()
     assert loaded["claims"] > 0 and loaded["documents"] == 2 and loaded["consensus_statements"] > 0
+    assert loaded["agents"] > 0 and loaded["claimants"] > 1
     corrected = tmp_path / "mini"
     copytree(MINI, corrected)
     sheet = corrected / "doc-a.yaml"
-    sheet.write_text(
-        sheet.read_text(encoding="utf-8").replace("value: 14\n", "value: 12\n", 1), encoding="utf-8"
-    )
-    claimgraph.load(store, corrected)
-    assert check()["consensus_statements"] != loaded["consensus_statements"]  # 12 against 14 no more
+    text = sheet.read_text(encoding="utf-8").replace("value: 14\n", "value: 12\n", 1)
+    sheet.write_text(text.replace("claimant: mayor\n", "claimant: author-a\n", 1), encoding="utf-8")
+    claimgraph.load(store, corrected)  # doc-a replaced: the mayor's claim is withdrawn, kept in the history
+    corrected_stats = check()
+    assert corrected_stats["consensus_statements"] != loaded["consensus_statements"]  # 12 against 14 no more
+    # SPARQL updates: an agent added to the registry, and taken out again
+    agent = URIRef(f"{claimgraph.mint.base}agent/recount-clerk")
+    described = f'<{agent}> a <{PROV.Agent}> ; <http://www.w3.org/2000/01/rdf-schema#label> "Recount clerk"'
+    claimgraph.update(store, f"INSERT DATA {{ GRAPH <{registry}> {{ {described} }} }}")
+    assert check()["agents"] == loaded["agents"] + 1
+    claimgraph.update(store, f"DELETE DATA {{ GRAPH <{registry}> {{ {described} }} }}")
+    assert check()["agents"] == loaded["agents"]
     claimgraph.withdraw(store, "doc-a")
     withdrawn = check()
     assert withdrawn["documents"] == 1 and withdrawn["claims"] < loaded["claims"]
+    # the store's own write: a claimant's every attribution taken away (current and withdrawn claims)
+    mayor = claimgraph.mint.entity("mayor")
+    store.apply(remove=list(store.quads(predicate=PROV.wasAttributedTo, object=mayor)))
+    assert check()["claimants"] == withdrawn["claimants"] - 1

@@ -353,11 +353,33 @@ def test_idle_readers_open_the_new_snapshot_before_a_read_asks(tmp_path):
     with ProcessExecutor(path, ANSWER, workers=2, timeout=5, snapshots=True) as executor:
         pids = executor.pids()
         executor.query(SHORT)
+        before = set((path / "claimgraph-snapshots").iterdir())
         executor.write(lambda store: store.raw.update("INSERT DATA { <http://x/s1> <http://x/p> 'new' }"))
-        newest = sorted((path / "claimgraph-snapshots").iterdir())[-1].name
+        (newest,) = {p.name for p in set((path / "claimgraph-snapshots").iterdir()) - before}
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not all(newest in open_snapshots(pid) for pid in pids):
             time.sleep(0.05)
         assert all(newest in open_snapshots(pid) for pid in pids), [open_snapshots(p) for p in pids]
         body = executor.query(QueryRequest(SHORT.sparql + " ORDER BY ?o", format="csv")).body
         assert body == b"o\r\n1\r\nnew\r\n"  # and the read sees the write
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads a process's open files in /proc")
+def test_a_write_returns_once_a_reader_holds_its_snapshot_and_reads_go_to_that_reader(tmp_path):
+    """The snapshot a write publishes is opened by one worker before the write returns, while
+    the other still reads the previous one; a read goes to the worker that holds the newest open
+    (not to one still opening it), and sees the write."""
+    path = tmp_path / "store"
+    fill(path, 10)
+    with ProcessExecutor(path, ANSWER, workers=2, timeout=5, snapshots=True) as executor:
+        pids = executor.pids()
+        for n in range(3):
+            before = set((path / "claimgraph-snapshots").iterdir())
+            executor.write(
+                lambda store, n=n: store.raw.update(f"INSERT DATA {{ <http://x/s1> <http://x/p> 'w{n}' }}")
+            )
+            (newest,) = {p.name for p in set((path / "claimgraph-snapshots").iterdir()) - before}
+            holding = [pid for pid in pids if newest in open_snapshots(pid)]
+            assert holding, [open_snapshots(p) for p in pids]  # at once: no waiting here
+            body = executor.query(QueryRequest(SHORT.sparql + " ORDER BY ?o", format="csv")).body
+            assert body.endswith(f"w{n}\r\n".encode()), body

@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import pickle
-import signal
 import threading
 import time
 import traceback
@@ -38,19 +35,14 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import QueryTimeout, StoreError, WorkerCrashed
-from .processes import Child, ChildDied, Deadline
 from .processes import context as processes_context
-from .store import Store, StoreOpener
+from .store import Store
 from .store import snapshots as snapshot_folder
+from .workerloop import Answer, Opener, Worker, await_open, close, open_store
 
 __all__ = ["Answer", "Executor", "InlineExecutor", "ProcessExecutor"]
 
 T = TypeVar("T")
-
-#: What a pool is given to run: ``(store, request) -> answer``; picklable for a process pool.
-Answer = Callable[[Store, Any], Any]
-#: What opens the store in a worker (``read_only=True``) and for a write; picklable.
-Opener = Callable[..., Store]
 
 
 class Executor(Protocol):
@@ -138,12 +130,14 @@ class ProcessExecutor:
             self._ctx.set_forkserver_preload([_module_of(answer)])
         self._cond = threading.Condition()
         self._write_lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._busy: set[_Worker] = set()
+        self._idle: list[Worker] = []
+        self._busy: set[Worker] = set()
         self._writing = False
         self._closed = False
         self._writer: Store | None = None
         self._snapshot: Path | None = None  # the one the next query reads (snapshots=True)
+        self._taken = 0  # snapshots taken, and the number of the one queries read (never goes back)
+        self._reading = 0
         _LIVE.add(self)
         try:
             if snapshots:
@@ -157,12 +151,12 @@ class ProcessExecutor:
             self.close()
             raise
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         if self._snapshot is not None:
-            worker = _Worker(self._ctx, (str(self._snapshot), self._answer, None))
+            worker = Worker(self._ctx, (str(self._snapshot), self._answer, None))
             worker.snapshot = self._snapshot
             return worker
-        return _Worker(self._ctx, (self.path, self._answer, self._opener))
+        return Worker(self._ctx, (self.path, self._answer, self._opener))
 
     def pids(self) -> list[int]:
         """Process ids of the current workers, idle and busy (for monitoring and tests)."""
@@ -183,10 +177,15 @@ class ProcessExecutor:
             worker.wait_ready(self.start_timeout)
             try:
                 worker.conn.send(("query", request, limit, str(worker.snapshot) if worker.snapshot else None))
-                if not worker.conn.poll(limit):
-                    worker.kill()
-                    raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
-                status, payload = worker.conn.recv()
+                deadline = time.monotonic() + limit
+                while True:  # what comes before the reply says a snapshot was opened
+                    if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                        worker.kill()
+                        raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
+                    status, payload = worker.conn.recv()
+                    if status != "opened":
+                        break
+                worker.pending = False
             except (EOFError, OSError):
                 worker.kill()
                 raise WorkerCrashed(
@@ -200,14 +199,14 @@ class ProcessExecutor:
             return payload
         raise payload
 
-    def _acquire(self, limit: float) -> _Worker:
+    def _acquire(self, limit: float) -> Worker:
         deadline = time.monotonic() + limit
         with self._cond:
             while True:
                 if self._closed:
                     raise StoreError("the query executor is closed")
                 if not self._writing and self._idle:
-                    worker = self._idle.pop()
+                    worker = self._ready_worker()
                     self._busy.add(worker)
                     worker.snapshot = self._snapshot or worker.snapshot  # the newest commit
                     return worker
@@ -216,7 +215,16 @@ class ProcessExecutor:
                     raise QueryTimeout(f"no query worker was free within {limit:g} s; try again later")
                 self._cond.wait(remaining)
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    def _ready_worker(self) -> Worker:
+        """The idle worker a read should go to (with the lock held): one that holds the newest
+        snapshot open already, else one that is not still opening another, else any."""
+        ranked = sorted(
+            self._idle, key=lambda w: (w.pending, self._snapshot is not None and w.snapshot != self._snapshot)
+        )
+        self._idle.remove(ranked[0])
+        return ranked[0]
+
+    def _release(self, worker: Worker, healthy: bool) -> None:
         if not healthy:
             worker.kill()
         with self._cond:
@@ -283,38 +291,66 @@ class ProcessExecutor:
     def _write_beside_readers(self, action: Callable[[Store], T]) -> T:
         """Run ``action`` on the store kept open for writing while the workers read the last
         snapshot; then publish a snapshot of what it committed and remove those no one reads."""
-        with self._write_lock:
-            if self._writer is None:  # closed after a failed write: open again (space freed?)
-                self._writer = self._open(read_only=False)
-            writer = self._writer
-            try:
-                return action(writer)
-            except BaseException as exc:
-                _forget_locals(exc)
-                if isinstance(exc, StoreError):  # the engine stops writing after an I/O error
-                    self._writer = None
-                    _close(writer)
-                raise
-            finally:
-                if self._writer is not None:
-                    self._publish(self._writer)
+        taken: tuple[Path, int] | None = None
+        try:
+            with self._write_lock:
+                if self._writer is None:  # closed after a failed write: open again (space freed?)
+                    self._writer = self._open(read_only=False)
+                writer = self._writer
+                try:
+                    return action(writer)
+                except BaseException as exc:
+                    _forget_locals(exc)
+                    if isinstance(exc, StoreError):  # the engine stops writing after an I/O error
+                        self._writer = None
+                        close(writer)
+                    raise
+                finally:
+                    if self._writer is not None:
+                        self._taken += 1
+                        taken = snapshot_folder.take(self._writer), self._taken
+        finally:
+            if taken is not None:  # the next write commits meanwhile
+                self._publish(*taken)
 
-    def _publish(self, writer: Store) -> None:
-        snapshot = snapshot_folder.take(writer)
+    def _publish(self, snapshot: Path, number: int) -> None:
+        """Make ``snapshot`` the one queries read, once a worker holds it open.
+
+        Opening a snapshot takes tens of milliseconds; a read beside a stream of writes would
+        pay it at every commit. So one idle worker opens it first while reads still go to the
+        others (and the previous snapshot); the write returns once it has, so that a read sent
+        after the write's answer reads what it committed; the other idle workers open it next,
+        and a read prefers a worker that is not opening one. A worker holds the snapshot it
+        reads locked, so pruning leaves it be.
+        """
         with self._cond:
-            self._snapshot = snapshot
-            # Idle workers open the new snapshot now rather than when the next read comes (an
-            # open takes tens of milliseconds: a read beside a stream of writes would pay it at
-            # every commit). A worker holds the one it reads locked, so pruning leaves it be.
+            first = min(self._idle, key=lambda w: w.pending) if self._idle else None
+            if first is not None:
+                self._idle.remove(first)
+                self._busy.add(first)
+        if first is not None:
+            try:
+                first.conn.send(("open", str(snapshot)))
+                opened = await_open(first, snapshot, self.start_timeout)
+            except (OSError, EOFError):
+                opened = None
+            first.pending = False
+            if opened:
+                first.snapshot = snapshot
+            self._release(first, healthy=opened is not None)
+        with self._cond:
+            if number > self._reading:
+                self._snapshot, self._reading = snapshot, number
             for worker in self._idle:
-                with contextlib.suppress(OSError):
-                    worker.conn.send(("open", str(snapshot)))
-                    worker.snapshot = snapshot
-            keep = {snapshot} | {w.snapshot for w in [*self._idle, *self._busy] if w.snapshot}
+                if worker.snapshot != self._snapshot:
+                    with contextlib.suppress(OSError):
+                        worker.conn.send(("open", str(self._snapshot)))
+                        worker.snapshot, worker.pending = self._snapshot, True
+            keep = {self._snapshot} | {w.snapshot for w in [*self._idle, *self._busy]}
         snapshot_folder.prune(Path(self.path), keep={k for k in keep if k is not None})
 
     def _open(self, *, read_only: bool) -> Store:
-        return _open(self.path, self._opener, read_only=read_only)
+        return open_store(self.path, self._opener, read_only=read_only)
 
     def close(self) -> None:
         """Stop every worker; running queries end with :class:`WorkerCrashed`."""
@@ -333,7 +369,7 @@ class ProcessExecutor:
             with self._write_lock:
                 writer, self._writer = self._writer, None
                 if writer is not None:
-                    _close(writer)
+                    close(writer)
                     snapshot_folder.prune(Path(self.path), keep=set())
         _LIVE.discard(self)
 
@@ -344,118 +380,9 @@ class ProcessExecutor:
         self.close()
 
 
-class _Worker(Child):
-    """One worker process and the parent's end of its pipe (:class:`claimgraph.processes.Child`)."""
-
-    def __init__(self, ctx: Any, args: tuple[Any, ...]) -> None:
-        super().__init__(_worker_main, args, name="claimgraph-query", ctx=ctx)
-        self.ready = False
-        self.snapshot: Path | None = None  # the snapshot it reads (snapshots=True)
-
-    def wait_ready(self, timeout: float) -> None:
-        if self.ready:
-            return
-        try:
-            status, payload = self.receive(timeout=timeout)
-        except Deadline:
-            raise StoreError(f"a query worker did not open the store within {timeout:g} s") from None
-        except ChildDied as exc:
-            raise StoreError(f"a query worker died while opening the store ({exc})") from None
-        if status != "ready":
-            raise payload
-        self.ready = True
-
-
 def _module_of(answer: Answer) -> str:
     """The module that defines ``answer`` (through a :func:`functools.partial`)."""
     return getattr(getattr(answer, "func", answer), "__module__", None) or __name__
-
-
-def _open(path: str, opener: Opener | None, *, read_only: bool) -> Store:
-    return (opener if opener is not None else StoreOpener(path))(read_only=read_only)
-
-
-def _close(store: Store) -> None:
-    with contextlib.suppress(StoreError):  # its flush failed (a full device): the commits are in its log
-        store.close()
-
-
-def _worker_main(conn: Any, path: str, answer: Answer, opener: Opener | None = None) -> None:
-    """A worker's life: open the store read-only, answer requests until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
-    try:
-        store = _open(path, opener, read_only=True)
-    except Exception as exc:
-        conn.send(("failed", _portable(exc)))
-        return
-    conn.send(("ready", os.getpid()))
-    watchdog = _Watchdog(conn)
-    try:
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                return  # the parent is gone
-            if message[0] == "stop":
-                return
-            if message[0] == "open":  # a newer commit's snapshot, opened before a read asks
-                with contextlib.suppress(Exception):  # a read opens it again, and says why not
-                    if message[1] != path:
-                        opened = _open(message[1], None, read_only=True)
-                        _close(store)
-                        store, path = opened, message[1]
-                continue
-            _, request, timeout, snapshot = message
-            watchdog.arm(timeout)
-            try:
-                if snapshot is not None and snapshot != path:  # a newer commit's snapshot
-                    store.close()
-                    store = _open(snapshot, None, read_only=True)
-                    path = snapshot
-                reply: tuple[str, Any] = ("ok", answer(store, request))
-            except Exception as exc:
-                reply = ("error", _portable(exc))
-            watchdog.disarm()
-            try:
-                conn.send(reply)
-            except OSError:
-                return
-    finally:
-        store.close()
-
-
-class _Watchdog:
-    """Ends the worker itself when the server is gone during a query, or the query outlives its limit by far.
-
-    The server kills a worker at the time limit; this matters only when the
-    server died without doing so (SIGKILL, OOM), so that no orphan runs a
-    runaway query on. While a query runs the server sends nothing, so the
-    pipe turning readable then means its other end was closed.
-    """
-
-    GRACE = 10.0
-
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-        self._deadline: float | None = None
-        self._lock = threading.Lock()
-        threading.Thread(target=self._watch, name="claimgraph-watchdog", daemon=True).start()
-
-    def arm(self, timeout: float) -> None:
-        with self._lock:
-            self._deadline = time.monotonic() + 2 * timeout + self.GRACE
-
-    def disarm(self) -> None:
-        with self._lock:
-            self._deadline = None
-
-    def _watch(self) -> None:
-        while True:
-            time.sleep(0.5)
-            # Checked under the lock: once disarmed, the next request may arrive.
-            with self._lock:
-                if self._deadline is not None and (time.monotonic() > self._deadline or self._conn.poll(0)):
-                    os._exit(70)
 
 
 def _forget_locals(exc: BaseException) -> None:
@@ -474,15 +401,6 @@ def _forget_locals(exc: BaseException) -> None:
         seen.add(id(current))
         traceback.clear_frames(current.__traceback__)
         todo += [current.__cause__, current.__context__]
-
-
-def _portable(exc: Exception) -> Exception:
-    """``exc`` if it survives pickling, else a plain error that says what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 _LIVE: weakref.WeakSet[ProcessExecutor] = weakref.WeakSet()

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from ..errors import QueryError, QueryTimeout, StoreError
 from .http import ConnectionLost, SparqlClient
+from .kept import Read, Tally
 from .moves import MOVE_QUADS, Mover, drop_graphs
 from .register import (
     COMMIT,
@@ -89,9 +90,13 @@ class Commit:
         records: list[str],
         dropped: list[str],
         new: frozenset[str] = frozenset(),
+        known: frozenset[str] = frozenset(),
+        read: Read | None = None,
     ) -> None:
         """:param new: graphs new to the store (not recorded): what ``adding`` puts there is
-        staged and counted as the spool's graphs are, and a large commit moves it first."""
+        staged and counted as the spool's graphs are, and a large commit moves it first.
+        :param known: the graphs the store records; ``read``: a SELECT's rows, for the figures
+        the commit settles under the lease (:mod:`.kept`; None: it settles none)."""
         self.store = store
         self.client = store.client
         self.id = uuid.uuid4().hex
@@ -118,8 +123,12 @@ class Commit:
         #: the spool's chunks as staged: (staging graph, target graph, quads), filled by :meth:`_stage`
         self.fresh: list[tuple[str, str, int]] = []
         self.fresh_quads = (spool.quads if spool is not None else 0) + sum(map(len, self.unspooled.values()))
-        #: the fresh quads typed with each of :data:`KEPT_TYPES`, counted while they are staged
-        self.fresh_typed = dict.fromkeys(KEPT_TYPES, 0)
+        #: the kept figures the commit changes (:mod:`.kept`), the fresh quads counted while staged
+        self.tally = Tally()
+        self.read = read
+        self.graph_change = len(set(records) - known) - len(set(dropped) & known)
+        #: the switch's part that settles the figures of :mod:`.kept` (None: the store keeps none)
+        self.settled: tuple[str, str] | None = None
         #: whether the spool's graphs are moved into place before the switch (:mod:`.moves`)
         self.moved = False
         #: whether the switch got no answer (it may still apply: see :meth:`_settle`)
@@ -136,6 +145,8 @@ class Commit:
         try:
             try:
                 self._stage()
+                if self.read is not None:
+                    self._settle_figures(self.read)
             except (StoreError, QueryError, QueryTimeout) as exc:
                 raise StoreError(f"write failed while staging it, nothing was written: {exc}") from None
             mover = self._mover()
@@ -176,8 +187,12 @@ class Commit:
             self.stages.append(stage)
             self._upload(stage, lines)
             self.fresh.append((stage, str(graph), len(lines)))
-            for cls, n in _typed(lines).items():
-                self.fresh_typed[cls] += n
+            self.tally.fresh(str(graph), lines)
+
+    def _settle_figures(self, read: Read) -> None:
+        for kind, graph, _stage, triples in self.parts:
+            self.tally.checked(read, kind, graph, triples)
+        self.settled = self.tally.settle(read, self.graph_change)
 
     def _upload(self, stage: str, lines: list[str]) -> None:
         """Stage N-Triples lines, each predicate hidden behind :data:`STAGED`."""
@@ -238,7 +253,7 @@ class Commit:
         kept = "".join(
             f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {typed_count(cls)} ?t{i} }} }}"
             f" {typed('add', f'tx{i}', 'NOT EXISTS', cls)} {typed('remove', f'ty{i}', 'EXISTS', cls)}"
-            f" BIND (?t{i} + ?tx{i}n + {self.fresh_typed[cls]} - ?ty{i}n AS ?u{i})"
+            f" BIND (?t{i} + ?tx{i}n + {self.tally.fresh_typed[cls]} - ?ty{i}n AS ?u{i})"
             for i, cls in enumerate(KEPT_TYPES)
         )
         old = "".join(f" {STORE_NODE} {typed_count(cls)} ?t{i} ." for i, cls in enumerate(KEPT_TYPES))
@@ -262,14 +277,18 @@ class Commit:
             branches.append(f"{{ VALUES ?new {{ {' '.join(f'<{g}>' for g in self.records)} }} }}")
         if self.moved:
             branches.append(f"{{ GRAPH <{REGISTER}> {{ {self.node} {PENDING} ?moved }} }}")
+        replaced, figures = "", ""  # the figures of .kept: those read before, and the settled ones
+        if self.settled is not None:
+            branches.append(self.settled[0])
+            replaced, figures = " ?kk ?kp ?kv .", self.settled[1]
         now = round(time.time() * 1000)
         return (
             f"DELETE {{ {self._ticket_triple()} GRAPH ?rg {{ ?rs ?rp ?ro }} "
             f"GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?count . "
             f"{STORE_NODE} {COMMITTED_AT} ?at . {STORE_NODE} {LAST_COMMIT} ?last . {STORE_NODE} {QUADS} ?quads .{old} "
-            f"{STORE_NODE} {HAS_GRAPH} ?gone . {self.node} {PENDING} ?moved }} }}\n"
+            f"{STORE_NODE} {HAS_GRAPH} ?gone . {self.node} {PENDING} ?moved .{replaced} }} }}\n"
             f"INSERT {{ GRAPH ?ag {{ ?as ?ap ?ao }} GRAPH <{REGISTER}> {{ {STORE_NODE} {COMMITS} ?next . "
-            f"{STORE_NODE} {QUADS} ?size .{new} "
+            f"{STORE_NODE} {QUADS} ?size .{new}{figures} "
             f'{STORE_NODE} {COMMITTED_AT} {now} . {STORE_NODE} {LAST_COMMIT} "{self.id}" . {STORE_NODE} {HAS_GRAPH} ?new }} }}\n'
             f"WHERE {{ {self._ticket_triple()} {self._lease_triple()}\n" + "\n UNION ".join(branches) + "\n}"
         )
@@ -377,20 +396,3 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Triple]]:
     for q in quads:
         groups[_graph_iri(q)].append(ox.Triple(q.subject, q.predicate, q.object))
     return dict(groups)
-
-
-def _typed(lines: list[str]) -> dict[str, int]:
-    """How many of the N-Triples ``lines`` type their subject with each of :data:`KEPT_TYPES`.
-
-    >>> _typed([f"<http://e/s> <{RDF_TYPE}> <{KEPT_TYPES[0]}> .", "<http://e/s> <http://e/p> <http://e/o> ."])[KEPT_TYPES[0]]
-    1
-    """
-    counts = dict.fromkeys(KEPT_TYPES, 0)
-    predicate = f"<{RDF_TYPE}>"
-    for line in lines:
-        parts = line.split(" ", 2)
-        if len(parts) == 3 and parts[1] == predicate:
-            cls = parts[2].rstrip().removesuffix(".").strip()[1:-1]
-            if cls in counts:
-                counts[cls] += 1
-    return counts

@@ -27,29 +27,19 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .. import formats
-from ..errors import NoSpace, QueryError, StoreError, write_failed
-from ..rdf.results import QueryResult, kind_of, rdf_format, read_answer, results_format, write_answer
+from ..errors import QueryError, StoreError, write_failed
+from ..rdf.results import QueryResult, kind_of, read_answer, results_format, write_answer
 from ..rdf.terms import ANY, DEFAULT, Quad, ox_quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset
 from .dryrun import dry_run
-from .folder import (
-    LOCK_FILE,
-    check_folder,
-    leave_as_found,
-    read_commit_marker,
-    remove_old_logs,
-    take_lock,
-    write_commit_marker,
-)
+from .dumps import dump_engine
+from .folder import LOCK_FILE, read_commit_marker, remove_old_logs, write_commit_marker
+from .opening import open_engine
 from .protocol import MEMORY, UNION, CommitMarker, DryRun
-from .snapshots import take_newest
 from .spool import Spool
+from .transactions import JOURNAL_GRAPH, bulk_commit, delete_insert
 
 __all__ = ["JOURNAL_GRAPH", "LOCK_FILE", "OxigraphStore"]
-
-#: The graph that lists the new graphs of a bulk commit under way (empty otherwise).
-JOURNAL_GRAPH = "urn:claimgraph:journal"
-_CREATES = "urn:claimgraph:creates"
 
 
 class OxigraphStore:
@@ -69,37 +59,7 @@ class OxigraphStore:
         if self.path is None:
             self._store = ox.Store()
             return
-        before = leave_as_found(self.path)
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            check_folder(self.path)
-            try:
-                self._lock = take_lock(self.path, shared=read_only)
-            except StoreError:
-                if not read_only:
-                    raise
-                # A server keeps the store open for writing: a reader reads its newest snapshot.
-                snapshot, self._lock = take_newest(self.path)
-                self._store = ox.Store.read_only(str(snapshot))
-                self._marker = read_commit_marker(str(snapshot))
-                return
-            if read_only and not (self.path / "CURRENT").is_file():
-                # An empty folder: make it an empty store, so that a reader finds one.
-                ox.Store(str(self.path)).flush()
-            if read_only:
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self._store = ox.Store(str(self.path))
-                remove_old_logs(self.path)
-                self._roll_back_journal()
-        except OSError as exc:
-            self.__dict__.pop("_store", None)
-            self._release()
-            if not read_only:  # a writer alone in the folder: what it added is its own
-                before()
-            if isinstance(write_failed(exc, self.path), NoSpace):
-                raise write_failed(exc, self.path, outcome="it cannot be opened") from None
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+        self._store, self._lock, self._marker = open_engine(self.path, read_only=read_only)
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -206,7 +166,7 @@ class OxigraphStore:
         large would not fit in memory), journaled, and the rest follows in one transaction
         that also closes the journal. If anything fails, the new graphs are dropped again;
         if the process dies in between, the next opening of the store for writing drops
-        them (:meth:`_roll_back_journal`). The store is locked for its one writer meanwhile,
+        them (:mod:`.transactions`). The store is locked for its one writer meanwhile,
         so no reader ever sees half a commit.
 
         :raises StoreError: when the store cannot be written; nothing is written then.
@@ -220,14 +180,14 @@ class OxigraphStore:
         if self.read_only:
             raise StoreError("the store was opened read-only")
         if spool is not None and spool.bulk:
-            self._apply_bulk(spool, _delete_insert(removing, adding, creating, dropping))
+            bulk_commit(self._store, spool, delete_insert(removing, adding, creating, dropping), self.path)
         else:
             fresh = spool.blocks() if spool is not None else []
             try:
                 if not (removing or creating or dropping or fresh):
                     self._store.extend(adding)
                 else:
-                    self._store.update(_delete_insert(removing, adding, creating, dropping, fresh))
+                    self._store.update(delete_insert(removing, adding, creating, dropping, fresh))
             except (OSError, RuntimeError) as exc:
                 raise write_failed(exc, self.path) from None
         self._advance_marker()
@@ -239,35 +199,6 @@ class OxigraphStore:
     def spool(self) -> Spool:
         """A spool for the new graphs of one commit; a large one is kept beside the store."""
         return Spool(self.path.parent if self.path is not None else None)
-
-    def _apply_bulk(self, spool: Spool, rest: str) -> None:
-        """Bulk-load the spool's new graphs under a journal, then ``rest`` and the journal's end at once."""
-        path = spool.finish()
-        journal = ox.NamedNode(JOURNAL_GRAPH)
-        creates = ox.NamedNode(_CREATES)
-        try:
-            self._store.extend(ox.Quad(journal, creates, ox.NamedNode(str(g)), journal) for g in spool.graphs)
-            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            end = f"DROP SILENT GRAPH <{JOURNAL_GRAPH}>"
-            self._store.update(f"{rest};\n{end}" if rest else end)
-        except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
-            try:
-                self._roll_back_journal()
-            except (OSError, RuntimeError) as again:
-                raise StoreError(
-                    f"write failed ({exc}), and undoing it failed too ({again}): the next opening of "
-                    "the store for writing drops what was written"
-                ) from None
-            raise write_failed(exc, self.path) from None
-
-    def _roll_back_journal(self) -> None:
-        """Drop the new graphs of a bulk commit that did not finish, one transaction each, then the journal."""
-        journal = ox.NamedNode(JOURNAL_GRAPH)
-        if not self._store.contains_named_graph(journal):
-            return
-        for quad in list(self._store.quads_for_pattern(journal, ox.NamedNode(_CREATES), None, journal)):
-            self._store.update(f"DROP SILENT GRAPH {quad.object}")
-        self._store.update(f"DROP SILENT GRAPH <{JOURNAL_GRAPH}>")
 
     def quads(
         self,
@@ -330,22 +261,14 @@ class OxigraphStore:
         >>> store.dump(format="nt", graph=E.g)
         b'<http://example.org/s> <http://example.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
         """
-        fmt = formats.by_name(format)
-        kwargs: dict[str, Any] = {"format": rdf_format(fmt), "prefixes": prefixes}
-        if graph is not None:
-            kwargs["from_graph"] = to_ox(graph)
-        elif default_graph:
-            kwargs["from_graph"] = ox.DefaultGraph()
-        elif fmt.kind != "dataset":
-            raise ValueError(f"{fmt.name} cannot carry named graphs; ask for one graph")
-        if skolem is None:
-            return self._store.dump(**kwargs)
-        source = kwargs.pop("from_graph", None)
-        quads = self._store.quads_for_pattern(None, None, None, source)
-        items: list[Any] = [_unskolemized(q, skolem) for q in quads]
-        if source is not None:
-            items = [ox.Triple(q.subject, q.predicate, q.object) for q in items]
-        return ox.serialize(items, **kwargs)
+        return dump_engine(
+            self._store,
+            format=format,
+            graph=graph,
+            default_graph=default_graph,
+            prefixes=prefixes,
+            skolem=skolem,
+        )
 
     def answer(
         self,
@@ -417,10 +340,22 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def typed(self, cls: str) -> int:
-        """How many quads ``?x rdf:type <cls>`` the store holds (read off the engine's index)."""
-        pattern = self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls), None)
+    def typed(self, cls: str, graph: str | None = None) -> int:
+        """How many quads ``?x rdf:type <cls>`` the store holds (in its named graph ``graph``),
+        read off the engine's index."""
+        name = None if graph is None else ox.NamedNode(str(graph))
+        pattern = self._store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls), name)
         return sum(1 for _ in pattern)
+
+    def graph_count(self) -> int:
+        """How many named graphs the store holds."""
+        return sum(1 for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def distinct_objects(self, predicate: str) -> int:
+        """How many distinct objects ``predicate`` has in the store (read off the engine's index)."""
+        return len(
+            {q.object for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)}
+        )
 
     def flush(self) -> None:
         """Write what the engine holds in memory to its files (what is committed is in its log already).
@@ -446,40 +381,3 @@ class OxigraphStore:
             if self.__dict__.pop("_store", None) is not None and self.path is not None and not self.read_only:
                 remove_old_logs(self.path)
             self._release()
-
-
-def _unskolemized(quad: ox.Quad, prefix: str) -> ox.Quad:
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode) and t.value.startswith(prefix):
-            return ox.BlankNode("b" + t.value[len(prefix) :].replace("-", ""))
-        return t
-
-    return ox.Quad(term(quad.subject), quad.predicate, term(quad.object), quad.graph_name)
-
-
-def _delete_insert(
-    removing: list[ox.Quad],
-    adding: list[ox.Quad],
-    creating: list[Any] = (),
-    dropping: list[Any] = (),
-    fresh: list[tuple[URIRef, str]] = (),
-) -> str:
-    def block(quads: list[ox.Quad]) -> str:
-        lines = []
-        for q in quads:
-            triple = f"{q.subject} {q.predicate} {q.object} ."
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                lines.append(triple)
-            else:
-                lines.append(f"GRAPH {q.graph_name} {{ {triple} }}")
-        return "\n".join(lines)
-
-    parts = [f"DROP SILENT GRAPH {g}" for g in dropping]
-    if removing:
-        parts.append(f"DELETE DATA {{\n{block(removing)}\n}}")
-    parts += [f"CREATE SILENT GRAPH {g}" for g in creating]
-    if adding or fresh:
-        # N-Triples is SPARQL's syntax of triples too: a new graph's text goes in as it is.
-        graphs = "".join(f"GRAPH <{g}> {{\n{text}}}\n" for g, text in fresh)
-        parts.append(f"INSERT DATA {{\n{block(adding)}\n{graphs}}}")
-    return ";\n".join(parts)

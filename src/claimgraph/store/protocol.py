@@ -160,9 +160,18 @@ class Store(Protocol):
 
     def __len__(self) -> int: ...
 
-    def typed(self, cls: str) -> int:
-        """How many quads ``?x rdf:type <cls>`` the store holds, in every graph (a store on a
-        server keeps the count at each commit for the classes ``claimgraph stats`` shows)."""
+    def typed(self, cls: str, graph: str | None = None) -> int:
+        """How many quads ``?x rdf:type <cls>`` the store holds, in every graph or in its named
+        graph ``graph`` (a store on a server keeps the counts ``claimgraph stats`` shows)."""
+        ...
+
+    def graph_count(self) -> int:
+        """How many named graphs the store holds (a store on a server keeps the count)."""
+        ...
+
+    def distinct_objects(self, predicate: str) -> int:
+        """How many distinct objects ``predicate`` has in the store's graphs (a store on a
+        server keeps the count for the predicates ``claimgraph stats`` shows)."""
         ...
 
     def close(self) -> None: ...

@@ -23,8 +23,8 @@ graph, ``urn:claimgraph:store``). One claimgraph store per server (or per datase
 queries carry the server's own limit (``CLAIMGRAPH_STORE_TIMEOUT_PARAM``). A query is
 parsed here first (pyoxigraph's parser: the same syntax errors as the embedded store).
 An answer the server cut (``X-SPARQL-MaxRows``: Virtuoso's ``ResultSetMaxRows``) is
-refused as :class:`ResultTooLarge`; the store's own reads of quads page through
-such a limit in order. Literals are read from SPARQL JSON results, which keep lexical
+refused as :class:`ResultTooLarge`; the store's own reads of quads read past
+such a limit in parts (by a hash of each row). Literals are read from SPARQL JSON results, which keep lexical
 forms (:func:`claimgraph.rdf.results.read_json_results`).
 """
 
@@ -200,11 +200,19 @@ class RemoteStore(ServerReads):
             return
         with self.writing():
             assert self._lease is not None and self._lease.node is not None
-            known = set(self.graphs()) | {DEFAULT_GRAPH}
-            new = frozenset({_graph_name(q) for q in adding} - known)
-            Commit(self, removing, adding, spool=spool, records=records, dropped=dropping, new=new).run(
-                lease=self._lease.node
-            )
+            recorded = frozenset(self.graphs())
+            new = frozenset({_graph_name(q) for q in adding} - recorded - {DEFAULT_GRAPH})
+            Commit(
+                self,
+                removing,
+                adding,
+                spool=spool,
+                records=records,
+                dropped=dropping,
+                new=new,
+                known=recorded,
+                read=lambda text: self._solutions(text)[1],
+            ).run(lease=self._lease.node)
         with self._lock:
             self._scope_key = None
 

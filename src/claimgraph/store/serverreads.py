@@ -2,7 +2,7 @@
 the commit marker, the graphs the store records, its count of quads, and its quads.
 
 What the store reads for itself sees only its own graphs, those it records in its register
-(:mod:`.register`), and pages in order through a server's row limit (Virtuoso's
+(:mod:`.register`), and reads past a server's row limit in parts (Virtuoso's
 ``ResultSetMaxRows``); queries (:mod:`.remote`) are sent as they are, over the server's union
 default graph.
 """
@@ -23,6 +23,7 @@ from ..rdf.terms import ANY, DEFAULT, Quad, rdflib_quad, to_ox
 from ..sparqltext import Dataset
 from .asking import JSON_RESULTS, read_results
 from .http import Endpoints, Response, SparqlClient
+from .kept import COUNT, GRAPHS, KEPT, KEPT_GRAPH_TYPES, KEPT_OBJECTS, distinct_count, fresh_figures, typed_in
 from .protocol import CommitMarker
 from .register import (
     COMMITS,
@@ -41,6 +42,9 @@ from .register import (
 )
 
 __all__ = ["RemoteOptions", "ServerReads"]
+
+#: Hex digits of a row's hash past which a part the server still cuts is not split again.
+PART_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class ServerReads:
                 if self._counted_once()
                 else f" {STORE_NODE} {QUADS} 0 ."
                 + "".join(f" {STORE_NODE} {typed_count(cls)} 0 ." for cls in KEPT_TYPES)
+                + fresh_figures()
             )
             self.client.update(
                 f"INSERT DATA {{ GRAPH <{REGISTER}> {{ {MARK} .{fresh} }} }}",
@@ -143,16 +148,45 @@ class ServerReads:
         return results.variables, results.rows, response.cut_at
 
     def _all_rows(self, select: str, where: str, order: str, **run: Any) -> Iterator[Any]:
-        """Every row of ``SELECT select WHERE where``, paged in ``order`` when the server caps answers."""
+        """Every row of ``SELECT select WHERE where``, read in parts when the server caps answers
+        (``order``: the variables that tell rows apart)."""
         _, rows, cut = self._solutions(f"SELECT {select} WHERE {{ {where} }}", **run)
         if cut is None:
             yield from rows
             return
-        # The server caps answers (Virtuoso's ResultSetMaxRows): read in pages of its size, in
-        # an order (Virtuoso's OFFSET without ORDER BY skips rows).
-        page, offset = max(cut, 1), 0
+        # The server caps answers (Virtuoso's ResultSetMaxRows). Its OFFSET without ORDER BY skips
+        # rows, and it refuses an ordered page that ends past its limit on sorting
+        # (MaxSortedTopRows, 10,000 by default): the answer is read in parts instead, rows
+        # told apart by the first hex digits of a hash of their terms, a part the server cuts
+        # split again.
+        variables = [v for v in order.split() if v != "?one"]
+        if not variables:
+            yield from self._ordered_pages(select, where, order, max(cut, 1), **run)
+            return
+        key = "CONCAT(" + ', " ", '.join(f'COALESCE(STR({v}), "")' for v in variables) + ")"
+        parts = [""]
+        while parts:
+            prefix = parts.pop()
+            for digit in "fedcba9876543210":
+                part = prefix + digit
+                _, rows, cut = self._solutions(
+                    f'SELECT {select} WHERE {{ {where} FILTER (STRSTARTS(MD5({key}), "{part}")) }}', **run
+                )
+                if cut is None:
+                    yield from rows
+                elif len(part) < PART_DIGITS:
+                    parts.append(part)
+                else:
+                    raise StoreError(
+                        f"the SPARQL server cuts answers at {cut} rows, and more than that many rows "
+                        f"share the hash prefix {part}: raise its row limit (Virtuoso: ResultSetMaxRows)"
+                    )
+
+    def _ordered_pages(self, select: str, where: str, order: str, page: int, **run: Any) -> Iterator[Any]:
+        """Every row, in ordered pages of ``page`` rows (Virtuoso's OFFSET without ORDER BY skips rows)."""
+        offset = 0
         while True:
-            _, rows, cut = self._solutions(
+            _, rows, _cut = self._solutions(
                 f"SELECT {select} WHERE {{ {where} }} ORDER BY {order} LIMIT {page} OFFSET {offset}", **run
             )
             yield from rows
@@ -223,17 +257,55 @@ class ServerReads:
         )
         return int(rows[0]["n"].value)
 
-    def typed(self, cls: str) -> int:
-        """The quads ``?x rdf:type <cls>`` of the store: the count its commits keep for
-        :data:`KEPT_TYPES` (counted here for another class, or a store written by a claimgraph
-        that kept none)."""
+    def _kept(self, node: str, predicate: str) -> int | None:
+        """A figure of :mod:`.kept` (0 for a key no commit counted); None: the store keeps none."""
+        _, rows, _ = self._solutions(
+            f"SELECT ?kept ?n WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {KEPT} ?kept }}"
+            f" OPTIONAL {{ GRAPH <{REGISTER}> {{ {node} {predicate} ?n }} }} }}"
+        )
+        if not rows:
+            return None
+        n = rows[0].get("n")
+        return int(n.value) if n is not None else 0
+
+    def graph_count(self) -> int:
+        """How many named graphs the store records: the count its commits keep."""
+        kept = self._kept(STORE_NODE, GRAPHS)
+        return kept if kept is not None else len(self.graphs())
+
+    def distinct_objects(self, predicate: str) -> int:
+        """How many distinct objects ``predicate`` has in the store's graphs: the count its
+        commits keep for :data:`KEPT_OBJECTS` (counted here otherwise)."""
+        kept = self._kept(STORE_NODE, distinct_count(predicate)) if predicate in KEPT_OBJECTS else None
+        if kept is not None:
+            return kept
+        pattern = f"?s <{predicate}> ?o"
+        _, rows, _ = self._solutions(
+            f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ {pattern} }} }}"
+            f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ {pattern} }} }} }}"
+        )
+        return int(rows[0]["n"].value)
+
+    def typed(self, cls: str, graph: str | None = None) -> int:
+        """The quads ``?x rdf:type <cls>`` of the store (of its named graph ``graph``): the
+        count its commits keep for :data:`KEPT_TYPES` (:data:`KEPT_GRAPH_TYPES` in a graph),
+        counted here for another class, or a store written by a claimgraph that kept none."""
+        pattern = f"?s <{RDF_TYPE}> <{cls}>"
+        if graph is not None:
+            kept = self._kept(typed_in(str(graph), cls), COUNT) if cls in KEPT_GRAPH_TYPES else None
+            if kept is not None:
+                return kept
+            _, rows, _ = self._solutions(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {HAS_GRAPH} <{graph}> }}"
+                f" GRAPH <{graph}> {{ {pattern} }} }}"
+            )
+            return int(rows[0]["n"].value)
         if cls in KEPT_TYPES:
             _, rows, _ = self._solutions(
                 f"SELECT ?n WHERE {{ GRAPH <{REGISTER}> {{ {STORE_NODE} {typed_count(cls)} ?n }} }}"
             )
             if rows and rows[0].get("n") is not None:
                 return int(rows[0]["n"].value)
-        pattern = f"?s <{RDF_TYPE}> <{cls}>"
         _, rows, _ = self._solutions(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {RECORDED} GRAPH ?g {{ {pattern} }} }}"
             f" UNION {{ GRAPH <{DEFAULT_GRAPH}> {{ {pattern} }} }} }}"

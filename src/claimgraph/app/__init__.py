@@ -1,0 +1,1 @@
+"""The parts of the application object (:class:`claimgraph.api.Claimgraph`), one job each."""
