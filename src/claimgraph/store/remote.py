@@ -71,6 +71,7 @@ class RemoteStore(ServerReads):
         )
         self._lock = threading.Lock()
         self._scope_key: tuple | None = None
+        self._cut_at: int | None = None
         self._scope: list[str] = []
         self._writer = threading.RLock()
         self._lease: Lease | None = None
